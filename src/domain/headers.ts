@@ -1,0 +1,40 @@
+/** Header rules of SPEC.md §7: what may be forwarded, and what is too sensitive to show. */
+
+/** Hop-by-hop and framing headers: they describe our connection, not the caller's request. */
+export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
+
+/** Headers Herald adds to every delivery, so a receiver can drop at-least-once duplicates. */
+export const NOTIFICATION_ID_HEADER = 'X-Herald-Notification-Id';
+export const ATTEMPT_HEADER = 'X-Herald-Attempt';
+export const CORRELATION_ID_HEADER = 'X-Herald-Correlation-Id';
+
+const SENSITIVE_EXACT = new Set(['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization']);
+const SENSITIVE_PARTS = ['token', 'secret', 'password', 'key', 'auth', 'session', 'signature'];
+
+export const REDACTED = '[REDACTED]';
+
+export function isSensitiveHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return SENSITIVE_EXACT.has(lower) || SENSITIVE_PARTS.some((part) => lower.includes(part));
+}
+
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const redacted: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    redacted[name] = isSensitiveHeader(name) ? REDACTED : value;
+  }
+  return redacted;
+}

@@ -1,0 +1,84 @@
+/** The vocabulary of SPEC.md §2 and §4: statuses, delivery results and the notification record. */
+
+export const STATUSES = ['PENDING', 'QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export type OutcomeCategory =
+  | 'SUCCESS'
+  | 'SERVER_ERROR'
+  | 'RATE_LIMITED'
+  | 'CLIENT_ERROR'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  | 'BLOCKED_TARGET';
+
+export interface ErrorDetails {
+  code: string;
+  message: string;
+  category: OutcomeCategory;
+  /** The vendor's response body, truncated; null when there was no response. */
+  responseBody: string | null;
+}
+
+/** The outcome of one delivery attempt; the latest one is the record's `deliveryResult`. */
+export interface DeliveryResult {
+  success: boolean;
+  retryEligible: boolean;
+  category: OutcomeCategory;
+  statusCode: number | null;
+  statusText: string | null;
+  /** Milliseconds from sending the request to the end of the (truncated) response body. */
+  responseTime: number;
+  errorDetails: ErrorDetails | null;
+  timestamp: string;
+  /** Sent as the `X-Herald-Correlation-Id` header; ties a vendor log line to this attempt. */
+  correlationId: string;
+}
+
+/** One entry of the attempt history: a delivery result and its 1-based attempt number. */
+export interface DeliveryAttempt extends DeliveryResult {
+  attempt: number;
+}
+
+/** What the caller asked us to deliver, normalized. Written once, never changed. */
+export interface NotificationRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  /** The caller's body as given: a string is sent as is, any other JSON value JSON-encoded. */
+  body: unknown;
+  idempotencyKey: string | null;
+  maxAttempts: number;
+  timeoutMs: number;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface Notification extends NotificationRequest {
+  id: string;
+  status: Status;
+  attempts: number;
+  createdAt: string;
+  lastUpdatedAt: string;
+  lastDeliveryAttempt: string | null;
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  deliveryResult: DeliveryResult | null;
+  /** Fingerprint of the request content; the same idempotency key with another fingerprint is a conflict. */
+  requestHash: string;
+  /** `attempts` when the current budget of `maxAttempts` began: 0, or the count at the last manual retry. */
+  attemptBudgetStart: number;
+  /** While PROCESSING: when the claim lapses and another worker may deliver again. */
+  leaseExpiresAt: string | null;
+}
+
+export const FINAL_STATUSES: ReadonlySet<Status> = new Set(['SUCCESS', 'FAILED']);
+
+export function isFinal(status: Status): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+/** Encodes the body for the wire: strings as is, other JSON values as JSON, absent as no body. */
+export function encodeBody(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}

@@ -1,0 +1,71 @@
+import type { DeliveryResult, OutcomeCategory } from './notification.js';
+
+/** What happened on the wire for one attempt, as reported by the HTTP sender. */
+export type HttpExchange =
+  | {
+      kind: 'response';
+      statusCode: number;
+      statusText: string;
+      /** The `Retry-After` header, if the vendor sent one. */
+      retryAfter: string | null;
+      /** Response body decoded as UTF-8 and truncated to the configured limit. */
+      body: string;
+      responseTimeMs: number;
+    }
+  | {
+      kind: 'failure';
+      reason: 'TIMEOUT' | 'NETWORK' | 'BLOCKED_TARGET';
+      /** The low-level code (`ECONNREFUSED`, `UND_ERR_HEADERS_TIMEOUT`, …). */
+      code: string;
+      message: string;
+      responseTimeMs: number;
+    };
+
+/** 408 Request Timeout and 425 Too Early say "try again"; 429 is rate limiting (SPEC.md §3). */
+const RETRYABLE_4XX = new Set([408, 425, 429]);
+
+/** Classifies one attempt per SPEC.md §3. Pure: the caller supplies the timestamp and correlation id. */
+export function classifyExchange(exchange: HttpExchange, timestamp: string, correlationId: string): DeliveryResult {
+  if (exchange.kind === 'failure') {
+    const category: OutcomeCategory =
+      exchange.reason === 'TIMEOUT'
+        ? 'TIMEOUT'
+        : exchange.reason === 'BLOCKED_TARGET'
+          ? 'BLOCKED_TARGET'
+          : 'NETWORK_ERROR';
+    return {
+      success: false,
+      retryEligible: category !== 'BLOCKED_TARGET',
+      category,
+      statusCode: null,
+      statusText: null,
+      responseTime: exchange.responseTimeMs,
+      errorDetails: { code: exchange.code, message: exchange.message, category, responseBody: null },
+      timestamp,
+      correlationId,
+    };
+  }
+
+  const { statusCode, statusText } = exchange;
+  const common = { statusCode, statusText, responseTime: exchange.responseTimeMs, timestamp, correlationId };
+  if (statusCode >= 200 && statusCode < 300) {
+    return { success: true, retryEligible: false, category: 'SUCCESS', errorDetails: null, ...common };
+  }
+  const retryable = statusCode >= 500 || RETRYABLE_4XX.has(statusCode);
+  const category: OutcomeCategory = statusCode === 429 ? 'RATE_LIMITED' : retryable ? 'SERVER_ERROR' : 'CLIENT_ERROR';
+  return {
+    success: false,
+    retryEligible: retryable,
+    category,
+    errorDetails: {
+      code: `HTTP_${statusCode}`,
+      message:
+        statusCode >= 300 && statusCode < 400
+          ? `Redirect to ${statusText} not followed`
+          : `Vendor answered ${statusCode}`,
+      category,
+      responseBody: exchange.body,
+    },
+    ...common,
+  };
+}

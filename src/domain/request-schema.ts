@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+import { FORBIDDEN_HEADERS } from './headers.js';
+import type { NotificationRequest } from './notification.js';
+
+/** Bounds of SPEC.md §5 and §7. A whole request must fit one DynamoDB item and one SQS message. */
+export const LIMITS = {
+  requestBytes: 256 * 1024,
+  urlLength: 2048,
+  headerCount: 64,
+  headerNameLength: 256,
+  headerValueLength: 8192,
+  idempotencyKeyLength: 256,
+  maxAttempts: 25,
+  minTimeoutMs: 100,
+  maxTimeoutMs: 60_000,
+} as const;
+
+export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** RFC 9110 token characters. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Visible ASCII, spaces, tabs and obs-text; in particular no CR, LF or NUL (header injection). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+function headerNameProblem(name: string): string | null {
+  if (name.length > LIMITS.headerNameLength) return `name longer than ${LIMITS.headerNameLength} characters`;
+  if (!HEADER_NAME.test(name)) return 'name must be an HTTP token';
+  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) return 'hop-by-hop and framing headers are set by Herald';
+  return null;
+}
+
+const headerValue = z
+  .string()
+  .max(LIMITS.headerValueLength)
+  .regex(HEADER_VALUE, 'must not contain control characters such as CR or LF');
+
+const headers = z.record(z.string(), headerValue).superRefine((h, ctx) => {
+  const names = Object.keys(h);
+  if (names.length > LIMITS.headerCount)
+    ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.headerCount} headers` });
+  const seen = new Set<string>();
+  for (const name of names) {
+    const problem = headerNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+    if (seen.has(name.toLowerCase()))
+      ctx.addIssue({ code: 'custom', path: [name], message: 'header names are case-insensitive; this one repeats' });
+    seen.add(name.toLowerCase());
+  }
+});
+
+const httpUrl = z
+  .string()
+  .max(LIMITS.urlLength)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute http or https URL');
+
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(LIMITS.idempotencyKeyLength)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+
+export interface RequestDefaults {
+  maxAttempts: number;
+  timeoutMs: number;
+}
+
+function requestSchema(defaults: RequestDefaults) {
+  return z
+    .strictObject({
+      url: httpUrl,
+      method: z
+        .string()
+        .transform((m) => m.toUpperCase())
+        .pipe(z.enum(METHODS))
+        .default('POST'),
+      headers: headers.default({}),
+      body: z.json().optional(),
+      idempotencyKey: idempotencyKey.optional(),
+      maxAttempts: z.number().int().min(1).max(LIMITS.maxAttempts).default(defaults.maxAttempts),
+      timeoutMs: z.number().int().min(LIMITS.minTimeoutMs).max(LIMITS.maxTimeoutMs).default(defaults.timeoutMs),
+      metadata: z.record(z.string(), z.json()).optional(),
+    })
+    .refine((r) => r.body === undefined || r.body === null || (r.method !== 'GET' && r.method !== 'HEAD'), {
+      path: ['body'],
+      message: 'GET and HEAD requests carry no body',
+    });
+}
+
+/**
+ * Validates a `POST /v1/notifications` body. The idempotency key may come as the `Idempotency-Key`
+ * header instead of the field; both at once must agree. Throws ValidationError naming every bad field.
+ */
+export function parseNotificationRequest(
+  input: unknown,
+  headerIdempotencyKey: string | undefined,
+  defaults: RequestDefaults,
+): NotificationRequest {
+  const parsed = requestSchema(defaults).safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError(
+      parsed.error.issues.flatMap((issue) => {
+        const path = issue.path.map(String);
+        // An unknown field is named as the field itself, so a typo such as `header` is easy to spot.
+        if (issue.code === 'unrecognized_keys') {
+          return issue.keys.map((key) => ({ field: [...path, key].join('.'), message: 'unknown field' }));
+        }
+        return [{ field: path.length > 0 ? path.join('.') : '(root)', message: issue.message }];
+      }),
+    );
+  }
+  const request = parsed.data;
+  if (headerIdempotencyKey !== undefined) {
+    const header = idempotencyKey.safeParse(headerIdempotencyKey);
+    if (!header.success) {
+      throw new ValidationError([{ field: 'Idempotency-Key', message: header.error.issues[0]?.message ?? 'invalid' }]);
+    }
+    if (request.idempotencyKey !== undefined && request.idempotencyKey !== headerIdempotencyKey) {
+      throw new ValidationError([
+        { field: 'idempotencyKey', message: 'differs from the Idempotency-Key header; send one or make them equal' },
+      ]);
+    }
+  }
+  return {
+    url: request.url,
+    method: request.method,
+    headers: request.headers,
+    body: request.body ?? null,
+    idempotencyKey: request.idempotencyKey ?? headerIdempotencyKey ?? null,
+    maxAttempts: request.maxAttempts,
+    timeoutMs: request.timeoutMs,
+    metadata: (request.metadata as Record<string, unknown> | undefined) ?? null,
+  };
+}
+
+/** A stable fingerprint of the request content: same key + same fingerprint is a replay, else a conflict. */
+export function fingerprintRequest(request: NotificationRequest): string {
+  const headers = Object.entries(request.headers)
+    .map(([name, value]) => [name.toLowerCase(), value])
+    .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
+  const canonical = JSON.stringify([
+    request.url,
+    request.method,
+    headers,
+    canonicalJson(request.body),
+    request.maxAttempts,
+    request.timeoutMs,
+    canonicalJson(request.metadata),
+  ]);
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` fingerprint alike. */
+function canonicalJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonicalJson((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,69 @@
+import type { DeliveryAttempt, Notification, Status } from '../domain/notification.js';
+
+export type InsertOutcome = { inserted: true } | { inserted: false; existing: Notification };
+
+export interface ListQuery {
+  status?: Status;
+  limit: number;
+  /** Opaque, from a previous page's `nextCursor`. Adapters throw InvalidCursorError on a foreign one. */
+  cursor?: string;
+}
+
+export interface ListPage {
+  items: Notification[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+/** The outcome of an attempt, written in one atomic, conditional step. */
+export interface AttemptRecord {
+  status: Extract<Status, 'SUCCESS' | 'QUEUED' | 'FAILED'>;
+  attempt: DeliveryAttempt;
+  at: string;
+  nextAttemptAt: string | null;
+}
+
+/**
+ * Where notifications live. Every state change is conditional on the expected current status, so
+ * two workers or a worker and an operator can race safely: the loser gets `false`/`undefined`, never
+ * an error (SPEC.md §2). Backend failures surface as BackendUnavailableError.
+ */
+export interface NotificationStore {
+  /**
+   * Stores a new PENDING notification. When one with the same id exists — ids derive from idempotency
+   * keys (domain/notification-id.ts) — stores nothing and returns the existing one. Atomic: concurrent
+   * inserts of one id leave one record.
+   */
+  insert(notification: Notification): Promise<InsertOutcome>;
+
+  get(id: string): Promise<Notification | undefined>;
+
+  /** The attempt history, oldest first; undefined when the notification does not exist. */
+  listAttempts(id: string): Promise<DeliveryAttempt[] | undefined>;
+
+  /** Newest first. */
+  list(query: ListQuery): Promise<ListPage>;
+
+  /** PENDING → QUEUED. False when the notification was not PENDING. */
+  markQueued(id: string, at: string): Promise<boolean>;
+
+  /**
+   * PENDING or QUEUED — or PROCESSING whose lease expired before `at` — → PROCESSING with a new lease.
+   * Returns the claimed notification, or undefined when it was in no claimable state.
+   */
+  claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined>;
+
+  /**
+   * PROCESSING with `attempts === claimedAttempts` → the record's status, in one write: appends the
+   * attempt to the history, sets `deliveryResult`, `attempts + 1`, `lastDeliveryAttempt`,
+   * `lastUpdatedAt`, `nextAttemptAt`, and `deliveredAt` on SUCCESS. False when another worker got
+   * there first.
+   */
+  recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean>;
+
+  /** FAILED → PENDING with a fresh budget of `maxAttempts` (history and `attempts` kept). */
+  reopen(id: string, at: string): Promise<Notification | undefined>;
+
+  /** Ids of notifications still PENDING whose `lastUpdatedAt` is before `olderThan`, oldest first. */
+  listStalePending(olderThan: string, limit: number): Promise<string[]>;
+}
