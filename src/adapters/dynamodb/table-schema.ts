@@ -1,0 +1,30 @@
+/**
+ * The DynamoDB table layout, shared by the adapter, the local table setup of `start:aws-local` and
+ * the CDK stack so the three cannot drift. docs/design.md explains the why; in short:
+ *
+ * - `pk = N#<id>, sk = R` — the REQUEST item: what the caller sent (url, method, headers, body,
+ *   metadata, limits, createdAt, requestHash). Written once at ingest, with a condition on the id, which
+ *   is how idempotency is enforced. Its body is never rewritten, so status changes stay cheap.
+ * - `pk = N#<id>, sk = S` — the STATE item: status, counters, timestamps, lease and attempt history.
+ *   Small; every transition is one conditional UpdateItem on it. It does not exist until the first
+ *   transition: a REQUEST without a STATE is a PENDING notification as ingested.
+ * - GSI `byCreatedMinute` (KEYS_ONLY) on REQUEST items: `C#<minute>#<shard>` → the sweeper reads the
+ *   notifications created in a past minute and enqueues those still without a STATE. Written once.
+ * - GSI `failedByShard` (KEYS_ONLY, sparse) on STATE items while FAILED: `F#<shard>` → operators list
+ *   failures without a scan; only failures pay for this index.
+ */
+export const KEY = { partition: 'pk', sort: 'sk' } as const;
+
+export const ITEM = { request: 'R', state: 'S' } as const;
+
+export const CREATED_INDEX = { name: 'byCreatedMinute', partition: 'gsi1pk', sort: 'gsi1sk' } as const;
+export const FAILED_INDEX = { name: 'failedByShard', partition: 'gsi2pk', sort: 'gsi2sk' } as const;
+
+/** Index partitions are spread over this many shards so no single partition takes every write. */
+export const INDEX_SHARDS = 8;
+
+/** DynamoDB's TTL attribute (epoch seconds): both items expire this long after creation. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+export const RETENTION_DAYS = 30;
+
+export const notificationKey = (id: string) => `N#${id}`;
