@@ -48,8 +48,9 @@ export interface NotificationStore {
   markQueued(id: string, at: string): Promise<boolean>;
 
   /**
-   * PENDING or QUEUED — or PROCESSING whose lease expired before `at` — → PROCESSING with a new lease.
-   * Returns the claimed notification, or undefined when it was in no claimable state.
+   * PENDING, or QUEUED whose `nextAttemptAt` is unset or not after `at`, or PROCESSING whose lease
+   * expired before `at` → PROCESSING with a new lease. Returns the claimed notification, or undefined
+   * when it was in no claimable state (a message that arrives early must not start an attempt).
    */
   claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined>;
 
