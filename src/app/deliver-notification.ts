@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { ATTEMPT_HEADER, CORRELATION_ID_HEADER, NOTIFICATION_ID_HEADER } from '../domain/headers.js';
+import { decideAfterAttempt } from '../domain/lifecycle.js';
+import { type DeliveryAttempt, encodeBody, isFinal, type Notification } from '../domain/notification.js';
+import { classifyExchange } from '../domain/outcome.js';
+import type { AppDependencies } from './dependencies.js';
+
+/**
+ * What the queue should do with the message that carried the notification: `done` — delete it;
+ * `retryLater` — replace it with one visible after `delayMs` (a scheduled retry, or a message that
+ * arrived while another worker holds the notification or before its next attempt is due).
+ */
+export type DeliveryOutcome = { action: 'done' } | { action: 'retryLater'; delayMs: number };
+
+const DONE: DeliveryOutcome = { action: 'done' };
+
+/**
+ * A deferred message is looked at again no sooner than this: after another worker's lease lapses,
+ * and never in a tight loop when a claim keeps losing races.
+ */
+const MIN_DEFER_MS = 1000;
+
+/**
+ * The worker's use case: claim, send one attempt, record its outcome in one conditional write.
+ * Store failures propagate, so the message is left for the queue to redeliver.
+ */
+export async function deliverNotification(deps: AppDependencies, notificationId: string): Promise<DeliveryOutcome> {
+  const claimedAt = deps.clock.now();
+  const claimed = await deps.store.claim(
+    notificationId,
+    claimedAt.toISOString(),
+    new Date(claimedAt.getTime() + deps.leaseMs).toISOString(),
+  );
+  if (!claimed) return explainUnclaimable(deps, notificationId, claimedAt);
+
+  const attemptNumber = claimed.attempts + 1;
+  const log = (fields: Record<string, unknown>) => ({ notificationId, attempt: attemptNumber, ...fields });
+  const correlationId = randomUUID();
+  const exchange = await deps.sender.send({
+    url: claimed.url,
+    method: claimed.method,
+    headers: {
+      ...claimed.headers,
+      [NOTIFICATION_ID_HEADER]: claimed.id,
+      [ATTEMPT_HEADER]: String(attemptNumber),
+      [CORRELATION_ID_HEADER]: correlationId,
+    },
+    body: encodeBody(claimed.body),
+    timeoutMs: claimed.timeoutMs,
+  });
+
+  const finishedAt = deps.clock.now();
+  const result = classifyExchange(exchange, finishedAt.toISOString(), correlationId);
+  const retryAfter = exchange.kind === 'response' ? exchange.retryAfter : null;
+  const decision = decideAfterAttempt(claimed, result, retryAfter, deps.retryPolicy, deps.random, finishedAt);
+  const attempt: DeliveryAttempt = { ...result, attempt: attemptNumber };
+
+  const recorded = await deps.store.recordAttempt(notificationId, claimed.attempts, {
+    status: decision.status,
+    attempt,
+    at: finishedAt.toISOString(),
+    nextAttemptAt: decision.nextAttemptAt,
+  });
+  if (!recorded) {
+    // Our lease lapsed and another worker claimed and finished first; its record stands.
+    deps.logger.warn(log({ category: result.category }), 'attempt outcome not recorded: another worker owns it');
+    return DONE;
+  }
+
+  reportAttempt(deps, claimed, attempt, decision.status, finishedAt, log);
+  return decision.status === 'QUEUED' ? { action: 'retryLater', delayMs: decision.delayMs } : DONE;
+}
+
+function reportAttempt(
+  deps: AppDependencies,
+  claimed: Notification,
+  attempt: DeliveryAttempt,
+  status: Notification['status'],
+  finishedAt: Date,
+  log: (fields: Record<string, unknown>) => Record<string, unknown>,
+): void {
+  deps.metrics.timing('AttemptResponseTime', attempt.responseTime);
+  const fields = log({
+    status,
+    category: attempt.category,
+    statusCode: attempt.statusCode,
+    responseTime: attempt.responseTime,
+    errorCode: attempt.errorDetails?.code,
+  });
+  if (status === 'SUCCESS') {
+    deps.metrics.count('NotificationsDelivered');
+    deps.metrics.timing('DeliveryLatency', finishedAt.getTime() - Date.parse(claimed.createdAt));
+    deps.logger.info(fields, 'delivered');
+  } else if (status === 'FAILED') {
+    deps.metrics.count('NotificationsFailed');
+    deps.logger.warn(fields, 'delivery failed for good');
+  } else {
+    deps.metrics.count('DeliveryRetriesScheduled');
+    deps.logger.info(fields, 'attempt failed; retry scheduled');
+  }
+}
+
+/** The claim was refused: find out whether the message is obsolete or merely early. */
+async function explainUnclaimable(deps: AppDependencies, id: string, now: Date): Promise<DeliveryOutcome> {
+  const current = await deps.store.get(id);
+  if (!current) {
+    deps.logger.warn({ notificationId: id }, 'message for an unknown notification dropped');
+    return DONE;
+  }
+  if (isFinal(current.status)) return DONE;
+  const until = current.status === 'PROCESSING' ? current.leaseExpiresAt : current.nextAttemptAt;
+  const remaining = until === null ? 0 : Date.parse(until) - now.getTime();
+  const delayMs = Math.max(MIN_DEFER_MS, remaining + (current.status === 'PROCESSING' ? MIN_DEFER_MS : 0));
+  deps.logger.debug({ notificationId: id, status: current.status, delayMs }, 'not claimable yet; message deferred');
+  return { action: 'retryLater', delayMs };
+}

@@ -1,0 +1,23 @@
+import type { RequestDefaults } from '../domain/request-schema.js';
+import type { Random, RetryPolicy } from '../domain/retry-policy.js';
+import type { Clock } from '../ports/clock.js';
+import type { DeliveryQueue } from '../ports/delivery-queue.js';
+import type { HttpSender } from '../ports/http-sender.js';
+import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { NotificationStore } from '../ports/notification-store.js';
+
+/** Everything the use cases need from the outside, assembled once by an entry point. */
+export interface AppDependencies {
+  store: NotificationStore;
+  queue: DeliveryQueue;
+  sender: HttpSender;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  metrics: Metrics;
+  defaults: RequestDefaults;
+  retryPolicy: RetryPolicy;
+  /** How long a claim lasts before another worker may deliver the same notification again. */
+  leaseMs: number;
+}

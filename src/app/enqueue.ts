@@ -1,0 +1,24 @@
+import type { Status } from '../domain/notification.js';
+import type { AppDependencies } from './dependencies.js';
+
+/**
+ * PENDING → (queue) → QUEUED, shared by ingest, manual retry and the sweeper. Never throws: a failed
+ * send leaves the record PENDING for the sweeper, and a failed QUEUED write is harmless because the
+ * worker claims PENDING records too. Returns the status the record is known to have.
+ */
+export async function enqueueAndMarkQueued(deps: AppDependencies, id: string): Promise<Status> {
+  try {
+    await deps.queue.send(id);
+  } catch (error) {
+    deps.logger.warn({ notificationId: id, err: error }, 'enqueue failed; the record stays PENDING for the sweeper');
+    return 'PENDING';
+  }
+  try {
+    // False means a worker already claimed it: it is at least QUEUED as far as the caller is concerned.
+    await deps.store.markQueued(id, deps.clock.now().toISOString());
+    return 'QUEUED';
+  } catch (error) {
+    deps.logger.warn({ notificationId: id, err: error }, 'QUEUED write failed; the worker will claim it from PENDING');
+    return 'PENDING';
+  }
+}

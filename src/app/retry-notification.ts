@@ -1,0 +1,22 @@
+import { HeraldError } from '../domain/errors.js';
+import type { Notification } from '../domain/notification.js';
+import type { AppDependencies } from './dependencies.js';
+import { enqueueAndMarkQueued } from './enqueue.js';
+import { notFound } from './query-notifications.js';
+
+/**
+ * Manual retry (SPEC.md §2): FAILED → PENDING with a fresh attempt budget, then the ingest path.
+ * Going through PENDING rather than straight to QUEUED means a failed enqueue is covered by the
+ * sweeper exactly as at ingest.
+ */
+export async function retryNotification(deps: AppDependencies, id: string): Promise<Notification> {
+  const reopened = await deps.store.reopen(id, deps.clock.now().toISOString());
+  if (!reopened) {
+    const current = await deps.store.get(id);
+    if (!current) throw notFound(id);
+    throw new HeraldError('INVALID_STATE', `Only a FAILED notification can be retried; this one is ${current.status}`);
+  }
+  deps.logger.info({ notificationId: id, attempts: reopened.attempts }, 'manual retry');
+  const status = await enqueueAndMarkQueued(deps, id);
+  return { ...reopened, status };
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { LIMITS } from './domain/request-schema.js';
+
+/**
+ * The one typed configuration (SPEC.md §6), read once at start-up from the environment. A bad value
+ * stops the process with a message naming the variable; nothing falls back silently.
+ */
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const environment = z
+  .object({
+    HERALD_HOST: z.string().trim().min(1).default('127.0.0.1'),
+    HERALD_PORT: integer(0, 65_535).default(3000),
+    HERALD_DB_PATH: z.string().trim().min(1).default('./data/herald.db'),
+    HERALD_API_KEYS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((key) => key.trim())
+          .filter((key) => key !== ''),
+      ),
+    HERALD_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+    HERALD_MAX_ATTEMPTS: integer(1, LIMITS.maxAttempts).default(8),
+    HERALD_RETRY_BASE_DELAY_MS: integer(1, 86_400_000).default(1000),
+    HERALD_RETRY_MAX_DELAY_MS: integer(1, 86_400_000).default(3_600_000),
+    HERALD_DELIVERY_CONCURRENCY: integer(1, 10_000).default(64),
+    HERALD_ATTEMPT_TIMEOUT_MS: integer(LIMITS.minTimeoutMs, LIMITS.maxTimeoutMs).default(10_000),
+    HERALD_BACKEND: z.enum(['sqlite', 'aws'], { error: 'must be "sqlite" or "aws"' }).default('sqlite'),
+    HERALD_TABLE_NAME: optionalText,
+    HERALD_QUEUE_URL: optionalText,
+    HERALD_DLQ_URL: optionalText,
+    HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    AWS_REGION: optionalText,
+    AWS_ENDPOINT_URL_DYNAMODB: optionalText,
+    AWS_ENDPOINT_URL_SQS: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    if (env.HERALD_RETRY_BASE_DELAY_MS > env.HERALD_RETRY_MAX_DELAY_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HERALD_RETRY_BASE_DELAY_MS'],
+        message: 'must not exceed HERALD_RETRY_MAX_DELAY_MS',
+      });
+    }
+    if (env.HERALD_API_KEYS.length === 0 && !LOOPBACK_HOSTS.has(env.HERALD_HOST)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HERALD_HOST'],
+        message: 'binding beyond loopback needs HERALD_API_KEYS, or anyone on the network could send through Herald',
+      });
+    }
+    if (env.HERALD_BACKEND === 'aws') {
+      for (const name of ['HERALD_TABLE_NAME', 'HERALD_QUEUE_URL'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when HERALD_BACKEND=aws' });
+      }
+    }
+  });
+
+export type Environment = z.infer<typeof environment>;
+
+export interface HeraldConfig {
+  host: string;
+  port: number;
+  dbPath: string;
+  apiKeys: string[];
+  allowPrivateTargets: boolean;
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  deliveryConcurrency: number;
+  attemptTimeoutMs: number;
+  backend: 'sqlite' | 'aws';
+  logLevel: Environment['HERALD_LOG_LEVEL'];
+  aws: {
+    tableName?: string;
+    queueUrl?: string;
+    dlqUrl?: string;
+    region?: string;
+    dynamoDbEndpoint?: string;
+    sqsEndpoint?: string;
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const value = env[name];
+      return `  ${name}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.HERALD_HOST,
+    port: e.HERALD_PORT,
+    dbPath: e.HERALD_DB_PATH,
+    apiKeys: e.HERALD_API_KEYS,
+    allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
+    maxAttempts: e.HERALD_MAX_ATTEMPTS,
+    retryBaseDelayMs: e.HERALD_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: e.HERALD_RETRY_MAX_DELAY_MS,
+    deliveryConcurrency: e.HERALD_DELIVERY_CONCURRENCY,
+    attemptTimeoutMs: e.HERALD_ATTEMPT_TIMEOUT_MS,
+    backend: e.HERALD_BACKEND,
+    logLevel: e.HERALD_LOG_LEVEL,
+    aws: {
+      tableName: e.HERALD_TABLE_NAME,
+      queueUrl: e.HERALD_QUEUE_URL,
+      dlqUrl: e.HERALD_DLQ_URL,
+      region: e.AWS_REGION,
+      dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,
+      sqsEndpoint: e.AWS_ENDPOINT_URL_SQS,
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { timingSafeEqual } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { acceptNotification } from '../../app/accept-notification.js';
+import type { AppDependencies } from '../../app/dependencies.js';
+import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
+import { retryNotification } from '../../app/retry-notification.js';
+import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
+import { STATUSES, type Status } from '../../domain/notification.js';
+import { LIMITS } from '../../domain/request-schema.js';
+import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { attemptsView, notificationView } from './views.js';
+
+export interface HttpApiOptions {
+  /** Accepted as `Authorization: Bearer <key>`; empty turns authentication off (loopback only, see config). */
+  apiKeys: string[];
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
+
+/** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
+export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono {
+  const api = new Hono();
+  const keys = options.apiKeys.map((key) => Buffer.from(key));
+
+  api.onError((error, c) => problemResponse(c, error, deps));
+  api.notFound((c) => send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+
+  api.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  api.use('/v1/*', async (c, next) => {
+    if (keys.length > 0 && !isAuthorized(c.req.header('authorization'), keys)) {
+      return send(c, 'UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>"');
+    }
+    await next();
+  });
+
+  api.post(
+    '/v1/notifications',
+    bodyLimit({
+      maxSize: LIMITS.requestBytes,
+      onError: (c) => send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`),
+    }),
+    async (c) => {
+      const contentType = c.req.header('content-type') ?? '';
+      if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+        return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
+      }
+      const input = parseJson(await c.req.text());
+      const { outcome, notification } = await acceptNotification(deps, input, c.req.header('idempotency-key'));
+      c.header('Location', `/v1/notifications/${notification.id}`);
+      return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
+    },
+  );
+
+  api.get('/v1/notifications', async (c) => {
+    const page = await listNotifications(deps, {
+      status: parseStatus(c.req.query('status')),
+      limit: parseLimit(c.req.query('limit')),
+      cursor: c.req.query('cursor') || undefined,
+    });
+    return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
+  });
+
+  api.get('/v1/notifications/:id', async (c) =>
+    c.json(notificationView(await getNotification(deps, c.req.param('id')))),
+  );
+
+  api.get('/v1/notifications/:id/attempts', async (c) =>
+    c.json(attemptsView(await listAttempts(deps, c.req.param('id')))),
+  );
+
+  api.post('/v1/notifications/:id/retry', async (c) => {
+    const notification = await retryNotification(deps, c.req.param('id'));
+    c.header('Location', `/v1/notifications/${notification.id}`);
+    return c.json(notificationView(notification), 202);
+  });
+
+  return api;
+}
+
+function isAuthorized(header: string | undefined, keys: Buffer[]): boolean {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  if (!match?.[1]) return false;
+  const presented = Buffer.from(match[1]);
+  // Constant-time comparison, so response timing does not reveal how much of a key was right.
+  return keys.some((key) => key.length === presented.length && timingSafeEqual(key, presented));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
+  }
+}
+
+function parseStatus(value: string | undefined): Status | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((STATUSES as readonly string[]).includes(value)) return value as Status;
+  throw new ValidationError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new ValidationError([{ field: 'limit', message: `must be a whole number from 1 to ${MAX_PAGE_SIZE}` }]);
+  }
+  return limit;
+}
+
+function send(c: Context, code: ErrorCode, detail: string, error?: HeraldError): Response {
+  const problem = problemFor(code, detail, error?.details.issues);
+  return c.body(JSON.stringify(problem), problem.status as 400, { 'content-type': PROBLEM_CONTENT_TYPE });
+}
+
+function problemResponse(c: Context, error: Error, deps: AppDependencies): Response {
+  if (error instanceof HeraldError) {
+    if (error.code === 'SYSTEM_ERROR') deps.logger.error({ err: error, cause: error.cause }, 'backend unavailable');
+    return send(c, error.code, error.message, error);
+  }
+  // A bug of ours, not the caller's mistake: log it whole, show no internals.
+  deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+  const body = {
+    type: 'about:blank',
+    title: 'Internal error',
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    detail: 'Unexpected error; it has been logged',
+  };
+  return c.body(JSON.stringify(body), 500, { 'content-type': PROBLEM_CONTENT_TYPE });
+}

@@ -1,0 +1,47 @@
+import type { ErrorCode, FieldIssue } from '../../domain/errors.js';
+
+/** The one place an error code becomes an HTTP status. */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION_ERROR: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  IDEMPOTENCY_CONFLICT: 409,
+  INVALID_STATE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  SYSTEM_ERROR: 503,
+};
+
+const TITLE_BY_CODE: Record<ErrorCode, string> = {
+  VALIDATION_ERROR: 'The request is invalid',
+  UNAUTHORIZED: 'Missing or unknown API key',
+  NOT_FOUND: 'Not found',
+  IDEMPOTENCY_CONFLICT: 'Idempotency key reused with different content',
+  INVALID_STATE: 'Not allowed in the current state',
+  PAYLOAD_TOO_LARGE: 'Request too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Request body must be JSON',
+  SYSTEM_ERROR: 'Herald cannot store or queue right now; try again',
+};
+
+/** An RFC 9457 problem document with our stable `code` and, for validation, the bad fields. */
+export interface Problem {
+  type: 'about:blank';
+  title: string;
+  status: number;
+  code: ErrorCode | 'INTERNAL_ERROR';
+  detail: string;
+  errors?: FieldIssue[];
+}
+
+export function problemFor(code: ErrorCode, detail: string, errors?: FieldIssue[]): Problem {
+  return {
+    type: 'about:blank',
+    title: TITLE_BY_CODE[code],
+    status: STATUS_BY_CODE[code],
+    code,
+    detail,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -1,0 +1,37 @@
+import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
+import { SqliteQueue } from '../../adapters/sqlite/sqlite-queue.js';
+import { SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
+import type { HeraldConfig } from '../../config.js';
+import type { DeliveryQueue } from '../../ports/delivery-queue.js';
+import type { Logger } from '../../ports/logger.js';
+import type { NotificationStore } from '../../ports/notification-store.js';
+
+export interface Backend {
+  store: NotificationStore;
+  queue: DeliveryQueue;
+  close(): Promise<void>;
+}
+
+/** The store and queue HERALD_BACKEND names; config validation has already refused any other value. */
+export async function openBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
+  switch (config.backend) {
+    case 'sqlite':
+      return openSqliteBackend(config, logger);
+    case 'aws':
+      return (await import('./aws-backend.js')).openAwsBackend(config);
+  }
+}
+
+function openSqliteBackend(config: HeraldConfig, logger: Logger): Backend {
+  const db = new SqliteDatabase(config.dbPath);
+  const queue = new SqliteQueue(db);
+  logger.info({ dbPath: config.dbPath }, 'SQLite store opened');
+  return {
+    store: new SqliteStore(db),
+    queue,
+    async close() {
+      queue.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { deliverNotification } from '../../app/deliver-notification.js';
+import type { AppDependencies } from '../../app/dependencies.js';
+import type { DeliveryQueue, QueueMessage } from '../../ports/delivery-queue.js';
+
+export interface WorkerPoolOptions {
+  /** Deliveries in flight at once (HERALD_DELIVERY_CONCURRENCY). */
+  concurrency: number;
+  /** Long-poll wait per receive; also how quickly `stop()` notices when the queue is idle. */
+  pollWaitMs?: number;
+  /** After a queue failure, wait this long before polling again. */
+  errorBackoffMs?: number;
+}
+
+/**
+ * The in-process worker: keeps up to `concurrency` deliveries in flight, fed by one receive loop.
+ * A message is deleted only after its outcome is recorded; on any error it is left alone and the
+ * queue hands it out again when its visibility (the lease) runs out.
+ */
+export class WorkerPool {
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private slotFreed: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: AppDependencies,
+    private readonly queue: DeliveryQueue,
+    private readonly options: WorkerPoolOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.receiveLoop();
+  }
+
+  /** Stops taking new messages and waits for the deliveries in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.slotFreed?.();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  get activeDeliveries(): number {
+    return this.inFlight.size;
+  }
+
+  private async receiveLoop(): Promise<void> {
+    const { concurrency, pollWaitMs = 1000, errorBackoffMs = 1000 } = this.options;
+    while (this.running) {
+      const free = concurrency - this.inFlight.size;
+      if (free === 0) {
+        await new Promise<void>((resolve) => {
+          this.slotFreed = resolve;
+        });
+        continue;
+      }
+      let messages: QueueMessage[];
+      try {
+        messages = await this.queue.receive({
+          maxMessages: free,
+          visibilityTimeoutMs: this.deps.leaseMs,
+          waitTimeMs: pollWaitMs,
+        });
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'queue receive failed; backing off');
+        await new Promise((resolve) => setTimeout(resolve, errorBackoffMs));
+        continue;
+      }
+      for (const message of messages) this.track(this.handle(message));
+    }
+  }
+
+  private track(delivery: Promise<void>): void {
+    this.inFlight.add(delivery);
+    void delivery.finally(() => {
+      this.inFlight.delete(delivery);
+      const wake = this.slotFreed;
+      this.slotFreed = undefined;
+      wake?.();
+    });
+  }
+
+  private async handle(message: QueueMessage): Promise<void> {
+    try {
+      const outcome = await deliverNotification(this.deps, message.notificationId);
+      // Send the replacement before deleting: a crash in between leaves a duplicate, never nothing.
+      if (outcome.action === 'retryLater') await this.queue.send(message.notificationId, outcome.delayMs);
+      await this.queue.delete(message);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, notificationId: message.notificationId, receiveCount: message.receiveCount },
+        'delivery not completed; the message will be redelivered',
+      );
+    }
+  }
+}
