@@ -1,0 +1,233 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { BackendUnavailableError, HeraldError } from '../../domain/errors.js';
+
+export type Connection = Database.Database;
+export type Statement = Database.Statement;
+
+export interface SqliteDatabaseOptions {
+  /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * One schema for the store and the queue, so a notification and its queue message live in one file.
+ * Timestamps of notifications are ISO-8601 UTC text (they sort as text); queue times are epoch ms.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS notifications (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  url TEXT NOT NULL,
+  method TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  idempotency_key TEXT,
+  max_attempts INTEGER NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  metadata TEXT,
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  last_updated_at TEXT NOT NULL,
+  last_delivery_attempt TEXT,
+  next_attempt_at TEXT,
+  delivered_at TEXT,
+  delivery_result TEXT,
+  request_hash TEXT NOT NULL,
+  attempt_budget_start INTEGER NOT NULL,
+  lease_expires_at TEXT
+);
+CREATE INDEX IF NOT EXISTS notifications_by_created ON notifications (created_at, id);
+CREATE INDEX IF NOT EXISTS notifications_by_status_created ON notifications (status, created_at, id);
+CREATE INDEX IF NOT EXISTS notifications_pending_by_updated ON notifications (last_updated_at, id)
+  WHERE status = 'PENDING';
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+  notification_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  attempt TEXT NOT NULL,
+  PRIMARY KEY (notification_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS queue_messages (
+  id INTEGER PRIMARY KEY,
+  notification_id TEXT NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  receipt TEXT
+);
+CREATE INDEX IF NOT EXISTS queue_messages_by_visible ON queue_messages (visible_at);
+`;
+
+/** Codes that say the database cannot do its job right now, as opposed to a faulty statement. */
+const UNAVAILABLE_CODE =
+  /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|CORRUPT|NOTADB|READONLY|PROTOCOL|NOMEM|PERM|NOLCK|INTERRUPT|AUTH)/;
+
+/** Turns a SQLite error into one of ours, so no SQLite error type leaves the adapter. */
+export function translateSqliteError(error: unknown): unknown {
+  if (error instanceof HeraldError) return error;
+  if (error instanceof Database.SqliteError) {
+    if (UNAVAILABLE_CODE.test(error.code)) return new BackendUnavailableError('sqlite', error);
+    return new HeraldError('SYSTEM_ERROR', `SQLite statement failed (${error.code})`, {}, { cause: error });
+  }
+  // better-sqlite3 throws a TypeError when the connection was closed under us.
+  if (error instanceof TypeError && /database connection is not open/.test(error.message)) {
+    return new BackendUnavailableError('sqlite', error);
+  }
+  return error;
+}
+
+interface PendingWrite {
+  fn: (db: Connection) => unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * A SQLite file opened for durability (WAL, synchronous=FULL) with group commit: every write
+ * submitted during one event-loop turn runs in a single transaction, so one fsync covers many
+ * notifications. Each write runs inside its own SAVEPOINT: one that throws is rolled back alone and
+ * only its promise rejects. Reads are synchronous and see committed data only (they never run while
+ * a batch is open, because a batch runs synchronously from start to COMMIT).
+ */
+export class SqliteDatabase {
+  readonly path: string;
+  readonly #db: Connection;
+  readonly #statements = new Map<string, Statement>();
+  #pending: PendingWrite[] = [];
+  #flushScheduled = false;
+  #closed = false;
+  #committedTransactions = 0;
+
+  constructor(path: string, options: SqliteDatabaseOptions = {}) {
+    this.path = path;
+    let db: Connection | undefined;
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      // An accepted notification must survive power loss: fsync the WAL at every commit.
+      db.pragma('synchronous = FULL');
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      db.exec(SCHEMA);
+    } catch (error) {
+      db?.close();
+      throw new BackendUnavailableError('sqlite', error);
+    }
+    this.#db = db;
+  }
+
+  /** Transactions committed so far; with group commit, fewer than the writes submitted. */
+  get committedTransactions(): number {
+    return this.#committedTransactions;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A prepared statement, compiled once per connection. */
+  statement(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs a synchronous read, translating SQLite errors. */
+  read<T>(fn: (db: Connection) => T): T {
+    if (this.#closed) throw new BackendUnavailableError('sqlite', new Error('database is closed'));
+    try {
+      return fn(this.#db);
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+
+  /**
+   * Submits a synchronous write. It runs in the transaction of the current turn's batch; the promise
+   * settles once that transaction has committed (or failed).
+   */
+  write<T>(fn: (db: Connection) => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new BackendUnavailableError('sqlite', new Error('database is closed')));
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(this.#flush);
+      }
+    });
+  }
+
+  /** Commits what is pending, then closes the file. Writes submitted afterwards are rejected. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#flush();
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    const db = this.#db;
+    try {
+      this.statement('BEGIN IMMEDIATE').run();
+    } catch (error) {
+      failAll(batch, translateSqliteError(error));
+      return;
+    }
+    const outcomes: Outcome[] = [];
+    for (const write of batch) {
+      try {
+        this.statement('SAVEPOINT herald_write').run();
+        const value = write.fn(db);
+        this.statement('RELEASE herald_write').run();
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        try {
+          // SQLite rolls the whole transaction back on some errors (IOERR, FULL): nothing was kept.
+          if (!db.inTransaction) throw error;
+          this.statement('ROLLBACK TO herald_write').run();
+          this.statement('RELEASE herald_write').run();
+        } catch (fatal) {
+          this.#abandon();
+          failAll(batch, translateSqliteError(fatal));
+          return;
+        }
+        outcomes.push({ ok: false, error: translateSqliteError(error) });
+      }
+    }
+    try {
+      this.statement('COMMIT').run();
+    } catch (error) {
+      this.#abandon();
+      failAll(batch, translateSqliteError(error));
+      return;
+    }
+    this.#committedTransactions++;
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i] as Outcome;
+      const write = batch[i] as PendingWrite;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    }
+  };
+
+  #abandon(): void {
+    try {
+      if (this.#db.inTransaction) this.statement('ROLLBACK').run();
+    } catch {
+      // The transaction is gone either way; the callers learn of the original error.
+    }
+  }
+}
+
+function failAll(batch: PendingWrite[], error: unknown): void {
+  for (const write of batch) write.reject(error);
+}
