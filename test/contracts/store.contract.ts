@@ -1,0 +1,521 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidCursorError } from '../../src/domain/errors.js';
+import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
+import type { AttemptRecord, NotificationStore } from '../../src/ports/notification-store.js';
+import { makeAttempt, makeNotification, makeSuccessAttempt } from '../helpers/notifications.js';
+
+export interface StoreHarness {
+  store: NotificationStore;
+  cleanup(): Promise<void>;
+}
+
+const EPOCH = Date.UTC(2030, 0, 1);
+/** A fixed instant `seconds` after 2030-01-01: tests pass explicit times instead of sleeping. */
+const t = (seconds: number) => new Date(EPOCH + seconds * 1000).toISOString();
+
+const LEASE_SECONDS = 30;
+
+function resultOf(attempt: DeliveryAttempt) {
+  const { attempt: _number, ...result } = attempt;
+  return result;
+}
+
+/**
+ * The behaviour every NotificationStore must have (SPEC.md §2, src/ports/notification-store.ts).
+ * Each test gets a fresh, isolated store from `makeHarness`.
+ */
+export function describeStoreContract(name: string, makeHarness: () => Promise<StoreHarness>): void {
+  describe(`NotificationStore contract: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: NotificationStore;
+
+    beforeEach(async () => {
+      harness = await makeHarness();
+      store = harness.store;
+    });
+
+    afterEach(async () => {
+      await harness.cleanup();
+    });
+
+    async function inserted(overrides: Partial<Notification> = {}): Promise<Notification> {
+      const notification = makeNotification({ createdAt: t(0), ...overrides });
+      expect(await store.insert(notification)).toEqual({ inserted: true });
+      return notification;
+    }
+
+    /** Inserts a notification and claims it at `at`; returns the claimed record. */
+    async function processing(at = t(10), overrides: Partial<Notification> = {}): Promise<Notification> {
+      const notification = await inserted(overrides);
+      const claimed = await store.claim(notification.id, at, leaseFrom(at));
+      expect(claimed?.status).toBe('PROCESSING');
+      return claimed as Notification;
+    }
+
+    function leaseFrom(at: string): string {
+      return new Date(Date.parse(at) + LEASE_SECONDS * 1000).toISOString();
+    }
+
+    function record(status: AttemptRecord['status'], attempt: DeliveryAttempt, at: string): AttemptRecord {
+      return { status, attempt, at, nextAttemptAt: null };
+    }
+
+    describe('insert and get', () => {
+      it('round-trips every field of a new notification, keeping the type of the body', async () => {
+        const variants: Partial<Notification>[] = [
+          { body: '{"looks":"like json"}', metadata: { tenant: 'a', tags: ['x', 'y'], n: 3, nested: { ok: true } } },
+          { body: { nested: { list: [1, 'two', null, false] } }, metadata: null },
+          { body: null, method: 'GET', headers: {} },
+          { body: [1, 2, 3], idempotencyKey: 'order-42' },
+          { body: '', headers: { 'X-Custom': 'value with spaces', Authorization: 'Bearer secret' } },
+        ];
+        for (const variant of variants) {
+          const notification = makeNotification({
+            createdAt: t(1),
+            url: 'https://example.com/hooks?x=1',
+            maxAttempts: 7,
+            timeoutMs: 1234,
+            requestHash: `hash-${Math.random()}`,
+            ...variant,
+          });
+          expect(await store.insert(notification)).toEqual({ inserted: true });
+          expect(await store.get(notification.id)).toStrictEqual(notification);
+        }
+      });
+
+      it('returns undefined for an unknown id', async () => {
+        await inserted();
+        expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      });
+
+      it('does not overwrite an existing id and returns the stored record instead', async () => {
+        const first = await inserted({ url: 'http://127.0.0.1:9/first', body: 'first' });
+        const second = makeNotification({ id: first.id, createdAt: t(5), url: 'http://127.0.0.1:9/second', body: 2 });
+
+        const outcome = await store.insert(second);
+
+        expect(outcome).toStrictEqual({ inserted: false, existing: first });
+        expect(await store.get(first.id)).toStrictEqual(first);
+      });
+
+      it('lets exactly one of 20 concurrent inserts of one id win', async () => {
+        const id = '11111111-1111-4111-8111-111111111111';
+        const candidates = Array.from({ length: 20 }, (_, i) =>
+          makeNotification({ id, createdAt: t(i), url: `http://127.0.0.1:9/hook/${i}` }),
+        );
+
+        const outcomes = await Promise.all(candidates.map((candidate) => store.insert(candidate)));
+
+        const winners = outcomes.filter((outcome) => outcome.inserted);
+        expect(winners).toHaveLength(1);
+        const stored = await store.get(id);
+        expect(stored).toBeDefined();
+        expect(candidates).toContainEqual(stored);
+        for (const outcome of outcomes) {
+          if (!outcome.inserted) expect(outcome.existing).toStrictEqual(stored);
+        }
+      });
+    });
+
+    describe('listAttempts', () => {
+      it('is undefined for an unknown id and empty for a new notification', async () => {
+        const notification = await inserted();
+        expect(await store.listAttempts('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+        expect(await store.listAttempts(notification.id)).toEqual([]);
+      });
+    });
+
+    describe('markQueued', () => {
+      it('moves PENDING to QUEUED once', async () => {
+        const notification = await inserted();
+
+        expect(await store.markQueued(notification.id, t(3))).toBe(true);
+        expect(await store.get(notification.id)).toMatchObject({ status: 'QUEUED', lastUpdatedAt: t(3) });
+
+        expect(await store.markQueued(notification.id, t(4))).toBe(false);
+        expect(await store.get(notification.id)).toMatchObject({ status: 'QUEUED', lastUpdatedAt: t(3) });
+      });
+
+      it('refuses a notification that is not PENDING, or does not exist', async () => {
+        const claimed = await processing(t(10));
+        expect(await store.markQueued(claimed.id, t(11))).toBe(false);
+        expect((await store.get(claimed.id))?.status).toBe('PROCESSING');
+        expect(await store.markQueued('00000000-0000-4000-8000-000000000000', t(11))).toBe(false);
+        expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      });
+    });
+
+    describe('claim', () => {
+      it('claims a PENDING notification with a lease', async () => {
+        const notification = await inserted();
+
+        const claimed = await store.claim(notification.id, t(10), t(40));
+
+        expect(claimed).toStrictEqual({
+          ...notification,
+          status: 'PROCESSING',
+          leaseExpiresAt: t(40),
+          lastUpdatedAt: t(10),
+        });
+        expect(await store.get(notification.id)).toStrictEqual(claimed);
+      });
+
+      it('claims a QUEUED notification', async () => {
+        const notification = await inserted();
+        expect(await store.markQueued(notification.id, t(5))).toBe(true);
+
+        const claimed = await store.claim(notification.id, t(10), t(40));
+
+        expect(claimed).toMatchObject({ id: notification.id, status: 'PROCESSING', leaseExpiresAt: t(40) });
+      });
+
+      it('does not claim a SUCCESS or FAILED notification', async () => {
+        const succeeded = await processing(t(10));
+        expect(await store.recordAttempt(succeeded.id, 0, record('SUCCESS', makeSuccessAttempt(), t(11)))).toBe(true);
+        const failed = await processing(t(10));
+        expect(await store.recordAttempt(failed.id, 0, record('FAILED', makeAttempt(), t(11)))).toBe(true);
+
+        expect(await store.claim(succeeded.id, t(100), t(130))).toBeUndefined();
+        expect(await store.claim(failed.id, t(100), t(130))).toBeUndefined();
+        expect((await store.get(succeeded.id))?.status).toBe('SUCCESS');
+        expect((await store.get(failed.id))?.status).toBe('FAILED');
+      });
+
+      it('does not claim a PROCESSING notification whose lease is live', async () => {
+        const claimed = await processing(t(10));
+
+        expect(await store.claim(claimed.id, t(10 + LEASE_SECONDS - 1), t(100))).toBeUndefined();
+        expect(await store.get(claimed.id)).toMatchObject({ leaseExpiresAt: t(10 + LEASE_SECONDS) });
+      });
+
+      it('claims a PROCESSING notification whose lease expired', async () => {
+        const claimed = await processing(t(10));
+
+        const reclaimed = await store.claim(claimed.id, t(10 + LEASE_SECONDS + 1), t(100));
+
+        expect(reclaimed).toMatchObject({ status: 'PROCESSING', leaseExpiresAt: t(100), attempts: 0 });
+      });
+
+      it('returns undefined for an unknown id', async () => {
+        expect(await store.claim('00000000-0000-4000-8000-000000000000', t(1), t(2))).toBeUndefined();
+      });
+
+      it('lets exactly one of two concurrent claims win', async () => {
+        const notification = await inserted();
+
+        const results = await Promise.all([
+          store.claim(notification.id, t(10), t(40)),
+          store.claim(notification.id, t(10), t(41)),
+        ]);
+
+        const winners = results.filter((result) => result !== undefined);
+        expect(winners).toHaveLength(1);
+        expect(await store.get(notification.id)).toMatchObject({ leaseExpiresAt: winners[0]?.leaseExpiresAt });
+      });
+    });
+
+    describe('recordAttempt', () => {
+      it('records a retryable failure: QUEUED, counters, result and history in one step', async () => {
+        const claimed = await processing(t(10));
+        const attempt = makeAttempt({ attempt: 1, timestamp: t(11) });
+
+        const recorded = await store.recordAttempt(claimed.id, 0, {
+          status: 'QUEUED',
+          attempt,
+          at: t(12),
+          nextAttemptAt: t(20),
+        });
+
+        expect(recorded).toBe(true);
+        const stored = await store.get(claimed.id);
+        expect(stored).toMatchObject({
+          status: 'QUEUED',
+          attempts: 1,
+          lastDeliveryAttempt: t(11),
+          lastUpdatedAt: t(12),
+          nextAttemptAt: t(20),
+          deliveredAt: null,
+          leaseExpiresAt: null,
+        });
+        expect(stored?.deliveryResult).toMatchObject(resultOf(attempt));
+        expect(await store.listAttempts(claimed.id)).toStrictEqual([attempt]);
+      });
+
+      it('sets deliveredAt on SUCCESS only, and keeps the history oldest first', async () => {
+        const claimed = await processing(t(10));
+        const first = makeAttempt({ attempt: 1, timestamp: t(11) });
+        expect(
+          await store.recordAttempt(claimed.id, 0, {
+            status: 'QUEUED',
+            attempt: first,
+            at: t(12),
+            nextAttemptAt: t(20),
+          }),
+        ).toBe(true);
+        expect(await store.claim(claimed.id, t(21), t(51))).toBeDefined();
+        const second = makeSuccessAttempt({ attempt: 2, timestamp: t(22) });
+
+        expect(await store.recordAttempt(claimed.id, 1, record('SUCCESS', second, t(23)))).toBe(true);
+
+        const stored = await store.get(claimed.id);
+        expect(stored).toMatchObject({
+          status: 'SUCCESS',
+          attempts: 2,
+          deliveredAt: t(23),
+          lastDeliveryAttempt: t(22),
+          nextAttemptAt: null,
+          leaseExpiresAt: null,
+        });
+        expect(stored?.deliveryResult).toMatchObject(resultOf(second));
+        expect(await store.listAttempts(claimed.id)).toStrictEqual([first, second]);
+      });
+
+      it('records a FAILED outcome without deliveredAt', async () => {
+        const claimed = await processing(t(10));
+        const attempt = makeAttempt({
+          category: 'CLIENT_ERROR',
+          statusCode: 400,
+          retryEligible: false,
+          timestamp: t(11),
+        });
+
+        expect(await store.recordAttempt(claimed.id, 0, record('FAILED', attempt, t(12)))).toBe(true);
+
+        expect(await store.get(claimed.id)).toMatchObject({ status: 'FAILED', attempts: 1, deliveredAt: null });
+      });
+
+      it('lets only the first of two records with the same claimedAttempts land', async () => {
+        const claimed = await processing(t(10));
+        const first = makeAttempt({ attempt: 1, timestamp: t(11) });
+        const late = makeSuccessAttempt({ attempt: 1, timestamp: t(12) });
+
+        expect(
+          await store.recordAttempt(claimed.id, 0, {
+            status: 'QUEUED',
+            attempt: first,
+            at: t(12),
+            nextAttemptAt: t(20),
+          }),
+        ).toBe(true);
+        expect(await store.recordAttempt(claimed.id, 0, record('SUCCESS', late, t(13)))).toBe(false);
+
+        // Even once PROCESSING again, a record from the earlier claim is refused.
+        expect(await store.claim(claimed.id, t(21), t(51))).toBeDefined();
+        expect(await store.recordAttempt(claimed.id, 0, record('SUCCESS', late, t(22)))).toBe(false);
+
+        expect(await store.get(claimed.id)).toMatchObject({ status: 'PROCESSING', attempts: 1, deliveredAt: null });
+        expect(await store.listAttempts(claimed.id)).toStrictEqual([first]);
+      });
+
+      it('lets exactly one of two concurrent records land', async () => {
+        const claimed = await processing(t(10));
+        const a = makeSuccessAttempt({ timestamp: t(11) });
+        const b = makeAttempt({ timestamp: t(11) });
+
+        const results = await Promise.all([
+          store.recordAttempt(claimed.id, 0, record('SUCCESS', a, t(12))),
+          store.recordAttempt(claimed.id, 0, record('FAILED', b, t(12))),
+        ]);
+
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.get(claimed.id))?.attempts).toBe(1);
+        expect(await store.listAttempts(claimed.id)).toHaveLength(1);
+      });
+
+      it('refuses a notification that is not PROCESSING', async () => {
+        const notification = await inserted();
+
+        expect(await store.recordAttempt(notification.id, 0, record('SUCCESS', makeSuccessAttempt(), t(12)))).toBe(
+          false,
+        );
+
+        expect(await store.get(notification.id)).toStrictEqual(notification);
+        expect(await store.listAttempts(notification.id)).toEqual([]);
+        expect(
+          await store.recordAttempt('00000000-0000-4000-8000-000000000000', 0, record('FAILED', makeAttempt(), t(1))),
+        ).toBe(false);
+      });
+    });
+
+    describe('reopen', () => {
+      async function failedTwice(): Promise<{ id: string; attempts: DeliveryAttempt[] }> {
+        const claimed = await processing(t(10), { maxAttempts: 2 });
+        const first = makeAttempt({ attempt: 1, timestamp: t(11) });
+        const second = makeAttempt({ attempt: 2, timestamp: t(31) });
+        expect(
+          await store.recordAttempt(claimed.id, 0, {
+            status: 'QUEUED',
+            attempt: first,
+            at: t(12),
+            nextAttemptAt: t(20),
+          }),
+        ).toBe(true);
+        expect(await store.claim(claimed.id, t(30), t(60))).toBeDefined();
+        expect(await store.recordAttempt(claimed.id, 1, record('FAILED', second, t(32)))).toBe(true);
+        return { id: claimed.id, attempts: [first, second] };
+      }
+
+      it('moves FAILED to PENDING with a fresh budget, keeping attempts and history', async () => {
+        const { id, attempts } = await failedTwice();
+
+        const reopened = await store.reopen(id, t(100));
+
+        expect(reopened).toMatchObject({
+          id,
+          status: 'PENDING',
+          attempts: 2,
+          attemptBudgetStart: 2,
+          maxAttempts: 2,
+          lastUpdatedAt: t(100),
+          nextAttemptAt: null,
+          leaseExpiresAt: null,
+          lastDeliveryAttempt: t(31),
+        });
+        expect(reopened?.deliveryResult).toMatchObject(resultOf(attempts[1] as DeliveryAttempt));
+        expect(await store.get(id)).toStrictEqual(reopened);
+        expect(await store.listAttempts(id)).toStrictEqual(attempts);
+      });
+
+      it('reopens once: a second reopen finds it PENDING', async () => {
+        const { id } = await failedTwice();
+        expect(await store.reopen(id, t(100))).toBeDefined();
+        expect(await store.reopen(id, t(101))).toBeUndefined();
+        expect((await store.get(id))?.lastUpdatedAt).toBe(t(100));
+      });
+
+      it('refuses anything but FAILED', async () => {
+        const pending = await inserted();
+        const succeeded = await processing(t(10));
+        expect(await store.recordAttempt(succeeded.id, 0, record('SUCCESS', makeSuccessAttempt(), t(11)))).toBe(true);
+
+        expect(await store.reopen(pending.id, t(100))).toBeUndefined();
+        expect(await store.reopen(succeeded.id, t(100))).toBeUndefined();
+        expect(await store.reopen('00000000-0000-4000-8000-000000000000', t(100))).toBeUndefined();
+        expect(await store.get(pending.id)).toStrictEqual(pending);
+        expect((await store.get(succeeded.id))?.status).toBe('SUCCESS');
+      });
+
+      it('lets the reopened notification be claimed and recorded again', async () => {
+        const { id } = await failedTwice();
+        expect(await store.reopen(id, t(100))).toBeDefined();
+
+        expect(await store.claim(id, t(101), t(131))).toMatchObject({ status: 'PROCESSING', attempts: 2 });
+        const third = makeSuccessAttempt({ attempt: 3, timestamp: t(102) });
+        expect(await store.recordAttempt(id, 2, record('SUCCESS', third, t(103)))).toBe(true);
+
+        expect(await store.get(id)).toMatchObject({ status: 'SUCCESS', attempts: 3, attemptBudgetStart: 2 });
+        expect((await store.listAttempts(id))?.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      });
+    });
+
+    describe('list', () => {
+      /** Seven notifications created a second apart, the 3rd and 4th at the same instant. */
+      async function seven(): Promise<Notification[]> {
+        const created = [0, 1, 2, 2, 4, 5, 6];
+        const all: Notification[] = [];
+        for (const seconds of created) all.push(await inserted({ createdAt: t(seconds) }));
+        return all;
+      }
+
+      it('returns newest first', async () => {
+        const all = await seven();
+
+        const page = await store.list({ limit: 100 });
+
+        expect(page.nextCursor).toBeUndefined();
+        expect(page.items).toHaveLength(7);
+        const createdAts = page.items.map((n) => n.createdAt);
+        expect(createdAts).toEqual([...createdAts].sort().reverse());
+        expect(page.items[0]?.id).toBe(all[6]?.id);
+        expect(page.items[6]?.id).toBe(all[0]?.id);
+        expect(page.items[0]).toStrictEqual(all[6]);
+      });
+
+      it('pages with limit and cursor without duplicates or gaps', async () => {
+        const all = await seven();
+        const full = await store.list({ limit: 100 });
+
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.list({ limit: 3, ...(cursor === undefined ? {} : { cursor }) });
+          expect(page.items.length).toBeLessThanOrEqual(3);
+          if (pages === 0) expect(page.items).toHaveLength(3);
+          seen.push(...page.items.map((n) => n.id));
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== undefined && pages < 10);
+
+        expect(cursor).toBeUndefined();
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen).toEqual(full.items.map((n) => n.id));
+        expect([...seen].sort()).toEqual(all.map((n) => n.id).sort());
+      });
+
+      it('filters by status', async () => {
+        const all = await seven();
+        const queued = [all[1], all[3], all[5]] as Notification[];
+        for (const n of queued) expect(await store.markQueued(n.id, t(50))).toBe(true);
+
+        const page = await store.list({ status: 'QUEUED', limit: 100 });
+        const pending = await store.list({ status: 'PENDING', limit: 100 });
+        const failed = await store.list({ status: 'FAILED', limit: 100 });
+
+        expect(page.items.map((n) => n.id)).toEqual(queued.map((n) => n.id).reverse());
+        expect(page.items.every((n) => n.status === 'QUEUED')).toBe(true);
+        expect(pending.items).toHaveLength(4);
+        expect(pending.items.every((n) => n.status === 'PENDING')).toBe(true);
+        expect(failed.items).toEqual([]);
+      });
+
+      it('pages a status filter too', async () => {
+        const all = await seven();
+        for (const n of all) expect(await store.markQueued(n.id, t(50))).toBe(true);
+
+        const first = await store.list({ status: 'QUEUED', limit: 4 });
+        expect(first.items).toHaveLength(4);
+        expect(first.nextCursor).toBeDefined();
+        const second = await store.list({ status: 'QUEUED', limit: 4, cursor: first.nextCursor as string });
+
+        const ids = [...first.items, ...second.items].map((n) => n.id);
+        expect(ids).toHaveLength(7);
+        expect(new Set(ids).size).toBe(7);
+      });
+
+      it('rejects a cursor it did not issue', async () => {
+        await seven();
+        const foreign = Buffer.from(JSON.stringify({ x: 1 })).toString('base64url');
+        await expect(store.list({ limit: 3, cursor: 'not a cursor!' })).rejects.toBeInstanceOf(InvalidCursorError);
+        await expect(store.list({ limit: 3, cursor: foreign })).rejects.toBeInstanceOf(InvalidCursorError);
+      });
+    });
+
+    describe('listStalePending', () => {
+      it('returns PENDING notifications last updated before the cutoff, oldest first, up to the limit', async () => {
+        const older = await inserted({ createdAt: t(1) });
+        const old = await inserted({ createdAt: t(3) });
+        const atCutoff = await inserted({ createdAt: t(5) });
+        await inserted({ createdAt: t(9) });
+        const queued = await inserted({ createdAt: t(0) });
+        expect(await store.markQueued(queued.id, t(2))).toBe(true);
+        const claimed = await inserted({ createdAt: t(0) });
+        expect(await store.claim(claimed.id, t(2), t(3))).toBeDefined();
+
+        expect(await store.listStalePending(t(5), 10)).toEqual([older.id, old.id]);
+        expect(await store.listStalePending(t(6), 10)).toEqual([older.id, old.id, atCutoff.id]);
+        expect(await store.listStalePending(t(6), 2)).toEqual([older.id, old.id]);
+        expect(await store.listStalePending(t(0), 10)).toEqual([]);
+      });
+
+      it('includes a reopened notification by the time it was reopened', async () => {
+        const claimed = await processing(t(10), { createdAt: t(0) });
+        expect(await store.recordAttempt(claimed.id, 0, record('FAILED', makeAttempt(), t(11)))).toBe(true);
+        expect(await store.reopen(claimed.id, t(100))).toBeDefined();
+
+        expect(await store.listStalePending(t(100), 10)).toEqual([]);
+        expect(await store.listStalePending(t(101), 10)).toEqual([claimed.id]);
+      });
+    });
+  });
+}
