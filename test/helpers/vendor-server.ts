@@ -1,0 +1,87 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface VendorRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A real HTTP server standing in for a vendor, scripted by path:
+ *   /ok                  200
+ *   /status/<code>       that status (a 3xx carries a Location to /ok)
+ *   /fail-first/<n>      503 for the first n requests of each notification, then 200
+ *   /retry-after/<s>     429 with Retry-After: <s> for the first request of each notification, then 200
+ *   /hang                never answers
+ *   /huge/<code>         that status with a 5 MB body
+ *   /slow/<ms>           200 after <ms>
+ * Every request is recorded, with the notification id Herald puts in its headers.
+ */
+export interface Vendor {
+  url: string;
+  requests: VendorRequest[];
+  requestsFor(notificationId: string): VendorRequest[];
+  close(): Promise<void>;
+}
+
+export async function startVendor(): Promise<Vendor> {
+  const requests: VendorRequest[] = [];
+  const requestsFor = (id: string) => requests.filter((r) => r.headers['x-herald-notification-id'] === id);
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const record = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString() };
+      requests.push(record);
+      const id = String(req.headers['x-herald-notification-id'] ?? '');
+      const [, route = '', arg = ''] = (path.split('?')[0] ?? '').split('/');
+      const count = requestsFor(id).length;
+      switch (route) {
+        case 'ok':
+          return res.end('ok');
+        case 'status': {
+          const code = Number(arg);
+          if (code >= 300 && code < 400) res.setHeader('location', '/ok');
+          res.statusCode = code;
+          return res.end(`status ${code}`);
+        }
+        case 'fail-first':
+          res.statusCode = count <= Number(arg) ? 503 : 200;
+          return res.end();
+        case 'retry-after':
+          if (count === 1) {
+            res.statusCode = 429;
+            res.setHeader('retry-after', arg);
+          }
+          return res.end();
+        case 'hang':
+          return;
+        case 'huge':
+          res.statusCode = Number(arg);
+          return res.end('x'.repeat(5 * 1024 * 1024));
+        case 'slow':
+          setTimeout(() => res.end('ok'), Number(arg));
+          return;
+        default:
+          res.statusCode = 404;
+          return res.end('no such vendor route');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    requestsFor,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
