@@ -1,0 +1,245 @@
+import dns from 'node:dns';
+import { STATUS_CODES } from 'node:http';
+import net, { type LookupFunction } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { HttpExchange } from '../../domain/outcome.js';
+import type { HttpSender, OutgoingRequest } from '../../ports/http-sender.js';
+import { blockedAddressReason } from './address-policy.js';
+
+export interface UndiciHttpSenderOptions {
+  /** Allow loopback, private, link-local and metadata targets (`HERALD_ALLOW_PRIVATE_TARGETS`). */
+  allowPrivateTargets: boolean;
+  /** How much of a response body is kept, in bytes. Default 4096 (SPEC.md §4). */
+  responseBodyLimitBytes?: number;
+  /** Sockets kept per origin. Default: unlimited (bounded by the delivery concurrency). */
+  connectionsPerOrigin?: number;
+}
+
+const DEFAULT_BODY_LIMIT = 4096;
+/**
+ * After the kept part, read at most this much more so the connection can be reused; a longer
+ * body is cut off (socket closed) instead of downloading what we would throw away.
+ */
+const DRAIN_LIMIT = 64 * 1024;
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+
+/** Raised inside the connector when a target resolves only to addresses the policy blocks. */
+class BlockedTargetError extends Error {
+  override readonly name = 'BlockedTargetError';
+  readonly code = 'BLOCKED_TARGET';
+}
+
+/** The per-attempt deadline, used as the abort reason so it can be told apart from other aborts. */
+class AttemptTimeoutError extends Error {
+  override readonly name = 'AttemptTimeoutError';
+  readonly code = 'ATTEMPT_TIMEOUT';
+}
+
+/**
+ * Resolves like `dns.lookup` but hands `net.connect` only addresses the policy allows, so the
+ * address judged is the address connected to: a DNS answer that changes between a check and the
+ * connect (rebinding) cannot slip a private address through.
+ */
+const guardedLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) {
+      callback(err, '', 0);
+      return;
+    }
+    const allowed = addresses.filter((entry) => blockedAddressReason(entry.address) === null);
+    const first = allowed[0];
+    if (first === undefined) {
+      const judged = addresses.map((entry) => `${entry.address} (${blockedAddressReason(entry.address)})`);
+      callback(new BlockedTargetError(`${hostname} resolves only to blocked addresses: ${judged.join(', ')}`), '', 0);
+      return;
+    }
+    if (options.all) callback(null, allowed);
+    else callback(null, first.address, first.family);
+  });
+};
+
+/** `net.connect` skips `lookup` for IP literals, so those are judged here before connecting. */
+function guardedConnector(connectTimeoutMs: number): buildConnector.connector {
+  const connect = buildConnector({ lookup: guardedLookup, timeout: connectTimeoutMs });
+  return (options, callback) => {
+    if (net.isIP(options.hostname) !== 0) {
+      const reason = blockedAddressReason(options.hostname);
+      if (reason !== null) {
+        callback(new BlockedTargetError(`${options.hostname} is a blocked address (${reason})`), null);
+        return;
+      }
+    }
+    connect(options, callback);
+  };
+}
+
+interface CappedBody {
+  text: string;
+  /** When the body was fully read (or cut off), before any drain of the rest. */
+  readAt: number;
+}
+
+/**
+ * Keeps the first `limit` bytes of a response body. The rest is discarded as it arrives (never
+ * buffered): drained when short so the socket can be reused, otherwise the socket is closed.
+ */
+function readCapped(body: Dispatcher.ResponseData['body'], limit: number): Promise<CappedBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    const cleanup = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      const room = limit - kept;
+      if (chunk.length < room) {
+        chunks.push(chunk);
+        kept += chunk.length;
+        return;
+      }
+      chunks.push(chunk.subarray(0, room));
+      kept = limit;
+      cleanup();
+      const readAt = performance.now();
+      // A multi-byte character cut at the limit is dropped rather than shown as U+FFFD.
+      const text = new StringDecoder('utf8').write(Buffer.concat(chunks));
+      // dump() never rejects without a signal; the request's abort signal still bounds it in time.
+      body.dump({ limit: limit + DRAIN_LIMIT }).then(() => resolve({ text, readAt }), reject);
+    };
+    const onEnd = () => {
+      cleanup();
+      const readAt = performance.now();
+      const decoder = new StringDecoder('utf8');
+      resolve({ text: decoder.write(Buffer.concat(chunks)) + decoder.end(), readAt });
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  });
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code !== '' ? code : 'UNKNOWN';
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof AggregateError && err.message === '') {
+    // net's happy-eyeballs failure: one error per address tried, with an empty message of its own.
+    return err.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Delivers over one pooled, keep-alive undici `Agent`. Sends exactly the caller's method, headers
+ * and body (undici adds only `host`, `connection` and the body's framing), never follows redirects,
+ * and turns every network or vendor problem into a `failure` exchange instead of throwing.
+ */
+export class UndiciHttpSender implements HttpSender {
+  private readonly agent: Agent;
+  private readonly bodyLimit: number;
+
+  constructor(options: UndiciHttpSenderOptions) {
+    this.bodyLimit = options.responseBodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+    const connectTimeoutMs = 10_000;
+    this.agent = new Agent({
+      ...(options.connectionsPerOrigin !== undefined ? { connections: options.connectionsPerOrigin } : {}),
+      connect: options.allowPrivateTargets ? { timeout: connectTimeoutMs } : guardedConnector(connectTimeoutMs),
+    });
+  }
+
+  async send(request: OutgoingRequest): Promise<HttpExchange> {
+    const started = performance.now();
+    const elapsed = (until = performance.now()) => Math.round(until - started);
+
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return this.refused('INVALID_URL', `Not a URL: ${request.url}`, elapsed());
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return this.refused(
+        'UNSUPPORTED_PROTOCOL',
+        `Only http and https targets are delivered to, not ${url.protocol}`,
+        elapsed(),
+      );
+    }
+
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new AttemptTimeoutError(`No complete response within ${request.timeoutMs} ms`)),
+      request.timeoutMs,
+    );
+    let headersReceived = false;
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+      });
+      headersReceived = true;
+      const { text, readAt } = await readCapped(response.body, this.bodyLimit);
+      const retryAfter = response.headers['retry-after'];
+      return {
+        kind: 'response',
+        statusCode: response.statusCode,
+        statusText: STATUS_CODES[response.statusCode] ?? response.statusText ?? '',
+        retryAfter: Array.isArray(retryAfter) ? (retryAfter[0] ?? null) : (retryAfter ?? null),
+        body: text,
+        responseTimeMs: elapsed(readAt),
+      };
+    } catch (err) {
+      if (controller.signal.aborted) {
+        const phase = headersReceived ? 'reading the response body' : 'waiting for a response';
+        return {
+          kind: 'failure',
+          reason: 'TIMEOUT',
+          code: 'ATTEMPT_TIMEOUT',
+          message: `Attempt timed out after ${request.timeoutMs} ms while ${phase}`,
+          responseTimeMs: elapsed(),
+        };
+      }
+      const code = errorCode(err);
+      if (err instanceof BlockedTargetError) {
+        return this.refused('BLOCKED_TARGET', err.message, elapsed());
+      }
+      return {
+        kind: 'failure',
+        reason: TIMEOUT_CODES.has(code) ? 'TIMEOUT' : 'NETWORK',
+        code,
+        message: errorMessage(err),
+        responseTimeMs: elapsed(),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for in-flight requests, then closes every pooled socket. */
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** A target Herald will not deliver to: permanent, never retried (SPEC.md §3). */
+  private refused(code: string, message: string, responseTimeMs: number): HttpExchange {
+    return { kind: 'failure', reason: 'BLOCKED_TARGET', code, message, responseTimeMs };
+  }
+}
