@@ -40,7 +40,11 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     '/v1/notifications',
     bodyLimit({
       maxSize: LIMITS.requestBytes,
-      onError: (c) => send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`),
+      onError: (c) => {
+        // The rest of the oversized body is never read, so this connection cannot carry another request.
+        c.header('Connection', 'close');
+        return send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
+      },
     }),
     async (c) => {
       const contentType = c.req.header('content-type') ?? '';
