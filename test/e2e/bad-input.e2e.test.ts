@@ -14,7 +14,11 @@ describe('bad input', () => {
   });
   afterAll(() => service?.stop());
 
-  function expectProblem(res: { status: number; headers: Record<string, unknown>; body: { code: string } }, status: number, code: string) {
+  function expectProblem(
+    res: { status: number; headers: Record<string, unknown>; body: { code: string } },
+    status: number,
+    code: string,
+  ) {
     expect(res.status).toBe(status);
     expect(String(res.headers['content-type'])).toContain('application/problem+json');
     expect(res.body.code).toBe(code);

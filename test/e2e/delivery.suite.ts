@@ -74,7 +74,11 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
       expect(done.attempts).toBe(3);
       const { body } = await herald.call('GET', `/v1/notifications/${sent.body.id}/attempts`);
       expect(body.attempts.map((a: { attempt: number }) => a.attempt)).toEqual([1, 2, 3]);
-      expect(body.attempts.map((a: { category: string }) => a.category)).toEqual(['SERVER_ERROR', 'SERVER_ERROR', 'SUCCESS']);
+      expect(body.attempts.map((a: { category: string }) => a.category)).toEqual([
+        'SERVER_ERROR',
+        'SERVER_ERROR',
+        'SUCCESS',
+      ]);
       expect(vendor.requestsFor(sent.body.id).map((r) => r.headers['x-herald-attempt'])).toEqual(['1', '2', '3']);
     });
 
@@ -88,7 +92,9 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
       expect(body.attempts[0].category).toBe('RATE_LIMITED');
       // The test settings cap delays at 200 ms, so Retry-After: 1 waits the cap, where the backoff
       // alone (base 20 ms, full jitter) would wait at most 20 ms.
-      expect(Date.parse(body.attempts[1].timestamp) - Date.parse(body.attempts[0].timestamp)).toBeGreaterThanOrEqual(190);
+      expect(Date.parse(body.attempts[1].timestamp) - Date.parse(body.attempts[0].timestamp)).toBeGreaterThanOrEqual(
+        190,
+      );
     });
 
     it('fails at once on a 4xx without retrying', async () => {
@@ -97,7 +103,12 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
       expect(done.status).toBe('FAILED');
       expect(done.attempts).toBe(1);
       expect(done.deliveredAt).toBeNull();
-      expect(done.deliveryResult).toMatchObject({ success: false, retryEligible: false, category: 'CLIENT_ERROR', statusCode: 404 });
+      expect(done.deliveryResult).toMatchObject({
+        success: false,
+        retryEligible: false,
+        category: 'CLIENT_ERROR',
+        statusCode: 404,
+      });
       expect(done.deliveryResult.errorDetails.responseBody).toBe('status 404');
     });
 
@@ -106,7 +117,9 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
       const done = await herald.waitForStatus(sent.body.id, ['SUCCESS', 'FAILED']);
       expect(done.status).toBe('FAILED');
       expect(done.deliveryResult.category).toBe('CLIENT_ERROR');
-      expect(vendor.requests.filter((r) => r.path === '/ok' && r.headers['x-herald-notification-id'] === sent.body.id)).toHaveLength(0);
+      expect(
+        vendor.requests.filter((r) => r.path === '/ok' && r.headers['x-herald-notification-id'] === sent.body.id),
+      ).toHaveLength(0);
     });
 
     it('times out a vendor that never answers, retries, then fails with TIMEOUT', async () => {

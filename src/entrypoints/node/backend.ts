@@ -1,6 +1,7 @@
 import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
 import { SqliteQueue } from '../../adapters/sqlite/sqlite-queue.js';
 import { SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
+import { releaseLeasesOfDeadProcess } from '../../adapters/sqlite/startup-recovery.js';
 import type { HeraldConfig } from '../../config.js';
 import type { DeliveryQueue } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
@@ -22,10 +23,11 @@ export async function openBackend(config: HeraldConfig, logger: Logger): Promise
   }
 }
 
-function openSqliteBackend(config: HeraldConfig, logger: Logger): Backend {
+async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
   const db = new SqliteDatabase(config.dbPath);
   const queue = new SqliteQueue(db);
-  logger.info({ dbPath: config.dbPath }, 'SQLite store opened');
+  const released = await releaseLeasesOfDeadProcess(db, new Date());
+  logger.info({ dbPath: config.dbPath, ...released }, 'SQLite store opened; work left by a previous process released');
   return {
     store: new SqliteStore(db),
     queue,

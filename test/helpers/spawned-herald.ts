@@ -1,0 +1,51 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { HeraldClient } from './herald-client.js';
+import { TEST_ENV } from './services.js';
+import { waitFor } from './wait-for.js';
+
+/** A free loopback port (there is a tiny window before the child binds it; fine on a test machine). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface SpawnedHerald {
+  process: ChildProcess;
+  client: HeraldClient;
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<number | string>;
+}
+
+/** Starts the service as `npm start` does — its own process, so it can be killed like a real one. */
+export async function spawnHerald(env: Record<string, string>): Promise<SpawnedHerald> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entrypoints/node/main.ts'], {
+    env: { ...process.env, ...TEST_ENV, HERALD_LOG_LEVEL: 'warn', ...env, HERALD_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const client = new HeraldClient(`http://127.0.0.1:${port}`);
+  await waitFor(async () => ((await client.call('GET', '/healthz')).status === 200 ? true : undefined), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    what: `Herald to listen on ${port} (output: ${output})`,
+  });
+  return { process: child, client, output: () => output, exited };
+}
