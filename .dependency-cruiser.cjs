@@ -2,7 +2,8 @@
  * Imports point inward (STYLE.md): entry points → app → domain and ports; adapters → ports.
  * `npm run check:deps` fails on any arrow pointing the other way.
  */
-const IO_PACKAGES = '^(better-sqlite3|@aws-sdk|@smithy|undici|hono|@hono|pino|@aws-lambda-powertools|node:(fs|net|http|https|dns|child_process))';
+const IO_PACKAGES =
+  '^(node_modules/(better-sqlite3|@aws-sdk|@smithy|undici|hono|@hono|pino|@aws-lambda-powertools)/|(node:)?(fs|net|http|https|dns|child_process)$)';
 
 module.exports = {
   forbidden: [
