@@ -3,8 +3,8 @@
  * fauxqs (SQS). No vitest imports here, so non-test code may use it too.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { createDynamoDbClient, createSqsClient, LOCAL_ENGINE_CREDENTIALS } from '../../src/adapters/aws-clients.js';
 
 export { createHeraldTable } from '../../src/adapters/dynamodb/create-table.js';

@@ -1,0 +1,45 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/** Where and how to reach one AWS service. The caller reads the environment; this module does not. */
+export interface AwsClientConfig {
+  region: string;
+  /** A local engine (dynalite, fauxqs) or another non-default endpoint; omit for the real service. */
+  endpoint?: string;
+  /** Static credentials, e.g. fake ones for local engines; omit to use the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** TCP connect timeout. Default 3 s: a backend that does not accept a connection by then is down. */
+  connectionTimeoutMs?: number;
+  /** Timeout of one HTTP request once connected. Default 10 s; SqsQueue raises it per long poll. */
+  requestTimeoutMs?: number;
+  /** Attempts the SDK makes per call, the first included (its standard retry with backoff). Default 3. */
+  maxAttempts?: number;
+}
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+function commonOptions(config: AwsClientConfig) {
+  return {
+    region: config.region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+    maxAttempts: config.maxAttempts ?? 3,
+    // The SDK builds its NodeHttpHandler from these options; without them a black-holed connection
+    // would hang a Lambda until its own timeout.
+    requestHandler: {
+      connectionTimeout: config.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    },
+  };
+}
+
+export function createDynamoDbClient(config: AwsClientConfig): DynamoDBClient {
+  return new DynamoDBClient(commonOptions(config));
+}
+
+export function createSqsClient(config: AwsClientConfig): SQSClient {
+  return new SQSClient(commonOptions(config));
+}
+
+/** Credentials that local engines accept (they do not check signatures). */
+export const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -1,0 +1,92 @@
+import {
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { BackendUnavailableError } from '../../domain/errors.js';
+import type { DeliveryQueue, QueueMessage, ReceiveOptions } from '../../ports/delivery-queue.js';
+
+/** SQS limits: delays up to 15 minutes, 10 messages per receive, long polls up to 20 s. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+const SQS_MAX_BATCH = 10;
+const SQS_MAX_WAIT_SECONDS = 20;
+/** Head room over a long poll's wait before the HTTP request counts as hung. */
+const LONG_POLL_GRACE_MS = 5_000;
+
+export interface SqsQueueOptions {
+  client: SQSClient;
+  queueUrl: string;
+}
+
+/**
+ * The delivery queue on SQS. A message body is just the notification id; the store holds the state.
+ *
+ * Delays longer than SQS's 15-minute maximum are capped: the message arrives early, the worker sees
+ * `nextAttemptAt` still in the future and sends it again with the remaining delay.
+ */
+export class SqsQueue implements DeliveryQueue {
+  private readonly client: SQSClient;
+  private readonly queueUrl: string;
+
+  constructor(options: SqsQueueOptions) {
+    this.client = options.client;
+    this.queueUrl = options.queueUrl;
+  }
+
+  async send(notificationId: string, delayMs = 0): Promise<void> {
+    const delaySeconds = Math.min(Math.max(Math.ceil(delayMs / 1000), 0), SQS_MAX_DELAY_SECONDS);
+    await this.call(() =>
+      this.client.send(
+        new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: notificationId, DelaySeconds: delaySeconds }),
+      ),
+    );
+  }
+
+  async receive(options: ReceiveOptions): Promise<QueueMessage[]> {
+    const waitTimeSeconds = Math.min(Math.max(Math.ceil(options.waitTimeMs / 1000), 0), SQS_MAX_WAIT_SECONDS);
+    const output = await this.call(() =>
+      this.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.queueUrl,
+          MaxNumberOfMessages: Math.min(Math.max(Math.floor(options.maxMessages), 1), SQS_MAX_BATCH),
+          VisibilityTimeout: Math.max(Math.ceil(options.visibilityTimeoutMs / 1000), 0),
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+        // The client's request timeout is sized for quick calls; a long poll legitimately waits longer.
+        { requestTimeout: waitTimeSeconds * 1000 + LONG_POLL_GRACE_MS },
+      ),
+    );
+    return (output.Messages ?? []).flatMap(toQueueMessage);
+  }
+
+  async delete(message: QueueMessage): Promise<void> {
+    await this.call(() =>
+      this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receiptHandle })),
+    );
+  }
+
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new BackendUnavailableError('sqs', error);
+    }
+  }
+}
+
+function toQueueMessage(message: Message): QueueMessage[] {
+  // Every message this adapter sends has a body and SQS always returns a receipt handle; anything else
+  // is not ours and is skipped rather than crashing the batch.
+  if (!message.Body || !message.ReceiptHandle) return [];
+  const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+  return [
+    {
+      notificationId: message.Body,
+      receiptHandle: message.ReceiptHandle,
+      receiveCount: Number.isFinite(receiveCount) && receiveCount > 0 ? receiveCount : 1,
+    },
+  ];
+}
