@@ -1,0 +1,236 @@
+/**
+ * In-memory stand-ins for the ports, for unit tests of the use cases. They follow the ports' JSDoc
+ * contracts and nothing more; the contract suites in test/contracts pin the real adapters down.
+ */
+
+import type { AppDependencies } from '../../src/app/dependencies.js';
+import { InvalidCursorError } from '../../src/domain/errors.js';
+import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
+import type { HttpExchange } from '../../src/domain/outcome.js';
+import type { Random } from '../../src/domain/retry-policy.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { DeliveryQueue } from '../../src/ports/delivery-queue.js';
+import type { HttpSender, OutgoingRequest } from '../../src/ports/http-sender.js';
+import type { Logger } from '../../src/ports/logger.js';
+import { noMetrics } from '../../src/ports/metrics.js';
+import type {
+  AttemptRecord,
+  InsertOutcome,
+  ListPage,
+  ListQuery,
+  NotificationStore,
+} from '../../src/ports/notification-store.js';
+import { seededRandom } from './seeded-random.js';
+
+/** A clock that moves only when told to. */
+export class FakeClock implements Clock {
+  private current: number;
+
+  constructor(start: Date | string = '2025-01-01T00:00:00.000Z') {
+    this.current = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** One scripted answer: an exchange, or a function run when the request is sent (to act mid-flight). */
+export type ScriptedExchange = HttpExchange | ((request: OutgoingRequest) => HttpExchange | Promise<HttpExchange>);
+
+/** Answers requests from a script, in order, and records every request it was asked to send. */
+export class FakeHttpSender implements HttpSender {
+  readonly requests: OutgoingRequest[] = [];
+  private readonly script: ScriptedExchange[];
+
+  constructor(...script: ScriptedExchange[]) {
+    this.script = script;
+  }
+
+  async send(request: OutgoingRequest): Promise<HttpExchange> {
+    this.requests.push(structuredClone(request));
+    const next = this.script.shift();
+    if (next === undefined) throw new Error(`FakeHttpSender: no answer scripted for request #${this.requests.length}`);
+    return typeof next === 'function' ? next(request) : next;
+  }
+}
+
+export function httpResponse(
+  statusCode: number,
+  overrides: Partial<Extract<HttpExchange, { kind: 'response' }>> = {},
+): HttpExchange {
+  return { kind: 'response', statusCode, statusText: '', retryAfter: null, body: '', responseTimeMs: 5, ...overrides };
+}
+
+export function httpFailure(
+  reason: Extract<HttpExchange, { kind: 'failure' }>['reason'],
+  code = reason === 'TIMEOUT' ? 'UND_ERR_HEADERS_TIMEOUT' : 'ECONNREFUSED',
+): HttpExchange {
+  return { kind: 'failure', reason, code, message: `${reason} (${code})`, responseTimeMs: 5 };
+}
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+export class RecordingLogger implements Logger {
+  readonly entries: LogEntry[] = [];
+  debug(fields: Record<string, unknown>, message: string): void {
+    this.entries.push({ level: 'debug', fields, message });
+  }
+  info(fields: Record<string, unknown>, message: string): void {
+    this.entries.push({ level: 'info', fields, message });
+  }
+  warn(fields: Record<string, unknown>, message: string): void {
+    this.entries.push({ level: 'warn', fields, message });
+  }
+  error(fields: Record<string, unknown>, message: string): void {
+    this.entries.push({ level: 'error', fields, message });
+  }
+}
+
+const ATTEMPT_HISTORY_LIMIT = 100;
+
+/**
+ * The NotificationStore port's semantics over a Map. Returns copies, so a caller mutating what it got
+ * back cannot change the stored record — as with any real backend.
+ */
+export class InMemoryNotificationStore implements NotificationStore {
+  private readonly records = new Map<string, { notification: Notification; attempts: DeliveryAttempt[] }>();
+
+  async insert(notification: Notification): Promise<InsertOutcome> {
+    const existing = this.records.get(notification.id);
+    if (existing) return { inserted: false, existing: structuredClone(existing.notification) };
+    this.records.set(notification.id, { notification: structuredClone(notification), attempts: [] });
+    return { inserted: true };
+  }
+
+  async get(id: string): Promise<Notification | undefined> {
+    const record = this.records.get(id);
+    return record && structuredClone(record.notification);
+  }
+
+  async listAttempts(id: string): Promise<DeliveryAttempt[] | undefined> {
+    const record = this.records.get(id);
+    return record && structuredClone(record.attempts);
+  }
+
+  /** Newest first by (createdAt, id); the cursor is the id of the last item of the previous page. */
+  async list(query: ListQuery): Promise<ListPage> {
+    const all = [...this.records.values()]
+      .map((r) => r.notification)
+      .filter((n) => query.status === undefined || n.status === query.status)
+      .sort((a, b) =>
+        a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
+      );
+    let start = 0;
+    if (query.cursor !== undefined) {
+      const index = all.findIndex((n) => n.id === query.cursor);
+      if (index === -1) throw new InvalidCursorError();
+      start = index + 1;
+    }
+    const items = all.slice(start, start + query.limit).map((n) => structuredClone(n));
+    const last = items.at(-1);
+    return start + query.limit < all.length && last ? { items, nextCursor: last.id } : { items };
+  }
+
+  async markQueued(id: string, at: string): Promise<boolean> {
+    const n = this.records.get(id)?.notification;
+    if (n?.status !== 'PENDING') return false;
+    Object.assign(n, { status: 'QUEUED', lastUpdatedAt: at });
+    return true;
+  }
+
+  async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
+    const n = this.records.get(id)?.notification;
+    if (!n) return undefined;
+    const when = Date.parse(at);
+    const claimable =
+      n.status === 'PENDING' ||
+      (n.status === 'QUEUED' && (n.nextAttemptAt === null || Date.parse(n.nextAttemptAt) <= when)) ||
+      (n.status === 'PROCESSING' && n.leaseExpiresAt !== null && Date.parse(n.leaseExpiresAt) < when);
+    if (!claimable) return undefined;
+    Object.assign(n, { status: 'PROCESSING', leaseExpiresAt, lastUpdatedAt: at });
+    return structuredClone(n);
+  }
+
+  async recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean> {
+    const stored = this.records.get(id);
+    const n = stored?.notification;
+    if (!stored || n?.status !== 'PROCESSING' || n.attempts !== claimedAttempts) return false;
+    const { attempt: _number, ...result } = record.attempt;
+    Object.assign(n, {
+      status: record.status,
+      attempts: claimedAttempts + 1,
+      deliveryResult: result,
+      lastDeliveryAttempt: record.attempt.timestamp,
+      lastUpdatedAt: record.at,
+      nextAttemptAt: record.nextAttemptAt,
+      deliveredAt: record.status === 'SUCCESS' ? record.at : n.deliveredAt,
+      leaseExpiresAt: null,
+    });
+    stored.attempts.push(structuredClone(record.attempt));
+    stored.attempts.splice(0, stored.attempts.length - ATTEMPT_HISTORY_LIMIT);
+    return true;
+  }
+
+  async reopen(id: string, at: string): Promise<Notification | undefined> {
+    const n = this.records.get(id)?.notification;
+    if (n?.status !== 'FAILED') return undefined;
+    Object.assign(n, {
+      status: 'PENDING',
+      attemptBudgetStart: n.attempts,
+      nextAttemptAt: null,
+      leaseExpiresAt: null,
+      lastUpdatedAt: at,
+    });
+    return structuredClone(n);
+  }
+
+  async listStalePending(olderThan: string, limit: number): Promise<string[]> {
+    return [...this.records.values()]
+      .map((r) => r.notification)
+      .filter((n) => n.status === 'PENDING' && Date.parse(n.lastUpdatedAt) < Date.parse(olderThan))
+      .sort((a, b) => a.lastUpdatedAt.localeCompare(b.lastUpdatedAt))
+      .slice(0, limit)
+      .map((n) => n.id);
+  }
+}
+
+/** For use cases that must not touch the queue: any call is a test failure. */
+export const unusedQueue: DeliveryQueue = {
+  send: () => Promise.reject(new Error('unexpected DeliveryQueue.send')),
+  receive: () => Promise.reject(new Error('unexpected DeliveryQueue.receive')),
+  delete: () => Promise.reject(new Error('unexpected DeliveryQueue.delete')),
+};
+
+export interface FakeDependencies extends AppDependencies {
+  store: InMemoryNotificationStore;
+  sender: FakeHttpSender;
+  clock: FakeClock;
+  logger: RecordingLogger;
+}
+
+/** AppDependencies wired to the fakes; pass the parts a test scripts or inspects. */
+export function fakeDependencies(
+  parts: { sender?: FakeHttpSender; clock?: FakeClock; random?: Random } = {},
+): FakeDependencies {
+  return {
+    store: new InMemoryNotificationStore(),
+    queue: unusedQueue,
+    sender: parts.sender ?? new FakeHttpSender(),
+    clock: parts.clock ?? new FakeClock(),
+    random: parts.random ?? seededRandom(42),
+    logger: new RecordingLogger(),
+    metrics: noMetrics,
+    defaults: { maxAttempts: 8, timeoutMs: 10_000 },
+    retryPolicy: { baseDelayMs: 1000, maxDelayMs: 3_600_000 },
+    leaseMs: 30_000,
+  };
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type HeraldConfig, loadConfig } from '../../src/config.js';
+
+/** The ConfigError message for `env`; fails the test when the environment is accepted. */
+function configErrorOf(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig', () => {
+  it('uses the SPEC.md §6 defaults with an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      dbPath: './data/herald.db',
+      apiKeys: [],
+      allowPrivateTargets: false,
+      maxAttempts: 8,
+      retryBaseDelayMs: 1000,
+      retryMaxDelayMs: 3_600_000,
+      deliveryConcurrency: 64,
+      attemptTimeoutMs: 10_000,
+      backend: 'sqlite',
+      logLevel: 'info',
+      aws: {
+        tableName: undefined,
+        queueUrl: undefined,
+        dlqUrl: undefined,
+        region: undefined,
+        dynamoDbEndpoint: undefined,
+        sqsEndpoint: undefined,
+      },
+    } satisfies HeraldConfig);
+  });
+
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      HERALD_HOST: '0.0.0.0',
+      HERALD_PORT: '8080',
+      HERALD_DB_PATH: '/var/lib/herald/herald.db',
+      HERALD_API_KEYS: 'k1',
+      HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+      HERALD_MAX_ATTEMPTS: '25',
+      HERALD_RETRY_BASE_DELAY_MS: '500',
+      HERALD_RETRY_MAX_DELAY_MS: '60000',
+      HERALD_DELIVERY_CONCURRENCY: '8',
+      HERALD_ATTEMPT_TIMEOUT_MS: '2500',
+      HERALD_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      dbPath: '/var/lib/herald/herald.db',
+      apiKeys: ['k1'],
+      allowPrivateTargets: true,
+      maxAttempts: 25,
+      retryBaseDelayMs: 500,
+      retryMaxDelayMs: 60_000,
+      deliveryConcurrency: 8,
+      attemptTimeoutMs: 2500,
+      logLevel: 'debug',
+    });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root', HERALD_PORT: '3001' }).port).toBe(3001);
+  });
+
+  it.each([
+    ['HERALD_PORT', 'abc'],
+    ['HERALD_PORT', '70000'],
+    ['HERALD_PORT', '-1'],
+    ['HERALD_PORT', '80.5'],
+    ['HERALD_BACKEND', 'mysql'],
+    ['HERALD_BACKEND', 'memory'],
+    ['HERALD_BACKEND', 'SQLite '],
+    ['HERALD_ALLOW_PRIVATE_TARGETS', 'maybe'],
+    ['HERALD_MAX_ATTEMPTS', '0'],
+    ['HERALD_MAX_ATTEMPTS', '26'],
+    ['HERALD_RETRY_BASE_DELAY_MS', '0'],
+    ['HERALD_DELIVERY_CONCURRENCY', '0'],
+    ['HERALD_ATTEMPT_TIMEOUT_MS', '50'],
+    ['HERALD_ATTEMPT_TIMEOUT_MS', '60001'],
+    ['HERALD_LOG_LEVEL', 'verbose'],
+  ])('refuses %s=%s, naming the variable and the value', (name, value) => {
+    const message = configErrorOf({ [name]: value });
+    expect(message).toContain(name);
+    expect(message).toContain(JSON.stringify(value));
+  });
+
+  it('never falls back to another backend', () => {
+    expect(() => loadConfig({ HERALD_BACKEND: 'mysql' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HERALD_BACKEND: 'dynamodb' })).toThrow(/HERALD_BACKEND/);
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('reads HERALD_ALLOW_PRIVATE_TARGETS=%s as %s', (value, expected) => {
+    expect(loadConfig({ HERALD_ALLOW_PRIVATE_TARGETS: value }).allowPrivateTargets).toBe(expected);
+  });
+
+  it('refuses a base delay above the max delay, naming both', () => {
+    const message = configErrorOf({ HERALD_RETRY_BASE_DELAY_MS: '5000', HERALD_RETRY_MAX_DELAY_MS: '1000' });
+    expect(message).toContain('HERALD_RETRY_BASE_DELAY_MS');
+    expect(message).toContain('HERALD_RETRY_MAX_DELAY_MS');
+    expect(loadConfig({ HERALD_RETRY_BASE_DELAY_MS: '1000', HERALD_RETRY_MAX_DELAY_MS: '1000' }).retryMaxDelayMs).toBe(
+      1000,
+    );
+  });
+
+  describe('without API keys', () => {
+    it.each(['0.0.0.0', '::', '192.168.1.20', 'herald.internal'])('refuses to bind to %s', (host) => {
+      const message = configErrorOf({ HERALD_HOST: host });
+      expect(message).toContain('HERALD_HOST');
+      expect(message).toContain('HERALD_API_KEYS');
+    });
+
+    it('refuses a key list of blanks as no keys at all', () => {
+      expect(configErrorOf({ HERALD_HOST: '0.0.0.0', HERALD_API_KEYS: ' , ,' })).toContain('HERALD_API_KEYS');
+    });
+
+    it.each(['127.0.0.1', '::1', 'localhost'])('binds to the loopback host %s', (host) => {
+      expect(loadConfig({ HERALD_HOST: host }).host).toBe(host);
+    });
+  });
+
+  it('binds beyond loopback when API keys are set', () => {
+    expect(loadConfig({ HERALD_HOST: '0.0.0.0', HERALD_API_KEYS: 'k1' })).toMatchObject({
+      host: '0.0.0.0',
+      apiKeys: ['k1'],
+    });
+  });
+
+  it('splits API keys on commas, trimmed, blanks dropped', () => {
+    expect(loadConfig({ HERALD_API_KEYS: ' alpha , beta,,gamma ,' }).apiKeys).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  describe('HERALD_BACKEND=aws', () => {
+    it('needs the table and the queue, naming each one missing', () => {
+      const message = configErrorOf({ HERALD_BACKEND: 'aws' });
+      expect(message).toContain('HERALD_TABLE_NAME');
+      expect(message).toContain('HERALD_QUEUE_URL');
+      const onlyTable = configErrorOf({ HERALD_BACKEND: 'aws', HERALD_TABLE_NAME: 'herald' });
+      expect(onlyTable).toContain('HERALD_QUEUE_URL');
+      expect(onlyTable).not.toContain('HERALD_TABLE_NAME');
+      expect(configErrorOf({ HERALD_BACKEND: 'aws', HERALD_TABLE_NAME: '  ', HERALD_QUEUE_URL: 'q' })).toContain(
+        'HERALD_TABLE_NAME',
+      );
+    });
+
+    it('reads the AWS settings when they are there', () => {
+      const config = loadConfig({
+        HERALD_BACKEND: 'aws',
+        HERALD_TABLE_NAME: 'herald-table',
+        HERALD_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/herald',
+        HERALD_DLQ_URL: 'http://127.0.0.1:4566/000000000000/herald-dlq',
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4567',
+        AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566',
+      });
+      expect(config.backend).toBe('aws');
+      expect(config.aws).toEqual({
+        tableName: 'herald-table',
+        queueUrl: 'http://127.0.0.1:4566/000000000000/herald',
+        dlqUrl: 'http://127.0.0.1:4566/000000000000/herald-dlq',
+        region: 'eu-west-1',
+        dynamoDbEndpoint: 'http://127.0.0.1:4567',
+        sqsEndpoint: 'http://127.0.0.1:4566',
+      });
+    });
+  });
+
+  it('reports every bad variable at once', () => {
+    const message = configErrorOf({ HERALD_PORT: 'abc', HERALD_BACKEND: 'mysql', HERALD_MAX_ATTEMPTS: '0' });
+    for (const name of ['HERALD_PORT', 'HERALD_BACKEND', 'HERALD_MAX_ATTEMPTS']) expect(message).toContain(name);
+  });
+});
