@@ -25,11 +25,20 @@ export function nextDelay(
   return Math.max(jittered, Math.min(retryAfterMs, policy.maxDelayMs));
 }
 
+/** RFC 9110 §5.6.7: IMF-fixdate, the obsolete RFC 850 form, and asctime. */
+const HTTP_DATE_FORMS = [
+  /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT$/,
+  /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/,
+];
+
 /** Parses `Retry-After` (delta-seconds or an HTTP date) into milliseconds from `now`; null if absent or invalid. */
 export function parseRetryAfter(value: string | null, now: Date): number | null {
   if (value === null) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Only the three HTTP-date forms: Date.parse alone accepts garbage such as "abc 2030".
+  if (!HTTP_DATE_FORMS.some((form) => form.test(trimmed))) return null;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return null;
   return Math.max(0, date - now.getTime());

@@ -120,7 +120,19 @@ describe('parseRetryAfter', () => {
 
   it('returns null when absent or unreadable', () => {
     expect(parseRetryAfter(null, NOW)).toBeNull();
-    for (const garbage of ['', '   ', 'soon', 'later please', '1e3', '0x10', 'NaN']) {
+    for (const garbage of [
+      '',
+      '   ',
+      'soon',
+      'later please',
+      '1e3',
+      '0x10',
+      'NaN',
+      '-5',
+      '1.5',
+      'Retry 12',
+      'abc 2030',
+    ]) {
       expect(parseRetryAfter(garbage, NOW), JSON.stringify(garbage)).toBeNull();
     }
   });
