@@ -25,10 +25,12 @@ function commonOptions(config: AwsClientConfig) {
     ...(config.credentials ? { credentials: config.credentials } : {}),
     maxAttempts: config.maxAttempts ?? 3,
     // The SDK builds its NodeHttpHandler from these options; without them a black-holed connection
-    // would hang a Lambda until its own timeout.
+    // would hang a Lambda until its own timeout. This SDK version only logs a warning when a request
+    // exceeds requestTimeout unless throwOnRequestTimeout is set.
     requestHandler: {
       connectionTimeout: config.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
       requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
     },
   };
 }

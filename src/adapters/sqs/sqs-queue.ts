@@ -8,10 +8,11 @@ import {
 import { BackendUnavailableError } from '../../domain/errors.js';
 import type { DeliveryQueue, QueueMessage, ReceiveOptions } from '../../ports/delivery-queue.js';
 
-/** SQS limits: delays up to 15 minutes, 10 messages per receive, long polls up to 20 s. */
+/** SQS limits: delays up to 15 minutes, 10 messages per receive, long polls up to 20 s, visibility up to 12 h. */
 export const SQS_MAX_DELAY_SECONDS = 900;
 const SQS_MAX_BATCH = 10;
 const SQS_MAX_WAIT_SECONDS = 20;
+const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
 /** Head room over a long poll's wait before the HTTP request counts as hung. */
 const LONG_POLL_GRACE_MS = 5_000;
 
@@ -51,7 +52,10 @@ export class SqsQueue implements DeliveryQueue {
         new ReceiveMessageCommand({
           QueueUrl: this.queueUrl,
           MaxNumberOfMessages: Math.min(Math.max(Math.floor(options.maxMessages), 1), SQS_MAX_BATCH),
-          VisibilityTimeout: Math.max(Math.ceil(options.visibilityTimeoutMs / 1000), 0),
+          VisibilityTimeout: Math.min(
+            Math.max(Math.ceil(options.visibilityTimeoutMs / 1000), 0),
+            SQS_MAX_VISIBILITY_SECONDS,
+          ),
           WaitTimeSeconds: waitTimeSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
         }),
