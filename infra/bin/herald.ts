@@ -1,0 +1,3 @@
+import { createHeraldApp } from '../lib/app.js';
+
+createHeraldApp();

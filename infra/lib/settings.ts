@@ -1,0 +1,97 @@
+import type { Node } from 'constructs';
+
+/**
+ * Everything an operator may tune per deployment, with the defaults of SPEC.md §6. Each value can be
+ * overridden with `cdk deploy -c <key>=<value>` (or the `context` block of cdk.json); see
+ * docs/operations.md.
+ */
+export interface HeraldSettings {
+  /** `HERALD_MAX_ATTEMPTS`: the default `maxAttempts` of a notification. */
+  readonly maxAttempts: number;
+  /** `HERALD_RETRY_BASE_DELAY_MS` / `HERALD_RETRY_MAX_DELAY_MS`: backoff base and cap. */
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  /** `HERALD_ATTEMPT_TIMEOUT_MS`: default per-attempt HTTP timeout. */
+  readonly attemptTimeoutMs: number;
+  /** Cap on concurrent worker invocations, so a vendor outage cannot take the account's whole Lambda pool. */
+  readonly workerMaxConcurrency: number;
+  /** Stage-wide API Gateway throttling (steady requests per second, burst). */
+  readonly apiRateLimit: number;
+  readonly apiBurstLimit: number;
+  /** API 5xx responses within five minutes that raise the ingest alarm. */
+  readonly api5xxAlarmThreshold: number;
+  /** Optional e-mail address subscribed to the alarm topic. */
+  readonly alarmEmail?: string | undefined;
+}
+
+/**
+ * The longest per-attempt HTTP timeout the worker may be asked to honour (a request's `timeoutMs`
+ * is capped to this too). The worker's Lambda timeout is sized from it.
+ */
+export const MAX_ATTEMPT_TIMEOUT_MS = 60_000;
+
+export const DEFAULT_SETTINGS: HeraldSettings = {
+  maxAttempts: 8,
+  retryBaseDelayMs: 1_000,
+  retryMaxDelayMs: 3_600_000,
+  attemptTimeoutMs: 10_000,
+  workerMaxConcurrency: 20,
+  apiRateLimit: 200,
+  apiBurstLimit: 400,
+  api5xxAlarmThreshold: 5,
+};
+
+const integerKeys = [
+  'maxAttempts',
+  'retryBaseDelayMs',
+  'retryMaxDelayMs',
+  'attemptTimeoutMs',
+  'workerMaxConcurrency',
+  'apiRateLimit',
+  'apiBurstLimit',
+  'api5xxAlarmThreshold',
+] as const;
+
+type IntegerKey = (typeof integerKeys)[number];
+
+function readInteger(node: Node, key: IntegerKey): number {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined) return DEFAULT_SETTINGS[key];
+  const value = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`context '${key}' must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Reads the settings from CDK context, failing synth with a message naming the bad key. */
+export function settingsFromContext(node: Node): HeraldSettings {
+  const values = Object.fromEntries(integerKeys.map((key) => [key, readInteger(node, key)])) as Record<
+    IntegerKey,
+    number
+  >;
+  const alarmEmail: unknown = node.tryGetContext('alarmEmail');
+  if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(alarmEmail))) {
+    throw new Error(`context 'alarmEmail' must be an e-mail address, got ${JSON.stringify(alarmEmail)}`);
+  }
+  return validateSettings({ ...values, alarmEmail });
+}
+
+export function validateSettings(settings: HeraldSettings): HeraldSettings {
+  if (settings.attemptTimeoutMs > MAX_ATTEMPT_TIMEOUT_MS) {
+    throw new Error(
+      `attemptTimeoutMs must be at most ${MAX_ATTEMPT_TIMEOUT_MS} (the worker's timeout is sized for it)`,
+    );
+  }
+  if (settings.retryBaseDelayMs > settings.retryMaxDelayMs) {
+    throw new Error('retryBaseDelayMs must not exceed retryMaxDelayMs');
+  }
+  // The SQS event source accepts a maximum concurrency between 2 and 1000.
+  if (settings.workerMaxConcurrency < 2 || settings.workerMaxConcurrency > 1000) {
+    throw new Error('workerMaxConcurrency must be between 2 and 1000');
+  }
+  if (settings.apiBurstLimit < settings.apiRateLimit) {
+    throw new Error('apiBurstLimit must be at least apiRateLimit');
+  }
+  return settings;
+}
