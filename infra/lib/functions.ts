@@ -1,0 +1,212 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { CREATED_INDEX, FAILED_INDEX } from '../../src/adapters/dynamodb/table-schema.js';
+import type { HeraldData } from './data.js';
+import { type HandlerName, handlerEntry, LOCK_FILE, REPO_ROOT } from './paths.js';
+import type { HeraldSettings } from './settings.js';
+
+/**
+ * The worker runs up to ten deliveries of a batch concurrently, each bounded by the attempt timeout
+ * (at most 60 s), plus store writes before and after: 90 s leaves headroom without letting a stuck
+ * invocation hold messages for long.
+ */
+export const WORKER_TIMEOUT = Duration.seconds(90);
+
+/** AWS guidance for SQS event sources: visibility timeout at least six times the function timeout. */
+export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6);
+
+export const WORKER_BATCH_SIZE = 10;
+
+/**
+ * Wait up to a second to fill a batch: at low traffic it adds at most a second to delivery, at high
+ * traffic batches fill before it runs out and each invocation delivers ten notifications.
+ */
+export const WORKER_BATCHING_WINDOW = Duration.seconds(1);
+
+export const RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/**
+ * esbuild, run locally (never Docker). The AWS SDK v3 is bundled, not taken from the runtime: the
+ * code then runs on exactly the client versions package-lock.json pins and the tests exercised (the
+ * runtime's copy changes under us without notice), and tree-shaking keeps only the DynamoDB and SQS
+ * commands we call, which loads faster than resolving the runtime's full clients on a cold start.
+ * ESM output; the banner gives CommonJS dependencies (undici, parts of the SDK) the `require` they
+ * expect inside an ES module.
+ */
+export const BUNDLING: nodejs.BundlingOptions = {
+  forceDockerBundling: false,
+  format: nodejs.OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+  sourcesContent: false,
+  bundleAwsSDK: true,
+  banner:
+    "import { createRequire as heraldCreateRequire } from 'node:module'; const require = heraldCreateRequire(import.meta.url);",
+  logLevel: nodejs.LogLevel.WARNING,
+};
+
+export interface HeraldFunctionsProps {
+  readonly data: HeraldData;
+  readonly settings: HeraldSettings;
+}
+
+interface FunctionSpec {
+  readonly name: HandlerName;
+  readonly description: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+}
+
+/** The three Lambda functions, each with its own role holding only the actions its handler calls. */
+export class HeraldFunctions extends Construct {
+  readonly ingest: nodejs.NodejsFunction;
+  readonly worker: nodejs.NodejsFunction;
+  readonly sweeper: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: HeraldFunctionsProps) {
+    super(scope, id);
+    const { data, settings } = props;
+
+    const environment: Record<string, string> = {
+      HERALD_BACKEND: 'aws',
+      HERALD_TABLE_NAME: data.table.tableName,
+      HERALD_QUEUE_URL: data.queue.queueUrl,
+      HERALD_DLQ_URL: data.deadLetterQueue.queueUrl,
+      HERALD_MAX_ATTEMPTS: String(settings.maxAttempts),
+      HERALD_RETRY_BASE_DELAY_MS: String(settings.retryBaseDelayMs),
+      HERALD_RETRY_MAX_DELAY_MS: String(settings.retryMaxDelayMs),
+      HERALD_ATTEMPT_TIMEOUT_MS: String(settings.attemptTimeoutMs),
+      POWERTOOLS_SERVICE_NAME: 'herald',
+      POWERTOOLS_METRICS_NAMESPACE: 'Herald',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const make = (spec: FunctionSpec): nodejs.NodejsFunction => {
+      const logGroup = new logs.LogGroup(this, `${spec.name}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+      // Our own role instead of the AWSLambdaBasicExecutionRole managed policy, whose log permissions
+      // cover every log group in the account.
+      const role = new iam.Role(this, `${spec.name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Herald ${spec.name} function`,
+      });
+      logGroup.grantWrite(role);
+      const fn = new nodejs.NodejsFunction(this, spec.name, {
+        entry: handlerEntry(spec.name),
+        handler: 'handler',
+        projectRoot: REPO_ROOT,
+        depsLockFilePath: LOCK_FILE,
+        runtime: RUNTIME,
+        architecture: lambda.Architecture.ARM_64,
+        description: spec.description,
+        timeout: spec.timeout,
+        memorySize: spec.memorySize,
+        role,
+        logGroup,
+        environment,
+        bundling: BUNDLING,
+      });
+      NagSuppressions.addResourceSuppressions(fn, [
+        {
+          id: 'AwsSolutions-L1',
+          reason:
+            'Pinned to Node.js 22 on purpose: it is the runtime the handler tests run on (node@22), supported by Lambda until 2027. Move to Node.js 24 together with the test runtime, not ahead of it.',
+        },
+      ]);
+      return fn;
+    };
+
+    this.ingest = make({
+      name: 'ingest',
+      description: 'Herald HTTP API: accept, read, list and retry notifications',
+      // HTTP API integrations give up after 30 s; a healthy request takes milliseconds.
+      timeout: Duration.seconds(10),
+      memorySize: 512,
+    });
+    this.worker = make({
+      name: 'worker',
+      description: 'Herald delivery worker: one SQS batch of notifications per invocation',
+      timeout: WORKER_TIMEOUT,
+      memorySize: 512,
+    });
+    this.sweeper = make({
+      name: 'sweeper',
+      description: 'Herald sweeper: enqueues notifications still PENDING a minute after ingest',
+      // Shorter than the one-minute schedule, so runs do not pile up.
+      timeout: Duration.seconds(50),
+      memorySize: 256,
+    });
+
+    const table = data.table.tableArn;
+    const allIndexes = [data.indexArn(CREATED_INDEX.name), data.indexArn(FAILED_INDEX.name)];
+    const sendToQueue = () =>
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [data.queue.queueArn] });
+
+    this.ingest.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+          'dynamodb:BatchGetItem',
+          'dynamodb:UpdateItem',
+        ],
+        resources: [table, ...allIndexes],
+      }),
+    );
+    this.ingest.addToRolePolicy(sendToQueue());
+
+    this.worker.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        resources: [table],
+      }),
+    );
+    // Retries are delayed copies of the message the worker sends itself.
+    this.worker.addToRolePolicy(sendToQueue());
+    // Grants the poller's ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes.
+    this.worker.addEventSource(
+      new SqsEventSource(data.queue, {
+        batchSize: WORKER_BATCH_SIZE,
+        maxBatchingWindow: WORKER_BATCHING_WINDOW,
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.workerMaxConcurrency,
+      }),
+    );
+
+    this.sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [data.indexArn(CREATED_INDEX.name)],
+      }),
+    );
+    this.sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+      }),
+    );
+    this.sweeper.addToRolePolicy(sendToQueue());
+    new events.Rule(this, 'SweeperSchedule', {
+      description: 'Runs the Herald sweeper every minute',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      // A missed run is covered by the next one a minute later: do not queue stale invocations.
+      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+  }
+
+  get all(): nodejs.NodejsFunction[] {
+    return [this.ingest, this.worker, this.sweeper];
+  }
+}

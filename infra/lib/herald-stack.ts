@@ -1,0 +1,51 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { HeraldApi } from './api.js';
+import { HeraldData } from './data.js';
+import { HeraldFunctions, QUEUE_VISIBILITY_TIMEOUT } from './functions.js';
+import { HeraldMonitoring } from './monitoring.js';
+import type { HeraldSettings } from './settings.js';
+
+export interface HeraldStackProps extends StackProps {
+  readonly settings: HeraldSettings;
+}
+
+/** Herald's AWS mode (SPEC.md §1): HTTP API → ingest Lambda, DynamoDB, SQS + DLQ, worker and sweeper. */
+export class HeraldStack extends Stack {
+  readonly data: HeraldData;
+  readonly functions: HeraldFunctions;
+  readonly api: HeraldApi;
+  readonly monitoring: HeraldMonitoring;
+
+  constructor(scope: Construct, id: string, props: HeraldStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.data = new HeraldData(this, 'Data', { visibilityTimeout: QUEUE_VISIBILITY_TIMEOUT });
+    this.functions = new HeraldFunctions(this, 'Functions', { data: this.data, settings });
+    this.api = new HeraldApi(this, 'Api', {
+      handler: this.functions.ingest,
+      rateLimit: settings.apiRateLimit,
+      burstLimit: settings.apiBurstLimit,
+    });
+    this.monitoring = new HeraldMonitoring(this, 'Monitoring', {
+      httpApi: this.api.httpApi,
+      ingest: this.functions.ingest,
+      worker: this.functions.worker,
+      sweeper: this.functions.sweeper,
+      queue: this.data.queue,
+      deadLetterQueue: this.data.deadLetterQueue,
+      api5xxThreshold: settings.api5xxAlarmThreshold,
+      alarmEmail: settings.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the Herald HTTP API (SigV4)' });
+    new CfnOutput(this, 'ApiId', { value: this.api.httpApi.apiId });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'DeliveryQueueUrl', { value: this.data.queue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.data.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueArn', { value: this.data.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+  }
+}

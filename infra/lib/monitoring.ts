@@ -1,0 +1,229 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** EMF metrics the handlers emit through Powertools Metrics. */
+export const METRICS_NAMESPACE = 'Herald';
+export const METRICS_DIMENSIONS = { service: 'herald' } as const;
+
+/**
+ * A message older than this in the delivery queue means the workers fall behind. Retries are
+ * re-sent with a delay of at most 15 minutes (the SQS limit), so a healthy queue never holds
+ * anything this old.
+ */
+export const QUEUE_AGE_ALARM_SECONDS = 30 * 60;
+
+export interface HeraldMonitoringProps {
+  readonly httpApi: apigwv2.HttpApi;
+  readonly ingest: lambda.IFunction;
+  readonly worker: lambda.IFunction;
+  readonly sweeper: lambda.IFunction;
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly api5xxThreshold: number;
+  readonly alarmEmail?: string | undefined;
+}
+
+const heraldMetric = (metricName: string, statistic: string, label: string, period = Duration.minutes(1)) =>
+  new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { ...METRICS_DIMENSIONS },
+    statistic,
+    label,
+    period,
+  });
+
+/** Alarms to an SNS topic, and one dashboard with the figures an operator looks at first. */
+export class HeraldMonitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: HeraldMonitoringProps) {
+    super(scope, id);
+
+    // Alarm notifications carry alarm names and metric values, no notification data, so the topic
+    // is not KMS-encrypted: CloudWatch cannot publish with the AWS-managed SNS key, and a customer
+    // key would add a cost and a way for alarms to fail silently.
+    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Herald alarms', enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    const fiveMinutes = Duration.minutes(5);
+    const alarm = (
+      id: string,
+      description: string,
+      options: Pick<cloudwatch.AlarmProps, 'threshold' | 'evaluationPeriods'>,
+      metric: cloudwatch.IMetric,
+    ) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...options,
+      });
+      a.addAlarmAction(new actions.SnsAction(this.topic));
+      a.addOkAction(new actions.SnsAction(this.topic));
+      this.alarms.push(a);
+      return a;
+    };
+
+    alarm(
+      'DeadLetterQueueNotEmpty',
+      'Messages reached the Herald DLQ: the worker failed on them five receives in a row. See docs/operations.md#redrive-the-dlq.',
+      { threshold: 1, evaluationPeriods: 1 },
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+    );
+    alarm(
+      'DeliveryQueueBacklog',
+      `The oldest message in the Herald delivery queue is over ${QUEUE_AGE_ALARM_SECONDS / 60} minutes old: workers are not keeping up or not running.`,
+      { threshold: QUEUE_AGE_ALARM_SECONDS, evaluationPeriods: 3 },
+      props.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    );
+    alarm(
+      'WorkerErrors',
+      'The Herald worker failed whole invocations (crash or timeout), not single deliveries.',
+      { threshold: 1, evaluationPeriods: 1 },
+      props.worker.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'WorkerThrottles',
+      'Lambda throttled the Herald worker: the account or function concurrency is exhausted.',
+      { threshold: 1, evaluationPeriods: 1 },
+      props.worker.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'Api5xx',
+      `The Herald API answered ${props.api5xxThreshold} or more 5xx responses in five minutes: callers' notifications are being refused.`,
+      { threshold: props.api5xxThreshold, evaluationPeriods: 1 },
+      props.httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+    alarm(
+      'SweeperErrors',
+      'The Herald sweeper failed: notifications whose enqueue failed at ingest stay PENDING until it runs again.',
+      { threshold: 1, evaluationPeriods: 1 },
+      props.sweeper.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+    );
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      periodOverride: cloudwatch.PeriodOverride.AUTO,
+    });
+    const functions = [
+      ['ingest', props.ingest],
+      ['worker', props.worker],
+      ['sweeper', props.sweeper],
+    ] as const;
+    const width = 8;
+    const height = 6;
+    const percentiles = (metricName: string) => ['p50', 'p90', 'p99'].map((p) => heraldMetric(metricName, p, p));
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown:
+          "# Herald\nNotification flow from the handlers' EMF metrics (namespace `Herald`, `service=herald`). Alarms and what to do: `docs/operations.md`.",
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Notifications per minute',
+        width,
+        height,
+        left: [
+          heraldMetric('NotificationsAccepted', 'Sum', 'accepted'),
+          heraldMetric('NotificationsDelivered', 'Sum', 'delivered'),
+          heraldMetric('NotificationsFailed', 'Sum', 'failed'),
+          heraldMetric('DeliveryRetriesScheduled', 'Sum', 'retries scheduled'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Delivery latency: accepted to SUCCESS (ms)',
+        width,
+        height,
+        left: percentiles('DeliveryLatency'),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Vendor response time per attempt (ms)',
+        width,
+        height,
+        left: percentiles('AttemptResponseTime'),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.SingleValueWidget({
+        title: 'Last 24 hours',
+        width: 24,
+        height: 3,
+        setPeriodToTimeRange: true,
+        metrics: [
+          heraldMetric('NotificationsAccepted', 'Sum', 'accepted', Duration.days(1)),
+          heraldMetric('NotificationsDelivered', 'Sum', 'delivered', Duration.days(1)),
+          heraldMetric('NotificationsFailed', 'Sum', 'failed', Duration.days(1)),
+          heraldMetric('DeliveryRetriesScheduled', 'Sum', 'retries scheduled', Duration.days(1)),
+        ],
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Delivery queue and DLQ',
+        width,
+        height,
+        left: [
+          props.queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting', statistic: 'Maximum' }),
+          props.queue.metricApproximateNumberOfMessagesNotVisible({
+            label: 'in flight or delayed',
+            statistic: 'Maximum',
+          }),
+          props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'DLQ', statistic: 'Maximum' }),
+        ],
+        right: [props.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest message (s)', statistic: 'Maximum' })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'API requests',
+        width,
+        height,
+        left: [
+          props.httpApi.metricCount({ label: 'requests', statistic: 'Sum' }),
+          props.httpApi.metricClientError({ label: '4xx', statistic: 'Sum' }),
+          props.httpApi.metricServerError({ label: '5xx', statistic: 'Sum' }),
+        ],
+        right: [props.httpApi.metricLatency({ label: 'latency p99 (ms)', statistic: 'p99' })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Lambda errors and throttles',
+        width,
+        height,
+        left: functions.flatMap(([name, fn]) => [
+          fn.metricErrors({ label: `${name} errors`, statistic: 'Sum' }),
+          fn.metricThrottles({ label: `${name} throttles`, statistic: 'Sum' }),
+        ]),
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Lambda duration p99 (ms)',
+        width,
+        height,
+        left: functions.map(([name, fn]) => fn.metricDuration({ label: name, statistic: 'p99' })),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Worker concurrent executions',
+        width,
+        height,
+        left: [props.worker.metric('ConcurrentExecutions', { label: 'worker', statistic: 'Maximum' })],
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width, height, alarms: this.alarms }),
+    );
+  }
+}
