@@ -1,8 +1,10 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll } from 'vitest';
-import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbStore, HISTORY_LIMIT } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../../src/adapters/sqs/sqs-queue.js';
+import { InvalidCursorError } from '../../src/domain/errors.js';
+import type { Notification } from '../../src/domain/notification.js';
 import {
   createHeraldQueues,
   createHeraldTable,
@@ -13,6 +15,7 @@ import {
   startFauxqs,
   uniqueName,
 } from '../helpers/aws-engines.js';
+import { makeAttempt, makeNotification } from '../helpers/notifications.js';
 import { describeQueueContract } from './queue.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
@@ -59,4 +62,105 @@ describeQueueContract('SqsQueue on fauxqs', async () => {
       ]);
     },
   };
+});
+
+/** What the shared contract leaves open but this adapter promises (see dynamodb-store.ts). */
+describe('DynamoDbStore beyond the contract', () => {
+  let tableName: string;
+  let store: DynamoDbStore;
+  const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1) + seconds * 1000).toISOString();
+
+  beforeEach(async () => {
+    tableName = uniqueName('herald-adapter');
+    await createHeraldTable(dynamoDb, tableName);
+    store = new DynamoDbStore({ client: dynamoDb, tableName });
+  });
+
+  afterEach(async () => {
+    await dynamoDb.send(new DeleteTableCommand({ TableName: tableName }));
+  });
+
+  async function fail(notification: Notification, claimAt: number): Promise<void> {
+    expect(await store.claim(notification.id, at(claimAt), at(claimAt + 30))).toBeDefined();
+    const attempt = makeAttempt({ attempt: 1, timestamp: at(claimAt + 1) });
+    expect(
+      await store.recordAttempt(notification.id, 0, {
+        status: 'FAILED',
+        attempt,
+        at: at(claimAt + 1),
+        nextAttemptAt: null,
+      }),
+    ).toBe(true);
+  }
+
+  it(`keeps the most recent ${HISTORY_LIMIT} attempts, oldest first`, async () => {
+    const notification = makeNotification({ createdAt: at(0), maxAttempts: 25 });
+    await store.insert(notification);
+    const total = HISTORY_LIMIT + 5;
+    for (let n = 1; n <= total; n++) {
+      expect(await store.claim(notification.id, at(n * 10), at(n * 10 + 5))).toBeDefined();
+      const attempt = makeAttempt({ attempt: n, timestamp: at(n * 10 + 1) });
+      const status = n === total ? 'FAILED' : 'QUEUED';
+      expect(
+        await store.recordAttempt(notification.id, n - 1, { status, attempt, at: at(n * 10 + 2), nextAttemptAt: null }),
+      ).toBe(true);
+    }
+
+    const history = await store.listAttempts(notification.id);
+    expect(history?.map((a) => a.attempt)).toEqual(Array.from({ length: HISTORY_LIMIT }, (_, i) => i + 6));
+    const stored = await store.get(notification.id);
+    expect(stored).toMatchObject({ status: 'FAILED', attempts: total, lastDeliveryAttempt: at(total * 10 + 1) });
+    expect(stored?.deliveryResult?.timestamp).toBe(at(total * 10 + 1));
+  });
+
+  it('lists FAILED notifications newest created first across index shards, page by page', async () => {
+    const created = Array.from({ length: 6 }, (_, i) => makeNotification({ createdAt: at(i) }));
+    for (const notification of created) await store.insert(notification);
+    // Failed in another order than created: the listing follows createdAt, not the failure time.
+    for (const [i, index] of [3, 0, 5, 1, 4].entries()) await fail(created[index] as Notification, 100 + i * 10);
+
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.list({ status: 'FAILED', limit: 2, ...(cursor ? { cursor } : {}) });
+      expect(page.items.every((n) => n.status === 'FAILED')).toBe(true);
+      ids.push(...page.items.map((n) => n.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+
+    expect(pages).toBe(3);
+    expect(ids).toEqual([5, 4, 3, 1, 0].map((i) => created[i]?.id));
+    // A cursor from the FAILED listing is not one for another listing.
+    const first = await store.list({ status: 'FAILED', limit: 2 });
+    await expect(store.list({ limit: 2, cursor: first.nextCursor as string })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+  });
+
+  it('drops a notification from the failure index once it is retried', async () => {
+    const notification = makeNotification({ createdAt: at(0) });
+    await store.insert(notification);
+    await fail(notification, 10);
+    expect((await store.list({ status: 'FAILED', limit: 10 })).items.map((n) => n.id)).toEqual([notification.id]);
+
+    expect(await store.reopen(notification.id, at(100))).toBeDefined();
+    expect((await store.list({ status: 'FAILED', limit: 10 })).items).toEqual([]);
+    expect(await store.listStalePending(at(101), 10)).toEqual([notification.id]);
+
+    expect(await store.markQueued(notification.id, at(102))).toBe(true);
+    expect(await store.listStalePending(at(200), 10)).toEqual([]);
+  });
+
+  it('sweeps only the configured window before the cutoff', async () => {
+    const narrow = new DynamoDbStore({ client: dynamoDb, tableName, sweepWindowMinutes: 2 });
+    const old = makeNotification({ createdAt: at(0) });
+    const recent = makeNotification({ createdAt: at(10 * 60) });
+    await narrow.insert(old);
+    await narrow.insert(recent);
+
+    expect(await narrow.listStalePending(at(11 * 60), 10)).toEqual([recent.id]);
+    expect(await store.listStalePending(at(11 * 60), 10)).toEqual([old.id, recent.id]);
+  });
 });
