@@ -144,8 +144,8 @@ export function parseNotificationRequest(
 /** A stable fingerprint of the request content: same key + same fingerprint is a replay, else a conflict. */
 export function fingerprintRequest(request: NotificationRequest): string {
   const headers = Object.entries(request.headers)
-    .map(([name, value]) => [name.toLowerCase(), value])
-    .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0));
+    .map(([name, value]): [string, string] => [name.toLowerCase(), value])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const canonical = JSON.stringify([
     request.url,
     request.method,

@@ -3,15 +3,8 @@ import { SqliteQueue } from '../../adapters/sqlite/sqlite-queue.js';
 import { SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
 import { releaseLeasesOfDeadProcess } from '../../adapters/sqlite/startup-recovery.js';
 import type { HeraldConfig } from '../../config.js';
-import type { DeliveryQueue } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
-import type { NotificationStore } from '../../ports/notification-store.js';
-
-export interface Backend {
-  store: NotificationStore;
-  queue: DeliveryQueue;
-  close(): Promise<void>;
-}
+import type { Backend } from '../backend.js';
 
 /** The store and queue HERALD_BACKEND names; config validation has already refused any other value. */
 export async function openBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
@@ -19,7 +12,8 @@ export async function openBackend(config: HeraldConfig, logger: Logger): Promise
     case 'sqlite':
       return openSqliteBackend(config, logger);
     case 'aws':
-      return (await import('./aws-backend.js')).openAwsBackend(config);
+      // Loaded only when asked for, so the SQLite mode never loads the AWS SDK.
+      return (await import('../aws-backend.js')).openAwsBackend(config);
   }
 }
 

@@ -1,23 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
-import type { AppDependencies } from '../../app/dependencies.js';
+import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
-import { LIMITS } from '../../domain/request-schema.js';
-import { systemClock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { noMetrics } from '../../ports/metrics.js';
 import { createHttpApi } from '../api/http-api.js';
+import { buildAppDependencies } from '../app-dependencies.js';
 import { openBackend } from './backend.js';
-import { createPinoLogger } from './logger.js';
 import { WorkerPool } from './worker-pool.js';
 
-/**
- * A claim outlives the longest allowed attempt by this much before another worker may take over.
- * It is also the queue's visibility timeout, so a message and its claim lapse together.
- */
-const LEASE_GRACE_MS = 30_000;
 const SWEEP_INTERVAL_MS = 30_000;
 
 export interface RunningHerald {
@@ -34,18 +27,7 @@ export async function startHerald(
 ): Promise<RunningHerald> {
   const backend = await openBackend(config, logger);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
-  const deps: AppDependencies = {
-    store: backend.store,
-    queue: backend.queue,
-    sender,
-    clock: systemClock,
-    random: Math.random,
-    logger,
-    metrics: noMetrics,
-    defaults: { maxAttempts: config.maxAttempts, timeoutMs: config.attemptTimeoutMs },
-    retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
-    leaseMs: LIMITS.maxTimeoutMs + LEASE_GRACE_MS,
-  };
+  const deps = buildAppDependencies(config, { backend, sender, logger, metrics: noMetrics });
 
   const workers = new WorkerPool(deps, backend.queue, { concurrency: config.deliveryConcurrency });
   workers.start();

@@ -1,0 +1,22 @@
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '../../ports/logger.js';
+import type { Metrics } from '../../ports/metrics.js';
+
+/** Our Logger port on Powertools Logger (its argument order is message first, then fields). */
+export function powertoolsLogger(logger: PowertoolsLogger): Logger {
+  return {
+    debug: (fields, message) => logger.debug(message, fields),
+    info: (fields, message) => logger.info(message, fields),
+    warn: (fields, message) => logger.warn(message, fields),
+    error: (fields, message) => logger.error(message, fields),
+  };
+}
+
+/** Our Metrics port on Powertools Metrics: CloudWatch EMF, flushed by the handler after each invocation. */
+export function powertoolsMetrics(metrics: PowertoolsMetrics): Metrics {
+  return {
+    count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+    timing: (name, milliseconds) => metrics.addMetric(name, MetricUnit.Milliseconds, milliseconds),
+  };
+}

@@ -1,0 +1,33 @@
+import type { AppDependencies } from '../app/dependencies.js';
+import type { HeraldConfig } from '../config.js';
+import { LIMITS } from '../domain/request-schema.js';
+import { systemClock } from '../ports/clock.js';
+import type { HttpSender } from '../ports/http-sender.js';
+import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { Backend } from './backend.js';
+
+/**
+ * A claim outlives the longest allowed attempt by this much before another worker may take over.
+ * It is also the node worker's visibility timeout, so a message and its claim lapse together.
+ */
+const LEASE_GRACE_MS = 30_000;
+
+/** The use cases' dependencies from the configuration, the same in every entry point. */
+export function buildAppDependencies(
+  config: HeraldConfig,
+  parts: { backend: Backend; sender: HttpSender; logger: Logger; metrics: Metrics },
+): AppDependencies {
+  return {
+    store: parts.backend.store,
+    queue: parts.backend.queue,
+    sender: parts.sender,
+    clock: systemClock,
+    random: Math.random,
+    logger: parts.logger,
+    metrics: parts.metrics,
+    defaults: { maxAttempts: config.maxAttempts, timeoutMs: config.attemptTimeoutMs },
+    retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
+    leaseMs: LIMITS.maxTimeoutMs + LEASE_GRACE_MS,
+  };
+}

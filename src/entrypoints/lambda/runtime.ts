@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
+import { powertoolsLogger, powertoolsMetrics } from '../../adapters/observability/powertools.js';
+import type { AppDependencies } from '../../app/dependencies.js';
+import { loadConfig } from '../../config.js';
+import { buildAppDependencies } from '../app-dependencies.js';
+import { openAwsBackend } from '../aws-backend.js';
+
+/**
+ * What every Lambda handler shares, built once per container (not per invocation): SDK clients with
+ * their connection pools, the undici agent, the logger and the metrics buffer. The CDK stack sets
+ * the HERALD_* variables; the Lambdas are the AWS mode by definition.
+ */
+export interface LambdaRuntime {
+  deps: AppDependencies;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+let runtime: LambdaRuntime | undefined;
+
+export function lambdaRuntime(): LambdaRuntime {
+  if (runtime) return runtime;
+  const config = loadConfig({ ...process.env, HERALD_BACKEND: 'aws' });
+  const logger = new Logger({
+    serviceName: 'herald',
+    logLevel: config.logLevel === 'silent' ? 'SILENT' : (config.logLevel.toUpperCase() as 'INFO'),
+  });
+  const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald' });
+  const deps = buildAppDependencies(config, {
+    backend: openAwsBackend(config),
+    sender: new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets }),
+    logger: powertoolsLogger(logger),
+    metrics: powertoolsMetrics(metrics),
+  });
+  runtime = { deps, logger, metrics };
+  return runtime;
+}

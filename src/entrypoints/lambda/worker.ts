@@ -1,0 +1,29 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { deliverNotification } from '../../app/deliver-notification.js';
+import { lambdaRuntime } from './runtime.js';
+
+const { deps, logger, metrics } = lambdaRuntime();
+const processor = new BatchProcessor(EventType.SQS);
+
+/**
+ * One message = one notification id. A message whose record handler throws (the store failed) is
+ * reported in `batchItemFailures` and comes back after its visibility timeout; after
+ * maxReceiveCount tries SQS moves it to the DLQ. A retry is a new delayed message, sent before this
+ * one is reported done, so a crash in between leaves a duplicate, never nothing.
+ */
+async function deliverRecord(record: SQSRecord): Promise<void> {
+  const notificationId = record.body;
+  const outcome = await deliverNotification(deps, notificationId);
+  if (outcome.action === 'retryLater') await deps.queue.send(notificationId, outcome.delayMs);
+}
+
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  logger.addContext(context);
+  try {
+    // Records of a batch are processed concurrently: each is a separate notification.
+    return await processPartialResponse(event, deliverRecord, processor, { context, processInParallel: true });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
