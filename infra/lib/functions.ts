@@ -11,14 +11,14 @@ import { Construct } from 'constructs';
 import { CREATED_INDEX, FAILED_INDEX } from '../../src/adapters/dynamodb/table-schema.js';
 import type { HeraldData } from './data.js';
 import { type HandlerName, handlerEntry, LOCK_FILE, REPO_ROOT } from './paths.js';
-import type { HeraldSettings } from './settings.js';
+import { type HeraldSettings, MAX_ATTEMPT_TIMEOUT_MS } from './settings.js';
 
 /**
- * The worker runs up to ten deliveries of a batch concurrently, each bounded by the attempt timeout
- * (at most 60 s), plus store writes before and after: 90 s leaves headroom without letting a stuck
- * invocation hold messages for long.
+ * The worker runs up to ten deliveries of a batch concurrently, each bounded by the longest attempt
+ * timeout a request may ask for (60 s), plus store writes before and after: 30 s of headroom, without
+ * letting a stuck invocation hold its messages for long.
  */
-export const WORKER_TIMEOUT = Duration.seconds(90);
+export const WORKER_TIMEOUT = Duration.seconds(Math.ceil(MAX_ATTEMPT_TIMEOUT_MS / 1000) + 30);
 
 /** AWS guidance for SQS event sources: visibility timeout at least six times the function timeout. */
 export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6);

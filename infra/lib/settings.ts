@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { LIMITS } from '../../src/domain/request-schema.js';
 
 /**
  * Everything an operator may tune per deployment, with the defaults of SPEC.md §6. Each value can be
@@ -25,10 +26,10 @@ export interface HeraldSettings {
 }
 
 /**
- * The longest per-attempt HTTP timeout the worker may be asked to honour (a request's `timeoutMs`
- * is capped to this too). The worker's Lambda timeout is sized from it.
+ * The longest per-attempt HTTP timeout a request may ask for (the request schema's limit, so the two
+ * cannot drift). The worker's Lambda timeout is sized from it.
  */
-export const MAX_ATTEMPT_TIMEOUT_MS = 60_000;
+export const MAX_ATTEMPT_TIMEOUT_MS = LIMITS.maxTimeoutMs;
 
 export const DEFAULT_SETTINGS: HeraldSettings = {
   maxAttempts: 8,
@@ -78,10 +79,12 @@ export function settingsFromContext(node: Node): HeraldSettings {
 }
 
 export function validateSettings(settings: HeraldSettings): HeraldSettings {
-  if (settings.attemptTimeoutMs > MAX_ATTEMPT_TIMEOUT_MS) {
-    throw new Error(
-      `attemptTimeoutMs must be at most ${MAX_ATTEMPT_TIMEOUT_MS} (the worker's timeout is sized for it)`,
-    );
+  // The handlers refuse to start outside these bounds (src/config.ts); fail at synth instead of at runtime.
+  if (settings.attemptTimeoutMs < LIMITS.minTimeoutMs || settings.attemptTimeoutMs > MAX_ATTEMPT_TIMEOUT_MS) {
+    throw new Error(`attemptTimeoutMs must be between ${LIMITS.minTimeoutMs} and ${MAX_ATTEMPT_TIMEOUT_MS}`);
+  }
+  if (settings.maxAttempts > LIMITS.maxAttempts) {
+    throw new Error(`maxAttempts must be at most ${LIMITS.maxAttempts}`);
   }
   if (settings.retryBaseDelayMs > settings.retryMaxDelayMs) {
     throw new Error('retryBaseDelayMs must not exceed retryMaxDelayMs');
