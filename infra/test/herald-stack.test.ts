@@ -1,0 +1,428 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CREATED_INDEX, FAILED_INDEX, KEY, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/table-schema.js';
+import { LIMITS } from '../../src/domain/request-schema.js';
+import { ROUTES } from '../lib/api.js';
+import { MAX_RECEIVE_COUNT } from '../lib/data.js';
+import { QUEUE_VISIBILITY_TIMEOUT, WORKER_TIMEOUT } from '../lib/functions.js';
+import { METRICS_NAMESPACE } from '../lib/monitoring.js';
+import { actionsOf, logicalId, onlyResource, resources, resourcesOf, statementsOfRole, synthesize } from './support.js';
+
+const { stack, template } = synthesize();
+const ids = {
+  table: stack.getLogicalId(stack.data.table.node.defaultChild as never),
+  queue: stack.getLogicalId(stack.data.queue.node.defaultChild as never),
+  dlq: stack.getLogicalId(stack.data.deadLetterQueue.node.defaultChild as never),
+  ingest: logicalId(stack, stack.functions.ingest),
+  worker: logicalId(stack, stack.functions.worker),
+  sweeper: logicalId(stack, stack.functions.sweeper),
+};
+const propsOf = (id: string): Record<string, unknown> => template.toJSON().Resources[id].Properties;
+const timeoutOf = (fnId: string) => propsOf(fnId).Timeout as number;
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const indexArn = (name: string) => ({ 'Fn::Join': ['', [arnOf(ids.table), `/index/${name}`]] });
+
+describe('environment', () => {
+  it('targets account 123456789012 in us-east-1 by default', () => {
+    expect(stack.account).toBe('123456789012');
+    expect(stack.region).toBe('us-east-1');
+  });
+
+  it('takes the account and region from CDK_DEFAULT_* when the CLI found credentials', () => {
+    const { stack: s } = synthesize({}, { CDK_DEFAULT_ACCOUNT: '111111111111', CDK_DEFAULT_REGION: 'eu-west-1' });
+    expect([s.account, s.region]).toEqual(['111111111111', 'eu-west-1']);
+  });
+
+  it('lets context account/region win over everything', () => {
+    const { stack: s } = synthesize(
+      { account: '222222222222', region: 'eu-central-1' },
+      { CDK_DEFAULT_ACCOUNT: '111111111111', CDK_DEFAULT_REGION: 'eu-west-1' },
+    );
+    expect([s.account, s.region]).toEqual(['222222222222', 'eu-central-1']);
+  });
+});
+
+describe('functions', () => {
+  const functions = resources(template, 'AWS::Lambda::Function');
+
+  it('are exactly ingest, worker and sweeper', () => {
+    expect(functions.map(([id]) => id).sort()).toEqual([ids.ingest, ids.sweeper, ids.worker].sort());
+  });
+
+  it.each(functions)('%s runs Node.js 22 on arm64 from an S3 asset, never inline code', (_id, props) => {
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.Code).toEqual({ S3Bucket: expect.any(String), S3Key: expect.stringMatching(/\.zip$/) });
+    expect(props.Code).not.toHaveProperty('ZipFile');
+    expect(props.Handler).toBe('index.handler');
+    expect(props).not.toHaveProperty('FunctionName');
+  });
+
+  it.each(functions)('%s gets the table, queues, delivery settings and Powertools settings', (_id, props) => {
+    expect((props.Environment as { Variables: unknown }).Variables).toEqual({
+      HERALD_BACKEND: 'aws',
+      HERALD_TABLE_NAME: { Ref: ids.table },
+      HERALD_QUEUE_URL: { Ref: ids.queue },
+      HERALD_DLQ_URL: { Ref: ids.dlq },
+      HERALD_MAX_ATTEMPTS: '8',
+      HERALD_RETRY_BASE_DELAY_MS: '1000',
+      HERALD_RETRY_MAX_DELAY_MS: '3600000',
+      HERALD_ATTEMPT_TIMEOUT_MS: '10000',
+      POWERTOOLS_SERVICE_NAME: 'herald',
+      POWERTOOLS_METRICS_NAMESPACE: 'Herald',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('log to their own log groups with a retention', () => {
+    for (const [, props] of functions) {
+      expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
+    }
+    for (const [, props] of resources(template, 'AWS::Logs::LogGroup')) {
+      expect(props.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('give the worker a timeout above the longest attempt a request may ask for', () => {
+    expect(timeoutOf(ids.worker)).toBe(WORKER_TIMEOUT.toSeconds());
+    expect(timeoutOf(ids.worker) * 1000).toBeGreaterThanOrEqual(LIMITS.maxTimeoutMs + 30_000);
+    expect(timeoutOf(ids.worker)).toBe(90);
+    expect(timeoutOf(ids.sweeper)).toBeLessThan(60);
+  });
+
+  it('runs the sweeper every minute', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: arnOf(ids.sweeper) })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(ids.sweeper),
+      Principal: 'events.amazonaws.com',
+    });
+  });
+});
+
+describe('worker event source', () => {
+  it('reports partial batch failures and caps concurrency', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(ids.queue),
+      FunctionName: { Ref: ids.worker },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+  });
+
+  it('takes its concurrency cap from context', () => {
+    const { template: t } = synthesize({ workerMaxConcurrency: '50' });
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 50 } });
+  });
+});
+
+describe('queues', () => {
+  const queue = propsOf(ids.queue);
+  const dlq = propsOf(ids.dlq);
+
+  it('redrive poison messages to the DLQ after five receives', () => {
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(ids.dlq), maxReceiveCount: MAX_RECEIVE_COUNT });
+    expect(MAX_RECEIVE_COUNT).toBe(5);
+  });
+
+  it('keep a visibility timeout at least six times the worker timeout', () => {
+    expect(queue.VisibilityTimeout).toBe(QUEUE_VISIBILITY_TIMEOUT.toSeconds());
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeoutOf(ids.worker));
+  });
+
+  it('retain messages 4 days, the DLQ 14', () => {
+    expect(queue.MessageRetentionPeriod).toBe(4 * 24 * 3600);
+    expect(dlq.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it('are encrypted and refuse plain HTTP', () => {
+    for (const id of [ids.queue, ids.dlq]) {
+      expect(propsOf(id).SqsManagedSseEnabled).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('have generated names', () => {
+    expect(queue).not.toHaveProperty('QueueName');
+    expect(dlq).not.toHaveProperty('QueueName');
+  });
+});
+
+describe('table', () => {
+  it('uses the key schema and indexes of table-schema.ts', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: KEY.partition, KeyType: 'HASH' },
+        { AttributeName: KEY.sort, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [CREATED_INDEX, FAILED_INDEX].map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partition, KeyType: 'HASH' },
+          { AttributeName: index.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      })),
+    });
+  });
+
+  it('is on-demand, encrypted, with PITR, TTL and deletion protection, and is retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    expect(propsOf(ids.table)).not.toHaveProperty('TableName');
+  });
+});
+
+describe('IAM', () => {
+  const roleOf = (fnId: string) => (propsOf(fnId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const dataStatements = (fnId: string) =>
+    statementsOfRole(template, roleOf(fnId)).filter((s) => actionsOf(s).some((a) => /^(dynamodb|sqs):/.test(a)));
+  const grants = (fnId: string) =>
+    dataStatements(fnId).flatMap((s) =>
+      actionsOf(s).flatMap((action) => resourcesOf(s).map((resource) => ({ action, resource }))),
+    );
+  const grantSet = (fnId: string) => new Set(grants(fnId).map((g) => `${g.action} ${JSON.stringify(g.resource)}`));
+  const expected = (actions: string[], on: unknown[]) =>
+    new Set(actions.flatMap((action) => on.map((resource) => `${action} ${JSON.stringify(resource)}`)));
+
+  const table = arnOf(ids.table);
+  const queue = arnOf(ids.queue);
+  const indexes = [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)];
+
+  it('grants no data action on a wildcard resource, and nothing on the DLQ', () => {
+    for (const fnId of [ids.ingest, ids.worker, ids.sweeper]) {
+      for (const s of statementsOfRole(template, roleOf(fnId))) {
+        expect(s.Effect).toBe('Allow');
+        for (const resource of resourcesOf(s)) {
+          expect(JSON.stringify(resource)).not.toMatch(/\*/);
+          expect(resource).not.toEqual(arnOf(ids.dlq));
+        }
+        for (const action of actionsOf(s)) expect(action).not.toMatch(/\*/);
+      }
+    }
+  });
+
+  it('uses no managed policies (no account-wide log permissions)', () => {
+    for (const [, props] of resources(template, 'AWS::IAM::Role')) {
+      expect(props).not.toHaveProperty('ManagedPolicyArns');
+    }
+  });
+
+  it('lets each function write only to its own log group', () => {
+    for (const fnId of [ids.ingest, ids.worker, ids.sweeper]) {
+      const logStatements = statementsOfRole(template, roleOf(fnId)).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('logs:')),
+      );
+      const logGroup = (propsOf(fnId).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logStatements).toEqual([
+        { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(logGroup) },
+      ]);
+    }
+  });
+
+  it('gives ingest the item, query and scan actions on the table and its indexes, and SendMessage', () => {
+    expect(grantSet(ids.ingest)).toEqual(
+      new Set([
+        ...expected(
+          [
+            'dynamodb:BatchGetItem',
+            'dynamodb:GetItem',
+            'dynamodb:PutItem',
+            'dynamodb:Query',
+            'dynamodb:Scan',
+            'dynamodb:UpdateItem',
+          ],
+          [table, ...indexes],
+        ),
+        ...expected(['sqs:SendMessage'], [queue]),
+      ]),
+    );
+  });
+
+  it('gives the worker its item actions on the table, SendMessage, and the event source its consume actions', () => {
+    expect(grantSet(ids.worker)).toEqual(
+      new Set([
+        ...expected(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [table]),
+        ...expected(
+          [
+            'sqs:SendMessage',
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+          ],
+          [queue],
+        ),
+      ]),
+    );
+  });
+
+  it('lets the sweeper query only the byCreatedMinute index', () => {
+    expect(grantSet(ids.sweeper)).toEqual(
+      new Set([
+        ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name)]),
+        ...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
+        ...expected(['sqs:SendMessage'], [queue]),
+      ]),
+    );
+  });
+});
+
+describe('HTTP API', () => {
+  it('serves exactly the routes of SPEC §5, each behind IAM authorization', () => {
+    const routes = resources(template, 'AWS::ApiGatewayV2::Route');
+    expect(routes.map(([, p]) => p.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(routes.map(([, p]) => p.RouteKey)).toEqual(
+      expect.arrayContaining([
+        'POST /v1/notifications',
+        'GET /v1/notifications',
+        'GET /v1/notifications/{id}',
+        'GET /v1/notifications/{id}/attempts',
+        'POST /v1/notifications/{id}/retry',
+        'GET /healthz',
+      ]),
+    );
+    for (const [, props] of routes) expect(props.AuthorizationType).toBe('AWS_IAM');
+  });
+
+  it('integrates every route with the ingest function, payload format 2.0', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: arnOf(ids.ingest),
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('throttles and writes JSON access logs on its $default stage', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    const stage = onlyResource(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stage.StageName).toBe('$default');
+    expect(stage.AutoDeploy).toBe(true);
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    const logs = stage.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    expect(logs.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+    expect(JSON.parse(logs.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+  });
+});
+
+describe('monitoring', () => {
+  const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+  const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
+  const alarmOn = (namespace: string, metricName: string) =>
+    alarms.filter(([, p]) => p.Namespace === namespace && p.MetricName === metricName).map(([, p]) => p);
+  const oneAlarmOn = (namespace: string, metricName: string) => {
+    const found = alarmOn(namespace, metricName);
+    expect(found).toHaveLength(1);
+    return found[0] as Record<string, unknown>;
+  };
+
+  it('alarms on DLQ depth > 0', () => {
+    const alarm = oneAlarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+    expect(alarm).toMatchObject({
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+    });
+  });
+
+  it('alarms on the age of the oldest delivery message', () => {
+    const alarm = oneAlarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage');
+    expect(alarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } }]);
+    // Above the 15-minute maximum SQS delay a re-sent retry may carry.
+    expect(alarm.Threshold).toBeGreaterThan(15 * 60);
+  });
+
+  it('alarms on worker errors and throttles, and on sweeper errors', () => {
+    const onFunction = (metric: string) =>
+      alarmOn('AWS/Lambda', metric).map((p) => (p.Dimensions as Array<{ Value: unknown }>)[0]?.Value);
+    expect(onFunction('Errors')).toEqual(expect.arrayContaining([{ Ref: ids.worker }, { Ref: ids.sweeper }]));
+    expect(onFunction('Throttles')).toEqual([{ Ref: ids.worker }]);
+  });
+
+  it('alarms on API 5xx', () => {
+    expect(oneAlarmOn('AWS/ApiGateway', '5xx').Threshold).toBe(5);
+  });
+
+  it('sends every alarm and its recovery to the SNS topic, which refuses plain HTTP', () => {
+    expect(alarms).toHaveLength(6);
+    for (const [, props] of alarms) {
+      expect(props.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(props.OKActions).toEqual([{ Ref: topic }]);
+      expect(props.TreatMissingData).toBe('notBreaching');
+      expect(props.AlarmDescription).toEqual(expect.any(String));
+    }
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes an e-mail address given by context', () => {
+    const { template: t } = synthesize({ alarmEmail: 'oncall@example.com' });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('draws the handlers\u2019 EMF metrics on the dashboard', () => {
+    const dashboard = onlyResource(template, 'AWS::CloudWatch::Dashboard');
+    expect(dashboard).not.toHaveProperty('DashboardName');
+    const body = JSON.stringify(dashboard.DashboardBody);
+    for (const metric of [
+      'NotificationsAccepted',
+      'NotificationsDelivered',
+      'NotificationsFailed',
+      'DeliveryRetriesScheduled',
+      'DeliveryLatency',
+      'AttemptResponseTime',
+    ]) {
+      expect(body).toContain(`\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"service\\",\\"herald\\"`);
+    }
+  });
+});
+
+describe('settings from context', () => {
+  it('reach the functions environment', () => {
+    const { template: t } = synthesize({ maxAttempts: '5', attemptTimeoutMs: 30000 });
+    for (const [, props] of resources(t, 'AWS::Lambda::Function')) {
+      expect(props.Environment).toMatchObject({
+        Variables: { HERALD_MAX_ATTEMPTS: '5', HERALD_ATTEMPT_TIMEOUT_MS: '30000' },
+      });
+    }
+  });
+
+  it('fail synth with a message naming the bad key', () => {
+    expect(() => synthesize({ maxAttempts: 'eight' })).toThrow(/maxAttempts/);
+    expect(() => synthesize({ attemptTimeoutMs: 120000 })).toThrow(/attemptTimeoutMs/);
+    expect(() => synthesize({ maxAttempts: 26 })).toThrow(/maxAttempts must be at most 25/);
+    expect(() => synthesize({ workerMaxConcurrency: 1 })).toThrow(/workerMaxConcurrency/);
+    expect(() => synthesize({ alarmEmail: 'nobody' })).toThrow(/alarmEmail/);
+  });
+});

@@ -1,0 +1,42 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { synthesize } from './support.js';
+
+const nag = Match.stringLikeRegexp('AwsSolutions-');
+
+interface Suppression {
+  id: string;
+  reason: string;
+}
+
+describe('cdk-nag AwsSolutionsChecks', () => {
+  const { stack } = synthesize();
+  const annotations = Annotations.fromStack(stack);
+
+  it('reports no unsuppressed error', () => {
+    expect(annotations.findError('*', nag).map((e) => `${e.id}: ${String(e.entry.data)}`)).toEqual([]);
+  });
+
+  it('reports no unsuppressed warning', () => {
+    expect(annotations.findWarning('*', nag).map((e) => `${e.id}: ${String(e.entry.data)}`)).toEqual([]);
+  });
+
+  it('has only the suppressions we mean, each with a written reason', () => {
+    const suppressions = stack.node
+      .findAll()
+      .filter(CfnResource.isCfnResource)
+      .flatMap(
+        (r) => (r.getMetadata('cdk_nag') as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? [],
+      );
+    expect([...new Set(suppressions.map((s) => s.id))]).toEqual(['AwsSolutions-L1']);
+    for (const s of suppressions) expect(s.reason.length).toBeGreaterThan(60);
+  });
+
+  it('is applied by the app itself, and an unsuppressed finding fails synthesis', () => {
+    expect(() => synthesize({}, {}, (s) => new sqs.Queue(s, 'PlainQueue'))).toThrow(
+      /AwsSolutions-SQS4[\s\S]*Herald\/PlainQueue/,
+    );
+  });
+});
