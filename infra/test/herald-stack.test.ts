@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { heraldTableDefinition } from '../../src/adapters/dynamodb/create-table.js';
 import { CREATED_INDEX, FAILED_INDEX, KEY, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/table-schema.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
 import { ROUTES } from '../lib/api.js';
@@ -178,6 +179,15 @@ describe('table', () => {
         Projection: { ProjectionType: 'KEYS_ONLY' },
       })),
     });
+  });
+
+  it('matches the table the local AWS mode creates (create-table.ts), so tests run on the deployed shape', () => {
+    const local = heraldTableDefinition('local');
+    const deployed = propsOf(ids.table);
+    expect(deployed.KeySchema).toEqual(local.KeySchema);
+    expect(deployed.AttributeDefinitions).toEqual(local.AttributeDefinitions);
+    expect(deployed.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    expect(deployed.BillingMode).toBe(local.BillingMode);
   });
 
   it('is on-demand, encrypted, with PITR, TTL and deletion protection, and is retained', () => {
