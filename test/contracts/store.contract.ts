@@ -169,6 +169,27 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         expect(claimed).toMatchObject({ id: notification.id, status: 'PROCESSING', leaseExpiresAt: t(40) });
       });
 
+      it('claims a QUEUED retry only once its nextAttemptAt has come', async () => {
+        const claimed = await processing(t(10));
+        expect(
+          await store.recordAttempt(claimed.id, 0, {
+            status: 'QUEUED',
+            attempt: makeAttempt({ timestamp: t(11) }),
+            at: t(11),
+            nextAttemptAt: t(20),
+          }),
+        ).toBe(true);
+
+        expect(await store.claim(claimed.id, t(19), t(49))).toBeUndefined();
+        expect(await store.get(claimed.id)).toMatchObject({ status: 'QUEUED', leaseExpiresAt: null });
+
+        expect(await store.claim(claimed.id, t(20), t(50))).toMatchObject({
+          status: 'PROCESSING',
+          attempts: 1,
+          leaseExpiresAt: t(50),
+        });
+      });
+
       it('does not claim a SUCCESS or FAILED notification', async () => {
         const succeeded = await processing(t(10));
         expect(await store.recordAttempt(succeeded.id, 0, record('SUCCESS', makeSuccessAttempt(), t(11)))).toBe(true);

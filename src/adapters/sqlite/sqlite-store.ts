@@ -50,7 +50,9 @@ const SQL = {
     WHERE id = @id AND status = 'PENDING'`,
   claim: `UPDATE notifications SET status = 'PROCESSING', lease_expires_at = @lease, last_updated_at = @at
     WHERE id = @id
-      AND (status IN ('PENDING', 'QUEUED') OR (status = 'PROCESSING' AND lease_expires_at < @at))
+      AND (status = 'PENDING'
+        OR (status = 'QUEUED' AND (next_attempt_at IS NULL OR next_attempt_at <= @at))
+        OR (status = 'PROCESSING' AND lease_expires_at < @at))
     RETURNING *`,
   recordAttempt: `UPDATE notifications SET status = @status, attempts = attempts + 1, delivery_result = @result,
       last_delivery_attempt = @attempted_at, last_updated_at = @at, next_attempt_at = @next_attempt_at,
