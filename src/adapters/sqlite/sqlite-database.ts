@@ -45,9 +45,9 @@ CREATE INDEX IF NOT EXISTS notifications_pending_by_updated ON notifications (la
 CREATE TABLE IF NOT EXISTS delivery_attempts (
   notification_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
-  attempt TEXT NOT NULL,
-  PRIMARY KEY (notification_id, seq)
-) WITHOUT ROWID;
+  attempt TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS delivery_attempts_by_notification ON delivery_attempts (notification_id, seq);
 CREATE TABLE IF NOT EXISTS queue_messages (
   id INTEGER PRIMARY KEY,
   notification_id TEXT NOT NULL,
