@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { request } from 'undici';
+import { freePort } from '../test/helpers/spawned-herald.js';
+
+/** Everything the benchmark spawns is killed on the way out, even when a measurement throws. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+export async function getJson<T>(url: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
+  const res = await request(url, { method });
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new Error(`${method} ${url} answered ${res.statusCode}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Peak resident set size of a live process in MB, from the kernel's high-water mark (VmHWM). */
+export function peakRssMb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    children.delete(child);
+    return;
+  }
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  children.delete(child);
+}
+
+export interface SinkStats {
+  requests: number;
+  unique: number;
+  repeats: number;
+  duplicateDeliveries: number;
+  lastFirstReceiptAt: number | null;
+}
+
+export interface Sink {
+  url: string;
+  pid: number;
+  stats(): Promise<SinkStats>;
+  /** First-receipt time (Date.now() in the sink) per notification id. */
+  receipts(): Promise<Record<string, number>>;
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The vendor sink of bench/sink-server.ts in its own process. */
+export async function spawnSink(): Promise<Sink> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/sink-server.ts'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(() => {
+      throw new Error('the sink exited before it listened');
+    }),
+  ])) as [{ type: string; port: number }];
+  const url = `http://127.0.0.1:${message.port}`;
+  return {
+    url,
+    pid: child.pid as number,
+    stats: () => getJson<SinkStats>(`${url}/__bench/stats`),
+    receipts: () => getJson<Record<string, number>>(`${url}/__bench/receipts`),
+    reset: async () => {
+      await getJson(`${url}/__bench/reset`, 'POST');
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+export interface Service {
+  url: string;
+  pid: number;
+  output(): string;
+  /** SIGTERM (a graceful drain), SIGKILL after a grace period. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnServiceOptions {
+  /** Node arguments before the entry file, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+  env: Record<string, string>;
+  startTimeoutMs?: number;
+}
+
+/** Starts a Herald entry point (`src/entrypoints/...`) the way its npm script does, on a free port. */
+export async function spawnService(entry: string, options: SpawnServiceOptions): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+    env: { ...process.env, HERALD_LOG_LEVEL: 'warn', ...options.env, HERALD_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}:\n${output}`);
+    const healthy = await request(`${url}/healthz`).then(
+      async (res) => {
+        await res.body.dump();
+        return res.statusCode === 200;
+      },
+      () => false,
+    );
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      await stopChild(child, 1000);
+      throw new Error(`${entry} did not listen on ${port} in time:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, pid: child.pid as number, output: () => output, stop: () => stopChild(child, 30_000) };
+}

@@ -1,0 +1,176 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CostResult, CostScenario } from './aws-cost.js';
+import type { BundlesResult } from './bundles.js';
+import type { CeilingResult } from './ceiling.js';
+import { PRICES_DATE, PRICES_REGION } from './prices.js';
+import type { ServiceRunResult } from './single-process.js';
+
+/** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
+export interface BenchResults {
+  date: string;
+  startedAt: string;
+  quick: boolean;
+  machine: { cpus: number; cpuModel: string; node: string; loadAverageAtStart: number[] };
+  ceiling?: CeilingResult;
+  singleProcess?: ServiceRunResult;
+  awsLocal?: ServiceRunResult | { skipped: string };
+  awsCost?: CostResult | { skipped: string };
+  bundles?: BundlesResult;
+  durationSeconds?: number;
+}
+
+/** The targets of issue 5, checked against this run. */
+export const TARGETS = {
+  endToEndRatio: 0.4,
+  ingestP99Ms: 10,
+  wcuPer1KbSingle: 6,
+  sqsRequestsPer1KbSingle: 3,
+  dollarsPerMillion1Kb: 5.5,
+  dollarsPerMillion64Kb: 50,
+  peakRssMb: 150,
+  workerBundleBytes: 1024 * 1024,
+  coldImportMs: 150,
+} as const;
+
+export function writeResults(results: BenchResults, dir = 'bench/results'): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${results.date}${results.quick ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const fixed = (n: number, digits = 1) => n.toFixed(digits);
+const ms = (n: number | null) => (n === null ? 'n/a' : `${fixed(n, n < 10 ? 1 : 0)} ms`);
+const ratio = (n: number) => `${n.toFixed(3)} ×`;
+const check = (ok: boolean) => (ok ? 'meets' : 'MISSES');
+const dollars = (n: number) => `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
+const isSkipped = (value: unknown): value is { skipped: string } =>
+  typeof value === 'object' && value !== null && 'skipped' in value;
+
+/** The markdown report printed at the end: each figure next to its ratio or target. */
+export function renderReport(r: BenchResults): string {
+  const rows: string[][] = [];
+  const ceiling = r.ceiling?.requestsPerSecond;
+  const toCeiling = (value: number) => (ceiling ? `${ratio(value / ceiling)} ceiling` : '');
+
+  if (r.ceiling) {
+    const c = r.ceiling;
+    rows.push([
+      `Ceiling: autocannon → node:http sink (own process), ${int(c.bodyBytes)} B POST, ${c.connections} connections, ${c.durationSeconds} s`,
+      `${int(c.requestsPerSecond)} req/s (p50 ${ms(c.latencyP50Ms)}, p99 ${ms(c.latencyP99Ms)})`,
+      '1.000 × ceiling',
+    ]);
+  }
+  const service = (label: string, s: ServiceRunResult, targets: boolean) => {
+    const i = s.ingest;
+    const e = s.endToEnd;
+    rows.push([
+      `${label} ingest: ${int(i.notifications)} × POST /v1/notifications (1 KB body), ${i.connections} connections`,
+      `${int(i.requestsPerSecond)} req/s, p50 ${ms(i.latencyP50Ms)}, p99 ${ms(i.latencyP99Ms)}` +
+        (i.rejected + i.errors > 0 ? ` (${i.rejected} non-202, ${i.errors} errors)` : ''),
+      `${toCeiling(i.requestsPerSecond)}${targets ? `; p99 ≤ ${TARGETS.ingestP99Ms} ms: ${check(i.latencyP99Ms <= TARGETS.ingestP99Ms)}` : ''}`,
+    ]);
+    rows.push([
+      `${label} end to end: first ingest → sink has all ${int(e.delivered + e.missing)}`,
+      `${int(e.deliveredPerSecond)} delivered/s in ${fixed(e.seconds)} s; lag p50 ${ms(e.lagP50Ms)}, p99 ${ms(e.lagP99Ms)}; ` +
+        `${e.duplicates} duplicates, ${e.missing} missing`,
+      `${toCeiling(e.deliveredPerSecond)}${
+        targets && ceiling
+          ? `; ≥ ${TARGETS.endToEndRatio}: ${check(e.deliveredPerSecond / ceiling >= TARGETS.endToEndRatio)}`
+          : ''
+      }`,
+    ]);
+    rows.push([
+      `${label} peak RSS of the service process (VmHWM)`,
+      s.peakRssMb === null ? 'n/a' : `${fixed(s.peakRssMb)} MB`,
+      targets && s.peakRssMb !== null ? `≤ ${TARGETS.peakRssMb} MB: ${check(s.peakRssMb <= TARGETS.peakRssMb)}` : '',
+    ]);
+  };
+  if (r.singleProcess) service('Single process (SQLite, synchronous=FULL)', r.singleProcess, true);
+  if (isSkipped(r.awsLocal)) rows.push(['start:aws-local', `skipped: ${r.awsLocal.skipped}`, '']);
+  else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs, Lambda handlers)', r.awsLocal, false);
+
+  if (isSkipped(r.awsCost)) rows.push(['AWS cost per million delivered', `skipped: ${r.awsCost.skipped}`, '']);
+  else if (r.awsCost) {
+    for (const s of r.awsCost.scenarios) {
+      const limit = s.bodyBytes <= 1024 ? TARGETS.dollarsPerMillion1Kb : TARGETS.dollarsPerMillion64Kb;
+      const single = s.attempts === 1 && s.bodyBytes <= 1024;
+      rows.push([
+        `AWS cost, ${s.label}`,
+        `${dollars(s.totalPerMillion)} per million; ${fixed(s.perNotification.writeUnits, 2)} WCU, ` +
+          `${fixed(s.perNotification.readUnits, 2)} RCU, ${fixed(s.perNotification.sqsBilledRequests, 2)} SQS requests`,
+        s.attempts === 1
+          ? `≤ ${dollars(limit)}: ${check(s.totalPerMillion <= limit)}` +
+            (single
+              ? `; ≤ ${TARGETS.wcuPer1KbSingle} WCU: ${check(s.perNotification.writeUnits <= TARGETS.wcuPer1KbSingle)}` +
+                `; ≤ ${TARGETS.sqsRequestsPer1KbSingle} SQS: ${check(s.perNotification.sqsBilledRequests <= TARGETS.sqsRequestsPer1KbSingle)}`
+              : '')
+          : `${ratio(s.totalPerMillion / (r.awsCost.scenarios.find((o) => o.bodyBytes === s.bodyBytes && o.attempts === 1)?.totalPerMillion ?? s.totalPerMillion))} single attempt`,
+      ]);
+    }
+  }
+  if (r.bundles) {
+    for (const b of r.bundles.bundles) {
+      const worker = b.handler === 'worker';
+      rows.push([
+        `Lambda bundle ${b.handler} (esbuild ESM, minified, AWS SDK bundled); cold import on Node ${r.bundles.node}`,
+        `${fixed(b.bytes / 1024, 0)} KiB; import ${ms(b.coldImportMsMedian)} (median of ${b.coldImportMsRuns.length})`,
+        (worker ? `≤ 1 MiB: ${check(b.bytes <= TARGETS.workerBundleBytes)}; ` : '') +
+          `≤ ${TARGETS.coldImportMs} ms: ${check(b.coldImportMsMedian <= TARGETS.coldImportMs)}`,
+      ]);
+    }
+  }
+
+  const lines = [
+    `## Herald benchmark, ${r.startedAt}${r.quick ? ' (quick)' : ''}`,
+    '',
+    `${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, load average at start ${r.machine.loadAverageAtStart
+      .map((n) => n.toFixed(2))
+      .join(' ')}.`,
+    '',
+    '| measurement | figure | ratio / target |',
+    '|---|---|---|',
+    ...rows.map((row) => `| ${row.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`),
+  ];
+  if (r.awsCost && !isSkipped(r.awsCost)) lines.push('', ...renderCostArithmetic(r.awsCost));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderCostArithmetic(cost: CostResult): string[] {
+  const lines = [
+    `### AWS cost arithmetic (${PRICES_REGION} on-demand prices of ${PRICES_DATE}, bench/prices.ts)`,
+    '',
+    ...cost.assumptions.map((a) => `- ${a}`),
+    '',
+  ];
+  for (const s of cost.scenarios) lines.push(...renderScenario(s), '');
+  if (cost.sweeperFixed) {
+    lines.push(
+      `Fixed, not per notification: the sweeper runs every minute: ${cost.sweeperFixed.description}; ` +
+        `${dollars(cost.sweeperFixed.dollarsPerMonth)} a month.`,
+    );
+  }
+  return lines;
+}
+
+function renderScenario(s: CostScenario): string[] {
+  return [
+    `**${s.label}** (${s.notifications} notifications measured; DynamoDB calls per notification: ${Object.entries(
+      s.perNotification.dynamoDbCalls,
+    )
+      .map(([op, n]) => `${op} ${n.toFixed(2)}`)
+      .join(', ')}; SQS calls: ${Object.entries(s.perNotification.sqsCalls)
+      .map(([op, n]) => `${op} ${n.toFixed(2)}`)
+      .join(', ')})`,
+    '',
+    '| item | per notification | × unit price | $ per million |',
+    '|---|---|---|---|',
+    ...s.lines.map(
+      (l) =>
+        `| ${l.item} | ${l.quantity.toFixed(4)} ${l.unit} | × $${l.unitPrice.toPrecision(6)} | ${l.perMillion.toFixed(3)} |`,
+    ),
+    `| **total** | | | **${s.totalPerMillion.toFixed(2)}** |`,
+  ];
+}

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,aws-local,cost,bundles]`
+ *
+ * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and its AWS cost
+ * per million deliveries; writes bench/results/<date>.json and prints a markdown report on stdout.
+ * Progress goes to stderr. Benchmarks are not tests: nothing here fails on a missed target.
+ */
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { measureAwsCost } from './aws-cost.js';
+import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
+import { measureBundles } from './bundles.js';
+import { kilobytePayload, measureCeiling } from './ceiling.js';
+import { type Sink, spawnSink } from './processes.js';
+import { endProgress, progress, startPhase } from './progress.js';
+import { type BenchResults, renderReport, writeResults } from './report.js';
+import { measureSingleProcess } from './single-process.js';
+
+const STEPS = ['ceiling', 'single', 'aws-local', 'cost', 'bundles'] as const;
+type Step = (typeof STEPS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    notifications: { type: 'string' },
+  },
+});
+const quick = values.quick === true;
+const only = new Set((values.only ?? STEPS.join(',')).split(',').map((s) => s.trim()) as Step[]);
+for (const step of only) {
+  if (!STEPS.includes(step)) throw new Error(`--only: unknown step ${step}; steps are ${STEPS.join(', ')}`);
+}
+
+const SETTINGS = {
+  connections: 64,
+  ceilingSeconds: quick ? 5 : 10,
+  notifications: values.notifications ? Number(values.notifications) : quick ? 3_000 : 20_000,
+  warmup: quick ? 300 : 2_000,
+  awsLocalNotifications: quick ? 100 : 500,
+  awsLocalWarmup: quick ? 20 : 50,
+  costNotifications: quick ? 10 : 30,
+  coldImportRuns: quick ? 3 : 5,
+};
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const startedAt = new Date();
+  const results: BenchResults = {
+    date: startedAt.toISOString().slice(0, 10),
+    startedAt: startedAt.toISOString(),
+    quick,
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverageAtStart: loadavg(),
+    },
+  };
+  const steps = STEPS.filter((step) => only.has(step));
+  const payload = JSON.parse(kilobytePayload()) as unknown;
+  let sink: Sink | undefined;
+  const needSink = only.has('ceiling') || only.has('single') || only.has('aws-local');
+  if (needSink) sink = await spawnSink();
+
+  try {
+    let n = 0;
+    for (const step of steps) {
+      n++;
+      switch (step) {
+        case 'ceiling':
+          startPhase(n, steps.length, 'ceiling: autocannon → sink');
+          results.ceiling = await measureCeiling(sink as Sink, {
+            connections: SETTINGS.connections,
+            durationSeconds: SETTINGS.ceilingSeconds,
+          });
+          break;
+        case 'single':
+          startPhase(
+            n,
+            steps.length,
+            `single process: ${SETTINGS.notifications.toLocaleString('en-US')} notifications`,
+          );
+          results.singleProcess = await measureSingleProcess({
+            sink: sink as Sink,
+            notifications: SETTINGS.notifications,
+            connections: SETTINGS.connections,
+            warmup: SETTINGS.warmup,
+            payload,
+            ...(values.profile ? { cpuProfileDir: 'bench/results/profiles' } : {}),
+          });
+          break;
+        case 'aws-local': {
+          const skip = awsLocalSkipReason();
+          startPhase(n, steps.length, `start:aws-local: ${SETTINGS.awsLocalNotifications} notifications`);
+          results.awsLocal = skip
+            ? { skipped: skip }
+            : await measureAwsLocal({
+                sink: sink as Sink,
+                notifications: SETTINGS.awsLocalNotifications,
+                connections: SETTINGS.connections,
+                warmup: SETTINGS.awsLocalWarmup,
+                payload,
+              });
+          break;
+        }
+        case 'cost':
+          startPhase(n, steps.length, 'AWS cost: counting DynamoDB and SQS calls on dynalite + fauxqs');
+          results.awsCost = await measureAwsCost({ notifications: SETTINGS.costNotifications });
+          break;
+        case 'bundles':
+          startPhase(n, steps.length, 'Lambda bundles and cold imports');
+          results.bundles = await measureBundles({ runs: SETTINGS.coldImportRuns });
+          break;
+      }
+    }
+  } finally {
+    await sink?.stop();
+  }
+  results.durationSeconds = Math.round((performance.now() - started) / 1000);
+  progress(`done in ${results.durationSeconds} s`);
+  endProgress();
+  const file = writeResults(results);
+  process.stdout.write(renderReport(results));
+  process.stdout.write(`\nResults: ${file} (${results.durationSeconds} s)\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    endProgress();
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
