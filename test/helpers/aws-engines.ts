@@ -1,81 +1,14 @@
-/**
- * In-process, loopback-only AWS engines for tests and `start:aws-local`: dynalite (DynamoDB) and
- * fauxqs (SQS). No vitest imports here, so non-test code may use it too.
- */
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { createDynamoDbClient, createSqsClient, LOCAL_ENGINE_CREDENTIALS } from '../../src/adapters/aws-clients.js';
-
-export { createHeraldTable } from '../../src/adapters/dynamodb/create-table.js';
-export { createHeraldQueues } from '../../src/adapters/sqs/create-queues.js';
-
-export interface LocalEngine {
-  endpoint: string;
-  stop(): Promise<void>;
-}
-
-export const LOCAL_REGION = 'us-east-1';
-
-interface DynaliteOptions {
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}
-// dynalite ships CommonJS without type declarations.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options?: DynaliteOptions) => Server;
-
-/** dynalite, in memory, on 127.0.0.1 and a free port. Tables become ACTIVE at once. */
-export async function startDynalite(): Promise<LocalEngine> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        // Keep-alive sockets of clients that were never destroyed would hold close() open.
-        server.closeAllConnections?.();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
-}
-
-/** fauxqs on 127.0.0.1 and a free port (its own `startFauxqs` binds 0.0.0.0). */
-export async function startFauxqs(): Promise<LocalEngine> {
-  const { buildApp } = await import('fauxqs');
-  const app = buildApp({ logger: false });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { endpoint: address.replace('localhost', '127.0.0.1'), stop: () => app.close() };
-}
-
-/** A DynamoDB client for a local engine: fake credentials, one attempt, short timeouts. */
-export function localDynamoDbClient(endpoint: string) {
-  return createDynamoDbClient({
-    region: LOCAL_REGION,
-    endpoint,
-    credentials: LOCAL_ENGINE_CREDENTIALS,
-    connectionTimeoutMs: 1_000,
-    requestTimeoutMs: 5_000,
-  });
-}
-
-/** An SQS client for a local engine: fake credentials, short timeouts. */
-export function localSqsClient(endpoint: string) {
-  return createSqsClient({
-    region: LOCAL_REGION,
-    endpoint,
-    credentials: LOCAL_ENGINE_CREDENTIALS,
-    connectionTimeoutMs: 1_000,
-    requestTimeoutMs: 5_000,
-  });
-}
+/** The loopback AWS engines live in src (start:aws-local needs them too); tests import them from here. */
+export {
+  createHeraldQueues,
+  createHeraldTable,
+  LOCAL_REGION,
+  type LocalEngine,
+  localDynamoDbClient,
+  localSqsClient,
+  startDynalite,
+  startFauxqs,
+} from '../../src/entrypoints/local/engines.js';
 
 /** A name unique enough for a per-test table or queue (both allow [A-Za-z0-9_-]). */
 export function uniqueName(prefix: string): string {
