@@ -1,11 +1,21 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import type { HeraldConfig } from '../config.js';
 import type { Backend } from './backend.js';
 
+export interface AwsBackend extends Backend {
+  /**
+   * The SDK clients behind the store and the queue, so a host can add SDK middleware to them (call
+   * counting, fault injection in tests). The store's DocumentClient shares the DynamoDB client's stack.
+   */
+  clients: { dynamoDb: DynamoDBClient; sqs: SQSClient };
+}
+
 /** DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws. */
-export function openAwsBackend(config: HeraldConfig): Backend {
+export function openAwsBackend(config: HeraldConfig): AwsBackend {
   const { tableName, queueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
   if (!tableName || !queueUrl) throw new Error('HERALD_TABLE_NAME and HERALD_QUEUE_URL are required');
   const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint });
@@ -13,6 +23,7 @@ export function openAwsBackend(config: HeraldConfig): Backend {
   return {
     store: new DynamoDbStore({ client: dynamoDb, tableName }),
     queue: new SqsQueue({ client: sqs, queueUrl }),
+    clients: { dynamoDb, sqs },
     async close() {
       dynamoDb.destroy();
       sqs.destroy();

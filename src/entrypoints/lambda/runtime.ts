@@ -5,7 +5,7 @@ import { powertoolsLogger, powertoolsMetrics } from '../../adapters/observabilit
 import type { AppDependencies } from '../../app/dependencies.js';
 import { loadConfig } from '../../config.js';
 import { buildAppDependencies } from '../app-dependencies.js';
-import { openAwsBackend } from '../aws-backend.js';
+import { type AwsBackend, openAwsBackend } from '../aws-backend.js';
 
 /**
  * What every Lambda handler shares, built once per container (not per invocation): SDK clients with
@@ -16,6 +16,13 @@ export interface LambdaRuntime {
   deps: AppDependencies;
   logger: Logger;
   metrics: Metrics;
+  /** The SDK clients behind `deps.store` and `deps.queue`, for SDK middleware (see AwsBackend). */
+  clients: AwsBackend['clients'];
+  /**
+   * Releases sockets and connection pools. Lambda never calls it (the container is frozen, then
+   * discarded); a host that outlives the handlers does (start:aws-local). The runtime is unusable after.
+   */
+  close(): Promise<void>;
 }
 
 let runtime: LambdaRuntime | undefined;
@@ -27,13 +34,25 @@ export function lambdaRuntime(): LambdaRuntime {
     serviceName: 'herald',
     logLevel: config.logLevel === 'silent' ? 'SILENT' : (config.logLevel.toUpperCase() as 'INFO'),
   });
-  const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald' });
+  // Its own warnings (e.g. an invocation that recorded no metric) go through the logger and its level.
+  const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald', logger });
+  const backend = openAwsBackend(config);
+  const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
   const deps = buildAppDependencies(config, {
-    backend: openAwsBackend(config),
-    sender: new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets }),
+    backend,
+    sender,
     logger: powertoolsLogger(logger),
     metrics: powertoolsMetrics(metrics),
   });
-  runtime = { deps, logger, metrics };
+  runtime = {
+    deps,
+    logger,
+    metrics,
+    clients: backend.clients,
+    async close() {
+      await sender.close();
+      await backend.close();
+    },
+  };
   return runtime;
 }
