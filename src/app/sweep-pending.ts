@@ -6,11 +6,16 @@ export const STALE_PENDING_AFTER_MS = 60_000;
 
 /**
  * Enqueues notifications left PENDING (the queue was down at ingest, or the process died between the
- * store write and the send). Returns how many it enqueued. Safe to run concurrently with ingest:
+ * store write and the send). Returns how many it enqueued. `staleAfterMs` is for tests that cannot
+ * wait a minute; production callers keep the default. Safe to run concurrently with ingest:
  * a duplicate message only costs a refused claim.
  */
-export async function sweepPending(deps: AppDependencies, batchSize = 100): Promise<number> {
-  const cutoff = new Date(deps.clock.now().getTime() - STALE_PENDING_AFTER_MS).toISOString();
+export async function sweepPending(
+  deps: AppDependencies,
+  batchSize = 100,
+  staleAfterMs = STALE_PENDING_AFTER_MS,
+): Promise<number> {
+  const cutoff = new Date(deps.clock.now().getTime() - staleAfterMs).toISOString();
   const ids = await deps.store.listStalePending(cutoff, batchSize);
   let enqueued = 0;
   for (const id of ids) {

@@ -1,0 +1,213 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { Logger } from '../../ports/logger.js';
+import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
+
+export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
+
+/** API Gateway HTTP APIs refuse request bodies over 10 MB before any function runs. */
+export const HTTP_API_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+export interface ApiGatewayBridgeOptions {
+  handler: HttpApiHandler;
+  /** A fresh Lambda context per request (each request is one invocation). */
+  context: () => Context;
+  /**
+   * Bearer keys checked on /v1/* before the function runs. In AWS the stack's IAM authorizer guards
+   * the API and the ingest function checks no keys, so without this a local run with HERALD_API_KEYS
+   * set would accept anyone. Empty: no check (loadConfig then allows loopback only).
+   */
+  apiKeys: string[];
+  logger: Logger;
+}
+
+/** A request listener that plays API Gateway HTTP API (payload format 2.0) in front of one function. */
+export function apiGatewayBridge(options: ApiGatewayBridgeOptions): RequestListener {
+  const keys = options.apiKeys.map((key) => Buffer.from(key));
+  return (req, res) => {
+    serve(req, res, options, keys).catch((error: unknown) => {
+      options.logger.error({ err: error, method: req.method, path: req.url }, 'API Gateway bridge failed');
+      if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
+      else res.destroy();
+    });
+  };
+}
+
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ApiGatewayBridgeOptions,
+  keys: Buffer[],
+): Promise<void> {
+  const body = await readBody(req);
+  if (body === undefined) {
+    // API Gateway's own answer; the rest of the body is never read, so the connection cannot be reused.
+    res.setHeader('connection', 'close');
+    writeJson(res, 413, { message: 'Request Entity Too Large' });
+    return;
+  }
+  const event = toHttpApiEvent(req, body);
+  if (keys.length > 0 && event.rawPath.startsWith('/v1/') && !isAuthorized(event.headers.authorization, keys)) {
+    const problem = problemFor('UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>"');
+    writeBody(res, problem.status, { 'content-type': PROBLEM_CONTENT_TYPE }, Buffer.from(JSON.stringify(problem)));
+    return;
+  }
+
+  let result: APIGatewayProxyResultV2;
+  try {
+    result = await options.handler(event, options.context());
+  } catch (error) {
+    // What API Gateway answers when the function fails or its result is not a valid response.
+    options.logger.error(
+      { err: error, method: event.requestContext.http.method, path: event.rawPath },
+      'ingest failed',
+    );
+    writeJson(res, 500, { message: 'Internal Server Error' });
+    return;
+  }
+  writeResult(res, result, req.method === 'HEAD');
+}
+
+/** The request body, or undefined when it exceeds what API Gateway accepts. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > HTTP_API_MAX_PAYLOAD_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The payload format 2.0 event API Gateway builds: header names lower-cased and repeated values joined
+ * with commas, cookies moved to `cookies`, the query both raw and parsed (repeats joined with commas),
+ * and a body that is base64 unless its content type is text.
+ */
+export function toHttpApiEvent(req: IncomingMessage, body: Buffer, now = new Date()): APIGatewayProxyEventV2 {
+  const url = req.url ?? '/';
+  const queryStart = url.indexOf('?');
+  const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
+  const rawQueryString = queryStart === -1 ? '' : url.slice(queryStart + 1);
+
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const joined = Array.isArray(value) ? value.join(',') : value;
+    if (name === 'cookie') {
+      cookies = joined
+        .split(';')
+        .map((cookie) => cookie.trim())
+        .filter(Boolean);
+      continue;
+    }
+    headers[name] = joined;
+  }
+  const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
+
+  const domainName = headers.host ?? 'localhost';
+  const binary = isBinary(headers['content-type'], headers['content-encoding']);
+  const queryStringParameters = parseQuery(rawQueryString);
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    ...(cookies ? { cookies } : {}),
+    headers,
+    ...(queryStringParameters ? { queryStringParameters } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'local',
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
+      http: {
+        method: req.method ?? 'GET',
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: clfTime(now),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 ? { body: body.toString(binary ? 'base64' : 'utf8') } : {}),
+    isBase64Encoded: body.length > 0 && binary,
+  };
+}
+
+function isBinary(contentType: string | undefined, contentEncoding: string | undefined): boolean {
+  if (contentEncoding && contentEncoding.toLowerCase() !== 'identity') return true;
+  if (!contentType) return false;
+  return !/^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded|graphql)\b)/i.test(
+    contentType,
+  );
+}
+
+function parseQuery(raw: string): Record<string, string> | undefined {
+  if (raw === '') return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(raw)) {
+    parameters[name] = name in parameters ? `${parameters[name]},${value}` : value;
+  }
+  return parameters;
+}
+
+/** `12/Mar/2020:19:03:58 +0000`, as API Gateway writes requestContext.time. */
+function clfTime(date: Date): string {
+  const [, day, month, year, time] = date.toUTCString().match(/^\w+, (\d+) (\w+) (\d+) ([\d:]+)/) ?? [];
+  return `${day?.padStart(2, '0')}/${month}/${year}:${time} +0000`;
+}
+
+/** Hop-by-hop headers are the proxy's business, not the function's; API Gateway drops them too. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+/**
+ * Sends the function's answer as API Gateway does. A result without a `statusCode` (a string, or any
+ * other JSON value) means 200 with that value as a JSON body.
+ */
+function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2, head: boolean): void {
+  if (typeof result !== 'object' || result === null || result.statusCode === undefined) {
+    const body = typeof result === 'string' ? result : JSON.stringify(result);
+    writeBody(res, 200, { 'content-type': 'application/json' }, Buffer.from(body), head);
+    return;
+  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    if (!HOP_BY_HOP.has(name.toLowerCase()) && name.toLowerCase() !== 'content-length') headers[name] = String(value);
+  }
+  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const body = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
+  writeBody(res, result.statusCode, headers, body, head);
+}
+
+function writeJson(res: ServerResponse, status: number, value: unknown): void {
+  writeBody(res, status, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(value)));
+}
+
+function writeBody(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: Buffer,
+  head = false,
+): void {
+  res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+  res.end(head ? undefined : body);
+}
+
+function isAuthorized(header: string | undefined, keys: Buffer[]): boolean {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  if (!match?.[1]) return false;
+  const presented = Buffer.from(match[1]);
+  return keys.some((key) => key.length === presented.length && timingSafeEqual(key, presented));
+}
