@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { heraldTableDefinition } from '../../src/adapters/dynamodb/create-table.js';
+import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
+import { AwsCallMeter, sumOf } from '../helpers/aws-call-meter.js';
+import { localSqsClient } from '../helpers/aws-engines.js';
+import { HeraldClient } from '../helpers/herald-client.js';
+import { type StartService, TEST_ENV } from '../helpers/services.js';
+import { freePort } from '../helpers/spawned-herald.js';
+import { startVendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { describeDeliveryE2E } from './delivery.suite.js';
+
+// The Lambda handlers keep one runtime per process, so this file starts aws-local once: the shared
+// suite and the cost measurement use the same instance, stopped when the file is done.
+const meter = new AwsCallMeter();
+let running: Promise<AwsLocal> | undefined;
+
+function awsLocal(): Promise<AwsLocal> {
+  running ??= startAwsLocal({ ...TEST_ENV }).then((local) => {
+    meter.registerTable(heraldTableDefinition(local.tableName));
+    meter.attach(local.runtime.clients.dynamoDb).attach(local.runtime.clients.sqs).attach(local.eventSourceSqs);
+    return local;
+  });
+  return running;
+}
+
+afterAll(async () => {
+  await (await running)?.stop();
+});
+
+const startAwsLocalService: StartService = async (env = {}) => {
+  if (Object.keys(env).length > 0) throw new Error('aws-local starts once per test file, with TEST_ENV');
+  const local = await awsLocal();
+  return { baseUrl: local.url, stop: async () => {} };
+};
+
+describeDeliveryE2E('aws-local: Lambda handlers on dynalite + fauxqs', startAwsLocalService);
+
+/** Nothing visible, in flight or delayed: every batch the event source received has been settled. */
+async function waitForIdleQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'ApproximateNumberOfMessagesDelayed',
+          ],
+        }),
+      );
+      return Object.values(Attributes).every((count) => count === '0') ? true : undefined;
+    },
+    { timeoutMs: 20_000, what: 'the delivery queue to be idle' },
+  );
+}
+
+describe('aws-local: AWS calls per delivered notification', () => {
+  it('delivers 1 KB notifications with one SQS send and at most five DynamoDB writes each', async () => {
+    const local = await awsLocal();
+    const vendor = await startVendor();
+    // Queue checks on a client of their own, so they are not counted.
+    const probe = localSqsClient(local.endpoints.sqs);
+    try {
+      const herald = new HeraldClient(local.url);
+      await waitForIdleQueue(probe, local.queues.queueUrl);
+      meter.reset();
+
+      const count = 20;
+      const body = 'x'.repeat(1024);
+      const sent = await Promise.all(
+        Array.from({ length: count }, () => herald.send({ url: `${vendor.url}/ok`, body })),
+      );
+      expect(sent.map((r) => r.status)).toEqual(Array(count).fill(202));
+      const ids: string[] = sent.map((r) => r.body.id);
+      // Wait on the vendor and the queue rather than polling GET, which would add reads to the count.
+      await waitFor(() => (ids.every((id) => vendor.requestsFor(id).length > 0) ? true : undefined), {
+        timeoutMs: 20_000,
+        what: 'the vendor to receive every notification',
+      });
+      await waitForIdleQueue(probe, local.queues.queueUrl);
+      const cost = meter.snapshot();
+
+      for (const id of ids) expect((await herald.get(id)).body).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+      expect(ids.map((id) => vendor.requestsFor(id).length)).toEqual(Array(count).fill(1));
+
+      const per = (n: number) => Number((n / count).toFixed(2));
+      const dynamoDbWrites = sumOf(
+        cost.calls,
+        'DynamoDB.PutItem',
+        'DynamoDB.UpdateItem',
+        'DynamoDB.DeleteItem',
+        'DynamoDB.BatchWriteItem',
+      );
+      const dynamoDbReads = sumOf(cost.calls, 'DynamoDB.GetItem', 'DynamoDB.Query', 'DynamoDB.BatchGetItem');
+      const sqsRequests = Object.entries(cost.requests)
+        .filter(([name]) => name.startsWith('SQS.'))
+        .reduce((sum, [, n]) => sum + n, 0);
+      const figures = {
+        notifications: count,
+        perNotification: {
+          dynamoDbWriteCalls: per(dynamoDbWrites),
+          dynamoDbReadCalls: per(dynamoDbReads),
+          dynamoDbWriteUnits: per(cost.dynamoDb.computed.writeUnits),
+          dynamoDbTableWriteUnits: per(cost.dynamoDb.computed.tableWriteUnits),
+          dynamoDbIndexWriteUnits: per(cost.dynamoDb.computed.indexWriteUnits),
+          dynamoDbWriteUnitsReportedByDynalite: per(cost.dynamoDb.reported.writeUnits),
+          dynamoDbReadUnitsReportedByDynalite: per(cost.dynamoDb.reported.readUnits),
+          sqsRequests: per(sqsRequests),
+          sqsSendMessage: per(cost.calls['SQS.SendMessage'] ?? 0),
+          sqsReceiveMessage: per(cost.calls['SQS.ReceiveMessage'] ?? 0),
+          sqsDeleteMessageBatch: per(cost.calls['SQS.DeleteMessageBatch'] ?? 0),
+        },
+        calls: cost.calls,
+        errors: cost.errors,
+      };
+      console.log(`aws-local cost of ${count} delivered 1 KB notifications:\n${JSON.stringify(figures, null, 2)}`);
+
+      // By design (docs/design.md §3): PutItem of the REQUEST, then markQueued, claim and the recorded
+      // attempt, each one UpdateItem of the STATE item; one SendMessage; the event source deletes in batches.
+      expect(cost.calls['SQS.SendMessage']).toBe(count);
+      expect(cost.calls['DynamoDB.PutItem']).toBe(count);
+      expect(dynamoDbWrites).toBeLessThanOrEqual(5 * count);
+      expect(cost.calls['DynamoDB.DeleteItem'] ?? 0).toBe(0);
+      expect(cost.dynamoDb.computed.unmeasuredWrites).toBe(0);
+      expect(cost.dynamoDb.computed.writeUnits).toBeLessThanOrEqual(6 * count);
+      expect(cost.calls['SQS.DeleteMessageBatch'] ?? 0).toBeLessThanOrEqual(count);
+      expect(cost.calls['SQS.DeleteMessage'] ?? 0).toBe(0);
+    } finally {
+      probe.destroy();
+      await vendor.close();
+    }
+  });
+});
+
+describe('npm run start:aws-local', () => {
+  it('serves, delivers, and exits 0 on SIGTERM', async () => {
+    const vendor = await startVendor();
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/entrypoints/local/aws-local.ts'], {
+      env: { ...process.env, ...TEST_ENV, HERALD_LOG_LEVEL: 'info', HERALD_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | string>((resolve) =>
+      child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    );
+    try {
+      const herald = new HeraldClient(`http://127.0.0.1:${port}`);
+      await waitFor(async () => ((await herald.call('GET', '/healthz')).status === 200 ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        what: `start:aws-local to listen (output: ${output})`,
+      });
+      expect(output).toContain(`"url":"http://127.0.0.1:${port}"`);
+
+      const sent = await herald.send({ url: `${vendor.url}/ok`, body: 'from the CLI' });
+      expect(sent.status).toBe(202);
+      await herald.waitForStatus(sent.body.id, ['SUCCESS']);
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(output).toContain('stopped');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await vendor.close();
+    }
+  });
+});
