@@ -31,6 +31,7 @@ export async function measureAwsLocal(options: AwsLocalOptions): Promise<Service
   try {
     const result = await runDeliveries({
       serviceUrl: service.url,
+      servicePid: service.pid,
       sink: options.sink,
       notifications: options.notifications,
       connections: options.connections,

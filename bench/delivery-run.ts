@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
-import type { Sink } from './processes.js';
+import { cpuSeconds, type Sink } from './processes.js';
 import { progress } from './progress.js';
 import { percentile } from './stats.js';
 
 export interface DeliveryRunOptions {
   /** The Herald under test. */
   serviceUrl: string;
+  servicePid: number;
   sink: Sink;
   notifications: number;
   connections: number;
@@ -47,9 +48,17 @@ export interface EndToEndResult {
   lagMaxMs: number | null;
 }
 
+/** CPU used during the measured run (first ingest to last delivery), in cores: CPU seconds / wall seconds. */
+export interface CpuShare {
+  service: number | null;
+  sink: number | null;
+  loadGenerator: number;
+}
+
 export interface DeliveryRunResult {
   ingest: IngestResult;
   endToEnd: EndToEndResult;
+  cpuCores: CpuShare;
 }
 
 /** POSTs `amount` notifications with autocannon; returns the accepted ids with their createdAt. */
@@ -130,6 +139,12 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
       () => {},
     );
   }, 1000);
+  const cpuAtStart = {
+    service: cpuSeconds(options.servicePid),
+    sink: cpuSeconds(options.sink.pid),
+    self: process.cpuUsage(),
+  };
+  const wallAtStart = performance.now();
   const startedAt = Date.now();
   const run = await ingest(options, n, (accepted) => {
     options.onTick?.();
@@ -142,6 +157,15 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
     progress(`ingest done; ${fmt(delivered)}/${fmt(accepted.size)} delivered`);
   });
 
+  const wall = (performance.now() - wallAtStart) / 1000;
+  const share = (start: number | null, end: number | null) =>
+    start === null || end === null ? null : (end - start) / wall;
+  const self = process.cpuUsage(cpuAtStart.self);
+  const cpuCores: CpuShare = {
+    service: share(cpuAtStart.service, cpuSeconds(options.servicePid)),
+    sink: share(cpuAtStart.sink, cpuSeconds(options.sink.pid)),
+    loadGenerator: (self.user + self.system) / 1e6 / wall,
+  };
   const [receipts, stats] = await Promise.all([options.sink.receipts(), options.sink.stats()]);
   const lags: number[] = [];
   let last = startedAt;
@@ -157,6 +181,7 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
   await options.sink.reset();
 
   return {
+    cpuCores,
     ingest: {
       notifications: n,
       connections: options.connections,

@@ -10,6 +10,22 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/** CPU time (user + system) a live process has used so far, in seconds; null when it is gone. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return ticks / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ, 100 on every Linux this runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export async function getJson<T>(url: string, method: 'GET' | 'POST' = 'GET'): Promise<T> {
   const res = await request(url, { method });
   const text = await res.body.text();

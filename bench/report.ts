@@ -82,6 +82,13 @@ export function renderReport(r: BenchResults): string {
           : ''
       }`,
     ]);
+    const c = s.cpuCores;
+    const cores = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
+    rows.push([
+      `${label} CPU during the run, in cores (2 = the whole machine)`,
+      `service ${cores(c.service)}, sink ${cores(c.sink)}, load generator ${cores(c.loadGenerator)}`,
+      '',
+    ]);
     rows.push([
       `${label} peak RSS of the service process (VmHWM)`,
       s.peakRssMb === null ? 'n/a' : `${fixed(s.peakRssMb)} MB`,

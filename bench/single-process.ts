@@ -43,6 +43,7 @@ export async function measureSingleProcess(options: SingleProcessOptions): Promi
   try {
     const result = await runDeliveries({
       serviceUrl: service.url,
+      servicePid: service.pid,
       sink: options.sink,
       notifications: options.notifications,
       connections: options.connections,
