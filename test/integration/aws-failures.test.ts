@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type DynamoDBClient,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
+import { notificationIdFor } from '../../src/domain/notification-id.js';
+import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
+import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
+import { toSqsRecord } from '../../src/entrypoints/local/event-source-poller.js';
+import { lambdaContext } from '../../src/entrypoints/local/lambda-context.js';
+import { localDynamoDbClient, localSqsClient } from '../helpers/aws-engines.js';
+import { HeraldClient } from '../helpers/herald-client.js';
+import { makeNotification } from '../helpers/notifications.js';
+import { TEST_ENV } from '../helpers/services.js';
+import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/**
+ * Failures of DynamoDB and SQS, through the real Lambda handlers on aws-local: faults are SDK
+ * middleware on the handlers' own clients, at the initialize step, i.e. before the SDK's retries, so
+ * an injected error reaches Herald as it would once the SDK had given up.
+ *
+ * One aws-local for the file (the handlers keep one runtime per process); the tests run in order and
+ * the first one relies on nothing having been sent yet. A visibility timeout of 1 s lets failed
+ * messages come back quickly; the sweeper's schedule is effectively off, the tests run it themselves.
+ */
+
+const MAX_RECEIVE_COUNT = 5;
+
+interface Fault {
+  command: string;
+  when: (input: Record<string, unknown>) => boolean;
+  error: () => Error;
+  remaining: number;
+  hits: number;
+}
+
+interface SeenCall {
+  command: string;
+  input: Record<string, unknown>;
+}
+
+let local: AwsLocal;
+let vendor: Vendor;
+let herald: HeraldClient;
+let probeSqs: SQSClient;
+let probeDynamoDb: DynamoDBClient;
+const faults: Fault[] = [];
+const seen: SeenCall[] = [];
+const batches: BatchSummary[] = [];
+
+/** Fails the next `times` calls of `command` whose input matches. */
+function inject(command: string, error: () => Error, when: Fault['when'] = () => true, times = 1): Fault {
+  const fault: Fault = { command, when, error, remaining: times, hits: 0 };
+  faults.push(fault);
+  return fault;
+}
+
+function faultMiddleware(client: DynamoDBClient | SQSClient): void {
+  (client.middlewareStack as DynamoDBClient['middlewareStack']).add(
+    (next, context) => async (args) => {
+      const input = args.input as unknown as Record<string, unknown>;
+      seen.push({ command: String(context.commandName), input });
+      const fault = faults.find((f) => f.remaining > 0 && f.command === context.commandName && f.when(input));
+      if (fault) {
+        fault.remaining -= 1;
+        fault.hits += 1;
+        throw fault.error();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectFault' },
+  );
+}
+
+const callsOf = (command: string) => seen.filter((call) => call.command === command);
+/** The key of a DocumentClient input (the middleware sees it before marshalling). */
+const pkOf = (input: Record<string, unknown>) => (input.Key as { pk?: unknown } | undefined)?.pk;
+
+async function queueCounts(queueUrl: string): Promise<Record<string, string>> {
+  const { Attributes = {} } = await probeSqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  return Attributes;
+}
+
+beforeAll(async () => {
+  vendor = await startVendor();
+  local = await startAwsLocal({
+    ...TEST_ENV,
+    HERALD_LOCAL_VISIBILITY_TIMEOUT_S: '1',
+    HERALD_LOCAL_SWEEP_INTERVAL_MS: String(24 * 3600 * 1000),
+  });
+  faultMiddleware(local.runtime.clients.dynamoDb);
+  faultMiddleware(local.runtime.clients.sqs);
+  local.onBatch((summary) => batches.push(summary));
+  herald = new HeraldClient(local.url);
+  probeSqs = localSqsClient(local.endpoints.sqs);
+  probeDynamoDb = localDynamoDbClient(local.endpoints.dynamoDb);
+});
+
+afterAll(async () => {
+  await local?.stop();
+  probeSqs?.destroy();
+  probeDynamoDb?.destroy();
+  await vendor?.close();
+});
+
+describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local)', () => {
+  it('answers 503 SYSTEM_ERROR when DynamoDB fails at ingest, and neither stores nor sends anything', async () => {
+    const key = `dynamodb-down-${randomUUID()}`;
+    const id = notificationIdFor(key);
+    const fault = inject('PutItemCommand', () => new InternalServerError({ message: 'Internal error', $metadata: {} }));
+    const sendsBefore = callsOf('SendMessageCommand').length;
+
+    const res = await herald.send({ url: `${vendor.url}/ok` }, { 'Idempotency-Key': key });
+
+    expect(fault.hits).toBe(1);
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body.code).toBe('SYSTEM_ERROR');
+    expect((await herald.get(id)).status).toBe(404);
+    const stored = await probeDynamoDb.send(
+      new QueryCommand({
+        TableName: local.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(stored.Count).toBe(0);
+    expect(callsOf('SendMessageCommand').length).toBe(sendsBefore);
+    expect(await queueCounts(local.queues.queueUrl)).toEqual({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+      ApproximateNumberOfMessagesDelayed: '0',
+    });
+    expect(vendor.requestsFor(id)).toHaveLength(0);
+  });
+
+  it('answers 202 PENDING when SQS fails at ingest; the record waits for the sweeper, which delivers it once', async () => {
+    const fault = inject('SendMessageCommand', () =>
+      Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' }),
+    );
+
+    const res = await herald.send({ url: `${vendor.url}/ok`, body: 'after the queue came back' });
+
+    expect(fault.hits).toBe(1);
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('PENDING');
+    const id: string = res.body.id;
+    expect((await herald.get(id)).body.status).toBe('PENDING');
+
+    // The scheduled sweeper leaves a record younger than a minute alone: it may still be mid-ingest.
+    expect(await local.sweep()).toEqual({ enqueued: 0 });
+    expect((await herald.get(id)).body.status).toBe('PENDING');
+    expect(vendor.requestsFor(id)).toHaveLength(0);
+
+    // The same sweep once the record counts as stale (the handler's minute, shortened for the test).
+    expect(await local.sweep({ staleAfterMs: 0 })).toEqual({ enqueued: 1 });
+    const done = await herald.waitForStatus(id, ['SUCCESS', 'FAILED']);
+    expect(done).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+
+    expect(await local.sweep({ staleAfterMs: 0 })).toEqual({ enqueued: 0 });
+    await waitFor(
+      async () => (Object.values(await queueCounts(local.queues.queueUrl)).every((n) => n === '0') ? true : undefined),
+      { what: 'the delivery queue to be idle' },
+    );
+    expect(vendor.requestsFor(id)).toHaveLength(1);
+  });
+
+  it('redelivers a message whose recorded outcome DynamoDB throttled, and records the delivery once', async () => {
+    // The throttled notification shares a batch with another, so the worker answers with a partial
+    // batch response rather than failing the whole batch.
+    const throttled = makeNotification({ url: `${vendor.url}/ok` });
+    const neighbour = makeNotification({ url: `${vendor.url}/ok` });
+    for (const notification of [throttled, neighbour]) {
+      expect(await local.runtime.deps.store.insert(notification)).toEqual({ inserted: true });
+    }
+    const fault = inject(
+      'UpdateItemCommand',
+      () =>
+        new ProvisionedThroughputExceededException({
+          message: 'Rate of requests exceeds the allowed throughput',
+          $metadata: {},
+        }),
+      (input) => pkOf(input) === notificationKey(throttled.id) && String(input.UpdateExpression).includes('#history'),
+    );
+    // The claim of the first delivery is still held when the message comes back after 1 s. In AWS the
+    // queue's visibility timeout (540 s) is far longer than the claim (90 s); this restores that order.
+    const leaseMs = local.runtime.deps.leaseMs;
+    local.runtime.deps.leaseMs = 500;
+    try {
+      await probeSqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: local.queues.queueUrl,
+          Entries: [throttled, neighbour].map((n, i) => ({ Id: String(i), MessageBody: n.id })),
+        }),
+      );
+      const done = await herald.waitForStatus(throttled.id, ['SUCCESS', 'FAILED']);
+      await herald.waitForStatus(neighbour.id, ['SUCCESS']);
+
+      expect(fault.hits).toBe(1);
+      const withThrottled = batches.filter((b) => b.records.some((r) => r.body === throttled.id));
+      const [first, second] = withThrottled;
+      const messageId = first?.records.find((r) => r.body === throttled.id)?.messageId;
+      expect(first?.error).toBeUndefined();
+      expect(first?.records.map((r) => r.body).sort()).toEqual([throttled.id, neighbour.id].sort());
+      expect(first?.failedMessageIds).toEqual([messageId]);
+      expect(second?.records).toEqual([{ messageId, body: throttled.id, receiveCount: 2 }]);
+      expect(second?.failedMessageIds).toEqual([]);
+
+      expect(done).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+      const { body } = await herald.call('GET', `/v1/notifications/${throttled.id}/attempts`);
+      expect(body.attempts).toHaveLength(1);
+      expect(body.attempts[0]).toMatchObject({ attempt: 1, success: true });
+      // At least once: the first delivery reached the vendor but its outcome was never recorded, so the
+      // vendor sees attempt 1 twice (same notification id, which is how it can drop the duplicate).
+      const received = vendor.requestsFor(throttled.id);
+      expect(received.map((r) => r.headers['x-herald-attempt'])).toEqual(['1', '1']);
+      expect(received[1]?.headers['x-herald-correlation-id']).toBe(done.deliveryResult.correlationId);
+      expect(vendor.requestsFor(neighbour.id)).toHaveLength(1);
+    } finally {
+      local.runtime.deps.leaseMs = leaseMs;
+    }
+  });
+
+  it('lets one of two workers holding the same message deliver; the other defers it', async () => {
+    const notification = makeNotification({ url: `${vendor.url}/slow/300` });
+    await local.runtime.deps.store.insert(notification);
+    const message = {
+      MessageId: randomUUID(),
+      ReceiptHandle: randomUUID(),
+      Body: notification.id,
+      MD5OfBody: '',
+      Attributes: { ApproximateReceiveCount: '1' },
+    };
+    const event: SQSEvent = { Records: [toSqsRecord(message, local.queues.queueArn, 'us-east-1')] };
+    const { handler } = await import('../../src/entrypoints/lambda/worker.js');
+    const worker = { name: 'herald-local-worker', timeoutMs: 90_000, memoryMb: 512 };
+    const sendsBefore = callsOf('SendMessageCommand').length;
+
+    const responses = await Promise.all([
+      handler(event, lambdaContext(worker, 'us-east-1')),
+      handler(event, lambdaContext(worker, 'us-east-1')),
+    ]);
+
+    expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(vendor.requestsFor(notification.id)).toHaveLength(1);
+    const done = await herald.get(notification.id);
+    expect(done.body).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+    const { body } = await herald.call('GET', `/v1/notifications/${notification.id}/attempts`);
+    expect(body.attempts).toHaveLength(1);
+    // The loser found the notification claimed and sent the message again, due when the claim lapses.
+    const sends = callsOf('SendMessageCommand').slice(sendsBefore);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]?.input).toMatchObject({ MessageBody: notification.id });
+    expect(Number(sends[0]?.input.DelaySeconds)).toBeGreaterThanOrEqual(Math.floor(local.runtime.deps.leaseMs / 1000));
+  });
+
+  it(`moves a message the store rejects to the DLQ after ${MAX_RECEIVE_COUNT} receives`, async () => {
+    // A body that cannot be a notification id: its key exceeds DynamoDB's 2048-byte partition key limit,
+    // so every read is refused with a ValidationException and the worker fails the message.
+    const poison = `poison-${'x'.repeat(2100)}`;
+    await probeSqs.send(new SendMessageCommand({ QueueUrl: local.queues.queueUrl, MessageBody: poison }));
+
+    const deadLetter = await waitFor(
+      async () => {
+        const { Messages = [] } = await probeSqs.send(
+          new ReceiveMessageCommand({ QueueUrl: local.queues.dlqUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+        );
+        return Messages.find((m) => m.Body === poison);
+      },
+      { timeoutMs: 20_000, what: 'the poison message in the DLQ' },
+    );
+
+    const received = batches.flatMap((b) =>
+      b.records
+        .filter((r) => r.body === poison)
+        .map((r) => ({ ...r, failed: b.failedMessageIds.includes(r.messageId) })),
+    );
+    expect(received.map((r) => r.receiveCount)).toEqual([1, 2, 3, 4, 5]);
+    expect(received.every((r) => r.failed && r.messageId === deadLetter.MessageId)).toBe(true);
+    expect(await queueCounts(local.queues.queueUrl)).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+  });
+});
