@@ -1,5 +1,24 @@
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { request } from 'undici';
+import { heraldTableDefinition } from '../src/adapters/dynamodb/create-table.js';
+import type { AwsLocal } from '../src/entrypoints/local/aws-local.js';
+import { AwsCallMeter, type MeterSnapshot } from '../test/helpers/aws-call-meter.js';
+import { localSqsClient } from '../test/helpers/aws-engines.js';
+import { startVendor, type Vendor } from '../test/helpers/vendor-server.js';
+import {
+  HTTP_API_METERING_BYTES,
+  LAMBDA_DEPLOYMENT,
+  PRICES,
+  PRICES_DATE,
+  PRICES_REGION,
+  SQS_BILLING_CHUNK_BYTES,
+} from './prices.js';
+import { progress } from './progress.js';
+import { median } from './stats.js';
+
 export interface CostLine {
   item: string;
+  /** Per delivered notification. */
   quantity: number;
   unit: string;
   unitPrice: number;
@@ -11,12 +30,21 @@ export interface CostScenario {
   bodyBytes: number;
   attempts: number;
   notifications: number;
+  /** What was measured, divided by the notifications delivered. */
   perNotification: {
     writeUnits: number;
+    tableWriteUnits: number;
+    indexWriteUnits: number;
     readUnits: number;
+    /** What is billed: our sends by 64 KB chunk, the event source's receives and deletes at the assumed batch size. */
     sqsBilledRequests: number;
     dynamoDbCalls: Record<string, number>;
     sqsCalls: Record<string, number>;
+    /** Messages the worker processed (one per attempt, plus any early or duplicate message). */
+    workerMessages: number;
+    ingestMsMedian: number;
+    workerBatchMsMedian: number;
+    workerBatchSizeMean: number;
   };
   lines: CostLine[];
   totalPerMillion: number;
@@ -28,6 +56,305 @@ export interface CostResult {
   sweeperFixed?: { description: string; dollarsPerMonth: number };
 }
 
-export async function measureAwsCost(_options: { notifications: number }): Promise<CostResult | { skipped: string }> {
-  return { skipped: 'not written yet' };
+const SCENARIOS = [
+  { bodyBytes: 1024, attempts: 1 },
+  { bodyBytes: 1024, attempts: 3 },
+  { bodyBytes: 64 * 1024, attempts: 1 },
+  { bodyBytes: 64 * 1024, attempts: 3 },
+] as const;
+
+/**
+ * Worker invocations as the event source sees them: every settled batch (from the poller's onBatch),
+ * and the duration of those it can time, from the ReceiveMessage answer that carried the batch to the
+ * DeleteMessageBatch sent once the function returned. (A long poll already in flight when this
+ * middleware was added is not timed; its batch is still counted.)
+ */
+function watchInvocations(local: AwsLocal) {
+  const receivedAt = new Map<string, number>();
+  let timed: number[] = [];
+  let sizes: number[] = [];
+  local.onBatch((summary) => sizes.push(summary.records.length));
+  local.eventSourceSqs.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? '');
+      if (operation === 'DeleteMessageBatchCommand') {
+        const entries = (args.input as { Entries?: { ReceiptHandle?: string }[] }).Entries ?? [];
+        const started = entries.map((e) => receivedAt.get(e.ReceiptHandle ?? '')).find((t) => t !== undefined);
+        if (started !== undefined) timed.push(performance.now() - started);
+        for (const e of entries) receivedAt.delete(e.ReceiptHandle ?? '');
+      }
+      const result = await next(args);
+      if (operation === 'ReceiveMessageCommand') {
+        const now = performance.now();
+        const output = result.output as { Messages?: { ReceiptHandle?: string }[] };
+        for (const m of output.Messages ?? []) if (m.ReceiptHandle) receivedAt.set(m.ReceiptHandle, now);
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchInvocationTimer' },
+  );
+  return {
+    /** The batches settled and the durations timed since the last call. */
+    take(): { sizes: number[]; timedMs: number[] } {
+      const taken = { sizes, timedMs: timed };
+      sizes = [];
+      timed = [];
+      return taken;
+    },
+  };
+}
+
+async function waitForIdleQueue(sqs: SQSClient, queueUrl: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    if (Object.values(Attributes).every((count) => count === '0')) return;
+    if (performance.now() > deadline) throw new Error('the delivery queue did not become idle');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const perEach = (counts: Record<string, number>, prefix: string, n: number) =>
+  Object.fromEntries(
+    Object.entries(counts)
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, count]) => [name.slice(prefix.length), count / n]),
+  );
+
+/** Ingest round trips timed one at a time per scenario; the rest are sent concurrently. */
+const INGEST_TIMED = 5;
+const INGEST_CONCURRENCY = 10;
+
+const billedMs = (ms: number) => Math.max(1, Math.ceil(ms));
+
+/**
+ * AWS cost per million delivered notifications, from the calls Herald's real Lambda handlers make on
+ * `start:aws-local` (dynalite + fauxqs, in this process), counted by test/helpers/aws-call-meter.ts
+ * and priced with bench/prices.ts.
+ */
+export async function measureAwsCost(options: { notifications: number }): Promise<CostResult> {
+  // The Lambda handlers keep one runtime per process and read their settings when they load.
+  const { startAwsLocal } = await import('../src/entrypoints/local/aws-local.js');
+  const local: AwsLocal = await startAwsLocal({
+    ...process.env,
+    HERALD_PORT: '0',
+    HERALD_LOG_LEVEL: 'silent',
+    HERALD_ALLOW_PRIVATE_TARGETS: 'true',
+    // Retries come back at once (DelaySeconds 0): the cost of an attempt does not depend on the wait.
+    HERALD_RETRY_BASE_DELAY_MS: '1',
+    HERALD_RETRY_MAX_DELAY_MS: '1',
+    // The sweeper's cost is measured on its own, below.
+    HERALD_LOCAL_SWEEP_INTERVAL_MS: '86400000',
+  });
+  const vendor: Vendor = await startVendor();
+  // Queue checks on a client of their own, so that they are not counted.
+  const probe = localSqsClient(local.endpoints.sqs);
+  const meter = new AwsCallMeter().registerTable(heraldTableDefinition(local.tableName));
+  meter.attach(local.runtime.clients.dynamoDb).attach(local.runtime.clients.sqs).attach(local.eventSourceSqs);
+  const invocations = watchInvocations(local);
+
+  try {
+    // Unmeasured: loads and JIT-compiles the handlers, and cycles the long polls begun before the meter.
+    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 1024, attempts: 1 }, 20);
+    const scenarios: CostScenario[] = [];
+    for (const shape of SCENARIOS) {
+      scenarios.push(await measureScenario(local, vendor, probe, meter, invocations, shape, options.notifications));
+    }
+    const sweeperFixed = await measureSweeper(local, meter);
+    return { assumptions: assumptions(), scenarios, sweeperFixed };
+  } finally {
+    probe.destroy();
+    await vendor.close();
+    await local.stop();
+  }
+}
+
+async function measureScenario(
+  local: AwsLocal,
+  vendor: Vendor,
+  probe: SQSClient,
+  meter: AwsCallMeter,
+  invocations: ReturnType<typeof watchInvocations>,
+  shape: { bodyBytes: number; attempts: number },
+  n: number,
+): Promise<CostScenario> {
+  const label = `${shape.bodyBytes / 1024} KB body, ${shape.attempts === 1 ? '1 attempt' : `${shape.attempts} attempts (503, 503, 200)`}`;
+  progress(`${label}: ${n} notifications`);
+  await waitForIdleQueue(probe, local.queues.queueUrl);
+  meter.reset();
+  invocations.take();
+
+  const path = shape.attempts === 1 ? '/ok' : `/fail-first/${shape.attempts - 1}`;
+  const payload = JSON.stringify({ url: `${vendor.url}${path}`, body: 'x'.repeat(shape.bodyBytes) });
+  const ingestMs: number[] = [];
+  const ids: string[] = [];
+  const send = async (timed: boolean) => {
+    const started = performance.now();
+    const res = await request(`${local.url}/v1/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
+    });
+    const text = await res.body.text();
+    if (timed) ingestMs.push(performance.now() - started);
+    if (res.statusCode !== 202) throw new Error(`ingest answered ${res.statusCode}: ${text}`);
+    ids.push((JSON.parse(text) as { id: string }).id);
+  };
+  // A few one at a time, so that each round trip is one ingest invocation (plus the local bridge);
+  // the rest ten at a time, so that the event source sees batches as it would under load.
+  const sequential = Math.min(INGEST_TIMED, n);
+  for (let i = 0; i < sequential; i++) await send(true);
+  let next = sequential;
+  await Promise.all(
+    Array.from({ length: INGEST_CONCURRENCY }, async () => {
+      while (next < n) {
+        next++;
+        await send(false);
+      }
+    }),
+  );
+  const deadline = performance.now() + 120_000;
+  while (ids.some((id) => vendor.requestsFor(id).length < shape.attempts)) {
+    if (performance.now() > deadline) throw new Error(`${label}: not every notification was delivered in time`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await waitForIdleQueue(probe, local.queues.queueUrl);
+  const counted: MeterSnapshot = meter.snapshot();
+  const batches = invocations.take();
+  const duplicates = ids.filter((id) => vendor.requestsFor(id).length !== shape.attempts).length;
+  if (duplicates > 0) throw new Error(`${label}: ${duplicates} notifications saw an unexpected number of requests`);
+
+  return price(label, shape, n, counted, ingestMs, batches);
+}
+
+function price(
+  label: string,
+  shape: { bodyBytes: number; attempts: number },
+  n: number,
+  counted: MeterSnapshot,
+  ingestMs: number[],
+  batches: { sizes: number[]; timedMs: number[] },
+): CostScenario {
+  const calls = counted.requests;
+  const dynamoDb = counted.dynamoDb;
+  const workerMessages = batches.sizes.reduce((sum, size) => sum + size, 0) / n;
+  const meanBilledBatchMs =
+    batches.timedMs.reduce((sum, ms) => sum + billedMs(ms), 0) / Math.max(1, batches.timedMs.length);
+  const batch = LAMBDA_DEPLOYMENT.eventSourceBatchSize;
+  // Our own SQS requests carry only the notification id: one 64 KB chunk each.
+  const sends = ((calls['SQS.SendMessage'] ?? 0) / n) * Math.ceil(64 / (SQS_BILLING_CHUNK_BYTES / 1024));
+  const eventSourceRequests = (2 * workerMessages) / batch;
+  const sqsBilled = sends + eventSourceRequests;
+  const ingestGb = LAMBDA_DEPLOYMENT.ingestMemoryMb / 1024;
+  const workerGb = LAMBDA_DEPLOYMENT.workerMemoryMb / 1024;
+  const ingestGbSeconds = (ingestGb * ingestMs.reduce((sum, ms) => sum + billedMs(ms), 0)) / 1000 / ingestMs.length;
+  // A batch's records are delivered in parallel: a batch of ten takes about as long as the batches timed here.
+  const workerGbSeconds = (workerGb * meanBilledBatchMs * (workerMessages / batch)) / 1000;
+  const httpApiRequests = Math.ceil((shape.bodyBytes + 200) / HTTP_API_METERING_BYTES);
+
+  const line = (item: string, quantity: number, unit: string, unitPrice: number): CostLine => ({
+    item,
+    quantity,
+    unit,
+    unitPrice,
+    perMillion: quantity * unitPrice * 1e6,
+  });
+  const lines = [
+    line(
+      `DynamoDB writes (table ${(dynamoDb.computed.tableWriteUnits / n).toFixed(2)} + indexes ${(dynamoDb.computed.indexWriteUnits / n).toFixed(2)})`,
+      dynamoDb.computed.writeUnits / n,
+      'WCU',
+      PRICES.dynamoDbWriteUnit,
+    ),
+    line('DynamoDB reads (as reported by the engine)', dynamoDb.reported.readUnits / n, 'RCU', PRICES.dynamoDbReadUnit),
+    line(`SQS SendMessage (ingest + retries)`, sends, 'requests', PRICES.sqsRequest),
+    line(
+      `SQS event source ReceiveMessage + DeleteMessageBatch (${workerMessages.toFixed(2)} messages ÷ batch ${batch} × 2)`,
+      eventSourceRequests,
+      'requests',
+      PRICES.sqsRequest,
+    ),
+    line(
+      `Lambda invocations (ingest 1 + worker ${workerMessages.toFixed(2)} ÷ ${batch})`,
+      1 + workerMessages / batch,
+      'requests',
+      PRICES.lambdaRequest,
+    ),
+    line(
+      `Lambda duration, ingest ${LAMBDA_DEPLOYMENT.ingestMemoryMb} MB × mean ${(ingestMs.reduce((a, ms) => a + billedMs(ms), 0) / ingestMs.length).toFixed(0)} ms`,
+      ingestGbSeconds,
+      'GB-s',
+      PRICES.lambdaGbSecondArm64,
+    ),
+    line(
+      `Lambda duration, worker ${LAMBDA_DEPLOYMENT.workerMemoryMb} MB × mean batch ${meanBilledBatchMs.toFixed(0)} ms (of ${((workerMessages * n) / Math.max(1, batches.sizes.length)).toFixed(1)} messages) × ${workerMessages.toFixed(2)} ÷ ${batch}`,
+      workerGbSeconds,
+      'GB-s',
+      PRICES.lambdaGbSecondArm64,
+    ),
+    line('API Gateway HTTP API', httpApiRequests, 'requests', PRICES.httpApiRequest),
+  ];
+  return {
+    label,
+    bodyBytes: shape.bodyBytes,
+    attempts: shape.attempts,
+    notifications: n,
+    perNotification: {
+      writeUnits: dynamoDb.computed.writeUnits / n,
+      tableWriteUnits: dynamoDb.computed.tableWriteUnits / n,
+      indexWriteUnits: dynamoDb.computed.indexWriteUnits / n,
+      readUnits: dynamoDb.reported.readUnits / n,
+      sqsBilledRequests: sqsBilled,
+      dynamoDbCalls: perEach(calls, 'DynamoDB.', n),
+      sqsCalls: perEach(calls, 'SQS.', n),
+      workerMessages,
+      ingestMsMedian: median(ingestMs) ?? 0,
+      workerBatchMsMedian: median(batches.timedMs) ?? 0,
+      workerBatchSizeMean: batches.sizes.length === 0 ? 0 : (workerMessages * n) / batches.sizes.length,
+    },
+    lines,
+    totalPerMillion: lines.reduce((sum, l) => sum + l.perMillion, 0),
+  };
+}
+
+/** One sweep of an idle table (the steady state), scaled to a month of one-minute schedules. */
+async function measureSweeper(local: AwsLocal, meter: AwsCallMeter): Promise<CostResult['sweeperFixed']> {
+  progress('sweeper: one scheduled run');
+  meter.reset();
+  const started = performance.now();
+  await local.sweep();
+  const ms = performance.now() - started;
+  const counted = meter.snapshot();
+  const perMonth = 30 * 24 * 60;
+  const queries = counted.calls['DynamoDB.Query'] ?? 0;
+  const readUnits = counted.dynamoDb.reported.readUnits;
+  const dollars =
+    perMonth *
+    (readUnits * PRICES.dynamoDbReadUnit +
+      PRICES.lambdaRequest +
+      ((LAMBDA_DEPLOYMENT.sweeperMemoryMb / 1024) * billedMs(ms) * PRICES.lambdaGbSecondArm64) / 1000);
+  return {
+    description: `${queries} Queries (${readUnits} RCU) per run, ${perMonth.toLocaleString('en-US')} runs a month at ${LAMBDA_DEPLOYMENT.sweeperMemoryMb} MB × ${billedMs(ms)} ms`,
+    dollarsPerMonth: dollars,
+  };
+}
+
+function assumptions(): string[] {
+  return [
+    `Prices: ${PRICES_REGION} on-demand of ${PRICES_DATE} (bench/prices.ts). Lambda on ${LAMBDA_DEPLOYMENT.architecture} as infra/lib/functions.ts deploys it: ingest and worker ${LAMBDA_DEPLOYMENT.ingestMemoryMb} MB.`,
+    'Calls: every DynamoDB and SQS call the real ingest and worker handlers make on start:aws-local (dynalite + fauxqs), counted by SDK middleware (test/helpers/aws-call-meter.ts). Vendor on loopback.',
+    "Write units: computed by DynamoDB's published rules from the item images (the larger of before and after, per started KB; GSI entries when they enter, leave or change key), because dynalite reports no index writes. Read units: as dynalite reports them.",
+    `SQS: our SendMessage bodies are the 36-byte id, one 64 KB chunk each. The event source's ReceiveMessage and DeleteMessageBatch are priced at a full batch of ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} (at load; the local poller's actual calls, idle long polls included, are listed as measured). Empty long polls of an idle queue are a fixed cost, not per notification.`,
+    "Lambda duration: ingest = the median client round trip of one POST through the local API Gateway bridge (an upper bound of the handler time); worker = each batch from its ReceiveMessage answer to its DeleteMessageBatch, summed and divided by the notifications. dynalite is slower per call than DynamoDB, and a real vendor answers slower than a loopback one: the worker share grows with the vendor's latency (10 deliveries of a batch run in parallel).",
+    'HTTP API: one request per notification (metered per 512 KB). Retries need no HTTP API request.',
+  ];
 }

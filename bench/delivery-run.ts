@@ -69,7 +69,7 @@ async function ingest(options: DeliveryRunOptions, amount: number, tick: (accept
   const started = performance.now();
   const instance = autocannon({
     url: options.serviceUrl,
-    connections: options.connections,
+    connections: Math.min(options.connections, amount),
     amount,
     timeout: 30,
     requests: [
