@@ -187,8 +187,10 @@ export class HeraldFunctions extends Construct {
 
     this.sweeper.addToRolePolicy(
       new iam.PolicyStatement({
+        // byCreatedMinute: notifications never enqueued; failedByShard (`P#` entries): retried ones
+        // whose enqueue failed. See listStalePending in the DynamoDB store.
         actions: ['dynamodb:Query'],
-        resources: [data.indexArn(CREATED_INDEX.name)],
+        resources: [data.indexArn(CREATED_INDEX.name), data.indexArn(FAILED_INDEX.name)],
       }),
     );
     this.sweeper.addToRolePolicy(

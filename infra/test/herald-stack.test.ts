@@ -291,10 +291,10 @@ describe('IAM', () => {
     );
   });
 
-  it('lets the sweeper query only the byCreatedMinute index', () => {
+  it('lets the sweeper query the two indexes listStalePending reads, and nothing else', () => {
     expect(grantSet(ids.sweeper)).toEqual(
       new Set([
-        ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name)]),
+        ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)]),
         ...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
         ...expected(['sqs:SendMessage'], [queue]),
       ]),

@@ -1,21 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { createHttpApi } from '../api/http-api.js';
-import { lambdaRuntime } from './runtime.js';
+import { invocation, lambdaRuntime } from './runtime.js';
 
-const { deps, logger, metrics } = lambdaRuntime();
+const { deps } = lambdaRuntime();
 // API Gateway authorizes callers with IAM (SigV4), so the API itself checks no keys here.
 const serve = handle(createHttpApi(deps, { apiKeys: [] }));
 
 /** The whole HTTP API of SPEC.md §5 behind API Gateway HTTP API (payload v2). */
-export async function handler(
-  event: Parameters<typeof serve>[0],
-  context: Context,
-): Promise<Awaited<ReturnType<typeof serve>>> {
-  logger.addContext(context);
-  try {
-    return await serve(event, context);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
+export const handler = invocation(
+  (event: Parameters<typeof serve>[0], context: Context): Promise<Awaited<ReturnType<typeof serve>>> =>
+    serve(event, context),
+);

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { powertoolsLogger, powertoolsMetrics } from '../../adapters/observability/powertools.js';
 import type { AppDependencies } from '../../app/dependencies.js';
@@ -55,4 +56,21 @@ export function lambdaRuntime(): LambdaRuntime {
     },
   };
   return runtime;
+}
+
+/**
+ * Wraps a handler with what every invocation needs: the request id on every log line, and the
+ * invocation's metrics flushed as one EMF document at the end (only when there are any, so a GET
+ * logs no "no metrics" warning).
+ */
+export function invocation<E, R>(run: (event: E, context: Context) => Promise<R>) {
+  return async (event: E, context: Context): Promise<R> => {
+    const { logger, metrics } = lambdaRuntime();
+    logger.addContext(context);
+    try {
+      return await run(event, context);
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
 }

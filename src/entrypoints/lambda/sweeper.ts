@@ -1,24 +1,19 @@
 import type { Context } from 'aws-lambda';
 import { sweepPending } from '../../app/sweep-pending.js';
-import { lambdaRuntime } from './runtime.js';
+import { invocation, lambdaRuntime } from './runtime.js';
 
-const { deps, logger, metrics } = lambdaRuntime();
+const { deps } = lambdaRuntime();
 
 /** Runs long enough to drain a backlog, but stops well before the function's own timeout. */
 const SAFETY_MARGIN_MS = 10_000;
 
 /** EventBridge, every minute: enqueue notifications left PENDING (SPEC.md §2). */
-export async function handler(_event: unknown, context: Context): Promise<{ enqueued: number }> {
-  logger.addContext(context);
+export const handler = invocation(async (_event: unknown, context: Context): Promise<{ enqueued: number }> => {
   let enqueued = 0;
-  try {
-    for (;;) {
-      const swept = await sweepPending(deps);
-      enqueued += swept;
-      if (swept === 0 || context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS) break;
-    }
-    return { enqueued };
-  } finally {
-    metrics.publishStoredMetrics();
+  for (;;) {
+    const swept = await sweepPending(deps);
+    enqueued += swept;
+    if (swept === 0 || context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS) break;
   }
-}
+  return { enqueued };
+});

@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliverNotification } from '../../app/deliver-notification.js';
-import { lambdaRuntime } from './runtime.js';
+import { invocation, lambdaRuntime } from './runtime.js';
 
-const { deps, logger, metrics } = lambdaRuntime();
+const { deps } = lambdaRuntime();
 const processor = new BatchProcessor(EventType.SQS);
 
 /**
@@ -18,12 +18,8 @@ async function deliverRecord(record: SQSRecord): Promise<void> {
   if (outcome.action === 'retryLater') await deps.queue.send(notificationId, outcome.delayMs);
 }
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  logger.addContext(context);
-  try {
+export const handler = invocation(
+  (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
     // Records of a batch are processed concurrently: each is a separate notification.
-    return await processPartialResponse(event, deliverRecord, processor, { context, processInParallel: true });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-}
+    processPartialResponse(event, deliverRecord, processor, { context, processInParallel: true }),
+);
