@@ -1,0 +1,98 @@
+import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryAttempt, DeliveryResult, Notification, Status } from '../../domain/notification.js';
+import { createdPartition, indexShard } from './index-partitions.js';
+import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUTE } from './table-schema.js';
+
+/*
+ * A notification's two items (the layout is table-schema.ts), attribute by attribute:
+ *
+ * - REQUEST item attributes: id, url, method, headers/body/metadata (JSON strings, so a string body
+ *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, requestHash,
+ *   createdAt, lastUpdatedAt (as ingested), gsi1pk = `C#<createdAt minute>#<shard>`,
+ *   gsi1sk = `<createdAt>#<id>` (the listing order), expiresAt. Written once by `insert`, never again.
+ * - STATE item attributes: status, attempts, attemptBudgetStart, lastUpdatedAt, lastDeliveryAttempt,
+ *   nextAttemptAt, deliveredAt, leaseExpiresAt (absent rather than null), history (list of attempts),
+ *   listSortKey (= the REQUEST's gsi1sk, copied by `claim` so `recordAttempt` can index a failure
+ *   without reading the REQUEST), expiresAt, and gsi2pk/gsi2sk while it is in the sparse index
+ *   (index-partitions.ts). state-updates.ts writes it.
+ * - `deliveryResult` is not stored: it is the newest history entry without its `attempt` number.
+ */
+
+export type Item = Record<string, NativeAttributeValue>;
+
+export const itemKey = (pk: string, sk: string): Item => ({ [KEY.partition]: pk, [KEY.sort]: sk });
+export const requestKey = (id: string) => itemKey(notificationKey(id), ITEM.request);
+export const stateKey = (id: string) => itemKey(notificationKey(id), ITEM.state);
+export const idOfKey = (pk: string) => pk.slice(notificationKey('').length);
+
+/** When an item made at `time` (ISO 8601) expires: TTL epoch seconds, undefined for an unparsable time. */
+export function expiresAtFrom(time: string): number | undefined {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000) + RETENTION_DAYS * 24 * 3600;
+}
+
+export function requestItem(notification: Notification): Item {
+  const { id, createdAt } = notification;
+  return {
+    ...requestKey(id),
+    id,
+    url: notification.url,
+    method: notification.method,
+    headers: JSON.stringify(notification.headers),
+    ...(notification.body === undefined ? {} : { body: JSON.stringify(notification.body) }),
+    ...(notification.idempotencyKey === null ? {} : { idempotencyKey: notification.idempotencyKey }),
+    maxAttempts: notification.maxAttempts,
+    timeoutMs: notification.timeoutMs,
+    ...(notification.metadata === null ? {} : { metadata: JSON.stringify(notification.metadata) }),
+    requestHash: notification.requestHash,
+    createdAt,
+    lastUpdatedAt: notification.lastUpdatedAt,
+    [CREATED_INDEX.partition]: createdPartition(createdAt, indexShard(id)),
+    [CREATED_INDEX.sort]: `${createdAt}#${id}`,
+    [TTL_ATTRIBUTE]: expiresAtFrom(createdAt),
+  };
+}
+
+/** A STATE item's status; no STATE item means the notification is PENDING as ingested. */
+export function statusOf(state: Item | undefined): Status {
+  return (state?.status as Status | undefined) ?? 'PENDING';
+}
+
+/** The history oldest first: sorting by `attempt` undoes the ring's wrap-around (state-updates.ts). */
+export function historyOf(state: Item | undefined): DeliveryAttempt[] {
+  const history = (state?.history ?? []) as DeliveryAttempt[];
+  return [...history].sort((a, b) => a.attempt - b.attempt);
+}
+
+function resultOf(attempt: DeliveryAttempt): DeliveryResult {
+  const { attempt: _number, ...result } = attempt;
+  return result;
+}
+
+const nullable = (value: NativeAttributeValue): string | null => (value === undefined ? null : String(value));
+
+export function toNotification(request: Item, state: Item | undefined): Notification {
+  const latest = historyOf(state).at(-1);
+  return {
+    id: String(request.id),
+    status: statusOf(state),
+    url: String(request.url),
+    method: String(request.method),
+    headers: JSON.parse(String(request.headers)) as Record<string, string>,
+    body: request.body === undefined ? undefined : JSON.parse(String(request.body)),
+    idempotencyKey: nullable(request.idempotencyKey),
+    maxAttempts: Number(request.maxAttempts),
+    timeoutMs: Number(request.timeoutMs),
+    metadata: request.metadata === undefined ? null : (JSON.parse(String(request.metadata)) as Record<string, unknown>),
+    attempts: Number(state?.attempts ?? 0),
+    createdAt: String(request.createdAt),
+    lastUpdatedAt: String(state?.lastUpdatedAt ?? request.lastUpdatedAt),
+    lastDeliveryAttempt: nullable(state?.lastDeliveryAttempt),
+    nextAttemptAt: nullable(state?.nextAttemptAt),
+    deliveredAt: nullable(state?.deliveredAt),
+    deliveryResult: latest ? resultOf(latest) : null,
+    requestHash: String(request.requestHash),
+    attemptBudgetStart: Number(state?.attemptBudgetStart ?? 0),
+    leaseExpiresAt: nullable(state?.leaseExpiresAt),
+  };
+}
