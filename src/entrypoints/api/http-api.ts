@@ -11,17 +11,29 @@ import { LIMITS } from '../../domain/request-schema.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 import { attemptsView, notificationView } from './views.js';
 
+/**
+ * What a server adapter may hand the API with each request (hono's `c.env`). The node server reads
+ * the request body itself and passes it here, because under @hono/node-server reading it through the
+ * web Request builds a web stream per request, which costs more CPU than the rest of an ingest
+ * request. Other adapters (the ingest Lambda) pass nothing and the body is read from the Request.
+ */
+export interface HttpApiBindings {
+  /** The whole request body, or `tooLarge` when it exceeds LIMITS.requestBytes (then it was not read). */
+  preReadBody?: Uint8Array | 'tooLarge';
+}
+
 export interface HttpApiOptions {
   /** Accepted as `Authorization: Bearer <key>`; empty turns authentication off (loopback only, see config). */
   apiKeys: string[];
 }
 
 const DEFAULT_PAGE_SIZE = 50;
+const utf8 = new TextDecoder();
 const MAX_PAGE_SIZE = 100;
 
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
-export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono {
-  const api = new Hono();
+export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<{ Bindings: HttpApiBindings }> {
+  const api = new Hono<{ Bindings: HttpApiBindings }>();
   const keys = options.apiKeys.map((key) => Buffer.from(key));
 
   api.onError((error, c) => problemResponse(c, error, deps));
@@ -36,22 +48,30 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   });
 
+  const tooLarge = (c: Context) => {
+    // The rest of the oversized body is never read, so this connection cannot carry another request.
+    c.header('Connection', 'close');
+    return send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
+  };
+  const limitRequestBody = bodyLimit({ maxSize: LIMITS.requestBytes, onError: tooLarge });
+
   api.post(
     '/v1/notifications',
-    bodyLimit({
-      maxSize: LIMITS.requestBytes,
-      onError: (c) => {
-        // The rest of the oversized body is never read, so this connection cannot carry another request.
-        c.header('Connection', 'close');
-        return send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
-      },
-    }),
+    async (c, next) => {
+      const preRead = c.env?.preReadBody;
+      if (preRead === undefined) return limitRequestBody(c, next);
+      if (preRead === 'tooLarge' || preRead.byteLength > LIMITS.requestBytes) return tooLarge(c);
+      await next();
+    },
     async (c) => {
       const contentType = c.req.header('content-type') ?? '';
       if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
         return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
       }
-      const input = parseJson(await c.req.text());
+      const preRead = c.env?.preReadBody;
+      // TextDecoder decodes as Request.text() does: UTF-8, a leading BOM dropped, bad bytes replaced.
+      const text = preRead instanceof Uint8Array ? utf8.decode(preRead) : await c.req.text();
+      const input = parseJson(text);
       const { outcome, notification } = await acceptNotification(deps, input, c.req.header('idempotency-key'));
       c.header('Location', `/v1/notifications/${notification.id}`);
       return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);

@@ -1,12 +1,14 @@
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
+import { LIMITS } from '../../domain/request-schema.js';
 import type { Logger } from '../../ports/logger.js';
 import { noMetrics } from '../../ports/metrics.js';
-import { createHttpApi } from '../api/http-api.js';
+import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { openBackend } from './backend.js';
 import { WorkerPool } from './worker-pool.js';
@@ -38,10 +40,25 @@ export async function startHerald(
   sweeper.unref();
 
   const api = createHttpApi(deps, { apiKeys: config.apiKeys });
-  const server = serve({ fetch: api.fetch, hostname: config.host, port: config.port });
+  const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();
+  const handle = getRequestListener(
+    (request, env) => {
+      const { incoming, outgoing } = env as HttpBindings;
+      return api.fetch(request, { incoming, outgoing, preReadBody: bodies.get(incoming) });
+    },
+    // The body is consumed before hono sees the request, so there is nothing left for it to drain.
+    { hostname: config.host, autoCleanupIncoming: false },
+  );
+  const server = createServer((incoming, outgoing) => {
+    readBody(incoming, LIMITS.requestBytes, (body) => {
+      if (body !== undefined) bodies.set(incoming, body);
+      void handle(incoming, outgoing);
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
+    server.listen(config.port, config.host);
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -61,4 +78,42 @@ export async function startHerald(
       logger.info({}, 'Herald stopped');
     },
   };
+}
+
+/**
+ * Reads a request body into memory before the API sees the request (see HttpApiBindings): up to
+ * `limit` bytes, or `tooLarge` without reading on once the declared or received size is over the
+ * limit (the API then answers 413 and closes the connection). Undefined for GET and HEAD. A request
+ * whose client goes away mid-body is dropped: there is nobody to answer.
+ */
+function readBody(
+  incoming: IncomingMessage,
+  limit: number,
+  done: (body: HttpApiBindings['preReadBody']) => void,
+): void {
+  if (incoming.method === 'GET' || incoming.method === 'HEAD') {
+    done(undefined);
+    return;
+  }
+  const declared = Number(incoming.headers['content-length']);
+  if (incoming.headers['transfer-encoding'] === undefined && declared > limit) {
+    done('tooLarge');
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.pause();
+      done('tooLarge');
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = () => done(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+  incoming.on('data', onData);
+  incoming.on('end', onEnd);
 }
