@@ -51,6 +51,8 @@ export interface EndToEndResult {
 /** CPU used during the measured run (first ingest to last delivery), in cores: CPU seconds / wall seconds. */
 export interface CpuShare {
   service: number | null;
+  /** The service's CPU time per delivered notification, µs: its cost, whatever else runs on the machine. */
+  serviceMicrosPerNotification: number | null;
   sink: number | null;
   loadGenerator: number;
 }
@@ -161,8 +163,11 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
   const share = (start: number | null, end: number | null) =>
     start === null || end === null ? null : (end - start) / wall;
   const self = process.cpuUsage(cpuAtStart.self);
+  const serviceShare = share(cpuAtStart.service, cpuSeconds(options.servicePid));
   const cpuCores: CpuShare = {
-    service: share(cpuAtStart.service, cpuSeconds(options.servicePid)),
+    service: serviceShare,
+    serviceMicrosPerNotification:
+      serviceShare === null || accepted.size === 0 ? null : (serviceShare * wall * 1e6) / accepted.size,
     sink: share(cpuAtStart.sink, cpuSeconds(options.sink.pid)),
     loadGenerator: (self.user + self.system) / 1e6 / wall,
   };

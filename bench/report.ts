@@ -86,7 +86,7 @@ export function renderReport(r: BenchResults): string {
     const cores = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
     rows.push([
       `${label} CPU during the run, in cores (2 = the whole machine)`,
-      `service ${cores(c.service)}, sink ${cores(c.sink)}, load generator ${cores(c.loadGenerator)}`,
+      `service ${cores(c.service)} (${c.serviceMicrosPerNotification === null ? 'n/a' : int(c.serviceMicrosPerNotification)} µs CPU per notification), sink ${cores(c.sink)}, load generator ${cores(c.loadGenerator)}`,
       '',
     ]);
     rows.push([
