@@ -1,83 +1,53 @@
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore, HISTORY_LIMIT } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../../src/adapters/sqs/sqs-queue.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
 import {
-  createHeraldQueues,
-  createHeraldTable,
-  type LocalEngine,
-  localDynamoDbClient,
-  localSqsClient,
-  startDynalite,
-  startFauxqs,
-  uniqueName,
+  createTestQueues,
+  createTestTable,
+  type LocalAws,
+  startLocalAws,
+  type TestTable,
 } from '../helpers/aws-engines.js';
 import { makeAttempt, makeNotification } from '../helpers/notifications.js';
 import { describeQueueContract } from './queue.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
 // One engine of each kind per file; every test gets its own table or queue on it.
-let dynalite: LocalEngine;
-let fauxqs: LocalEngine;
-let dynamoDb: DynamoDBClient;
-let sqs: SQSClient;
+let aws: LocalAws;
 
 beforeAll(async () => {
-  [dynalite, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
-  dynamoDb = localDynamoDbClient(dynalite.endpoint);
-  sqs = localSqsClient(fauxqs.endpoint);
+  aws = await startLocalAws();
 });
 
 afterAll(async () => {
-  dynamoDb?.destroy();
-  sqs?.destroy();
-  await Promise.all([dynalite?.stop(), fauxqs?.stop()]);
+  await aws?.stop();
 });
 
 describeStoreContract('DynamoDbStore on dynalite', async () => {
-  const tableName = uniqueName('herald-contract');
-  await createHeraldTable(dynamoDb, tableName);
-  return {
-    store: new DynamoDbStore({ client: dynamoDb, tableName }),
-    async cleanup() {
-      await dynamoDb.send(new DeleteTableCommand({ TableName: tableName }));
-    },
-  };
+  const table = await createTestTable(aws.dynamoDb, 'herald-contract');
+  return { store: new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name }), cleanup: table.remove };
 });
 
 describeQueueContract('SqsQueue on fauxqs', async () => {
-  const { queueUrl, dlqUrl } = await createHeraldQueues(sqs, uniqueName('herald-contract'), {
-    maxReceiveCount: 5,
-    visibilityTimeoutSeconds: 30,
-  });
-  return {
-    queue: new SqsQueue({ client: sqs, queueUrl }),
-    async cleanup() {
-      await Promise.all([
-        sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })),
-        sqs.send(new DeleteQueueCommand({ QueueUrl: dlqUrl })),
-      ]);
-    },
-  };
+  const queues = await createTestQueues(aws.sqs, 'herald-contract');
+  return { queue: new SqsQueue({ client: aws.sqs, queueUrl: queues.queueUrl }), cleanup: queues.remove };
 });
 
 /** What the shared contract leaves open but this adapter promises (see dynamodb-store.ts). */
 describe('DynamoDbStore beyond the contract', () => {
-  let tableName: string;
+  let table: TestTable;
   let store: DynamoDbStore;
   const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1) + seconds * 1000).toISOString();
 
   beforeEach(async () => {
-    tableName = uniqueName('herald-adapter');
-    await createHeraldTable(dynamoDb, tableName);
-    store = new DynamoDbStore({ client: dynamoDb, tableName });
+    table = await createTestTable(aws.dynamoDb, 'herald-adapter');
+    store = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
   });
 
   afterEach(async () => {
-    await dynamoDb.send(new DeleteTableCommand({ TableName: tableName }));
+    await table.remove();
   });
 
   async function fail(notification: Notification, claimAt: number): Promise<void> {
@@ -154,7 +124,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('sweeps only the configured window before the cutoff', async () => {
-    const narrow = new DynamoDbStore({ client: dynamoDb, tableName, sweepWindowMinutes: 2 });
+    const narrow = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name, sweepWindowMinutes: 2 });
     const old = makeNotification({ createdAt: at(0) });
     const recent = makeNotification({ createdAt: at(10 * 60) });
     await narrow.insert(old);

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { heraldTableDefinition } from '../../src/adapters/dynamodb/create-table.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import { AwsCallMeter, sumOf } from '../helpers/aws-call-meter.js';
 import { localSqsClient } from '../helpers/aws-engines.js';
 import { HeraldClient } from '../helpers/herald-client.js';
+import { waitForIdleQueue } from '../helpers/queue-counts.js';
 import { type StartService, TEST_ENV } from '../helpers/services.js';
 import { freePort } from '../helpers/spawned-herald.js';
 import { startVendor } from '../helpers/vendor-server.js';
@@ -38,26 +38,6 @@ const startAwsLocalService: StartService = async (env = {}) => {
 
 describeDeliveryE2E('aws-local: Lambda handlers on dynalite + fauxqs', startAwsLocalService);
 
-/** Nothing visible, in flight or delayed: every batch the event source received has been settled. */
-async function waitForIdleQueue(sqs: SQSClient, queueUrl: string): Promise<void> {
-  await waitFor(
-    async () => {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            'ApproximateNumberOfMessages',
-            'ApproximateNumberOfMessagesNotVisible',
-            'ApproximateNumberOfMessagesDelayed',
-          ],
-        }),
-      );
-      return Object.values(Attributes).every((count) => count === '0') ? true : undefined;
-    },
-    { timeoutMs: 20_000, what: 'the delivery queue to be idle' },
-  );
-}
-
 describe('aws-local: AWS calls per delivered notification', () => {
   it('delivers 1 KB notifications with one SQS send and at most five DynamoDB writes each', async () => {
     const local = await awsLocal();
@@ -66,7 +46,7 @@ describe('aws-local: AWS calls per delivered notification', () => {
     const probe = localSqsClient(local.endpoints.sqs);
     try {
       const herald = new HeraldClient(local.url);
-      await waitForIdleQueue(probe, local.queues.queueUrl);
+      await waitForIdleQueue(probe, local.queues.queueUrl, 20_000);
       meter.reset();
 
       const count = 20;
@@ -81,7 +61,7 @@ describe('aws-local: AWS calls per delivered notification', () => {
         timeoutMs: 20_000,
         what: 'the vendor to receive every notification',
       });
-      await waitForIdleQueue(probe, local.queues.queueUrl);
+      await waitForIdleQueue(probe, local.queues.queueUrl, 20_000);
       const cost = meter.snapshot();
 
       for (const id of ids) expect((await herald.get(id)).body).toMatchObject({ status: 'SUCCESS', attempts: 1 });

@@ -6,7 +6,6 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -23,6 +22,7 @@ import { lambdaContext } from '../../src/entrypoints/local/lambda-context.js';
 import { localDynamoDbClient, localSqsClient } from '../helpers/aws-engines.js';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { makeNotification } from '../helpers/notifications.js';
+import { queueCounts, waitForIdleQueue } from '../helpers/queue-counts.js';
 import { TEST_ENV } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -89,20 +89,6 @@ const callsOf = (command: string) => seen.filter((call) => call.command === comm
 /** The key of a DocumentClient input (the middleware sees it before marshalling). */
 const pkOf = (input: Record<string, unknown>) => (input.Key as { pk?: unknown } | undefined)?.pk;
 
-async function queueCounts(queueUrl: string): Promise<Record<string, string>> {
-  const { Attributes = {} } = await probeSqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return Attributes;
-}
-
 beforeAll(async () => {
   vendor = await startVendor();
   local = await startAwsLocal({
@@ -149,7 +135,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     );
     expect(stored.Count).toBe(0);
     expect(callsOf('SendMessageCommand').length).toBe(sendsBefore);
-    expect(await queueCounts(local.queues.queueUrl)).toEqual({
+    expect(await queueCounts(probeSqs, local.queues.queueUrl)).toEqual({
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
       ApproximateNumberOfMessagesDelayed: '0',
@@ -181,10 +167,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(done).toMatchObject({ status: 'SUCCESS', attempts: 1 });
 
     expect(await local.sweep({ staleAfterMs: 0 })).toEqual({ enqueued: 0 });
-    await waitFor(
-      async () => (Object.values(await queueCounts(local.queues.queueUrl)).every((n) => n === '0') ? true : undefined),
-      { what: 'the delivery queue to be idle' },
-    );
+    await waitForIdleQueue(probeSqs, local.queues.queueUrl);
     expect(vendor.requestsFor(id)).toHaveLength(1);
   });
 
@@ -300,7 +283,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     );
     expect(received.map((r) => r.receiveCount)).toEqual([1, 2, 3, 4, 5]);
     expect(received.every((r) => r.failed && r.messageId === deadLetter.MessageId)).toBe(true);
-    expect(await queueCounts(local.queues.queueUrl)).toMatchObject({
+    expect(await queueCounts(probeSqs, local.queues.queueUrl)).toMatchObject({
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
     });

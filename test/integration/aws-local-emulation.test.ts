@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DeleteQueueCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, SQSEvent } from 'aws-lambda';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,11 +9,11 @@ import { type BatchSummary, SqsEventSourcePoller } from '../../src/entrypoints/l
 import { lambdaContext } from '../../src/entrypoints/local/lambda-context.js';
 import type { Logger } from '../../src/ports/logger.js';
 import {
-  createHeraldQueues,
+  createTestQueues,
   type LocalEngine,
   localSqsClient,
   startFauxqs,
-  uniqueName,
+  type TestQueues,
 } from '../helpers/aws-engines.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -141,7 +141,7 @@ describe('API Gateway HTTP API bridge', () => {
 describe('SQS event source poller', () => {
   let fauxqs: LocalEngine;
   let sqs: SQSClient;
-  let queues: Awaited<ReturnType<typeof createHeraldQueues>>;
+  let queues: TestQueues;
   let poller: SqsEventSourcePoller | undefined;
 
   beforeAll(async () => {
@@ -153,13 +153,12 @@ describe('SQS event source poller', () => {
     await fauxqs?.stop();
   });
   beforeEach(async () => {
-    queues = await createHeraldQueues(sqs, uniqueName('poller'), { maxReceiveCount: 5, visibilityTimeoutSeconds: 1 });
+    queues = await createTestQueues(sqs, 'poller', { maxReceiveCount: 5, visibilityTimeoutSeconds: 1 });
   });
   afterEach(async () => {
     await poller?.stop();
     poller = undefined;
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl }));
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl }));
+    await queues.remove();
   });
 
   function startPoller(handler: (event: SQSEvent) => Promise<unknown>, batches: BatchSummary[]): void {

@@ -1,7 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   ConditionalCheckFailedException,
-  DeleteTableCommand,
   type DynamoDBClient,
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
@@ -10,12 +9,12 @@ import { createDynamoDbClient, LOCAL_ENGINE_CREDENTIALS } from '../../src/adapte
 import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { BackendUnavailableError } from '../../src/domain/errors.js';
 import {
-  createHeraldTable,
+  createTestTable,
   LOCAL_REGION,
   type LocalEngine,
   localDynamoDbClient,
   startDynalite,
-  uniqueName,
+  type TestTable,
 } from '../helpers/aws-engines.js';
 import { makeAttempt, makeNotification } from '../helpers/notifications.js';
 
@@ -110,7 +109,7 @@ describe('DynamoDbStore when DynamoDB cannot be reached', () => {
 describe('DynamoDbStore with a working engine', () => {
   let dynalite: LocalEngine;
   let client: DynamoDBClient;
-  let tableName: string;
+  let table: TestTable;
   let store: DynamoDbStore;
   /** The next call of this command name fails with this error, once. */
   let injected: { command: string; error: Error } | undefined;
@@ -138,14 +137,13 @@ describe('DynamoDbStore with a working engine', () => {
       },
       { step: 'initialize', name: 'injectFault' },
     );
-    tableName = uniqueName('herald-failures');
-    await createHeraldTable(client, tableName);
-    store = new DynamoDbStore({ client, tableName });
+    table = await createTestTable(client, 'herald-failures');
+    store = new DynamoDbStore({ client, tableName: table.name });
     injected = undefined;
   });
 
   afterEach(async () => {
-    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    await table.remove();
     client.destroy();
   });
 

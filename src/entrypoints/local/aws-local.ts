@@ -17,7 +17,6 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { LOCAL_ENGINE_CREDENTIALS } from '../../adapters/aws-clients.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import type { HeraldQueues } from '../../adapters/sqs/create-queues.js';
 import { sweepPending } from '../../app/sweep-pending.js';
@@ -29,8 +28,10 @@ import { apiGatewayBridge, type HttpApiHandler } from './api-gateway-bridge.js';
 import {
   createHeraldQueues,
   createHeraldTable,
+  LOCAL_CREDENTIALS_ENV,
   LOCAL_REGION,
   type LocalEngine,
+  localBackendEnv,
   localDynamoDbClient,
   localSqsClient,
   startDynalite,
@@ -122,21 +123,12 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
     });
 
+    const endpoints = { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint };
     undo.push(
       setEnvironment({
         ...env,
-        HERALD_BACKEND: 'aws',
-        HERALD_TABLE_NAME: TABLE_NAME,
-        HERALD_QUEUE_URL: queues.queueUrl,
-        HERALD_DLQ_URL: queues.dlqUrl,
-        AWS_REGION: region,
-        AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
-        AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
-        // Local engines check no signatures; real credentials have no business reaching them.
-        AWS_ACCESS_KEY_ID: LOCAL_ENGINE_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_ENGINE_CREDENTIALS.secretAccessKey,
-        AWS_SESSION_TOKEN: undefined,
-        AWS_PROFILE: undefined,
+        ...localBackendEnv({ tableName: TABLE_NAME, queues, endpoints, region }),
+        ...LOCAL_CREDENTIALS_ENV,
         POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       }),
     );
@@ -221,7 +213,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       url,
       tableName: TABLE_NAME,
       queues,
-      endpoints: { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint },
+      endpoints,
       runtime,
       eventSourceSqs,
       logger,

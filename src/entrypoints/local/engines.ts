@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createDynamoDbClient, createSqsClient, LOCAL_ENGINE_CREDENTIALS } from '../../adapters/aws-clients.js';
+import type { HeraldQueues } from '../../adapters/sqs/create-queues.js';
 
 export { createHeraldTable } from '../../adapters/dynamodb/create-table.js';
 export { createHeraldQueues } from '../../adapters/sqs/create-queues.js';
@@ -79,4 +80,33 @@ export function localSqsClient(endpoint: string) {
     connectionTimeoutMs: 1_000,
     requestTimeoutMs: 5_000,
   });
+}
+
+/**
+ * Fake credentials where the SDK's default chain looks first, and no session or profile: local engines
+ * check no signatures, and real credentials have no business reaching them.
+ */
+export const LOCAL_CREDENTIALS_ENV = {
+  AWS_ACCESS_KEY_ID: LOCAL_ENGINE_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_ENGINE_CREDENTIALS.secretAccessKey,
+  AWS_SESSION_TOKEN: undefined,
+  AWS_PROFILE: undefined,
+} satisfies NodeJS.ProcessEnv;
+
+/** The variables that point Herald's AWS backend at a table and queues on the local engines. */
+export function localBackendEnv(target: {
+  tableName: string;
+  queues: Pick<HeraldQueues, 'queueUrl' | 'dlqUrl'>;
+  endpoints: { dynamoDb: string; sqs: string };
+  region: string;
+}): NodeJS.ProcessEnv {
+  return {
+    HERALD_BACKEND: 'aws',
+    HERALD_TABLE_NAME: target.tableName,
+    HERALD_QUEUE_URL: target.queues.queueUrl,
+    HERALD_DLQ_URL: target.queues.dlqUrl,
+    AWS_REGION: target.region,
+    AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamoDb,
+    AWS_ENDPOINT_URL_SQS: target.endpoints.sqs,
+  };
 }
