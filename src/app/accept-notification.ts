@@ -1,5 +1,5 @@
 import { HeraldError } from '../domain/errors.js';
-import type { Notification } from '../domain/notification.js';
+import { type Notification, newNotification } from '../domain/notification.js';
 import { notificationIdFor } from '../domain/notification-id.js';
 import { fingerprintRequest, parseNotificationRequest } from '../domain/request-schema.js';
 import type { AppDependencies } from './dependencies.js';
@@ -23,21 +23,12 @@ export async function acceptNotification(
 ): Promise<AcceptResult> {
   const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults);
   const now = deps.clock.now().toISOString();
-  const notification: Notification = {
-    ...request,
-    id: notificationIdFor(request.idempotencyKey),
-    status: 'PENDING',
-    attempts: 0,
-    createdAt: now,
-    lastUpdatedAt: now,
-    lastDeliveryAttempt: null,
-    nextAttemptAt: null,
-    deliveredAt: null,
-    deliveryResult: null,
-    requestHash: fingerprintRequest(request),
-    attemptBudgetStart: 0,
-    leaseExpiresAt: null,
-  };
+  const notification = newNotification(
+    request,
+    notificationIdFor(request.idempotencyKey),
+    now,
+    fingerprintRequest(request),
+  );
 
   const inserted = await deps.store.insert(notification);
   if (!inserted.inserted) {

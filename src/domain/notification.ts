@@ -71,6 +71,30 @@ export interface Notification extends NotificationRequest {
   leaseExpiresAt: string | null;
 }
 
+/** A notification as accepted: PENDING, never attempted, created and last updated `now`. */
+export function newNotification(
+  request: NotificationRequest,
+  id: string,
+  now: string,
+  requestHash: string,
+): Notification {
+  return {
+    ...request,
+    id,
+    status: 'PENDING',
+    attempts: 0,
+    createdAt: now,
+    lastUpdatedAt: now,
+    lastDeliveryAttempt: null,
+    nextAttemptAt: null,
+    deliveredAt: null,
+    deliveryResult: null,
+    requestHash,
+    attemptBudgetStart: 0,
+    leaseExpiresAt: null,
+  };
+}
+
 export const FINAL_STATUSES: ReadonlySet<Status> = new Set(['SUCCESS', 'FAILED']);
 
 export function isFinal(status: Status): boolean {

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
+import {
+  type DeliveryAttempt,
+  type DeliveryResult,
+  type Notification,
+  type NotificationRequest,
+  newNotification,
+} from '../../src/domain/notification.js';
 
 /** A valid, freshly ingested PENDING notification; `createdAt` and `lastUpdatedAt` are equal. */
 export function makeNotification(overrides: Partial<Notification> = {}): Notification {
   const now = overrides.createdAt ?? new Date().toISOString();
-  return {
-    id: randomUUID(),
-    status: 'PENDING',
+  const request: NotificationRequest = {
     url: 'http://127.0.0.1:9/hook',
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -15,24 +19,13 @@ export function makeNotification(overrides: Partial<Notification> = {}): Notific
     maxAttempts: 3,
     timeoutMs: 5000,
     metadata: null,
-    attempts: 0,
-    createdAt: now,
-    lastUpdatedAt: now,
-    lastDeliveryAttempt: null,
-    nextAttemptAt: null,
-    deliveredAt: null,
-    deliveryResult: null,
-    requestHash: 'test-request-hash',
-    attemptBudgetStart: 0,
-    leaseExpiresAt: null,
-    ...overrides,
   };
+  return { ...newNotification(request, randomUUID(), now, 'test-request-hash'), ...overrides };
 }
 
-/** A delivery attempt; by default the first one, answered 503 (retryable). */
-export function makeAttempt(overrides: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
+/** A delivery result; by default answered 503 (retryable). */
+export function makeResult(overrides: Partial<DeliveryResult> = {}): DeliveryResult {
   return {
-    attempt: 1,
     success: false,
     retryEligible: true,
     category: 'SERVER_ERROR',
@@ -46,15 +39,26 @@ export function makeAttempt(overrides: Partial<DeliveryAttempt> = {}): DeliveryA
   };
 }
 
+/** What makes a result a success (2xx). */
+const SUCCESS = {
+  success: true,
+  retryEligible: false,
+  category: 'SUCCESS',
+  statusCode: 200,
+  statusText: 'OK',
+  errorDetails: null,
+} satisfies Partial<DeliveryResult>;
+
+export function makeSuccessResult(overrides: Partial<DeliveryResult> = {}): DeliveryResult {
+  return makeResult({ ...SUCCESS, ...overrides });
+}
+
+/** A delivery attempt; by default the first one, answered 503 (retryable). */
+export function makeAttempt({ attempt = 1, ...result }: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
+  return { attempt, ...makeResult(result) };
+}
+
 /** A successful attempt (2xx). */
 export function makeSuccessAttempt(overrides: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
-  return makeAttempt({
-    success: true,
-    retryEligible: false,
-    category: 'SUCCESS',
-    statusCode: 200,
-    statusText: 'OK',
-    errorDetails: null,
-    ...overrides,
-  });
+  return makeAttempt({ ...SUCCESS, ...overrides });
 }

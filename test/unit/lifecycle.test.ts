@@ -3,36 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { decideAfterAttempt, isBudgetExhausted } from '../../src/domain/lifecycle.js';
 import type { DeliveryResult } from '../../src/domain/notification.js';
 import type { RetryPolicy } from '../../src/domain/retry-policy.js';
+import { makeResult, makeSuccessResult } from '../helpers/notifications.js';
 import { ALMOST_ONE, constantRandom, seededRandom } from '../helpers/seeded-random.js';
 
 const NOW = new Date('2025-01-01T00:00:00.000Z');
 const POLICY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 3_600_000 };
 
-function result(overrides: Partial<DeliveryResult> = {}): DeliveryResult {
-  return {
-    success: false,
-    retryEligible: true,
-    category: 'SERVER_ERROR',
-    statusCode: 503,
-    statusText: 'Service Unavailable',
-    responseTime: 20,
-    errorDetails: { code: 'HTTP_503', message: 'Vendor answered 503', category: 'SERVER_ERROR', responseBody: '' },
-    timestamp: NOW.toISOString(),
-    correlationId: 'corr-1',
-    ...overrides,
-  };
-}
-
-const SUCCESS = result({
-  success: true,
-  retryEligible: false,
-  category: 'SUCCESS',
-  statusCode: 200,
-  statusText: 'OK',
-  errorDetails: null,
-});
-const RETRYABLE = result();
-const NOT_RETRYABLE = result({ retryEligible: false, category: 'CLIENT_ERROR', statusCode: 404 });
+const SUCCESS = makeSuccessResult();
+const RETRYABLE = makeResult();
+const NOT_RETRYABLE = makeResult({ retryEligible: false, category: 'CLIENT_ERROR', statusCode: 404 });
 
 const fresh = (attempts: number, maxAttempts = 5, attemptBudgetStart = 0) => ({
   attempts,
@@ -51,7 +30,7 @@ describe('decideAfterAttempt', () => {
 
   it('FAILED on a non-retryable outcome, however many attempts are left', () => {
     expect(decide(fresh(0, 25), NOT_RETRYABLE)).toEqual({ status: 'FAILED', nextAttemptAt: null, delayMs: 0 });
-    const blocked = result({ retryEligible: false, category: 'BLOCKED_TARGET', statusCode: null });
+    const blocked = makeResult({ retryEligible: false, category: 'BLOCKED_TARGET', statusCode: null });
     expect(decide(fresh(0, 25), blocked).status).toBe('FAILED');
   });
 
@@ -105,7 +84,7 @@ describe('decideAfterAttempt', () => {
   });
 
   describe('Retry-After', () => {
-    const rateLimited = result({ category: 'RATE_LIMITED', statusCode: 429 });
+    const rateLimited = makeResult({ category: 'RATE_LIMITED', statusCode: 429 });
     const withZeroJitter = (retryAfter: string | null) =>
       decideAfterAttempt(fresh(0), rateLimited, retryAfter, POLICY, constantRandom(0), NOW);
 
