@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from './domain/request-schema.js';
 
 /**
@@ -45,8 +45,8 @@ const environment = z
       ),
     HERALD_ALLOW_PRIVATE_TARGETS: boolean.default(false),
     HERALD_MAX_ATTEMPTS: integer(1, LIMITS.maxAttempts).default(8),
-    HERALD_RETRY_BASE_DELAY_MS: integer(1, 86_400_000).default(1000),
-    HERALD_RETRY_MAX_DELAY_MS: integer(1, 86_400_000).default(3_600_000),
+    HERALD_RETRY_BASE_DELAY_MS: integer(0, 86_400_000).default(1000),
+    HERALD_RETRY_MAX_DELAY_MS: integer(0, 86_400_000).default(3_600_000),
     HERALD_DELIVERY_CONCURRENCY: integer(1, 10_000).default(64),
     HERALD_ATTEMPT_TIMEOUT_MS: integer(LIMITS.minTimeoutMs, LIMITS.maxTimeoutMs).default(10_000),
     HERALD_BACKEND: z.enum(['sqlite', 'aws'], { error: 'must be "sqlite" or "aws"' }).default('sqlite'),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.js';
 import { FORBIDDEN_HEADERS } from './headers.js';
 import type { NotificationRequest } from './notification.js';
@@ -13,7 +13,7 @@ export const LIMITS = {
   headerValueLength: 8192,
   idempotencyKeyLength: 256,
   maxAttempts: 25,
-  minTimeoutMs: 100,
+  minTimeoutMs: 10,
   maxTimeoutMs: 60_000,
 } as const;
 

@@ -71,6 +71,12 @@ describe('bad input', () => {
     expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('reads a body without Content-Type as JSON, and still validates it', async () => {
+    const res = await herald.call('POST', '/v1/notifications', { body: '{"url": "not a url"}' });
+    expectProblem(res, 400, 'VALIDATION_ERROR');
+    expect(res.body.errors[0].field).toBe('url');
+  });
+
   it('rejects a request over 256 KiB with 413', async () => {
     const res = await herald.send({ ...valid, body: 'x'.repeat(257 * 1024) });
     expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');

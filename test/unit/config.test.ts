@@ -82,9 +82,9 @@ describe('loadConfig', () => {
     ['HERALD_ALLOW_PRIVATE_TARGETS', 'maybe'],
     ['HERALD_MAX_ATTEMPTS', '0'],
     ['HERALD_MAX_ATTEMPTS', '26'],
-    ['HERALD_RETRY_BASE_DELAY_MS', '0'],
+    ['HERALD_RETRY_BASE_DELAY_MS', '-1'],
     ['HERALD_DELIVERY_CONCURRENCY', '0'],
-    ['HERALD_ATTEMPT_TIMEOUT_MS', '50'],
+    ['HERALD_ATTEMPT_TIMEOUT_MS', '9'],
     ['HERALD_ATTEMPT_TIMEOUT_MS', '60001'],
     ['HERALD_LOG_LEVEL', 'verbose'],
   ])('refuses %s=%s, naming the variable and the value', (name, value) => {
@@ -184,5 +184,13 @@ describe('loadConfig', () => {
   it('reports every bad variable at once', () => {
     const message = configErrorOf({ HERALD_PORT: 'abc', HERALD_BACKEND: 'mysql', HERALD_MAX_ATTEMPTS: '0' });
     for (const name of ['HERALD_PORT', 'HERALD_BACKEND', 'HERALD_MAX_ATTEMPTS']) expect(message).toContain(name);
+  });
+});
+
+describe('zero retry delays', () => {
+  it('are accepted, for immediate retries (test harnesses)', () => {
+    const config = loadConfig({ HERALD_RETRY_BASE_DELAY_MS: '0', HERALD_RETRY_MAX_DELAY_MS: '0' });
+    expect(config.retryBaseDelayMs).toBe(0);
+    expect(config.retryMaxDelayMs).toBe(0);
   });
 });

@@ -64,8 +64,9 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
       await next();
     },
     async (c) => {
-      const contentType = c.req.header('content-type') ?? '';
-      if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+      // A missing Content-Type is read as JSON (a bare client); a declared non-JSON type is refused.
+      const contentType = c.req.header('content-type');
+      if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
         return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
       }
       const preRead = c.env?.preReadBody;
