@@ -2,7 +2,14 @@ import dns from 'node:dns';
 import { STATUS_CODES } from 'node:http';
 import net, { type LookupFunction } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+// The values come by path, not `from 'undici'`: its index also loads fetch, WebSocket, EventSource,
+// caches and mocks, half a megabyte of every Lambda bundle (and of the node server's memory) that
+// delivery never uses. These are the dispatcher, the connector and `request` the index re-exports;
+// their types are in undici-internals.d.ts.
+import type { buildConnector as BuildConnector, Dispatcher, Agent as UndiciAgent } from 'undici';
+import dispatchRequest from 'undici/lib/api/api-request.js';
+import buildConnector from 'undici/lib/core/connect.js';
+import Agent from 'undici/lib/dispatcher/agent.js';
 import type { HttpExchange } from '../../domain/outcome.js';
 import type { HttpSender, OutgoingRequest } from '../../ports/http-sender.js';
 import { blockedAddressReason } from './address-policy.js';
@@ -66,7 +73,7 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 /** `net.connect` skips `lookup` for IP literals, so those are judged here before connecting. */
-function guardedConnector(connectTimeoutMs: number): buildConnector.connector {
+function guardedConnector(connectTimeoutMs: number): BuildConnector.connector {
   const connect = buildConnector({ lookup: guardedLookup, timeout: connectTimeoutMs });
   return (options, callback) => {
     if (net.isIP(options.hostname) !== 0) {
@@ -150,7 +157,7 @@ function errorMessage(err: unknown): string {
  * and turns every network or vendor problem into a `failure` exchange instead of throwing.
  */
 export class UndiciHttpSender implements HttpSender {
-  private readonly agent: Agent;
+  private readonly agent: UndiciAgent;
   private readonly bodyLimit: number;
 
   constructor(options: UndiciHttpSenderOptions) {
@@ -187,7 +194,7 @@ export class UndiciHttpSender implements HttpSender {
     );
     let headersReceived = false;
     try {
-      const response = await this.agent.request({
+      const response = await dispatchRequest.call(this.agent, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method as Dispatcher.HttpMethod,
