@@ -55,7 +55,8 @@ export class HeraldMonitoring extends Construct {
     this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Herald alarms', enforceSSL: true });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
-    const fiveMinutes = Duration.minutes(5);
+    const sumOverFiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
+    const atLeastOne = { threshold: 1, evaluationPeriods: 1 };
     const alarm = (
       id: string,
       description: string,
@@ -78,7 +79,7 @@ export class HeraldMonitoring extends Construct {
     alarm(
       'DeadLetterQueueNotEmpty',
       'Messages reached the Herald DLQ: the worker failed on them five receives in a row. See docs/operations.md#redrive-the-dlq.',
-      { threshold: 1, evaluationPeriods: 1 },
+      atLeastOne,
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',
@@ -93,26 +94,26 @@ export class HeraldMonitoring extends Construct {
     alarm(
       'WorkerErrors',
       'The Herald worker failed whole invocations (crash or timeout), not single deliveries.',
-      { threshold: 1, evaluationPeriods: 1 },
-      props.worker.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      atLeastOne,
+      props.worker.metricErrors(sumOverFiveMinutes),
     );
     alarm(
       'WorkerThrottles',
       'Lambda throttled the Herald worker: the account or function concurrency is exhausted.',
-      { threshold: 1, evaluationPeriods: 1 },
-      props.worker.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
+      atLeastOne,
+      props.worker.metricThrottles(sumOverFiveMinutes),
     );
     alarm(
       'Api5xx',
       `The Herald API answered ${props.api5xxThreshold} or more 5xx responses in five minutes: callers' notifications are being refused.`,
       { threshold: props.api5xxThreshold, evaluationPeriods: 1 },
-      props.httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      props.httpApi.metricServerError(sumOverFiveMinutes),
     );
     alarm(
       'SweeperErrors',
       'The Herald sweeper failed: notifications whose enqueue failed at ingest stay PENDING until it runs again.',
-      { threshold: 1, evaluationPeriods: 1 },
-      props.sweeper.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      atLeastOne,
+      props.sweeper.metricErrors(sumOverFiveMinutes),
     );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -126,7 +127,15 @@ export class HeraldMonitoring extends Construct {
     ] as const;
     const width = 8;
     const height = 6;
+    const graph = (title: string, left: cloudwatch.IMetric[], right?: cloudwatch.IMetric[]) =>
+      new cloudwatch.GraphWidget({ title, width, height, left, ...(right ? { right } : {}) });
     const percentiles = (metricName: string) => ['p50', 'p90', 'p99'].map((p) => heraldMetric(metricName, p, p));
+    const flow = (period?: Duration) => [
+      heraldMetric('NotificationsAccepted', 'Sum', 'accepted', period),
+      heraldMetric('NotificationsDelivered', 'Sum', 'delivered', period),
+      heraldMetric('NotificationsFailed', 'Sum', 'failed', period),
+      heraldMetric('DeliveryRetriesScheduled', 'Sum', 'retries scheduled', period),
+    ];
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
@@ -136,29 +145,9 @@ export class HeraldMonitoring extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Notifications per minute',
-        width,
-        height,
-        left: [
-          heraldMetric('NotificationsAccepted', 'Sum', 'accepted'),
-          heraldMetric('NotificationsDelivered', 'Sum', 'delivered'),
-          heraldMetric('NotificationsFailed', 'Sum', 'failed'),
-          heraldMetric('DeliveryRetriesScheduled', 'Sum', 'retries scheduled'),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Delivery latency: accepted to SUCCESS (ms)',
-        width,
-        height,
-        left: percentiles('DeliveryLatency'),
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Vendor response time per attempt (ms)',
-        width,
-        height,
-        left: percentiles('AttemptResponseTime'),
-      }),
+      graph('Notifications per minute', flow()),
+      graph('Delivery latency: accepted to SUCCESS (ms)', percentiles('DeliveryLatency')),
+      graph('Vendor response time per attempt (ms)', percentiles('AttemptResponseTime')),
     );
     this.dashboard.addWidgets(
       new cloudwatch.SingleValueWidget({
@@ -166,20 +155,13 @@ export class HeraldMonitoring extends Construct {
         width: 24,
         height: 3,
         setPeriodToTimeRange: true,
-        metrics: [
-          heraldMetric('NotificationsAccepted', 'Sum', 'accepted', Duration.days(1)),
-          heraldMetric('NotificationsDelivered', 'Sum', 'delivered', Duration.days(1)),
-          heraldMetric('NotificationsFailed', 'Sum', 'failed', Duration.days(1)),
-          heraldMetric('DeliveryRetriesScheduled', 'Sum', 'retries scheduled', Duration.days(1)),
-        ],
+        metrics: flow(Duration.days(1)),
       }),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Delivery queue and DLQ',
-        width,
-        height,
-        left: [
+      graph(
+        'Delivery queue and DLQ',
+        [
           props.queue.metricApproximateNumberOfMessagesVisible({ label: 'waiting', statistic: 'Maximum' }),
           props.queue.metricApproximateNumberOfMessagesNotVisible({
             label: 'in flight or delayed',
@@ -187,42 +169,33 @@ export class HeraldMonitoring extends Construct {
           }),
           props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'DLQ', statistic: 'Maximum' }),
         ],
-        right: [props.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest message (s)', statistic: 'Maximum' })],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'API requests',
-        width,
-        height,
-        left: [
+        [props.queue.metricApproximateAgeOfOldestMessage({ label: 'oldest message (s)', statistic: 'Maximum' })],
+      ),
+      graph(
+        'API requests',
+        [
           props.httpApi.metricCount({ label: 'requests', statistic: 'Sum' }),
           props.httpApi.metricClientError({ label: '4xx', statistic: 'Sum' }),
           props.httpApi.metricServerError({ label: '5xx', statistic: 'Sum' }),
         ],
-        right: [props.httpApi.metricLatency({ label: 'latency p99 (ms)', statistic: 'p99' })],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Lambda errors and throttles',
-        width,
-        height,
-        left: functions.flatMap(([name, fn]) => [
+        [props.httpApi.metricLatency({ label: 'latency p99 (ms)', statistic: 'p99' })],
+      ),
+      graph(
+        'Lambda errors and throttles',
+        functions.flatMap(([name, fn]) => [
           fn.metricErrors({ label: `${name} errors`, statistic: 'Sum' }),
           fn.metricThrottles({ label: `${name} throttles`, statistic: 'Sum' }),
         ]),
-      }),
+      ),
     );
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Lambda duration p99 (ms)',
-        width,
-        height,
-        left: functions.map(([name, fn]) => fn.metricDuration({ label: name, statistic: 'p99' })),
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Worker concurrent executions',
-        width,
-        height,
-        left: [props.worker.metric('ConcurrentExecutions', { label: 'worker', statistic: 'Maximum' })],
-      }),
+      graph(
+        'Lambda duration p99 (ms)',
+        functions.map(([name, fn]) => fn.metricDuration({ label: name, statistic: 'p99' })),
+      ),
+      graph('Worker concurrent executions', [
+        props.worker.metric('ConcurrentExecutions', { label: 'worker', statistic: 'Maximum' }),
+      ]),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width, height, alarms: this.alarms }),
     );
   }
