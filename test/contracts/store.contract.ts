@@ -56,8 +56,13 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       return new Date(Date.parse(at) + LEASE_SECONDS * 1000).toISOString();
     }
 
-    function record(status: AttemptRecord['status'], attempt: DeliveryAttempt, at: string): AttemptRecord {
-      return { status, attempt, at, nextAttemptAt: null };
+    function record(
+      status: AttemptRecord['status'],
+      attempt: DeliveryAttempt,
+      at: string,
+      nextAttemptAt: string | null = null,
+    ): AttemptRecord {
+      return { status, attempt, at, nextAttemptAt };
     }
 
     describe('insert and get', () => {
@@ -172,12 +177,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       it('claims a QUEUED retry only once its nextAttemptAt has come', async () => {
         const claimed = await processing(t(10));
         expect(
-          await store.recordAttempt(claimed.id, 0, {
-            status: 'QUEUED',
-            attempt: makeAttempt({ timestamp: t(11) }),
-            at: t(11),
-            nextAttemptAt: t(20),
-          }),
+          await store.recordAttempt(claimed.id, 0, record('QUEUED', makeAttempt({ timestamp: t(11) }), t(11), t(20))),
         ).toBe(true);
 
         expect(await store.claim(claimed.id, t(19), t(49))).toBeUndefined();
@@ -240,12 +240,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const claimed = await processing(t(10));
         const attempt = makeAttempt({ attempt: 1, timestamp: t(11) });
 
-        const recorded = await store.recordAttempt(claimed.id, 0, {
-          status: 'QUEUED',
-          attempt,
-          at: t(12),
-          nextAttemptAt: t(20),
-        });
+        const recorded = await store.recordAttempt(claimed.id, 0, record('QUEUED', attempt, t(12), t(20)));
 
         expect(recorded).toBe(true);
         const stored = await store.get(claimed.id);
@@ -265,14 +260,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       it('sets deliveredAt on SUCCESS only, and keeps the history oldest first', async () => {
         const claimed = await processing(t(10));
         const first = makeAttempt({ attempt: 1, timestamp: t(11) });
-        expect(
-          await store.recordAttempt(claimed.id, 0, {
-            status: 'QUEUED',
-            attempt: first,
-            at: t(12),
-            nextAttemptAt: t(20),
-          }),
-        ).toBe(true);
+        expect(await store.recordAttempt(claimed.id, 0, record('QUEUED', first, t(12), t(20)))).toBe(true);
         expect(await store.claim(claimed.id, t(21), t(51))).toBeDefined();
         const second = makeSuccessAttempt({ attempt: 2, timestamp: t(22) });
 
@@ -310,14 +298,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const first = makeAttempt({ attempt: 1, timestamp: t(11) });
         const late = makeSuccessAttempt({ attempt: 1, timestamp: t(12) });
 
-        expect(
-          await store.recordAttempt(claimed.id, 0, {
-            status: 'QUEUED',
-            attempt: first,
-            at: t(12),
-            nextAttemptAt: t(20),
-          }),
-        ).toBe(true);
+        expect(await store.recordAttempt(claimed.id, 0, record('QUEUED', first, t(12), t(20)))).toBe(true);
         expect(await store.recordAttempt(claimed.id, 0, record('SUCCESS', late, t(13)))).toBe(false);
 
         // Even once PROCESSING again, a record from the earlier claim is refused.
@@ -363,14 +344,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const claimed = await processing(t(10), { maxAttempts: 2 });
         const first = makeAttempt({ attempt: 1, timestamp: t(11) });
         const second = makeAttempt({ attempt: 2, timestamp: t(31) });
-        expect(
-          await store.recordAttempt(claimed.id, 0, {
-            status: 'QUEUED',
-            attempt: first,
-            at: t(12),
-            nextAttemptAt: t(20),
-          }),
-        ).toBe(true);
+        expect(await store.recordAttempt(claimed.id, 0, record('QUEUED', first, t(12), t(20)))).toBe(true);
         expect(await store.claim(claimed.id, t(30), t(60))).toBeDefined();
         expect(await store.recordAttempt(claimed.id, 1, record('FAILED', second, t(32)))).toBe(true);
         return { id: claimed.id, attempts: [first, second] };
