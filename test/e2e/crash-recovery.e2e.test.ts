@@ -25,11 +25,11 @@ describe('durability of the single-process service', () => {
     const accepted: string[] = [];
     let stop = false;
 
-    // 8 callers send as fast as the service answers; the kill lands while ingest, delivery and
-    // retries (every 4th notification fails once) are all in flight.
+    // 8 callers send as fast as the service answers; the vendor takes 300 ms per request, so the kill
+    // lands while ingest, deliveries and retries (every 4th notification fails once) are in flight.
     const callers = Array.from({ length: 8 }, async (_, caller) => {
       for (let i = 0; !stop; i += 1) {
-        const path = i % 4 === 0 ? '/fail-first/1' : '/slow/20';
+        const path = i % 4 === 0 ? '/fail-first/1' : '/slow/300';
         try {
           const res = await first.client.send({ url: `${vendor.url}${path}`, metadata: { caller, i } });
           if (res.status === 202) accepted.push(res.body.id);
