@@ -7,9 +7,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { measureAwsCost } from './aws-cost.js';
 import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
-import { measureBundles } from './bundles.js';
 import { kilobytePayload, measureCeiling } from './ceiling.js';
 import { type Sink, spawnSink } from './processes.js';
 import { endProgress, progress, startPhase } from './progress.js';
@@ -107,11 +105,14 @@ async function main(): Promise<void> {
         }
         case 'cost':
           startPhase(n, steps.length, 'AWS cost: counting DynamoDB and SQS calls on dynalite + fauxqs');
-          results.awsCost = await measureAwsCost({ notifications: SETTINGS.costNotifications });
+          // Loaded only when asked for: it brings the AWS SDK, dynalite and fauxqs into this process.
+          results.awsCost = await (await import('./aws-cost.js')).measureAwsCost({
+            notifications: SETTINGS.costNotifications,
+          });
           break;
         case 'bundles':
           startPhase(n, steps.length, 'Lambda bundles and cold imports');
-          results.bundles = await measureBundles({ runs: SETTINGS.coldImportRuns });
+          results.bundles = await (await import('./bundles.js')).measureBundles({ runs: SETTINGS.coldImportRuns });
           break;
       }
     }
