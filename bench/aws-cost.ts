@@ -336,7 +336,8 @@ async function measureSweeper(local: AwsLocal, meter: AwsCallMeter): Promise<Cos
   const counted = meter.snapshot();
   const perMonth = 30 * 24 * 60;
   const queries = counted.calls['DynamoDB.Query'] ?? 0;
-  const readUnits = counted.dynamoDb.reported.readUnits;
+  // Every Query costs at least 0.5 RCU (eventually consistent); dynalite reports 0 for an empty one.
+  const readUnits = Math.max(counted.dynamoDb.reported.readUnits, queries * 0.5);
   const dollars =
     perMonth *
     (readUnits * PRICES.dynamoDbReadUnit +
@@ -354,7 +355,7 @@ function assumptions(): string[] {
     'Calls: every DynamoDB and SQS call the real ingest and worker handlers make on start:aws-local (dynalite + fauxqs), counted by SDK middleware (test/helpers/aws-call-meter.ts). Vendor on loopback.',
     "Write units: computed by DynamoDB's published rules from the item images (the larger of before and after, per started KB; GSI entries when they enter, leave or change key), because dynalite reports no index writes. Read units: as dynalite reports them.",
     `SQS: our SendMessage bodies are the 36-byte id, one 64 KB chunk each. The event source's ReceiveMessage and DeleteMessageBatch are priced at a full batch of ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} (at load; the local poller's actual calls, idle long polls included, are listed as measured). Empty long polls of an idle queue are a fixed cost, not per notification.`,
-    "Lambda duration: ingest = the median client round trip of one POST through the local API Gateway bridge (an upper bound of the handler time); worker = each batch from its ReceiveMessage answer to its DeleteMessageBatch, summed and divided by the notifications. dynalite is slower per call than DynamoDB, and a real vendor answers slower than a loopback one: the worker share grows with the vendor's latency (10 deliveries of a batch run in parallel).",
+    `Lambda duration: ingest = the mean of ${INGEST_TIMED} POST round trips sent one at a time through the local API Gateway bridge (an upper bound of the handler time); worker = the mean time of the batches the local event source invoked (ReceiveMessage answer to DeleteMessageBatch), one batch per ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} messages, since a batch's records are delivered in parallel. dynalite is slower per call than DynamoDB, and a real vendor answers slower than a loopback one: the worker's share grows with the vendor's latency.`,
     'HTTP API: one request per notification (metered per 512 KB). Retries need no HTTP API request.',
   ];
 }
