@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDbStore, HISTORY_LIMIT } from '../../src/adapters/dynamodb/dynamodb-store.js';
+import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../../src/adapters/sqs/sqs-queue.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
@@ -62,26 +62,6 @@ describe('DynamoDbStore beyond the contract', () => {
       }),
     ).toBe(true);
   }
-
-  it(`keeps the most recent ${HISTORY_LIMIT} attempts, oldest first`, async () => {
-    const notification = makeNotification({ createdAt: at(0), maxAttempts: 25 });
-    await store.insert(notification);
-    const total = HISTORY_LIMIT + 5;
-    for (let n = 1; n <= total; n++) {
-      expect(await store.claim(notification.id, at(n * 10), at(n * 10 + 5))).toBeDefined();
-      const attempt = makeAttempt({ attempt: n, timestamp: at(n * 10 + 1) });
-      const status = n === total ? 'FAILED' : 'QUEUED';
-      expect(
-        await store.recordAttempt(notification.id, n - 1, { status, attempt, at: at(n * 10 + 2), nextAttemptAt: null }),
-      ).toBe(true);
-    }
-
-    const history = await store.listAttempts(notification.id);
-    expect(history?.map((a) => a.attempt)).toEqual(Array.from({ length: HISTORY_LIMIT }, (_, i) => i + 6));
-    const stored = await store.get(notification.id);
-    expect(stored).toMatchObject({ status: 'FAILED', attempts: total, lastDeliveryAttempt: at(total * 10 + 1) });
-    expect(stored?.deliveryResult?.timestamp).toBe(at(total * 10 + 1));
-  });
 
   it('lists FAILED notifications newest created first across index shards, page by page', async () => {
     const created = Array.from({ length: 6 }, (_, i) => makeNotification({ createdAt: at(i) }));

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
+import { LIMITS } from '../../src/domain/request-schema.js';
 import type { AttemptRecord, NotificationStore } from '../../src/ports/notification-store.js';
 import { makeAttempt, makeNotification, makeSuccessAttempt } from '../helpers/notifications.js';
 
@@ -127,6 +128,23 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const notification = await inserted();
         expect(await store.listAttempts('00000000-0000-4000-8000-000000000000')).toBeUndefined();
         expect(await store.listAttempts(notification.id)).toEqual([]);
+      });
+
+      it(`keeps the most recent ${LIMITS.attemptHistory} attempts, oldest first`, async () => {
+        const notification = await inserted({ maxAttempts: LIMITS.maxAttempts });
+        const total = LIMITS.attemptHistory + 5;
+        for (let n = 1; n <= total; n++) {
+          expect(await store.claim(notification.id, t(n * 10), leaseFrom(t(n * 10)))).toBeDefined();
+          const attempt = makeAttempt({ attempt: n, timestamp: t(n * 10 + 1) });
+          const status = n === total ? 'FAILED' : 'QUEUED';
+          expect(await store.recordAttempt(notification.id, n - 1, record(status, attempt, t(n * 10 + 2)))).toBe(true);
+        }
+
+        const history = await store.listAttempts(notification.id);
+        expect(history?.map((a) => a.attempt)).toEqual(Array.from({ length: LIMITS.attemptHistory }, (_, i) => i + 6));
+        const stored = await store.get(notification.id);
+        expect(stored).toMatchObject({ status: 'FAILED', attempts: total, lastDeliveryAttempt: t(total * 10 + 1) });
+        expect(stored?.deliveryResult?.timestamp).toBe(t(total * 10 + 1));
       });
     });
 

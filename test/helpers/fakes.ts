@@ -1,3 +1,4 @@
+import { LIMITS } from '../../src/domain/request-schema.js';
 /**
  * In-memory stand-ins for the ports, for unit tests of the use cases. They follow the ports' JSDoc
  * contracts and nothing more; the contract suites in test/contracts pin the real adapters down.
@@ -95,8 +96,6 @@ export class RecordingLogger implements Logger {
   }
 }
 
-const ATTEMPT_HISTORY_LIMIT = 100;
-
 /**
  * The NotificationStore port's semantics over a Map. Returns copies, so a caller mutating what it got
  * back cannot change the stored record — as with any real backend.
@@ -176,7 +175,7 @@ export class InMemoryNotificationStore implements NotificationStore {
       leaseExpiresAt: null,
     });
     stored.attempts.push(structuredClone(record.attempt));
-    stored.attempts.splice(0, stored.attempts.length - ATTEMPT_HISTORY_LIMIT);
+    stored.attempts.splice(0, stored.attempts.length - LIMITS.attemptHistory);
     return true;
   }
 

@@ -19,8 +19,6 @@ import { attemptUpdate, claimUpdate, queuedUpdate, reopenUpdate } from './state-
 import { openTable, type Table } from './table.js';
 import { KEY } from './table-schema.js';
 
-export { HISTORY_LIMIT } from './state-updates.js';
-
 /*
  * The table layout is table-schema.ts; items.ts has the attributes of each item, index-partitions.ts
  * the index partitions, state-updates.ts the transitions and the history ring.

@@ -1,4 +1,5 @@
 import type { DeliveryAttempt } from '../../domain/notification.js';
+import { LIMITS } from '../../domain/request-schema.js';
 import type { AttemptRecord } from '../../ports/notification-store.js';
 import { Expression, updateExpression } from './expression.js';
 import { failedPartition, indexShard, leaveFailedIndex, reopenedPartition } from './index-partitions.js';
@@ -17,7 +18,7 @@ import { CREATED_INDEX, FAILED_INDEX, KEY, TTL_ATTRIBUTE } from './table-schema.
  */
 
 /** The most recent attempts kept in a notification's history (maxAttempts is at most 25 too). */
-export const HISTORY_LIMIT = 25;
+const HISTORY_LIMIT = LIMITS.attemptHistory;
 
 export interface StateUpdate {
   expression: Expression;

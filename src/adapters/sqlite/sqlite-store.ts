@@ -1,5 +1,6 @@
 import { InvalidCursorError } from '../../domain/errors.js';
 import type { DeliveryAttempt, DeliveryResult, Notification, Status } from '../../domain/notification.js';
+import { LIMITS } from '../../domain/request-schema.js';
 import type {
   AttemptRecord,
   InsertOutcome,
@@ -10,7 +11,6 @@ import type {
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** The attempt history keeps this many latest attempts (SPEC.md §4: bounded in size). */
-export const ATTEMPT_HISTORY_LIMIT = 100;
 
 interface NotificationRow {
   id: string;
@@ -148,7 +148,7 @@ export class SqliteStore implements NotificationStore {
     return this.db.write(() => {
       if (this.db.statement(SQL.recordAttempt).run(params).changes !== 1) return false;
       this.db.statement(SQL.appendAttempt).run(id, seq, attemptJson);
-      if (seq > ATTEMPT_HISTORY_LIMIT) this.db.statement(SQL.trimAttempts).run(id, seq - ATTEMPT_HISTORY_LIMIT);
+      if (seq > LIMITS.attemptHistory) this.db.statement(SQL.trimAttempts).run(id, seq - LIMITS.attemptHistory);
       return true;
     });
   }
