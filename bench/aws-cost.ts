@@ -104,7 +104,7 @@ function watchInvocations(local: AwsLocal) {
   };
 }
 
-async function waitForIdleQueue(sqs: SQSClient, queueUrl: string, timeoutMs = 60_000): Promise<void> {
+async function waitForIdleQueue(sqs: SQSClient, queueUrl: string, timeoutMs = 90_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const { Attributes = {} } = await sqs.send(
@@ -118,7 +118,9 @@ async function waitForIdleQueue(sqs: SQSClient, queueUrl: string, timeoutMs = 60
       }),
     );
     if (Object.values(Attributes).every((count) => count === '0')) return;
-    if (performance.now() > deadline) throw new Error('the delivery queue did not become idle');
+    if (performance.now() > deadline) {
+      throw new Error(`the delivery queue did not become idle: ${JSON.stringify(Attributes)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
