@@ -115,10 +115,14 @@ export interface SpawnServiceOptions {
   startTimeoutMs?: number;
 }
 
-/** Starts a Herald entry point (`src/entrypoints/...`) the way its npm script does, on a free port. */
+/**
+ * Starts a Herald entry point the way its npm script does, on a free port: a TypeScript source
+ * (`src/entrypoints/...`) through tsx, a built bundle (`dist/...`) as is.
+ */
 export async function spawnService(entry: string, options: SpawnServiceOptions): Promise<Service> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, entry], {
     env: { ...process.env, HERALD_LOG_LEVEL: 'warn', ...options.env, HERALD_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +23,12 @@ export interface SingleProcessOptions {
 }
 
 /**
- * `npm start` as a user runs it: node + tsx, a fresh SQLite file (synchronous=FULL), private
+ * `npm start` as a user runs it: the esbuild bundle `npm run build` writes, a fresh SQLite file (synchronous=FULL), private
  * targets allowed so it may deliver to the loopback sink, logs at warn.
  */
+/** What `npm run build` writes and `npm start` runs. */
+const BUILT_SERVER = 'dist/herald.mjs';
+
 export async function measureSingleProcess(options: SingleProcessOptions): Promise<ServiceRunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const nodeArgs: string[] = [];
@@ -32,7 +36,8 @@ export async function measureSingleProcess(options: SingleProcessOptions): Promi
     mkdirSync(options.cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   }
-  const service = await spawnService('src/entrypoints/node/main.ts', {
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  const service = await spawnService(BUILT_SERVER, {
     nodeArgs,
     env: {
       HERALD_DB_PATH: join(dir, 'herald.db'),
