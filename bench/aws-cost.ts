@@ -1,9 +1,10 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'undici';
 import { heraldTableDefinition } from '../src/adapters/dynamodb/create-table.js';
 import type { AwsLocal } from '../src/entrypoints/local/aws-local.js';
 import { AwsCallMeter, type MeterSnapshot } from '../test/helpers/aws-call-meter.js';
 import { localSqsClient } from '../test/helpers/aws-engines.js';
+import { waitForIdleQueue } from '../test/helpers/queue-counts.js';
 import { startVendor, type Vendor } from '../test/helpers/vendor-server.js';
 import {
   HTTP_API_METERING_BYTES,
@@ -104,27 +105,6 @@ function watchInvocations(local: AwsLocal) {
   };
 }
 
-async function waitForIdleQueue(sqs: SQSClient, queueUrl: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    );
-    if (Object.values(Attributes).every((count) => count === '0')) return;
-    if (performance.now() > deadline) {
-      throw new Error(`the delivery queue did not become idle: ${JSON.stringify(Attributes)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const perEach = (counts: Record<string, number>, prefix: string, n: number) =>
   Object.fromEntries(
     Object.entries(counts)
@@ -191,7 +171,7 @@ async function measureScenario(
 ): Promise<CostScenario> {
   const label = `${shape.bodyBytes / 1024} KB body, ${shape.attempts === 1 ? '1 attempt' : `${shape.attempts} attempts (503, 503, 200)`}`;
   progress(`${label}: ${n} notifications`);
-  await waitForIdleQueue(probe, local.queues.queueUrl);
+  await waitForIdleQueue(probe, local.queues.queueUrl, 90_000);
   meter.reset();
   invocations.take();
 
@@ -229,7 +209,7 @@ async function measureScenario(
     if (performance.now() > deadline) throw new Error(`${label}: not every notification was delivered in time`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await waitForIdleQueue(probe, local.queues.queueUrl);
+  await waitForIdleQueue(probe, local.queues.queueUrl, 90_000);
   const counted: MeterSnapshot = meter.snapshot();
   const batches = invocations.take();
   const duplicates = ids.filter((id) => vendor.requestsFor(id).length !== shape.attempts).length;
