@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { SCHEMA_VERSION, SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { BackendUnavailableError, HeraldError } from '../../src/domain/errors.js';
@@ -120,6 +120,39 @@ describe('SqliteDatabase', () => {
       other.close();
     }
     expect(await insertScratch(db, 'x', 1)).toBe(1);
+  });
+
+  it('stamps a new file with the schema version and opens it again', async () => {
+    await open().close();
+    const db = open();
+    expect(db.read((c) => c.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+  });
+
+  it('refuses a file of another schema version, or of the unversioned layout, without writing to it', () => {
+    mkdirSync(dir, { recursive: true });
+    for (const [version, setup] of [
+      [1, 'PRAGMA user_version = 1'],
+      [0, 'CREATE TABLE notifications (id TEXT PRIMARY KEY, status TEXT NOT NULL)'],
+    ] as const) {
+      const file = join(dir, `v${version}.db`);
+      const seeded = new Database(file);
+      seeded.exec(setup);
+      seeded.close();
+      let error: unknown;
+      try {
+        new SqliteDatabase(file);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(BackendUnavailableError);
+      expect((error as Error).message).toMatch(/schema version/);
+      const after = new Database(file);
+      expect(after.pragma('user_version', { simple: true })).toBe(version);
+      expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(
+        version === 0 ? ['notifications'] : [],
+      );
+      after.close();
+    }
   });
 
   it('translates a file it cannot open into BackendUnavailableError', async () => {

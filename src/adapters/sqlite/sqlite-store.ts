@@ -10,8 +10,6 @@ import type {
 } from '../../ports/notification-store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
-/** The attempt history keeps this many latest attempts (SPEC.md §4: bounded in size). */
-
 interface NotificationRow {
   id: string;
   status: Status;
@@ -35,53 +33,76 @@ interface NotificationRow {
   lease_expires_at: string | null;
 }
 
+/** The columns of a whole notification: its request joined with its state. */
+const COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.body, r.idempotency_key, r.max_attempts, r.timeout_ms,
+  r.metadata, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
+  s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at`;
+const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n';
+/**
+ * Listing walks the created-at index newest first and looks up each row's state (CROSS JOIN keeps
+ * that order: without statistics, SQLite would rather scan the states and sort them all).
+ */
+const BY_CREATED = `notification_requests r INDEXED BY notification_requests_by_created
+  CROSS JOIN notification_states s ON s.n = r.n`;
+/** The integer key of a notification, from its id (the only lookup by the random UUID). */
+const N_OF_ID = '(SELECT n FROM notification_requests WHERE id = @id)';
+
 const SQL = {
-  insert: `INSERT INTO notifications (id, status, url, method, headers, body, idempotency_key, max_attempts,
-      timeout_ms, metadata, attempts, created_at, last_updated_at, last_delivery_attempt, next_attempt_at,
-      delivered_at, delivery_result, request_hash, attempt_budget_start, lease_expires_at)
-    VALUES (@id, @status, @url, @method, @headers, @body, @idempotency_key, @max_attempts, @timeout_ms, @metadata,
-      @attempts, @created_at, @last_updated_at, @last_delivery_attempt, @next_attempt_at, @delivered_at,
-      @delivery_result, @request_hash, @attempt_budget_start, @lease_expires_at)
+  insertRequest: `INSERT INTO notification_requests (id, url, method, headers, body, idempotency_key, max_attempts,
+      timeout_ms, metadata, request_hash, created_at)
+    VALUES (@id, @url, @method, @headers, @body, @idempotency_key, @max_attempts, @timeout_ms, @metadata,
+      @request_hash, @created_at)
     ON CONFLICT (id) DO NOTHING`,
-  get: 'SELECT * FROM notifications WHERE id = ?',
-  exists: 'SELECT 1 FROM notifications WHERE id = ?',
-  attempts: 'SELECT attempt FROM delivery_attempts WHERE notification_id = ? ORDER BY seq',
-  markQueued: `UPDATE notifications SET status = 'QUEUED', last_updated_at = @at
-    WHERE id = @id AND status = 'PENDING'`,
-  claim: `UPDATE notifications SET status = 'PROCESSING', lease_expires_at = @lease, last_updated_at = @at
-    WHERE id = @id
+  insertState: `INSERT INTO notification_states (n, status, attempts, attempt_budget_start, last_updated_at,
+      last_delivery_attempt, next_attempt_at, delivered_at, lease_expires_at, delivery_result)
+    VALUES (@n, @status, @attempts, @attempt_budget_start, @last_updated_at, @last_delivery_attempt,
+      @next_attempt_at, @delivered_at, @lease_expires_at, @delivery_result)`,
+  get: `SELECT ${COLUMNS} FROM ${JOINED} WHERE r.id = ?`,
+  getByN: `SELECT ${COLUMNS} FROM ${JOINED} WHERE r.n = ?`,
+  nOfId: 'SELECT n FROM notification_requests WHERE id = ?',
+  attempts: 'SELECT attempt FROM delivery_attempts WHERE n = ? ORDER BY seq',
+  markQueued: `UPDATE notification_states SET status = 'QUEUED', last_updated_at = @at
+    WHERE n = ${N_OF_ID} AND status = 'PENDING'`,
+  claim: `UPDATE notification_states SET status = 'PROCESSING', lease_expires_at = @lease, last_updated_at = @at
+    WHERE n = ${N_OF_ID}
       AND (status = 'PENDING'
         OR (status = 'QUEUED' AND (next_attempt_at IS NULL OR next_attempt_at <= @at))
         OR (status = 'PROCESSING' AND lease_expires_at < @at))
-    RETURNING *`,
-  recordAttempt: `UPDATE notifications SET status = @status, attempts = attempts + 1, delivery_result = @result,
+    RETURNING n`,
+  recordAttempt: `UPDATE notification_states SET status = @status, attempts = attempts + 1, delivery_result = @result,
       last_delivery_attempt = @attempted_at, last_updated_at = @at, next_attempt_at = @next_attempt_at,
       delivered_at = CASE WHEN @status = 'SUCCESS' THEN @at ELSE delivered_at END, lease_expires_at = NULL
-    WHERE id = @id AND status = 'PROCESSING' AND attempts = @claimed`,
-  appendAttempt: 'INSERT INTO delivery_attempts (notification_id, seq, attempt) VALUES (?, ?, ?)',
-  trimAttempts: 'DELETE FROM delivery_attempts WHERE notification_id = ? AND seq <= ?',
-  reopen: `UPDATE notifications SET status = 'PENDING', attempt_budget_start = attempts, next_attempt_at = NULL,
+    WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed
+    RETURNING n`,
+  appendAttempt: 'INSERT INTO delivery_attempts (n, seq, attempt) VALUES (?, ?, ?)',
+  trimAttempts: 'DELETE FROM delivery_attempts WHERE n = ? AND seq <= ?',
+  reopen: `UPDATE notification_states SET status = 'PENDING', attempt_budget_start = attempts, next_attempt_at = NULL,
       lease_expires_at = NULL, last_updated_at = @at
-    WHERE id = @id AND status = 'FAILED'
-    RETURNING *`,
-  listAll: 'SELECT * FROM notifications ORDER BY created_at DESC, id DESC LIMIT ?',
-  listAllAfter: `SELECT * FROM notifications WHERE (created_at, id) < (?, ?)
-    ORDER BY created_at DESC, id DESC LIMIT ?`,
-  listStatus: 'SELECT * FROM notifications WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?',
-  listStatusAfter: `SELECT * FROM notifications WHERE status = ? AND (created_at, id) < (?, ?)
-    ORDER BY created_at DESC, id DESC LIMIT ?`,
-  stalePending: `SELECT id FROM notifications WHERE status = 'PENDING' AND last_updated_at < ?
-    ORDER BY last_updated_at, id LIMIT ?`,
+    WHERE n = ${N_OF_ID} AND status = 'FAILED'
+    RETURNING n`,
+  // Newest first along notification_requests_by_created; a status filter checks each row's state.
+  listAll: `SELECT ${COLUMNS} FROM ${BY_CREATED} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+  listAllAfter: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE (r.created_at, r.id) < (?, ?)
+    ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+  listStatus: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE s.status = ? ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+  listStatusAfter: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE s.status = ? AND (r.created_at, r.id) < (?, ?)
+    ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+  stalePending: `SELECT r.id FROM ${JOINED} WHERE s.status = 'PENDING' AND s.last_updated_at < ?
+    ORDER BY s.last_updated_at, r.id LIMIT ?`,
 } as const;
 
-/** NotificationStore on the `notifications` and `delivery_attempts` tables of a SqliteDatabase. */
+/** NotificationStore on the notification and `delivery_attempts` tables of a SqliteDatabase. */
 export class SqliteStore implements NotificationStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(notification: Notification): Promise<InsertOutcome> {
-    const row = toRow(notification);
+    const { request, state } = toRows(notification);
     return this.db.write((): InsertOutcome => {
-      if (this.db.statement(SQL.insert).run(row).changes === 1) return { inserted: true };
+      const inserted = this.db.statement(SQL.insertRequest).run(request);
+      if (inserted.changes === 1) {
+        this.db.statement(SQL.insertState).run({ ...state, n: inserted.lastInsertRowid });
+        return { inserted: true };
+      }
       // Read inside the same transaction: the existing record cannot change between the two steps.
       const existing = this.db.statement(SQL.get).get(notification.id) as NotificationRow;
       return { inserted: false, existing: fromRow(existing) };
@@ -95,9 +116,10 @@ export class SqliteStore implements NotificationStore {
 
   async listAttempts(id: string): Promise<DeliveryAttempt[] | undefined> {
     return this.db.read(() => {
-      const rows = this.db.statement(SQL.attempts).all(id) as { attempt: string }[];
-      if (rows.length === 0 && this.db.statement(SQL.exists).get(id) === undefined) return undefined;
-      return rows.map((row) => JSON.parse(row.attempt) as DeliveryAttempt);
+      const n = this.db.statement(SQL.nOfId).pluck().get(id) as number | undefined;
+      if (n === undefined) return undefined;
+      const rows = this.db.statement(SQL.attempts).pluck().all(n) as string[];
+      return rows.map((attempt) => JSON.parse(attempt) as DeliveryAttempt);
     });
   }
 
@@ -126,9 +148,10 @@ export class SqliteStore implements NotificationStore {
   }
 
   async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
-    const row = await this.db.write(
-      () => this.db.statement(SQL.claim).get({ id, at, lease: leaseExpiresAt }) as NotificationRow | undefined,
-    );
+    const row = await this.db.write(() => {
+      const n = this.db.statement(SQL.claim).pluck().get({ id, at, lease: leaseExpiresAt }) as number | undefined;
+      return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
+    });
     return row === undefined ? undefined : fromRow(row);
   }
 
@@ -146,51 +169,60 @@ export class SqliteStore implements NotificationStore {
     const attemptJson = JSON.stringify(record.attempt);
     const seq = claimedAttempts + 1;
     return this.db.write(() => {
-      if (this.db.statement(SQL.recordAttempt).run(params).changes !== 1) return false;
-      this.db.statement(SQL.appendAttempt).run(id, seq, attemptJson);
-      if (seq > LIMITS.attemptHistory) this.db.statement(SQL.trimAttempts).run(id, seq - LIMITS.attemptHistory);
+      const n = this.db.statement(SQL.recordAttempt).pluck().get(params) as number | undefined;
+      if (n === undefined) return false;
+      this.db.statement(SQL.appendAttempt).run(n, seq, attemptJson);
+      if (seq > LIMITS.attemptHistory) this.db.statement(SQL.trimAttempts).run(n, seq - LIMITS.attemptHistory);
       return true;
     });
   }
 
   async reopen(id: string, at: string): Promise<Notification | undefined> {
-    const row = await this.db.write(() => this.db.statement(SQL.reopen).get({ id, at }) as NotificationRow | undefined);
+    const row = await this.db.write(() => {
+      const n = this.db.statement(SQL.reopen).pluck().get({ id, at }) as number | undefined;
+      return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
+    });
     return row === undefined ? undefined : fromRow(row);
   }
 
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {
-    return this.db.read(() =>
-      this.db
-        .statement(SQL.stalePending)
-        .all(olderThan, Math.max(0, Math.floor(limit)))
-        .map((row) => (row as { id: string }).id),
+    return this.db.read(
+      () =>
+        this.db
+          .statement(SQL.stalePending)
+          .pluck()
+          .all(olderThan, Math.max(0, Math.floor(limit))) as string[],
     );
   }
 }
 
-function toRow(n: Notification): NotificationRow {
+function toRows(n: Notification): { request: Record<string, unknown>; state: Record<string, unknown> } {
   return {
-    id: n.id,
-    status: n.status,
-    url: n.url,
-    method: n.method,
-    headers: JSON.stringify(n.headers),
-    // JSON text keeps the body's type: the string "{}" and the object {} come back apart.
-    body: JSON.stringify(n.body ?? null),
-    idempotency_key: n.idempotencyKey,
-    max_attempts: n.maxAttempts,
-    timeout_ms: n.timeoutMs,
-    metadata: n.metadata === null ? null : JSON.stringify(n.metadata),
-    attempts: n.attempts,
-    created_at: n.createdAt,
-    last_updated_at: n.lastUpdatedAt,
-    last_delivery_attempt: n.lastDeliveryAttempt,
-    next_attempt_at: n.nextAttemptAt,
-    delivered_at: n.deliveredAt,
-    delivery_result: n.deliveryResult === null ? null : JSON.stringify(n.deliveryResult),
-    request_hash: n.requestHash,
-    attempt_budget_start: n.attemptBudgetStart,
-    lease_expires_at: n.leaseExpiresAt,
+    request: {
+      id: n.id,
+      url: n.url,
+      method: n.method,
+      headers: JSON.stringify(n.headers),
+      // JSON text keeps the body's type: the string "{}" and the object {} come back apart.
+      body: JSON.stringify(n.body ?? null),
+      idempotency_key: n.idempotencyKey,
+      max_attempts: n.maxAttempts,
+      timeout_ms: n.timeoutMs,
+      metadata: n.metadata === null ? null : JSON.stringify(n.metadata),
+      request_hash: n.requestHash,
+      created_at: n.createdAt,
+    },
+    state: {
+      status: n.status,
+      attempts: n.attempts,
+      attempt_budget_start: n.attemptBudgetStart,
+      last_updated_at: n.lastUpdatedAt,
+      last_delivery_attempt: n.lastDeliveryAttempt,
+      next_attempt_at: n.nextAttemptAt,
+      delivered_at: n.deliveredAt,
+      lease_expires_at: n.leaseExpiresAt,
+      delivery_result: n.deliveryResult === null ? null : JSON.stringify(n.deliveryResult),
+    },
   };
 }
 

@@ -14,8 +14,9 @@ export async function releaseLeasesOfDeadProcess(
     const messages = connection
       .prepare('UPDATE queue_messages SET visible_at = ?, receipt = NULL WHERE receipt IS NOT NULL AND visible_at > ?')
       .run(now.getTime(), now.getTime()).changes;
+    // Found through the partial index notification_states_processing.
     const claims = connection
-      .prepare("UPDATE notifications SET lease_expires_at = ? WHERE status = 'PROCESSING'")
+      .prepare("UPDATE notification_states SET lease_expires_at = ? WHERE status = 'PROCESSING'")
       .run(now.toISOString()).changes;
     return { messages, claims };
   });
