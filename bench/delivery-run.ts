@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuSeconds, type Sink } from './processes.js';
+import { cpuSeconds, peakRssMb, type Service, type Sink } from './processes.js';
 import { progress } from './progress.js';
 import { percentile } from './stats.js';
 
@@ -210,4 +210,28 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
       lagMaxMs: percentile(lags, 100),
     },
   };
+}
+
+/** The load a delivery run puts on a service, the same for every mode. */
+export type DeliveryLoad = Pick<DeliveryRunOptions, 'sink' | 'notifications' | 'connections' | 'warmup' | 'payload'>;
+
+export interface ServiceRunResult extends DeliveryRunResult {
+  /** Peak resident set size of the service process over the whole run (VmHWM), MB. */
+  peakRssMb: number | null;
+  /** Where `--cpu-prof` wrote the service's profile, when asked for. */
+  cpuProfileDir?: string;
+}
+
+/** Runs the deliveries against a spawned service and stops it; the result carries its peak RSS. */
+export async function measureService(
+  service: Service,
+  load: DeliveryLoad,
+  drainTimeoutMs: number,
+): Promise<ServiceRunResult> {
+  try {
+    const result = await runDeliveries({ ...load, serviceUrl: service.url, servicePid: service.pid, drainTimeoutMs });
+    return { ...result, peakRssMb: peakRssMb(service.pid) };
+  } finally {
+    await service.stop();
+  }
 }

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { CostResult, CostScenario } from './aws-cost.js';
 import type { BundlesResult } from './bundles.js';
 import type { CeilingResult } from './ceiling.js';
+import type { ServiceRunResult } from './delivery-run.js';
 import { PRICES_DATE, PRICES_REGION } from './prices.js';
-import type { ServiceRunResult } from './single-process.js';
 
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
 export interface BenchResults {
