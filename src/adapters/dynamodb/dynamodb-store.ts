@@ -10,14 +10,14 @@ import type {
 } from '../../ports/notification-store.js';
 import { decodeCursor } from './cursor.js';
 import { historyOf, type Item, toNotification } from './items.js';
-import { listByCreatedAt, listFailed } from './listing.js';
+import { listByCreatedAt, listFailed, type MinuteWalk } from './listing.js';
 import { readBothItems, readRequest, requestExists } from './notification-reads.js';
 import { putRequest, updateState } from './notification-writes.js';
 import { RecentSet } from './recent-set.js';
 import { listStalePending } from './stale-pending.js';
 import { attemptUpdate, claimUpdate, queuedUpdate, reopenUpdate } from './state-updates.js';
 import { openTable, type Table } from './table.js';
-import { KEY } from './table-schema.js';
+import { KEY, RETENTION_DAYS } from './table-schema.js';
 
 /*
  * The table layout is table-schema.ts; items.ts has the attributes of each item, index-partitions.ts
@@ -35,12 +35,16 @@ import { KEY } from './table-schema.js';
  *   recordAttempt   1 UpdateItem
  *   reopen          1 UpdateItem + 1 GetItem of the REQUEST, in parallel
  *   list FAILED     INDEX_SHARDS Queries on the sparse index + BatchGetItem of the page (2 keys each)
- *   list (other)    a Scan of the KEYS_ONLY byCreatedMinute index + BatchGetItem of the candidates
+ *   list (other)    per page, at most minutesPerPage × INDEX_SHARDS Queries of byCreatedMinute (walking
+ *                   back from the cursor or now, Limit = items still needed) + BatchGetItem of at most
+ *                   MAX_CANDIDATES_PER_PAGE candidates (listing.ts)
  *   listStalePending (window + 1) × INDEX_SHARDS Queries of byCreatedMinute + INDEX_SHARDS Queries of
  *                   the `P#` partitions + BatchGetItem of the candidates' STATE items
  */
 
 const DEFAULT_SWEEP_WINDOW_MINUTES = 15;
+/** One day of empty minutes per listing page: 11,520 small Queries at most. */
+const DEFAULT_LIST_MINUTES_PER_PAGE = 24 * 60;
 /** Ids this instance knows to have a REQUEST item; bounded so a long-lived process stays small. */
 const KNOWN_IDS_CAPACITY = 10_000;
 
@@ -54,6 +58,15 @@ export interface DynamoDbStoreOptions {
    * a stranded notification falls out of its sight. Default 15.
    */
   sweepWindowMinutes?: number;
+  /** The clock of the non-FAILED listing, which walks minute buckets back from now. Default Date.now. */
+  now?: () => number;
+  /**
+   * How far back from now that listing walks before it ends. Default RETENTION_DAYS: nothing older
+   * is kept. Tests whose data sits in a short fixed span set it small.
+   */
+  listLookbackMinutes?: number;
+  /** The most minute buckets one listing page examines (INDEX_SHARDS Queries each). Default 1,440. */
+  listMinutesPerPage?: number;
 }
 
 /**
@@ -68,10 +81,17 @@ export class DynamoDbStore implements NotificationStore {
   private readonly table: Table;
   private readonly sweepWindowMinutes: number;
   private readonly knownIds = new RecentSet(KNOWN_IDS_CAPACITY);
+  private readonly now: () => number;
+  private readonly listWalk: Omit<MinuteWalk, 'now'>;
 
   constructor(options: DynamoDbStoreOptions) {
     this.table = openTable(options.client, options.tableName);
     this.sweepWindowMinutes = options.sweepWindowMinutes ?? DEFAULT_SWEEP_WINDOW_MINUTES;
+    this.now = options.now ?? Date.now;
+    this.listWalk = {
+      lookbackMinutes: options.listLookbackMinutes ?? RETENTION_DAYS * 24 * 60,
+      minutesPerPage: options.listMinutesPerPage ?? DEFAULT_LIST_MINUTES_PER_PAGE,
+    };
   }
 
   async insert(notification: Notification): Promise<InsertOutcome> {
@@ -103,7 +123,7 @@ export class DynamoDbStore implements NotificationStore {
     const limit = Math.max(1, Math.floor(query.limit));
     const boundary = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.status);
     if (query.status === 'FAILED') return listFailed(this.table, limit, boundary);
-    return listByCreatedAt(this.table, query.status, limit, boundary);
+    return listByCreatedAt(this.table, query.status, limit, boundary, { ...this.listWalk, now: this.now() });
   }
 
   async markQueued(id: string, at: string): Promise<boolean> {

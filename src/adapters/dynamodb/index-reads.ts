@@ -1,8 +1,9 @@
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Expression } from './expression.js';
 import type { Item } from './items.js';
 import { call, type Table } from './table.js';
-import { CREATED_INDEX, type FAILED_INDEX, KEY } from './table-schema.js';
+import type { CREATED_INDEX, FAILED_INDEX } from './table-schema.js';
+import { KEY } from './table-schema.js';
 
 type Index = typeof CREATED_INDEX | typeof FAILED_INDEX;
 
@@ -40,21 +41,6 @@ export function queryIndex(
       }),
     );
   });
-}
-
-/** Every entry of the byCreatedMinute index, in no particular order. */
-export function scanCreatedIndex(table: Table): Promise<IndexEntry[]> {
-  return readPages(CREATED_INDEX, undefined, (startKey) =>
-    table.doc.send(
-      new ScanCommand({
-        TableName: table.name,
-        IndexName: CREATED_INDEX.name,
-        ProjectionExpression: '#pk, #sk',
-        ExpressionAttributeNames: { '#pk': KEY.partition, '#sk': CREATED_INDEX.sort },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    ),
-  );
 }
 
 /** Follows LastEvaluatedKey page by page until the end, or until `limit` entries are read. */
