@@ -29,12 +29,11 @@ afterAll(async () => {
 describeStoreContract('DynamoDbStore on dynalite', async () => {
   const table = await createTestTable(aws.dynamoDb, 'herald-contract');
   // The contract's notifications are created from 2030-01-01T00:00Z on: the listing walks back from a
-  // "now" just after them and ends a few minutes before, instead of RETENTION_DAYS of empty minutes.
+  // "now" just after them and ends at the table's epoch, ten minutes before the first of them.
   const store = new DynamoDbStore({
     client: aws.dynamoDb,
     tableName: table.name,
     now: () => Date.UTC(2030, 0, 1, 0, 1),
-    listLookbackMinutes: 5,
   });
   return { store, cleanup: table.remove };
 });
@@ -98,6 +97,45 @@ describe('DynamoDbStore beyond the contract', () => {
     );
   });
 
+  /** Counts, on the shared client, index Queries of byCreatedMinute and PutItems of the epoch / REQUEST items. */
+  function countCalls() {
+    const name = `countCalls${Math.random()}`;
+    const counts = { indexQueries: 0, epochPuts: 0, requestPuts: 0 };
+    const pkOf = (item: unknown) => {
+      const pk = (item as { pk?: unknown } | undefined)?.pk;
+      return typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S;
+    };
+    aws.dynamoDb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { IndexName?: string; Item?: unknown };
+        if (context.commandName === 'QueryCommand' && input.IndexName === 'byCreatedMinute') counts.indexQueries++;
+        if (context.commandName === 'PutCommand' || context.commandName === 'PutItemCommand') {
+          if (pkOf(input.Item) === 'META') counts.epochPuts++;
+          else counts.requestPuts++;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    return {
+      get indexQueries() {
+        return counts.indexQueries;
+      },
+      get epochPuts() {
+        return counts.epochPuts;
+      },
+      get requestPuts() {
+        return counts.requestPuts;
+      },
+      reset() {
+        Object.assign(counts, { indexQueries: 0, epochPuts: 0, requestPuts: 0 });
+      },
+      remove() {
+        aws.dynamoDb.middlewareStack.remove(name);
+      },
+    };
+  }
+
   /** Every page of a listing, following nextCursor (at most 50 pages). */
   async function allPages(lister: DynamoDbStore, query: Omit<ListQuery, 'cursor'>): Promise<ListPage[]> {
     const pages: ListPage[] = [];
@@ -118,12 +156,13 @@ describe('DynamoDbStore beyond the contract', () => {
       listLookbackMinutes: 6 * 60,
       listMinutesPerPage: 60,
     });
-    // Two at 00:00, two at 02:00, one at 01:59:59; one before the lookback (21:00 the day before).
+    // Two at 00:00, two at 02:00, one at 01:59:59; one before the lookback (21:00 the day before),
+    // inserted first so the table's epoch (ten minutes before it) does not end the walk earlier.
     const created = [0, 30, 2 * 3600 - 1, 2 * 3600 + 5, 2 * 3600 + 10].map((s) =>
       makeNotification({ createdAt: at(s) }),
     );
     const tooOld = makeNotification({ createdAt: at(-6 * 3600 - 120) });
-    for (const notification of [...created, tooOld]) await walker.insert(notification);
+    for (const notification of [tooOld, ...created]) await walker.insert(notification);
 
     const pages = await allPages(walker, { limit: 10 });
 
@@ -132,6 +171,74 @@ describe('DynamoDbStore beyond the contract', () => {
     expect(pages.at(-1)?.nextCursor).toBeUndefined();
     expect(pages[0]?.items).toEqual([]);
     expect(pages.flatMap((page) => page.items.map((n) => n.id))).toEqual([4, 3, 2, 1, 0].map((i) => created[i]?.id));
+  });
+
+  it('ends the walk of a young table at its epoch, ten minutes before its first notification', async () => {
+    const walker = new DynamoDbStore({
+      client: aws.dynamoDb,
+      tableName: table.name,
+      now: () => Date.parse(at(3 * 3600)),
+      listMinutesPerPage: 60,
+    });
+    const created = [0, 2 * 3600].map((s) => makeNotification({ createdAt: at(s) }));
+    for (const notification of created) await walker.insert(notification);
+
+    const pages = await allPages(walker, { limit: 10 });
+
+    // 03:01 down to the epoch, 23:50 the day before, is 192 buckets: 3 pages of 60, the 4th ends it.
+    expect(pages).toHaveLength(4);
+    expect(pages.at(-1)?.nextCursor).toBeUndefined();
+    expect(pages.flatMap((page) => page.items.map((n) => n.id))).toEqual([1, 0].map((i) => created[i]?.id));
+  });
+
+  it('lists a fresh table in one page without a cursor, querying only the minutes since its epoch', async () => {
+    const calls = countCalls();
+    try {
+      const live = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+      const created = Array.from({ length: 3 }, () => makeNotification({ createdAt: new Date().toISOString() }));
+      for (const notification of created) await live.insert(notification);
+      calls.reset();
+
+      const page = await live.list({ limit: 10 });
+
+      expect(page.nextCursor).toBeUndefined();
+      expect(page.items.map((n) => n.id).sort()).toEqual(created.map((n) => n.id).sort());
+      // About 12 minutes (11 since the epoch, 1 of margin) × 8 shards; RETENTION_DAYS would be 11,520 a page.
+      expect(calls.indexQueries).toBeGreaterThan(0);
+      expect(calls.indexQueries).toBeLessThan(200);
+    } finally {
+      calls.remove();
+    }
+  });
+
+  it('lists an empty table as one empty page without a cursor or any index query', async () => {
+    const calls = countCalls();
+    try {
+      const page = await store.list({ limit: 10 });
+      expect(page).toEqual({ items: [] });
+      expect(await store.list({ status: 'PENDING', limit: 10 })).toEqual({ items: [] });
+      expect(calls.indexQueries).toBe(0);
+    } finally {
+      calls.remove();
+    }
+  });
+
+  it('writes the table epoch once per store instance, with its first insert', async () => {
+    const calls = countCalls();
+    try {
+      const first = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+      const second = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+      await Promise.all(Array.from({ length: 3 }, () => first.insert(makeNotification({ createdAt: at(0) }))));
+      await first.insert(makeNotification({ createdAt: at(1) }));
+      expect(calls.epochPuts).toBe(1);
+      // Another instance tries once too (its condition fails: the epoch is there), then never again.
+      for (let i = 0; i < 3; i++) await second.insert(makeNotification({ createdAt: at(2 + i) }));
+      expect(calls.epochPuts).toBe(2);
+      expect(calls.requestPuts).toBe(7);
+      expect((await second.list({ limit: 10 })).items).toHaveLength(0);
+    } finally {
+      calls.remove();
+    }
   });
 
   it('pages one busy minute without duplicates or gaps, with a status filter too', async () => {

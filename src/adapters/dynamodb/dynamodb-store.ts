@@ -17,6 +17,7 @@ import { RecentSet } from './recent-set.js';
 import { listStalePending } from './stale-pending.js';
 import { attemptUpdate, claimUpdate, queuedUpdate, reopenUpdate } from './state-updates.js';
 import { openTable, type Table } from './table.js';
+import { readEpoch, writeEpoch } from './table-epoch.js';
 import { KEY, RETENTION_DAYS } from './table-schema.js';
 
 /*
@@ -24,7 +25,8 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  * the index partitions, state-updates.ts the transitions and the history ring.
  *
  * DynamoDB calls per method (normal path; "read" = GetItem/Query of one notification):
- *   insert          1 PutItem (+1 Query when the id exists: the dedup answer)
+ *   insert          1 PutItem (+1 Query when the id exists: the dedup answer); the first insert of a
+ *                   store instance also writes the table epoch alongside: +1 conditional PutItem, once
  *   get             1 Query (both items, strongly consistent)
  *   listAttempts    1 Query (projected to the history)
  *   markQueued      1 UpdateItem (+1 GetItem of the REQUEST key if this instance neither inserted nor
@@ -37,7 +39,9 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *   list FAILED     INDEX_SHARDS Queries on the sparse index + BatchGetItem of the page (2 keys each)
  *   list (other)    per page, at most minutesPerPage × INDEX_SHARDS Queries of byCreatedMinute (walking
  *                   back from the cursor or now, Limit = items still needed) + BatchGetItem of at most
- *                   MAX_CANDIDATES_PER_PAGE candidates (listing.ts)
+ *                   MAX_CANDIDATES_PER_PAGE candidates (listing.ts); the walk ends at the table epoch,
+ *                   so a young table's pages cost only the minutes since it; +1 GetItem of the epoch
+ *                   until this instance has found it (none yet: an empty page, no Query)
  *   listStalePending (window + 1) × INDEX_SHARDS Queries of byCreatedMinute + INDEX_SHARDS Queries of
  *                   the `P#` partitions + BatchGetItem of the candidates' STATE items
  */
@@ -82,7 +86,11 @@ export class DynamoDbStore implements NotificationStore {
   private readonly sweepWindowMinutes: number;
   private readonly knownIds = new RecentSet(KNOWN_IDS_CAPACITY);
   private readonly now: () => number;
-  private readonly listWalk: Omit<MinuteWalk, 'now'>;
+  private readonly listWalk: Omit<MinuteWalk, 'now' | 'epoch'>;
+  /** The epoch write of this instance, started by its first insert (table-epoch.ts). */
+  private epochWrite: Promise<void> | undefined;
+  /** The table's epoch once known: it never changes. */
+  private epoch: number | undefined;
 
   constructor(options: DynamoDbStoreOptions) {
     this.table = openTable(options.client, options.tableName);
@@ -97,7 +105,10 @@ export class DynamoDbStore implements NotificationStore {
   async insert(notification: Notification): Promise<InsertOutcome> {
     // A duplicate whose original expired (TTL) between our put and our read is retried once.
     for (let round = 0; round < 2; round++) {
-      const put = await putRequest(this.table, notification);
+      const [put] = await Promise.all([
+        putRequest(this.table, notification),
+        this.writeEpochOnce(notification.createdAt),
+      ]);
       this.knownIds.add(notification.id);
       if (put) return { inserted: true };
       const existing = await this.get(notification.id);
@@ -123,7 +134,12 @@ export class DynamoDbStore implements NotificationStore {
     const limit = Math.max(1, Math.floor(query.limit));
     const boundary = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.status);
     if (query.status === 'FAILED') return listFailed(this.table, limit, boundary);
-    return listByCreatedAt(this.table, query.status, limit, boundary, { ...this.listWalk, now: this.now() });
+    this.epoch ??= await readEpoch(this.table);
+    return listByCreatedAt(this.table, query.status, limit, boundary, {
+      ...this.listWalk,
+      now: this.now(),
+      epoch: this.epoch,
+    });
   }
 
   async markQueued(id: string, at: string): Promise<boolean> {
@@ -160,6 +176,24 @@ export class DynamoDbStore implements NotificationStore {
     const ids = await listStalePending(this.table, olderThan, limit, this.sweepWindowMinutes);
     for (const id of ids) this.knownIds.add(id);
     return ids;
+  }
+
+  /**
+   * Makes sure the table has an epoch no later than this notification's createdAt (minus the margin),
+   * once per instance: later inserts share the first write and cost nothing. A failed write is
+   * tried again by the next insert. Finding an epoch already there is the usual case.
+   */
+  private writeEpochOnce(createdAt: string): Promise<void> {
+    this.epochWrite ??= writeEpoch(this.table, createdAt).then(
+      (written) => {
+        if (written !== undefined) this.epoch ??= written;
+      },
+      (error: unknown) => {
+        this.epochWrite = undefined;
+        throw error;
+      },
+    );
+    return this.epochWrite;
   }
 
   /** The REQUEST item; a found id is remembered, so `markQueued` need not check it exists. */

@@ -36,6 +36,11 @@ export interface MinuteWalk {
   now: number;
   /** How far back from now the walk goes before it ends; nothing older is retained. */
   lookbackMinutes: number;
+  /**
+   * The table's epoch (table-epoch.ts, epoch milliseconds): nothing is older, so the walk ends there
+   * if that is later than the lookback. Undefined: the table has no notification yet.
+   */
+  epoch: number | undefined;
   /** The most minute buckets one page examines; a page that reaches it returns a cursor. */
   minutesPerPage: number;
 }
@@ -59,7 +64,7 @@ const minuteText = (minute: number) => new Date(minute * MINUTE_MS).toISOString(
  * merged, and only those candidates are fetched (BatchGet) and filtered by status. A page ends when
  * `limit` items are collected, after `minutesPerPage` buckets (returning a cursor at the oldest bucket
  * examined, possibly with no items), after MAX_CANDIDATES_PER_PAGE candidates, or, for good (no
- * cursor), once the walk passes now − lookbackMinutes. A full page always returns a cursor, so the
+ * cursor), once the walk passes the later of now − lookbackMinutes and the table's epoch. A full page always returns a cursor, so the
  * last page may come back empty.
  */
 export async function listByCreatedAt(
@@ -72,8 +77,9 @@ export async function listByCreatedAt(
   if (boundary !== undefined && !(CURSOR_MINUTE.test(boundary) && Number.isFinite(minuteNumber(boundary)))) {
     throw new InvalidCursorError();
   }
+  if (walk.epoch === undefined) return { items: [] };
   const nowMinute = Math.floor(walk.now / MINUTE_MS);
-  const oldestMinute = nowMinute - walk.lookbackMinutes;
+  const oldestMinute = Math.max(nowMinute - walk.lookbackMinutes, Math.floor(walk.epoch / MINUTE_MS));
   let below = boundary;
   // A boundary of a bare minute means "that minute is done"; a sort key continues inside its minute.
   let minute =

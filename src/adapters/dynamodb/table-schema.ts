@@ -12,10 +12,16 @@
  *   notifications created in a past minute and enqueues those still without a STATE. Written once.
  * - GSI `failedByShard` (KEYS_ONLY, sparse) on STATE items while FAILED: `F#<shard>` → operators list
  *   failures without a scan; only failures pay for this index.
+ * - `pk = META, sk = EPOCH` — the table's epoch: the createdAt of its first notification minus a
+ *   margin (table-epoch.ts). Written once, never expires, in no index. The listing walks no further
+ *   back than it, so a young table's listing ends after the minutes it has lived.
  */
 export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
 export const ITEM = { request: 'R', state: 'S' } as const;
+
+/** The one item that is not a notification's: the table's epoch, in attribute `epoch` (ISO 8601). */
+export const META = { partition: 'META', epoch: 'EPOCH', attribute: 'epoch' } as const;
 
 export const CREATED_INDEX = { name: 'byCreatedMinute', partition: 'gsi1pk', sort: 'gsi1sk' } as const;
 export const FAILED_INDEX = { name: 'failedByShard', partition: 'gsi2pk', sort: 'gsi2sk' } as const;
