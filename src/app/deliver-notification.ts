@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ATTEMPT_HEADER, CORRELATION_ID_HEADER, NOTIFICATION_ID_HEADER } from '../domain/headers.js';
 import { decideAfterAttempt } from '../domain/lifecycle.js';
-import { type DeliveryAttempt, encodeBody, isFinal, type Notification } from '../domain/notification.js';
+import {
+  type DeliveryAttempt,
+  encodeBody,
+  headersForBody,
+  isFinal,
+  type Notification,
+} from '../domain/notification.js';
 import { classifyExchange } from '../domain/outcome.js';
 import type { AppDependencies } from './dependencies.js';
 
@@ -40,7 +46,7 @@ export async function deliverNotification(deps: AppDependencies, notificationId:
     url: claimed.url,
     method: claimed.method,
     headers: {
-      ...claimed.headers,
+      ...headersForBody(claimed.headers, claimed.body),
       [NOTIFICATION_ID_HEADER]: claimed.id,
       [ATTEMPT_HEADER]: String(attemptNumber),
       [CORRELATION_ID_HEADER]: correlationId,

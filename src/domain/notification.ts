@@ -106,3 +106,14 @@ export function encodeBody(body: unknown): string | null {
   if (body === undefined || body === null) return null;
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
+
+/**
+ * The caller's headers, plus `Content-Type: application/json` when the body is a JSON value other
+ * than a string and the caller named no content type: a vendor that parses by content type would
+ * otherwise ignore the body. A string body is the caller's bytes and gets nothing added.
+ */
+export function headersForBody(headers: Record<string, string>, body: unknown): Record<string, string> {
+  const isJsonValue = body !== undefined && body !== null && typeof body !== 'string';
+  if (!isJsonValue || Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) return headers;
+  return { ...headers, 'Content-Type': 'application/json' };
+}

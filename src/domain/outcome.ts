@@ -61,7 +61,7 @@ export function classifyExchange(exchange: HttpExchange, timestamp: string, corr
       code: `HTTP_${statusCode}`,
       message:
         statusCode >= 300 && statusCode < 400
-          ? `Redirect to ${statusText} not followed`
+          ? `Vendor answered ${statusCode} (redirects are not followed)`
           : `Vendor answered ${statusCode}`,
       category,
       responseBody: exchange.body,

@@ -62,7 +62,16 @@ const httpUrl = z
     } catch {
       return false;
     }
-  }, 'must be an absolute http or https URL');
+  }, 'must be an absolute http or https URL')
+  // Credentials in a URL would be stored and shown in clear, and are not sent as Authorization.
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.username === '' && url.password === '';
+    } catch {
+      return true;
+    }
+  }, 'must not carry credentials; send them in an Authorization header, which is redacted on reads');
 
 const idempotencyKey = z
   .string()

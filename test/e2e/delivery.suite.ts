@@ -61,10 +61,12 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
       expect(history.body.attempts[0]).toMatchObject({ attempt: 1, statusCode: 200, success: true });
     });
 
-    it('sends a JSON body JSON-encoded', async () => {
+    it('sends a JSON body JSON-encoded, as application/json when the caller names no type', async () => {
       const sent = await herald.send({ url: `${vendor.url}/ok`, body: { order: 7, items: ['a'] } });
       await herald.waitForStatus(sent.body.id, ['SUCCESS']);
-      expect(JSON.parse(vendor.requestsFor(sent.body.id)[0]?.body ?? '')).toEqual({ order: 7, items: ['a'] });
+      const [received] = vendor.requestsFor(sent.body.id);
+      expect(JSON.parse(received?.body ?? '')).toEqual({ order: 7, items: ['a'] });
+      expect(received?.headers['content-type']).toBe('application/json');
     });
 
     it('retries 5xx with backoff and succeeds, keeping every attempt oldest first', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSensitiveHeader, REDACTED, redactHeaders } from '../../src/domain/headers.js';
+import { headersForBody } from '../../src/domain/notification.js';
 
 const SENSITIVE = [
   'Authorization',
@@ -67,5 +68,24 @@ describe('redactHeaders', () => {
   it('redacts an empty value too, and handles no headers', () => {
     expect(redactHeaders({ Authorization: '' })).toEqual({ Authorization: REDACTED });
     expect(redactHeaders({})).toEqual({});
+  });
+});
+
+describe('headersForBody', () => {
+  it('adds Content-Type: application/json for a JSON value when the caller set none', () => {
+    expect(headersForBody({ 'X-A': '1' }, { a: 1 })).toEqual({ 'X-A': '1', 'Content-Type': 'application/json' });
+    expect(headersForBody({}, [1, 2])).toEqual({ 'Content-Type': 'application/json' });
+    expect(headersForBody({}, 42)).toEqual({ 'Content-Type': 'application/json' });
+  });
+
+  it('keeps the caller’s own content type, whatever its case', () => {
+    expect(headersForBody({ 'content-type': 'application/vnd.x+json' }, { a: 1 })).toEqual({
+      'content-type': 'application/vnd.x+json',
+    });
+  });
+
+  it('adds nothing for a string body or no body', () => {
+    expect(headersForBody({}, 'raw text')).toEqual({});
+    expect(headersForBody({}, null)).toEqual({});
   });
 });

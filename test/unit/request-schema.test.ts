@@ -427,3 +427,17 @@ describe('notificationIdFor', () => {
     expect(notificationIdFor('key')).not.toBe(notificationIdFor('key '));
   });
 });
+
+describe('credentials in the URL', () => {
+  it('are refused, naming the url field', () => {
+    try {
+      parseNotificationRequest({ url: 'https://user:secret@vendor.example/hook' }, undefined, {
+        maxAttempts: 8,
+        timeoutMs: 10_000,
+      });
+      expect.unreachable('should have thrown');
+    } catch (error) {
+      expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['url']);
+    }
+  });
+});
