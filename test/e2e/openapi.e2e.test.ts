@@ -339,7 +339,11 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(last.body.nextCursor).toBeNull();
     expect([first.body.items[0].id, last.body.items[0].id].sort()).toEqual([failed.id, refused.id].sort());
 
-    for (const query of [`limit=${limit.minimum - 1}`, `limit=${limit.maximum + 1}`, 'status=DONE', 'cursor=nope']) {
+    const capped = await call(herald, 'GET', '/v1/notifications', { query: `limit=${limit.maximum * 10}` });
+    expect(capped.status).toBe(200);
+    expect(capped.body.items.length).toBe(all.body.items.length);
+
+    for (const query of [`limit=${limit.minimum - 1}`, 'limit=abc', 'status=DONE', 'cursor=nope']) {
       const res = await call(herald, 'GET', '/v1/notifications', { query });
       expect([res.status, res.body.code], query).toEqual([400, 'VALIDATION_ERROR']);
     }

@@ -130,10 +130,13 @@ function parseStatus(value: string | undefined): Status | undefined {
 function parseLimit(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
   const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new ValidationError([{ field: 'limit', message: `must be a whole number from 1 to ${MAX_PAGE_SIZE}` }]);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new ValidationError([
+      { field: 'limit', message: `must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are returned)` },
+    ]);
   }
-  return limit;
+  // Larger pages are served at the maximum rather than refused: asking for "everything" is not a mistake.
+  return Math.min(limit, MAX_PAGE_SIZE);
 }
 
 function send(c: Context, code: ErrorCode, detail: string, error?: HeraldError): Response {
