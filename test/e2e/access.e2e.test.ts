@@ -22,6 +22,7 @@ describe('API keys', () => {
         const res = await client.call(method, path, { json: {} });
         expect(res.status, `${method} ${path}`).toBe(401);
         expect(res.body.code).toBe('UNAUTHORIZED');
+        expect(res.headers['www-authenticate']).toBe('Bearer realm="herald"');
       }
     }
   });

@@ -43,6 +43,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 
   api.use('/v1/*', async (c, next) => {
     if (keys.length > 0 && !isAuthorized(c.req.header('authorization'), keys)) {
+      c.header('WWW-Authenticate', 'Bearer realm="herald"');
       return send(c, 'UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>"');
     }
     await next();
