@@ -123,6 +123,7 @@ describe('API Gateway HTTP API bridge', () => {
     const refused = await request(`${base}/v1/notifications/x`);
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(refused.headers['www-authenticate']).toBe('Bearer realm="herald"');
     expect(await refused.body.json()).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(events).toHaveLength(0);
 

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { acceptNotification } from '../../app/accept-notification.js';
@@ -8,6 +7,7 @@ import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
 import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
+import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 import { attemptsView, notificationView } from './views.js';
 
@@ -34,7 +34,7 @@ const MAX_PAGE_SIZE = 100;
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
 export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<{ Bindings: HttpApiBindings }> {
   const api = new Hono<{ Bindings: HttpApiBindings }>();
-  const keys = options.apiKeys.map((key) => Buffer.from(key));
+  const isAuthorized = apiKeyCheck(options.apiKeys);
 
   api.onError((error, c) => problemResponse(c, error, deps));
   api.notFound((c) => send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
@@ -42,9 +42,9 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   api.get('/healthz', (c) => c.json({ status: 'ok' }));
 
   api.use('/v1/*', async (c, next) => {
-    if (keys.length > 0 && !isAuthorized(c.req.header('authorization'), keys)) {
-      c.header('WWW-Authenticate', 'Bearer realm="herald"');
-      return send(c, 'UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>"');
+    if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
+      c.header('WWW-Authenticate', WWW_AUTHENTICATE);
+      return send(c, 'UNAUTHORIZED', UNAUTHORIZED_DETAIL);
     }
     await next();
   });
@@ -104,14 +104,6 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   });
 
   return api;
-}
-
-function isAuthorized(header: string | undefined, keys: Buffer[]): boolean {
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  if (!match?.[1]) return false;
-  const presented = Buffer.from(match[1]);
-  // Constant-time comparison, so response timing does not reveal how much of a key was right.
-  return keys.some((key) => key.length === presented.length && timingSafeEqual(key, presented));
 }
 
 function parseJson(text: string): unknown {

@@ -1,7 +1,8 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { Logger } from '../../ports/logger.js';
+import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from '../api/api-keys.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -24,9 +25,9 @@ export interface ApiGatewayBridgeOptions {
 
 /** A request listener that plays API Gateway HTTP API (payload format 2.0) in front of one function. */
 export function apiGatewayBridge(options: ApiGatewayBridgeOptions): RequestListener {
-  const keys = options.apiKeys.map((key) => Buffer.from(key));
+  const isAuthorized = apiKeyCheck(options.apiKeys);
   return (req, res) => {
-    serve(req, res, options, keys).catch((error: unknown) => {
+    serve(req, res, options, isAuthorized).catch((error: unknown) => {
       options.logger.error({ err: error, method: req.method, path: req.url }, 'API Gateway bridge failed');
       if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
       else res.destroy();
@@ -38,7 +39,7 @@ async function serve(
   req: IncomingMessage,
   res: ServerResponse,
   options: ApiGatewayBridgeOptions,
-  keys: Buffer[],
+  isAuthorized: ReturnType<typeof apiKeyCheck>,
 ): Promise<void> {
   const body = await readBody(req);
   if (body === undefined) {
@@ -48,9 +49,10 @@ async function serve(
     return;
   }
   const event = toHttpApiEvent(req, body);
-  if (keys.length > 0 && event.rawPath.startsWith('/v1/') && !isAuthorized(event.headers.authorization, keys)) {
-    const problem = problemFor('UNAUTHORIZED', 'Send a valid API key as "Authorization: Bearer <key>"');
-    writeBody(res, problem.status, { 'content-type': PROBLEM_CONTENT_TYPE }, Buffer.from(JSON.stringify(problem)));
+  if (isAuthorized && event.rawPath.startsWith('/v1/') && !isAuthorized(event.headers.authorization)) {
+    const problem = problemFor('UNAUTHORIZED', UNAUTHORIZED_DETAIL);
+    const headers = { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': WWW_AUTHENTICATE };
+    writeBody(res, problem.status, headers, Buffer.from(JSON.stringify(problem)));
     return;
   }
 
@@ -203,11 +205,4 @@ function writeBody(
 ): void {
   res.writeHead(status, { ...headers, 'content-length': String(body.length) });
   res.end(head ? undefined : body);
-}
-
-function isAuthorized(header: string | undefined, keys: Buffer[]): boolean {
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  if (!match?.[1]) return false;
-  const presented = Buffer.from(match[1]);
-  return keys.some((key) => key.length === presented.length && timingSafeEqual(key, presented));
 }
