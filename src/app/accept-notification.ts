@@ -42,9 +42,6 @@ export async function acceptNotification(
   }
 
   deps.metrics.count('NotificationsAccepted');
-  const status = await enqueueAndMarkQueued(deps, notification.id);
-  return {
-    outcome: 'created',
-    notification: { ...notification, status, lastUpdatedAt: deps.clock.now().toISOString() },
-  };
+  const status = await enqueueAndMarkQueued(deps, notification.id, now);
+  return { outcome: 'created', notification: { ...notification, status } };
 }

@@ -4,9 +4,15 @@ import type { AppDependencies } from './dependencies.js';
 /**
  * PENDING → (queue) → QUEUED, shared by ingest, manual retry and the sweeper. Never throws: a failed
  * send leaves the record PENDING for the sweeper, and a failed QUEUED write is harmless because the
- * worker claims PENDING records too. Returns the status the record is known to have.
+ * worker claims PENDING records too. Returns the status the record is known to have. `at` is the
+ * QUEUED write's `lastUpdatedAt`: callers that answer with the record pass the time it already
+ * carries, so the answer and the stored record agree.
  */
-export async function enqueueAndMarkQueued(deps: AppDependencies, id: string): Promise<Status> {
+export async function enqueueAndMarkQueued(
+  deps: AppDependencies,
+  id: string,
+  at: string = deps.clock.now().toISOString(),
+): Promise<Status> {
   try {
     await deps.queue.send(id);
   } catch (error) {
@@ -15,7 +21,7 @@ export async function enqueueAndMarkQueued(deps: AppDependencies, id: string): P
   }
   try {
     // False means a worker already claimed it: it is at least QUEUED as far as the caller is concerned.
-    await deps.store.markQueued(id, deps.clock.now().toISOString());
+    await deps.store.markQueued(id, at);
     return 'QUEUED';
   } catch (error) {
     deps.logger.warn({ notificationId: id, err: error }, 'QUEUED write failed; the worker will claim it from PENDING');

@@ -10,13 +10,14 @@ import { notFound } from './query-notifications.js';
  * sweeper exactly as at ingest.
  */
 export async function retryNotification(deps: AppDependencies, id: string): Promise<Notification> {
-  const reopened = await deps.store.reopen(id, deps.clock.now().toISOString());
+  const reopenedAt = deps.clock.now().toISOString();
+  const reopened = await deps.store.reopen(id, reopenedAt);
   if (!reopened) {
     const current = await deps.store.get(id);
     if (!current) throw notFound(id);
     throw new HeraldError('INVALID_STATE', `Only a FAILED notification can be retried; this one is ${current.status}`);
   }
   deps.logger.info({ notificationId: id, attempts: reopened.attempts }, 'manual retry');
-  const status = await enqueueAndMarkQueued(deps, id);
+  const status = await enqueueAndMarkQueued(deps, id, reopenedAt);
   return { ...reopened, status };
 }
