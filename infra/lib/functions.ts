@@ -158,7 +158,6 @@ export class HeraldFunctions extends Construct {
           'dynamodb:PutItem',
           'dynamodb:GetItem',
           'dynamodb:Query',
-          'dynamodb:Scan',
           'dynamodb:BatchGetItem',
           'dynamodb:UpdateItem',
         ],

@@ -262,7 +262,6 @@ describe('IAM', () => {
             'dynamodb:GetItem',
             'dynamodb:PutItem',
             'dynamodb:Query',
-            'dynamodb:Scan',
             'dynamodb:UpdateItem',
           ],
           [table, ...indexes],
