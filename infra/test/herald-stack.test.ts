@@ -257,13 +257,7 @@ describe('IAM', () => {
     expect(grantSet(ids.ingest)).toEqual(
       new Set([
         ...expected(
-          [
-            'dynamodb:BatchGetItem',
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:Query',
-            'dynamodb:UpdateItem',
-          ],
+          ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           [table, ...indexes],
         ),
         ...expected(['sqs:SendMessage'], [queue]),
