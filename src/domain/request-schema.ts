@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { ValidationError } from './errors.js';
+import { type FieldIssue, ValidationError } from './errors.js';
 import { FORBIDDEN_HEADERS } from './headers.js';
 import type { NotificationRequest } from './notification.js';
 
@@ -94,7 +94,9 @@ function requestSchema(defaults: RequestDefaults) {
         .pipe(z.enum(METHODS))
         .default('POST'),
       headers: headers.default({}),
-      body: z.json().optional(),
+      // The caller's payload, checked but kept exactly as given: z.json() would rebuild objects and
+      // silently drop `__proto__` keys the vendor may expect.
+      body: z.unknown().refine(isJsonValue, 'must be a JSON value').optional(),
       idempotencyKey: idempotencyKey.optional(),
       maxAttempts: z.number().int().min(1).max(LIMITS.maxAttempts).default(defaults.maxAttempts),
       timeoutMs: z.number().int().min(LIMITS.minTimeoutMs).max(LIMITS.maxTimeoutMs).default(defaults.timeoutMs),
@@ -133,9 +135,11 @@ export function parseNotificationRequest(
   defaults: RequestDefaults,
 ): NotificationRequest {
   const parsed = schemaFor(defaults).safeParse(input);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.flatMap((issue) => {
+  const reserved = reservedKeyIssues(input);
+  if (!parsed.success || reserved.length > 0) {
+    throw new ValidationError([
+      ...reserved,
+      ...(parsed.error?.issues ?? []).flatMap((issue) => {
         const path = issue.path.map(String);
         // An unknown field is named as the field itself, so a typo such as `header` is easy to spot.
         if (issue.code === 'unrecognized_keys') {
@@ -143,7 +147,7 @@ export function parseNotificationRequest(
         }
         return [{ field: path.length > 0 ? path.join('.') : '(root)', message: issue.message }];
       }),
-    );
+    ]);
   }
   const request = parsed.data;
   if (headerIdempotencyKey !== undefined) {
@@ -167,6 +171,30 @@ export function parseNotificationRequest(
     timeoutMs: request.timeoutMs,
     metadata: (request.metadata as Record<string, unknown> | undefined) ?? null,
   };
+}
+
+function isJsonValue(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonValue);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.keys(value).every((key) => isJsonValue((value as Record<string, unknown>)[key]));
+  }
+  return false;
+}
+
+/**
+ * A `__proto__` key in `headers` or `metadata` is an own property of parsed JSON, but zod's records
+ * drop it (prototype-pollution safety), so it would vanish silently. Refuse it by name instead.
+ */
+function reservedKeyIssues(input: unknown): FieldIssue[] {
+  if (typeof input !== 'object' || input === null) return [];
+  return (['headers', 'metadata'] as const).flatMap((field) => {
+    const value = (input as Record<string, unknown>)[field];
+    return typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')
+      ? [{ field: `${field}.__proto__`, message: 'is a reserved name' }]
+      : [];
+  });
 }
 
 /** A stable fingerprint of the request content: same key + same fingerprint is a replay, else a conflict. */

@@ -216,6 +216,11 @@ describe('parseNotificationRequest', () => {
       expect(rejectedFields({ url: URL_OK }, 'line\nbreak')).toEqual(['Idempotency-Key']);
     });
 
+    it('a __proto__ key in metadata or headers, named rather than silently dropped', () => {
+      const input = JSON.parse(`{"url":"${URL_OK}","metadata":{"__proto__":false},"headers":{"__proto__":"x"}}`);
+      expect(rejectedFields(input)).toEqual(['headers.__proto__', 'metadata.__proto__']);
+    });
+
     it('metadata that is not an object', () => {
       expect(rejectedFields({ url: URL_OK, metadata: ['a'] })).toEqual(['metadata']);
       expect(rejectedFields({ url: URL_OK, metadata: 'tenant-1' })).toEqual(['metadata']);
@@ -283,7 +288,12 @@ const validInputArb = fc
       idempotencyKey: keyArb,
       maxAttempts: fc.integer({ min: 1, max: LIMITS.maxAttempts }),
       timeoutMs: fc.integer({ min: LIMITS.minTimeoutMs, max: LIMITS.maxTimeoutMs }),
-      metadata: fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+      // `__proto__` is the one reserved key (refused by name; see the test below).
+      metadata: fc.dictionary(
+        fc.string({ maxLength: 10 }).filter((key) => key !== '__proto__'),
+        fc.jsonValue({ maxDepth: 2 }),
+        { maxKeys: 4 },
+      ),
     },
     { requiredKeys: ['url'] },
   )
@@ -439,5 +449,12 @@ describe('credentials in the URL', () => {
     } catch (error) {
       expect((error as ValidationError).issues.map((i) => i.field)).toEqual(['url']);
     }
+  });
+});
+
+describe('the body', () => {
+  it('is kept exactly, even a __proto__ key (it is the vendor’s payload)', () => {
+    const input = JSON.parse(`{"url":"${URL_OK}","body":{"__proto__":1,"a":[{"__proto__":2}]}}`);
+    expect(JSON.stringify(parse(input).body)).toBe('{"__proto__":1,"a":[{"__proto__":2}]}');
   });
 });
