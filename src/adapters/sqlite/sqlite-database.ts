@@ -137,11 +137,15 @@ interface PendingWrite {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+const RUN_AGAIN_WITH_SAVEPOINTS = Symbol('run again with savepoints');
+const FAILED = Symbol('every write failed');
+type BatchFailure = typeof RUN_AGAIN_WITH_SAVEPOINTS | typeof FAILED;
+
 /**
  * A SQLite file opened for durability (WAL, synchronous=FULL) with group commit: every write
  * submitted during one event-loop turn runs in a single transaction, so one fsync covers many
- * notifications. Each write runs inside its own SAVEPOINT: one that throws is rolled back alone and
- * only its promise rejects. Reads are synchronous and see committed data only (they never run while
+ * notifications. A write that throws is rolled back alone and only its promise rejects (the batch
+ * then runs again with a SAVEPOINT per write). Reads are synchronous and see committed data only (they never run while
  * a batch is open, because a batch runs synchronously from start to COMMIT).
  */
 export class SqliteDatabase {
@@ -230,15 +234,46 @@ export class SqliteDatabase {
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
+    // Most batches have no failing write: run them without a SAVEPOINT per write (two statements
+    // each). When one throws, the whole transaction is rolled back and the batch runs again with
+    // savepoints, so only the failing write is undone. Running a write twice is safe: a write is a
+    // function of the database alone, and the first run left nothing behind.
+    let outcomes = this.#runBatch(batch, false);
+    if (outcomes === RUN_AGAIN_WITH_SAVEPOINTS) outcomes = this.#runBatch(batch, true);
+    if (outcomes === FAILED || outcomes === RUN_AGAIN_WITH_SAVEPOINTS) return;
+    this.#committedTransactions++;
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i] as Outcome;
+      const write = batch[i] as PendingWrite;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    }
+  };
+
+  /**
+   * Runs the batch in one transaction and commits it, answering each write's outcome. Without
+   * savepoints, the first write that throws rolls everything back: RUN_AGAIN_WITH_SAVEPOINTS. An
+   * error of the transaction itself (BEGIN, a rollback, COMMIT) rejects every write: FAILED.
+   */
+  #runBatch(batch: PendingWrite[], withSavepoints: boolean): Outcome[] | BatchFailure {
     const db = this.#db;
     try {
       this.statement('BEGIN IMMEDIATE').run();
     } catch (error) {
       failAll(batch, translateSqliteError(error));
-      return;
+      return FAILED;
     }
     const outcomes: Outcome[] = [];
     for (const write of batch) {
+      if (!withSavepoints) {
+        try {
+          outcomes.push({ ok: true, value: write.fn(db) });
+          continue;
+        } catch {
+          this.#abandon();
+          return RUN_AGAIN_WITH_SAVEPOINTS;
+        }
+      }
       try {
         this.statement('SAVEPOINT herald_write').run();
         const value = write.fn(db);
@@ -253,7 +288,7 @@ export class SqliteDatabase {
         } catch (fatal) {
           this.#abandon();
           failAll(batch, translateSqliteError(fatal));
-          return;
+          return FAILED;
         }
         outcomes.push({ ok: false, error: translateSqliteError(error) });
       }
@@ -263,16 +298,10 @@ export class SqliteDatabase {
     } catch (error) {
       this.#abandon();
       failAll(batch, translateSqliteError(error));
-      return;
+      return FAILED;
     }
-    this.#committedTransactions++;
-    for (let i = 0; i < batch.length; i++) {
-      const outcome = outcomes[i] as Outcome;
-      const write = batch[i] as PendingWrite;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
-    }
-  };
+    return outcomes;
+  }
 
   #abandon(): void {
     try {
