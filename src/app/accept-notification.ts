@@ -22,10 +22,11 @@ export async function acceptNotification(
   headerIdempotencyKey?: string,
 ): Promise<AcceptResult> {
   const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults);
-  const now = deps.clock.now().toISOString();
+  const acceptedAt = deps.clock.now();
+  const now = acceptedAt.toISOString();
   const notification = newNotification(
     request,
-    notificationIdFor(request.idempotencyKey),
+    notificationIdFor(request.idempotencyKey, acceptedAt.getTime()),
     now,
     fingerprintRequest(request),
   );

@@ -3,12 +3,22 @@ import { createHash, randomUUID } from 'node:crypto';
 /**
  * The id of a new notification. With an idempotency key the id is derived from the key, so every
  * store deduplicates with one conditional insert on its primary key — no separate key record, no
- * read-then-write race. Without a key, a random UUID.
+ * read-then-write race. Without a key, a time-ordered (version-7) UUID: ids made one after another
+ * sort together, so an index keyed by id grows at its end instead of dirtying a random page per
+ * insert (the SQLite store's id index; DynamoDB hashes the key either way).
  */
-export function notificationIdFor(idempotencyKey: string | null): string {
-  if (idempotencyKey === null) return randomUUID();
-  const hex = createHash('sha256').update(`herald-idempotency:${idempotencyKey}`).digest('hex');
-  // Formatted as a version-8 ("custom") UUID so ids look alike whatever their origin.
+export function notificationIdFor(idempotencyKey: string | null, now = Date.now()): string {
+  if (idempotencyKey === null) {
+    // RFC 9562 version 7: 48 bits of Unix milliseconds, then random bits (from randomUUID's pool).
+    const milliseconds = now.toString(16).padStart(12, '0').slice(-12);
+    return formatUuid(milliseconds + randomUUID().replaceAll('-', '').slice(12), '7');
+  }
+  // A version-8 ("custom") UUID, so ids look alike whatever their origin.
+  return formatUuid(createHash('sha256').update(`herald-idempotency:${idempotencyKey}`).digest('hex'), '8');
+}
+
+/** The first 32 hex digits as a UUID of `version`, with the RFC 9562 variant bits set. */
+function formatUuid(hex: string, version: string): string {
   const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

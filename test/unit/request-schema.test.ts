@@ -413,12 +413,24 @@ describe('notificationIdFor', () => {
     expect(id[14]).toBe('8');
   });
 
-  it('gives a random version-4 UUID without a key', () => {
-    const a = notificationIdFor(null);
-    const b = notificationIdFor(null);
-    expect(a).toMatch(UUID);
-    expect(a[14]).toBe('4');
-    expect(a).not.toBe(b);
+  it('gives a time-ordered version-7 UUID without a key, unique within a millisecond', () => {
+    const now = Date.UTC(2026, 10, 22, 12, 0, 0, 0);
+    const ids = Array.from({ length: 100 }, () => notificationIdFor(null, now));
+    for (const id of ids) {
+      expect(id).toMatch(UUID);
+      expect(id[14]).toBe('7');
+      expect(Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16)).toBe(now);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('sorts ids without a key by creation time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 48 - 2 }), fc.integer({ min: 1, max: 10 ** 9 }), (earlier, gap) => {
+        const later = Math.min(2 ** 48 - 1, earlier + gap);
+        expect(notificationIdFor(null, earlier) < notificationIdFor(null, later)).toBe(true);
+      }),
+    );
   });
 
   it('gives different keys different ids, all UUIDs', () => {
