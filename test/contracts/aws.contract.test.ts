@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
+import { advanceWatermark, readWatermark } from '../../src/adapters/dynamodb/sweep-watermark.js';
+import { openTable } from '../../src/adapters/dynamodb/table.js';
 import { SqsQueue } from '../../src/adapters/sqs/sqs-queue.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
@@ -97,18 +99,28 @@ describe('DynamoDbStore beyond the contract', () => {
     );
   });
 
-  /** Counts, on the shared client, index Queries of byCreatedMinute and PutItems of the epoch / REQUEST items. */
+  /**
+   * Counts, on the shared client, index Queries of byCreatedMinute, PutItems of the epoch / REQUEST
+   * items and the keys BatchGetItem reads.
+   */
   function countCalls() {
     const name = `countCalls${Math.random()}`;
-    const counts = { indexQueries: 0, epochPuts: 0, requestPuts: 0 };
+    const counts = { indexQueries: 0, epochPuts: 0, requestPuts: 0, stateReads: 0 };
     const pkOf = (item: unknown) => {
       const pk = (item as { pk?: unknown } | undefined)?.pk;
       return typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S;
     };
     aws.dynamoDb.middlewareStack.add(
       (next, context) => async (args) => {
-        const input = args.input as { IndexName?: string; Item?: unknown };
+        const input = args.input as {
+          IndexName?: string;
+          Item?: unknown;
+          RequestItems?: Record<string, { Keys?: unknown[] }>;
+        };
         if (context.commandName === 'QueryCommand' && input.IndexName === 'byCreatedMinute') counts.indexQueries++;
+        if (context.commandName === 'BatchGetCommand' || context.commandName === 'BatchGetItemCommand') {
+          for (const request of Object.values(input.RequestItems ?? {})) counts.stateReads += request.Keys?.length ?? 0;
+        }
         if (context.commandName === 'PutCommand' || context.commandName === 'PutItemCommand') {
           if (pkOf(input.Item) === 'META') counts.epochPuts++;
           else counts.requestPuts++;
@@ -127,8 +139,11 @@ describe('DynamoDbStore beyond the contract', () => {
       get requestPuts() {
         return counts.requestPuts;
       },
+      get stateReads() {
+        return counts.stateReads;
+      },
       reset() {
-        Object.assign(counts, { indexQueries: 0, epochPuts: 0, requestPuts: 0 });
+        Object.assign(counts, { indexQueries: 0, epochPuts: 0, requestPuts: 0, stateReads: 0 });
       },
       remove() {
         aws.dynamoDb.middlewareStack.remove(name);
@@ -281,14 +296,83 @@ describe('DynamoDbStore beyond the contract', () => {
     expect(await store.listStalePending(at(200), 10)).toEqual([]);
   });
 
-  it('sweeps only the configured window before the cutoff', async () => {
-    const narrow = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name, sweepWindowMinutes: 2 });
-    const old = makeNotification({ createdAt: at(0) });
-    const recent = makeNotification({ createdAt: at(10 * 60) });
-    await narrow.insert(old);
-    await narrow.insert(recent);
+  it('sweeps a notification left PENDING longer than the old 15-minute window, sweep after sweep', async () => {
+    const stranded = makeNotification({ createdAt: at(0) });
+    const queued = makeNotification({ createdAt: at(30) });
+    await store.insert(stranded);
+    await store.insert(queued);
+    expect(await store.markQueued(queued.id, at(31))).toBe(true);
 
-    expect(await narrow.listStalePending(at(11 * 60), 10)).toEqual([recent.id]);
-    expect(await store.listStalePending(at(11 * 60), 10)).toEqual([old.id, recent.id]);
+    expect(await store.listStalePending(at(20 * 60), 10)).toEqual([stranded.id]);
+    // Nothing enqueued it (the queue was down): the next sweeps still find it, and newer ones with it.
+    const later = makeNotification({ createdAt: at(40 * 60) });
+    await store.insert(later);
+    expect(await store.listStalePending(at(21 * 60), 10)).toEqual([stranded.id]);
+    expect(await store.listStalePending(at(60 * 60), 10)).toEqual([stranded.id, later.id]);
+  });
+
+  it('checks each notification once: a sweep does not read the STATE of what an earlier one saw queued', async () => {
+    const created = Array.from({ length: 5 }, (_, i) => makeNotification({ createdAt: at(i) }));
+    for (const notification of created) {
+      await store.insert(notification);
+      expect(await store.markQueued(notification.id, at(10))).toBe(true);
+    }
+    const calls = countCalls();
+    try {
+      expect(await store.listStalePending(at(60), 10)).toEqual([]);
+      expect(calls.stateReads).toBe(5);
+      calls.reset();
+
+      expect(await store.listStalePending(at(120), 10)).toEqual([]);
+      expect(calls.stateReads).toBe(0);
+      // One minute bucket since the last sweep, on every shard.
+      expect(calls.indexQueries).toBe(8);
+
+      const fresh = makeNotification({ createdAt: at(130) });
+      await store.insert(fresh);
+      calls.reset();
+      expect(await store.listStalePending(at(180), 10)).toEqual([fresh.id]);
+      expect(calls.stateReads).toBe(1);
+    } finally {
+      calls.remove();
+    }
+  });
+
+  it('moves the sweep watermark only forward, and never past a notification still PENDING', async () => {
+    const tableOf = openTable(aws.dynamoDb, table.name);
+    const queued = makeNotification({ createdAt: at(0) });
+    await store.insert(queued);
+    expect(await store.markQueued(queued.id, at(1))).toBe(true);
+
+    expect(await store.listStalePending(at(600), 10)).toEqual([]);
+    expect(await readWatermark(tableOf)).toBe(at(600));
+    // An earlier cutoff (a late sweeper) or an earlier value leaves it where it is.
+    expect(await store.listStalePending(at(300), 10)).toEqual([]);
+    await advanceWatermark(tableOf, at(100));
+    expect(await readWatermark(tableOf)).toBe(at(600));
+
+    const stranded = makeNotification({ createdAt: at(700) });
+    await store.insert(stranded);
+    const sweeps = await Promise.all([store.listStalePending(at(800), 10), store.listStalePending(at(900), 10)]);
+    expect(sweeps).toEqual([[stranded.id], [stranded.id]]);
+    expect(await readWatermark(tableOf)).toBe(at(700));
+
+    expect(await store.markQueued(stranded.id, at(901))).toBe(true);
+    expect(await store.listStalePending(at(1000), 10)).toEqual([]);
+    expect(await readWatermark(tableOf)).toBe(at(1000));
+  });
+
+  it('walks a bounded number of minutes per sweep, going on from there the next sweep', async () => {
+    const bounded = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name, sweepMinutesPerRun: 60 });
+    const queued = makeNotification({ createdAt: at(0) });
+    const stranded = makeNotification({ createdAt: at(3 * 3600) });
+    await bounded.insert(queued);
+    await bounded.insert(stranded);
+    expect(await bounded.markQueued(queued.id, at(1))).toBe(true);
+
+    // From the epoch (00:00 minus ten minutes), an hour per sweep: 23:50, 00:50, 01:50, 02:50 (finds it).
+    const sweeps: string[][] = [];
+    for (let i = 0; i < 4; i++) sweeps.push(await bounded.listStalePending(at(4 * 3600), 10));
+    expect(sweeps).toEqual([[], [], [], [stranded.id]]);
   });
 });

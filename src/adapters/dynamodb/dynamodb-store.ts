@@ -42,11 +42,16 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *                   MAX_CANDIDATES_PER_PAGE candidates (listing.ts); the walk ends at the table epoch,
  *                   so a young table's pages cost only the minutes since it; +1 GetItem of the epoch
  *                   until this instance has found it (none yet: an empty page, no Query)
- *   listStalePending (window + 1) × INDEX_SHARDS Queries of byCreatedMinute + INDEX_SHARDS Queries of
- *                   the `P#` partitions + BatchGetItem of the candidates' STATE items
+ *   listStalePending 1 GetItem of the sweep watermark (+1 GetItem of the epoch until the first sweep
+ *                   wrote one) + INDEX_SHARDS Queries per minute bucket from the watermark to the cutoff
+ *                   (2 buckets on a one-minute schedule, at most sweepMinutesPerRun) + INDEX_SHARDS Queries
+ *                   of the `P#` partitions + BatchGetItem of the STATE items of the notifications created
+ *                   in those minutes (each is checked about once) + at most 1 conditional UpdateItem of
+ *                   the watermark (sweep-watermark.ts)
  */
 
-const DEFAULT_SWEEP_WINDOW_MINUTES = 15;
+/** One day of minute buckets per sweep: a sweep after a long outage catches up a day per run. */
+const DEFAULT_SWEEP_MINUTES_PER_RUN = 24 * 60;
 /** One day of empty minutes per listing page: 11,520 small Queries at most. */
 const DEFAULT_LIST_MINUTES_PER_PAGE = 24 * 60;
 /** Ids this instance knows to have a REQUEST item; bounded so a long-lived process stays small. */
@@ -56,12 +61,10 @@ export interface DynamoDbStoreOptions {
   client: DynamoDBClient;
   tableName: string;
   /**
-   * How far before `olderThan` the sweeper looks for notifications that never left PENDING. Each
-   * minute bucket costs INDEX_SHARDS small Queries per sweep, and every notification in the window is
-   * checked once per sweep, so this trades sweep cost against how long the sweeper may be down before
-   * a stranded notification falls out of its sight. Default 15.
+   * The most minute buckets (INDEX_SHARDS Queries each) one `listStalePending` walks past the sweep
+   * watermark (sweep-watermark.ts); the next call goes on from there. Default 1,440.
    */
-  sweepWindowMinutes?: number;
+  sweepMinutesPerRun?: number;
   /** The clock of the non-FAILED listing, which walks minute buckets back from now. Default Date.now. */
   now?: () => number;
   /**
@@ -83,7 +86,7 @@ export interface DynamoDbStoreOptions {
  */
 export class DynamoDbStore implements NotificationStore {
   private readonly table: Table;
-  private readonly sweepWindowMinutes: number;
+  private readonly sweepMinutesPerRun: number;
   private readonly knownIds = new RecentSet(KNOWN_IDS_CAPACITY);
   private readonly now: () => number;
   private readonly listWalk: Omit<MinuteWalk, 'now' | 'epoch'>;
@@ -94,7 +97,7 @@ export class DynamoDbStore implements NotificationStore {
 
   constructor(options: DynamoDbStoreOptions) {
     this.table = openTable(options.client, options.tableName);
-    this.sweepWindowMinutes = options.sweepWindowMinutes ?? DEFAULT_SWEEP_WINDOW_MINUTES;
+    this.sweepMinutesPerRun = options.sweepMinutesPerRun ?? DEFAULT_SWEEP_MINUTES_PER_RUN;
     this.now = options.now ?? Date.now;
     this.listWalk = {
       lookbackMinutes: options.listLookbackMinutes ?? RETENTION_DAYS * 24 * 60,
@@ -173,7 +176,7 @@ export class DynamoDbStore implements NotificationStore {
   }
 
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {
-    const ids = await listStalePending(this.table, olderThan, limit, this.sweepWindowMinutes);
+    const ids = await listStalePending(this.table, olderThan, limit, this.sweepMinutesPerRun);
     for (const id of ids) this.knownIds.add(id);
     return ids;
   }

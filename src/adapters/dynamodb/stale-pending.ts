@@ -1,43 +1,130 @@
 import { BATCH_GET_MAX_KEYS, batchGet, foundKey } from './batch-get.js';
 import { createdPartition, everyShard, reopenedPartition } from './index-partitions.js';
-import { oldestFirst, queryIndex } from './index-reads.js';
-import { idOfKey, itemKey } from './items.js';
+import { type IndexEntry, oldestFirst, queryIndex } from './index-reads.js';
+import { type Item, idOfKey, itemKey } from './items.js';
 import { mapConcurrently } from './map-concurrently.js';
+import { advanceWatermark, readWatermark } from './sweep-watermark.js';
 import type { Table } from './table.js';
-import { CREATED_INDEX, FAILED_INDEX, ITEM } from './table-schema.js';
+import { readEpoch } from './table-epoch.js';
+import { CREATED_INDEX, FAILED_INDEX, INDEX_SHARDS, ITEM, RETENTION_DAYS } from './table-schema.js';
 
+const MINUTE_MS = 60_000;
 const QUERY_CONCURRENCY = 16;
+/** Minute buckets read before their candidates are checked: INDEX_SHARDS Queries each, all in flight at once. */
+const MINUTES_PER_STEP = QUERY_CONCURRENCY / INDEX_SHARDS;
+/** Where the first sweep of a table without an epoch starts: such a table has no notification yet. */
+const FIRST_SWEEP_LOOKBACK_MINUTES = 15;
 
 /**
- * Ids of notifications still PENDING since before `olderThan`, oldest first: those created in the
- * `windowMinutes` before it that never got a STATE item, and those reopened before it and still PENDING.
+ * Ids of notifications still PENDING since before `olderThan`, oldest first: those created after the
+ * sweep watermark (sweep-watermark.ts) that never got a STATE item, and those reopened before
+ * `olderThan` and still PENDING. One call walks at most `minutesPerSweep` minute buckets past the
+ * watermark; the next call goes on from where it stopped.
  */
 export async function listStalePending(
   table: Table,
   olderThan: string,
   limit: number,
-  windowMinutes: number,
+  minutesPerSweep: number,
 ): Promise<string[]> {
   const cutoff = Date.parse(olderThan);
   if (limit <= 0 || Number.isNaN(cutoff)) return [];
-  const firstMinute = Math.floor((cutoff - windowMinutes * 60_000) / 60_000) * 60_000;
-  const partitions: { index: typeof CREATED_INDEX | typeof FAILED_INDEX; partition: string }[] = [];
-  for (let minute = firstMinute; minute <= cutoff; minute += 60_000) {
-    const time = new Date(minute).toISOString();
-    partitions.push(...everyShard((shard) => ({ index: CREATED_INDEX, partition: createdPartition(time, shard) })));
+  // Sort keys start with the time that counts (createdAt, or the reopen time) in this format, so
+  // `< until` on the key is `< olderThan` on the time, and sorting by key is oldest first.
+  const until = new Date(cutoff).toISOString();
+  const [created, reopened] = await Promise.all([
+    staleSinceWatermark(table, until, limit, minutesPerSweep),
+    staleReopened(table, until, limit),
+  ]);
+  return [...created, ...reopened]
+    .sort(oldestFirst)
+    .slice(0, limit)
+    .map((entry) => idOfKey(entry.pk));
+}
+
+/**
+ * Notifications without a STATE item created from the watermark on and before `until`, oldest first,
+ * at most `limit`; then moves the watermark up to what this call saw with a STATE item.
+ */
+async function staleSinceWatermark(
+  table: Table,
+  until: string,
+  limit: number,
+  minutesPerSweep: number,
+): Promise<IndexEntry[]> {
+  const stored = await readWatermark(table);
+  const from = stored ?? (await firstSweepStart(table, until));
+  if (from >= until) return [];
+
+  const firstMinute = startOfMinute(Date.parse(from));
+  const walkEnd = Math.min(Date.parse(until), firstMinute + minutesPerSweep * MINUTE_MS);
+  const stale: IndexEntry[] = [];
+  for (let step = firstMinute; step < walkEnd && stale.length < limit; step += MINUTES_PER_STEP * MINUTE_MS) {
+    const minutes: number[] = [];
+    for (let minute = step; minute < Math.min(step + MINUTES_PER_STEP * MINUTE_MS, walkEnd); minute += MINUTE_MS) {
+      minutes.push(minute);
+    }
+    // The watermark's own minute holds notifications checked before it: they are not read again.
+    const candidates = (await createdIn(table, minutes, until)).filter((entry) => entry.sortKey >= from);
+    stale.push(...(await checkStates(table, candidates, limit - stale.length, (state) => state === undefined)));
   }
-  partitions.push(...everyShard((shard) => ({ index: FAILED_INDEX, partition: reopenedPartition(shard) })));
 
-  // Sort keys start with the time that counts (createdAt, or the reopen time), so `< olderThan` on
-  // the key is `< olderThan` on the time, and sorting by key is oldest first.
-  const found = await mapConcurrently(partitions, QUERY_CONCURRENCY, ({ index, partition }) =>
-    queryIndex(table, index, partition, { below: olderThan, ascending: true }).then((entries) =>
-      entries.map((entry) => ({ ...entry, reopened: index === FAILED_INDEX })),
-    ),
+  // Everything before the oldest stale one was seen with a STATE item, so it is where the next sweep
+  // starts: an id whose enqueue fails again is looked at again. Without one, this call checked every
+  // candidate up to the end of its walk. The STATE reads are eventually consistent: a STATE item
+  // not visible yet makes its notification look stale, which only holds the watermark back (and
+  // enqueues it twice, which costs a refused claim).
+  // The walk relies on the index showing a notification before the sweep passes its createdAt; the
+  // sweeper's `olderThan` is a minute in the past (sweep-pending.ts), far longer than that takes.
+  const checkedBefore = stale[0] ? createdAtOf(stale[0]) : new Date(walkEnd).toISOString();
+  if (stored === undefined || checkedBefore > stored) await advanceWatermark(table, checkedBefore);
+  return stale;
+}
+
+/**
+ * Where a table's first sweep starts: its epoch (nothing was created before it), or a short lookback
+ * for a table without one. Never beyond RETENTION_DAYS: older notifications have expired.
+ */
+async function firstSweepStart(table: Table, until: string): Promise<string> {
+  const cutoff = Date.parse(until);
+  const epoch = (await readEpoch(table)) ?? cutoff - FIRST_SWEEP_LOOKBACK_MINUTES * MINUTE_MS;
+  return new Date(Math.max(epoch, cutoff - RETENTION_DAYS * 24 * 60 * MINUTE_MS)).toISOString();
+}
+
+/** The byCreatedMinute entries of these minutes (every shard) created before `until`, oldest first. */
+async function createdIn(table: Table, minutes: number[], until: string): Promise<IndexEntry[]> {
+  const partitions = minutes.flatMap((minute) =>
+    everyShard((shard) => createdPartition(new Date(minute).toISOString(), shard)),
   );
-  const candidates = found.flat().sort(oldestFirst);
+  const found = await mapConcurrently(partitions, QUERY_CONCURRENCY, (partition) =>
+    queryIndex(table, CREATED_INDEX, partition, { below: until, ascending: true }),
+  );
+  return found.flat().sort(oldestFirst);
+}
 
-  const stale: string[] = [];
+/** Notifications reopened (`P#` partitions) before `until` and still PENDING since then, oldest first. */
+async function staleReopened(table: Table, until: string, limit: number): Promise<IndexEntry[]> {
+  const found = await mapConcurrently(everyShard(reopenedPartition), QUERY_CONCURRENCY, (partition) =>
+    queryIndex(table, FAILED_INDEX, partition, { below: until, ascending: true }),
+  );
+  // A reopened notification has a PENDING STATE item; a later transition takes it out of `P#`, but the
+  // index may lag, so the STATE item decides.
+  return checkStates(
+    table,
+    found.flat().sort(oldestFirst),
+    limit,
+    (state) => state?.status === 'PENDING' && String(state.lastUpdatedAt) < until,
+  );
+}
+
+/** The first `limit` candidates, in order, whose STATE item (undefined: none) is stale. */
+async function checkStates(
+  table: Table,
+  candidates: IndexEntry[],
+  limit: number,
+  isStale: (state: Item | undefined) => boolean,
+): Promise<IndexEntry[]> {
+  const stale: IndexEntry[] = [];
   for (let start = 0; start < candidates.length && stale.length < limit; start += BATCH_GET_MAX_KEYS) {
     const chunk = candidates.slice(start, start + BATCH_GET_MAX_KEYS);
     const states = await batchGet(
@@ -46,16 +133,15 @@ export async function listStalePending(
       false,
     );
     for (const candidate of chunk) {
-      const state = states.get(foundKey(candidate.pk, ITEM.state));
-      // Fresh ones count only without a STATE item; one that has a PENDING STATE was reopened and
-      // is judged by its `P#` entry (by reopen time) instead.
-      const isStale = candidate.reopened
-        ? state?.status === 'PENDING' && String(state.lastUpdatedAt) < olderThan
-        : state === undefined;
-      if (!isStale) continue;
-      stale.push(idOfKey(candidate.pk));
+      if (!isStale(states.get(foundKey(candidate.pk, ITEM.state)))) continue;
+      stale.push(candidate);
       if (stale.length === limit) break;
     }
   }
   return stale;
 }
+
+const startOfMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+
+/** byCreatedMinute sort keys are `<createdAt>#<id>`. */
+const createdAtOf = (entry: IndexEntry) => entry.sortKey.slice(0, entry.sortKey.indexOf('#'));
