@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { ATTEMPT_HEADER, CORRELATION_ID_HEADER, NOTIFICATION_ID_HEADER } from '../domain/headers.js';
 import { decideAfterAttempt } from '../domain/lifecycle.js';
 import {
@@ -14,9 +15,10 @@ import type { AppDependencies } from './dependencies.js';
 /**
  * What the queue should do with the message that carried the notification: `done` — delete it;
  * `retryLater` — replace it with one visible after `delayMs` (a scheduled retry, or a message that
- * arrived while another worker holds the notification or before its next attempt is due).
+ * arrived while another worker holds the notification or before its next attempt is due);
+ * `redeliver` — leave it, so the queue hands it out again after its visibility timeout.
  */
-export type DeliveryOutcome = { action: 'done' } | { action: 'retryLater'; delayMs: number };
+export type DeliveryOutcome = { action: 'done' } | { action: 'retryLater'; delayMs: number } | { action: 'redeliver' };
 
 const DONE: DeliveryOutcome = { action: 'done' };
 
@@ -27,17 +29,36 @@ const DONE: DeliveryOutcome = { action: 'done' };
 const MIN_DEFER_MS = 1000;
 
 /**
+ * Ingest sends the message before it stores the record (accept-notification.ts), so a message may
+ * name a record that is not stored yet — its put is in flight, milliseconds behind — or never will
+ * be (the store failed and the caller got 503). On a message's first receive the worker looks again
+ * after each of these waits; then the message is left for redelivery (a whole visibility timeout
+ * later), and dropped on its RECEIVES_BEFORE_UNKNOWN_IS_DROPPED-th receive. A record that was stored
+ * after all but never claimed is the sweeper's.
+ */
+const NOT_STORED_YET_WAITS_MS = [25, 50, 100, 200, 400, 800];
+const RECEIVES_BEFORE_UNKNOWN_IS_DROPPED = 3;
+
+/**
  * The worker's use case: claim, send one attempt, record its outcome in one conditional write.
  * Store failures propagate, so the message is left for the queue to redeliver.
  */
-export async function deliverNotification(deps: AppDependencies, notificationId: string): Promise<DeliveryOutcome> {
+export async function deliverNotification(
+  deps: AppDependencies,
+  notificationId: string,
+  /** How many times the queue has handed out this message, this time included. */
+  receiveCount = 1,
+): Promise<DeliveryOutcome> {
   const claimedAt = deps.clock.now();
-  const claimed = await deps.store.claim(
-    notificationId,
-    claimedAt.toISOString(),
-    new Date(claimedAt.getTime() + deps.leaseMs).toISOString(),
-  );
-  if (!claimed) return explainUnclaimable(deps, notificationId, claimedAt);
+  const claim = () =>
+    deps.store.claim(
+      notificationId,
+      claimedAt.toISOString(),
+      new Date(claimedAt.getTime() + deps.leaseMs).toISOString(),
+    );
+  let claimed = await claim();
+  if (!claimed && receiveCount === 1 && (await storedAfterWaiting(deps, notificationId))) claimed = await claim();
+  if (!claimed) return explainUnclaimable(deps, notificationId, claimedAt, receiveCount);
 
   const attemptNumber = claimed.attempts + 1;
   const log = (fields: Record<string, unknown>) => ({ notificationId, attempt: attemptNumber, ...fields });
@@ -106,11 +127,36 @@ function reportAttempt(
   }
 }
 
+/**
+ * True when the record is there now, never claimed, though the claim did not see it: its store write
+ * was in flight. Looks at once, then after each of NOT_STORED_YET_WAITS_MS.
+ */
+async function storedAfterWaiting(deps: AppDependencies, id: string): Promise<boolean> {
+  for (const waitMs of [0, ...NOT_STORED_YET_WAITS_MS]) {
+    if (waitMs > 0) await setTimeout(waitMs);
+    const record = await deps.store.get(id);
+    if (record) return record.attempts === 0 && (record.status === 'PENDING' || record.status === 'QUEUED');
+  }
+  return false;
+}
+
 /** The claim was refused: find out whether the message is obsolete or merely early. */
-async function explainUnclaimable(deps: AppDependencies, id: string, now: Date): Promise<DeliveryOutcome> {
+async function explainUnclaimable(
+  deps: AppDependencies,
+  id: string,
+  now: Date,
+  receiveCount: number,
+): Promise<DeliveryOutcome> {
   const current = await deps.store.get(id);
   if (!current) {
-    deps.logger.warn({ notificationId: id }, 'message for an unknown notification dropped');
+    if (receiveCount < RECEIVES_BEFORE_UNKNOWN_IS_DROPPED) {
+      deps.logger.info(
+        { notificationId: id, receiveCount },
+        'message for a notification not stored yet; redelivered later',
+      );
+      return { action: 'redeliver' };
+    }
+    deps.logger.warn({ notificationId: id, receiveCount }, 'message for an unknown notification dropped');
     return DONE;
   }
   if (isFinal(current.status)) return DONE;

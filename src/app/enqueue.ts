@@ -2,23 +2,32 @@ import type { Status } from '../domain/notification.js';
 import type { AppDependencies } from './dependencies.js';
 
 /**
- * PENDING → (queue) → QUEUED, shared by ingest, manual retry and the sweeper. Never throws: a failed
- * send leaves the record PENDING for the sweeper, and a failed QUEUED write is harmless because the
- * worker claims PENDING records too. Returns the status the record is known to have. `at` is the
- * QUEUED write's `lastUpdatedAt`: callers that answer with the record pass the time it already
- * carries, so the answer and the stored record agree.
+ * Sends the notification's message. Never throws: false (logged) when the queue refused it, and the
+ * record is then left PENDING for the sweeper.
+ */
+export async function sendMessage(deps: AppDependencies, id: string): Promise<boolean> {
+  try {
+    await deps.queue.send(id);
+    return true;
+  } catch (error) {
+    deps.logger.warn({ notificationId: id, err: error }, 'enqueue failed; the record stays PENDING for the sweeper');
+    return false;
+  }
+}
+
+/**
+ * PENDING → (queue) → QUEUED for a stored record, shared by manual retry and the sweeper. Never
+ * throws: a failed send leaves the record PENDING for the sweeper, and a failed QUEUED write is
+ * harmless because the worker claims PENDING records too. Returns the status the record is known
+ * to have. `at` is the QUEUED write's `lastUpdatedAt`: callers that answer with the record pass the
+ * time it already carries, so the answer and the stored record agree.
  */
 export async function enqueueAndMarkQueued(
   deps: AppDependencies,
   id: string,
   at: string = deps.clock.now().toISOString(),
 ): Promise<Status> {
-  try {
-    await deps.queue.send(id);
-  } catch (error) {
-    deps.logger.warn({ notificationId: id, err: error }, 'enqueue failed; the record stays PENDING for the sweeper');
-    return 'PENDING';
-  }
+  if (!(await sendMessage(deps, id))) return 'PENDING';
   try {
     // False means a worker already claimed it: it is at least QUEUED as far as the caller is concerned.
     await deps.store.markQueued(id, at);

@@ -89,6 +89,17 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         }
       });
 
+      it('stores the status it is given: QUEUED when ingest sent the message first', async () => {
+        const queued = await inserted({ status: 'QUEUED' });
+        const pending = await inserted();
+
+        expect(await store.get(queued.id)).toStrictEqual(queued);
+        expect((await store.list({ status: 'QUEUED', limit: 10 })).items.map((n) => n.id)).toEqual([queued.id]);
+        expect((await store.list({ status: 'PENDING', limit: 10 })).items.map((n) => n.id)).toEqual([pending.id]);
+        const claimed = await store.claim(queued.id, t(10), t(40));
+        expect(claimed).toMatchObject({ id: queued.id, status: 'PROCESSING', leaseExpiresAt: t(40) });
+      });
+
       it('returns undefined for an unknown id', async () => {
         await inserted();
         expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();

@@ -143,6 +143,38 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(vendor.requestsFor(id)).toHaveLength(0);
   });
 
+  it('without an idempotency key: 503 when DynamoDB fails at ingest; the message sent first is dropped by the worker', async () => {
+    const fault = inject('PutItemCommand', () => new InternalServerError({ message: 'Internal error', $metadata: {} }));
+    const sendsBefore = callsOf('SendMessageCommand').length;
+
+    const res = await herald.send({ url: `${vendor.url}/ok` });
+
+    expect(fault.hits).toBe(1);
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body.code).toBe('SYSTEM_ERROR');
+    // The message went out before the put failed; the worker finds no record behind it, leaves it for
+    // redelivery (in case the record was only late), and drops it on its third receive.
+    expect(callsOf('SendMessageCommand').length).toBe(sendsBefore + 1);
+    const id = String(callsOf('SendMessageCommand').at(-1)?.input.MessageBody);
+    await waitForIdleQueue(probeSqs, local.queues.queueUrl);
+    expect(callsOf('SendMessageCommand').length).toBe(sendsBefore + 1);
+    // One claim per receive reads the REQUEST item, three receives in all.
+    const claimReads = callsOf('GetItemCommand').filter((call) => pkOf(call.input) === notificationKey(id));
+    expect(claimReads.length).toBeGreaterThanOrEqual(3);
+    expect((await herald.get(id)).status).toBe(404);
+    const stored = await probeDynamoDb.send(
+      new QueryCommand({
+        TableName: local.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(stored.Count).toBe(0);
+    expect(vendor.requestsFor(id)).toHaveLength(0);
+  });
+
   it('answers 202 PENDING when SQS fails at ingest; the record waits for the sweeper, which delivers it once', async () => {
     const fault = inject('SendMessageCommand', () =>
       Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' }),

@@ -194,9 +194,26 @@ describe('deliverNotification', () => {
   });
 
   describe('a message it cannot act on', () => {
-    it('for an unknown notification: done, nothing sent, logged', async () => {
+    it('for a notification not stored yet: left for redelivery on its first two receives, nothing sent', async () => {
       const deps = await setUp([]);
-      expect(await deliverNotification(deps, 'no-such-id')).toEqual({ action: 'done' });
+      expect(await deliverNotification(deps, 'no-such-id', 1)).toEqual({ action: 'redeliver' });
+      expect(await deliverNotification(deps, 'no-such-id', 2)).toEqual({ action: 'redeliver' });
+      expect(deps.sender.requests).toEqual([]);
+    });
+
+    it('on a first receive, waits for a record whose store write is in flight, then delivers it', async () => {
+      const deps = await setUp([httpResponse(200, { statusText: 'OK', responseTimeMs: 5 })]);
+      const late = makeNotification({ id: '0b7d3c52-9e43-4b8e-a2a1-64c1f3e0d9a7', createdAt: START.toISOString() });
+      setTimeout(() => void deps.store.insert(late), 60);
+
+      expect(await deliverNotification(deps, late.id, 1)).toEqual({ action: 'done' });
+      expect(deps.sender.requests).toHaveLength(1);
+      expect((await deps.store.get(late.id))?.status).toBe('SUCCESS');
+    });
+
+    it('for an unknown notification on its third receive: done, nothing sent, logged', async () => {
+      const deps = await setUp([]);
+      expect(await deliverNotification(deps, 'no-such-id', 3)).toEqual({ action: 'done' });
       expect(deps.sender.requests).toEqual([]);
       expect(deps.logger.entries).toContainEqual(
         expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ notificationId: 'no-such-id' }) }),

@@ -8,7 +8,8 @@ import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUT
  *
  * - REQUEST item attributes: id, url, method, headers/body/metadata (JSON strings, so a string body
  *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, requestHash,
- *   createdAt, lastUpdatedAt (as ingested), gsi1pk = `C#<createdAt minute>#<shard>`,
+ *   createdAt, lastUpdatedAt (as ingested), ingestStatus = QUEUED when ingest sent the message before
+ *   the put (the usual case; absent: PENDING, the send failed), gsi1pk = `C#<createdAt minute>#<shard>`,
  *   gsi1sk = `<createdAt>#<id>` (the listing order), expiresAt. Written once by `insert`, never again.
  * - STATE item attributes: status, attempts, attemptBudgetStart, lastUpdatedAt, lastDeliveryAttempt,
  *   nextAttemptAt, deliveredAt, leaseExpiresAt (absent rather than null), history (list of attempts),
@@ -47,15 +48,21 @@ export function requestItem(notification: Notification): Item {
     requestHash: notification.requestHash,
     createdAt,
     lastUpdatedAt: notification.lastUpdatedAt,
+    ...(notification.status === 'QUEUED' ? { ingestStatus: 'QUEUED' } : {}),
     [CREATED_INDEX.partition]: createdPartition(createdAt, indexShard(id)),
     [CREATED_INDEX.sort]: `${createdAt}#${id}`,
     [TTL_ATTRIBUTE]: expiresAtFrom(createdAt),
   };
 }
 
-/** A STATE item's status; no STATE item means the notification is PENDING as ingested. */
-export function statusOf(state: Item | undefined): Status {
-  return (state?.status as Status | undefined) ?? 'PENDING';
+/** The status: the STATE item's, or without one the status ingest stored (QUEUED or PENDING). */
+export function statusOf(request: Item, state: Item | undefined): Status {
+  return (state?.status ?? request.ingestStatus ?? 'PENDING') as Status;
+}
+
+/** Whether a notification whose STATE item is `state` can be in `status` (before its REQUEST is read). */
+export function mayHaveStatus(state: Item | undefined, status: Status): boolean {
+  return state === undefined ? status === 'PENDING' || status === 'QUEUED' : state.status === status;
 }
 
 /** The history oldest first: sorting by `attempt` undoes the ring's wrap-around (state-updates.ts). */
@@ -75,7 +82,7 @@ export function toNotification(request: Item, state: Item | undefined): Notifica
   const latest = historyOf(state).at(-1);
   return {
     id: String(request.id),
-    status: statusOf(state),
+    status: statusOf(request, state),
     url: String(request.url),
     method: String(request.method),
     headers: JSON.parse(String(request.headers)) as Record<string, string>,

@@ -5,7 +5,7 @@ import { BATCH_GET_MAX_KEYS, batchGet, foundKey } from './batch-get.js';
 import { encodeCursor } from './cursor.js';
 import { createdPartition, everyShard, failedPartition } from './index-partitions.js';
 import { newestFirst, queryIndex } from './index-reads.js';
-import { type Item, itemKey, statusOf, toNotification } from './items.js';
+import { type Item, itemKey, mayHaveStatus, toNotification } from './items.js';
 import { mapConcurrently } from './map-concurrently.js';
 import type { Table } from './table.js';
 import { CREATED_INDEX, FAILED_INDEX, ITEM } from './table-schema.js';
@@ -174,7 +174,7 @@ async function fetchNotifications(
   } else {
     // Small STATE items first; only the matches' REQUEST items are worth reading.
     const states = await batchGet(table, stateKeys, false);
-    wanted = pks.filter((pk) => statusOf(states.get(foundKey(pk, ITEM.state))) === status);
+    wanted = pks.filter((pk) => mayHaveStatus(states.get(foundKey(pk, ITEM.state)), status));
     items = states;
     for (const [key, item] of await batchGet(table, requestKeys(wanted), false)) items.set(key, item);
   }

@@ -7,9 +7,12 @@
  *   is how idempotency is enforced. Its body is never rewritten, so status changes stay cheap.
  * - `pk = N#<id>, sk = S` — the STATE item: status, counters, timestamps, lease and attempt history.
  *   Small; every transition is one conditional UpdateItem on it. It does not exist until the first
- *   transition: a REQUEST without a STATE is a PENDING notification as ingested.
+ *   transition: a REQUEST without a STATE is a notification as ingested — QUEUED (its `ingestStatus`:
+ *   the message was sent before the put) or PENDING (the send failed).
  * - GSI `byCreatedMinute` (KEYS_ONLY) on REQUEST items: `C#<minute>#<shard>` → the sweeper reads the
- *   notifications created in a past minute and enqueues those still without a STATE. Written once.
+ *   notifications created in a past minute and enqueues again those still without a STATE (never
+ *   claimed: the send failed, or the message waits in a backlog — a duplicate message is harmless).
+ *   Written once.
  * - GSI `failedByShard` (KEYS_ONLY, sparse) on STATE items while FAILED: `F#<shard>` → operators list
  *   failures without a scan; only failures pay for this index.
  * - `pk = META, sk = EPOCH` — the table's epoch: the createdAt of its first notification minus a

@@ -14,8 +14,17 @@ const processor = new BatchProcessor(EventType.SQS);
  */
 async function deliverRecord(record: SQSRecord): Promise<void> {
   const notificationId = record.body;
-  const outcome = await deliverNotification(deps, notificationId);
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+  const outcome = await deliverNotification(deps, notificationId, receiveCount);
+  // Reported as a batch item failure: SQS hands it out again after its visibility timeout.
+  if (outcome.action === 'redeliver') throw new NotStoredYetError(notificationId);
   if (outcome.action === 'retryLater') await deps.queue.send(notificationId, outcome.delayMs);
+}
+
+class NotStoredYetError extends Error {
+  constructor(notificationId: string) {
+    super(`notification ${notificationId} is not stored yet; its message is left for redelivery`);
+  }
 }
 
 export const handler = invocation(

@@ -84,7 +84,8 @@ export class WorkerPool {
 
   private async handle(message: QueueMessage): Promise<void> {
     try {
-      const outcome = await deliverNotification(this.deps, message.notificationId);
+      const outcome = await deliverNotification(this.deps, message.notificationId, message.receiveCount);
+      if (outcome.action === 'redeliver') return; // Its lease runs out and the queue hands it out again.
       // Send the replacement before deleting: a crash in between leaves a duplicate, never nothing.
       if (outcome.action === 'retryLater') await this.queue.send(message.notificationId, outcome.delayMs);
       await this.queue.delete(message);
