@@ -79,6 +79,9 @@ const idempotencyKey = z
   .max(LIMITS.idempotencyKeyLength)
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
 
+/** Any JSON value, checked but not rebuilt (isJsonValue, below). */
+const jsonValue = z.unknown().refine(isJsonValue, 'must be a JSON value');
+
 export interface RequestDefaults {
   maxAttempts: number;
   timeoutMs: number;
@@ -95,12 +98,12 @@ function requestSchema(defaults: RequestDefaults) {
         .default('POST'),
       headers: headers.default({}),
       // The caller's payload, checked but kept exactly as given: z.json() would rebuild objects and
-      // silently drop `__proto__` keys the vendor may expect.
-      body: z.unknown().refine(isJsonValue, 'must be a JSON value').optional(),
+      // silently drop `__proto__` keys the vendor may expect. Metadata values likewise.
+      body: jsonValue.optional(),
       idempotencyKey: idempotencyKey.optional(),
       maxAttempts: z.number().int().min(1).max(LIMITS.maxAttempts).default(defaults.maxAttempts),
       timeoutMs: z.number().int().min(LIMITS.minTimeoutMs).max(LIMITS.maxTimeoutMs).default(defaults.timeoutMs),
-      metadata: z.record(z.string(), z.json()).optional(),
+      metadata: z.record(z.string(), jsonValue).optional(),
     })
     .refine((r) => r.body === undefined || r.body === null || (r.method !== 'GET' && r.method !== 'HEAD'), {
       path: ['body'],

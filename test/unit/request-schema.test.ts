@@ -470,3 +470,10 @@ describe('the body', () => {
     expect(JSON.stringify(parse(input).body)).toBe('{"__proto__":1,"a":[{"__proto__":2}]}');
   });
 });
+
+describe('metadata values', () => {
+  it('are kept exactly, even a nested __proto__ key (found by the property test above)', () => {
+    const input = JSON.parse(`{"url":"${URL_OK}","metadata":{"":[{"__proto__":false}],"k":{"a":{"__proto__":1}}}}`);
+    expect(JSON.stringify(parse(input).metadata)).toBe('{"":[{"__proto__":false}],"k":{"a":{"__proto__":1}}}');
+  });
+});
