@@ -57,8 +57,16 @@ export async function deliverNotification(
       new Date(claimedAt.getTime() + deps.leaseMs).toISOString(),
     );
   let claimed = await claim();
-  if (!claimed && receiveCount === 1 && (await storedAfterWaiting(deps, notificationId))) claimed = await claim();
-  if (!claimed) return explainUnclaimable(deps, notificationId, claimedAt, receiveCount);
+  if (!claimed) {
+    const current = await findRecord(deps, notificationId, receiveCount);
+    // Never claimed and claimable: the first claim did not see the record yet (its put was in flight).
+    if (current && current.attempts === 0 && (current.status === 'PENDING' || current.status === 'QUEUED')) {
+      claimed = await claim();
+    }
+    // Without a second claim, `current` is what refused the first; after a lost second one it is a
+    // little stale, and the message is looked at again no sooner than MIN_DEFER_MS.
+    if (!claimed) return explainUnclaimable(deps, notificationId, current, claimedAt, receiveCount);
+  }
 
   const attemptNumber = claimed.attempts + 1;
   const log = (fields: Record<string, unknown>) => ({ notificationId, attempt: attemptNumber, ...fields });
@@ -127,27 +135,25 @@ function reportAttempt(
   }
 }
 
-/**
- * True when the record is there now, never claimed, though the claim did not see it: its store write
- * was in flight. Looks at once, then after each of NOT_STORED_YET_WAITS_MS.
- */
-async function storedAfterWaiting(deps: AppDependencies, id: string): Promise<boolean> {
-  for (const waitMs of [0, ...NOT_STORED_YET_WAITS_MS]) {
+/** The record, waiting for one that is missing on a message's first receive (its put may be in flight). */
+async function findRecord(deps: AppDependencies, id: string, receiveCount: number): Promise<Notification | undefined> {
+  const waits = receiveCount === 1 ? NOT_STORED_YET_WAITS_MS : [];
+  for (const waitMs of [0, ...waits]) {
     if (waitMs > 0) await setTimeout(waitMs);
     const record = await deps.store.get(id);
-    if (record) return record.attempts === 0 && (record.status === 'PENDING' || record.status === 'QUEUED');
+    if (record) return record;
   }
-  return false;
+  return undefined;
 }
 
 /** The claim was refused: find out whether the message is obsolete or merely early. */
-async function explainUnclaimable(
+function explainUnclaimable(
   deps: AppDependencies,
   id: string,
+  current: Notification | undefined,
   now: Date,
   receiveCount: number,
-): Promise<DeliveryOutcome> {
-  const current = await deps.store.get(id);
+): DeliveryOutcome {
   if (!current) {
     if (receiveCount < RECEIVES_BEFORE_UNKNOWN_IS_DROPPED) {
       deps.logger.info(
