@@ -10,10 +10,9 @@ import { META } from './table-schema.js';
  * long as the table. It only moves forward, so concurrent sweepers cannot undo each other.
  */
 
-const SWEPT = 'SWEPT';
 const CHECKED_BEFORE = 'checkedBefore';
 
-const watermarkKey = () => itemKey(META.partition, SWEPT);
+const watermarkKey = () => itemKey(META.partition, META.swept);
 
 /** The stored `checkedBefore`; undefined before the first sweep of the table. */
 export async function readWatermark(table: Table): Promise<string | undefined> {

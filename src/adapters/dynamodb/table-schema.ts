@@ -18,13 +18,18 @@
  * - `pk = META, sk = EPOCH` — the table's epoch: the createdAt of its first notification minus a
  *   margin (table-epoch.ts). Written once, never expires, in no index. The listing walks no further
  *   back than it, so a young table's listing ends after the minutes it has lived.
+ * - `pk = META, sk = SWEPT` — the sweeper's watermark (sweep-watermark.ts): every notification created
+ *   before it has been seen with a STATE item. Only ever moves forward, never expires, in no index.
  */
 export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
 export const ITEM = { request: 'R', state: 'S' } as const;
 
-/** The one item that is not a notification's: the table's epoch, in attribute `epoch` (ISO 8601). */
-export const META = { partition: 'META', epoch: 'EPOCH', attribute: 'epoch' } as const;
+/**
+ * The items that are not a notification's: the table's epoch (sort key `epoch`, in attribute
+ * `attribute`, ISO 8601) and the sweeper's watermark (sort key `swept`).
+ */
+export const META = { partition: 'META', epoch: 'EPOCH', attribute: 'epoch', swept: 'SWEPT' } as const;
 
 export const CREATED_INDEX = { name: 'byCreatedMinute', partition: 'gsi1pk', sort: 'gsi1sk' } as const;
 export const FAILED_INDEX = { name: 'failedByShard', partition: 'gsi2pk', sort: 'gsi2sk' } as const;
