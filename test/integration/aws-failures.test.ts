@@ -85,6 +85,19 @@ function faultMiddleware(client: DynamoDBClient | SQSClient): void {
   );
 }
 
+/** How many items the table holds for notification `id` (a read of our own, not through Herald). */
+async function storedItemCount(id: string): Promise<number | undefined> {
+  const stored = await probeDynamoDb.send(
+    new QueryCommand({
+      TableName: local.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
+      ConsistentRead: true,
+    }),
+  );
+  return stored.Count;
+}
+
 const callsOf = (command: string) => seen.filter((call) => call.command === command);
 /** The key of a DocumentClient input (the middleware sees it before marshalling). */
 const pkOf = (input: Record<string, unknown>) => (input.Key as { pk?: unknown } | undefined)?.pk;
@@ -125,15 +138,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body.code).toBe('SYSTEM_ERROR');
     expect((await herald.get(id)).status).toBe(404);
-    const stored = await probeDynamoDb.send(
-      new QueryCommand({
-        TableName: local.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
-        ConsistentRead: true,
-      }),
-    );
-    expect(stored.Count).toBe(0);
+    expect(await storedItemCount(id)).toBe(0);
     expect(callsOf('SendMessageCommand').length).toBe(sendsBefore);
     expect(await queueCounts(probeSqs, local.queues.queueUrl)).toEqual({
       ApproximateNumberOfMessages: '0',
@@ -163,15 +168,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     const claimReads = callsOf('GetItemCommand').filter((call) => pkOf(call.input) === notificationKey(id));
     expect(claimReads.length).toBeGreaterThanOrEqual(3);
     expect((await herald.get(id)).status).toBe(404);
-    const stored = await probeDynamoDb.send(
-      new QueryCommand({
-        TableName: local.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
-        ConsistentRead: true,
-      }),
-    );
-    expect(stored.Count).toBe(0);
+    expect(await storedItemCount(id)).toBe(0);
     expect(vendor.requestsFor(id)).toHaveLength(0);
   });
 
