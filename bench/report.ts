@@ -95,7 +95,7 @@ export function renderReport(r: BenchResults): string {
       targets && s.peakRssMb !== null ? `≤ ${TARGETS.peakRssMb} MB: ${check(s.peakRssMb <= TARGETS.peakRssMb)}` : '',
     ]);
   };
-  if (r.singleProcess) service('Single process (SQLite, synchronous=FULL)', r.singleProcess, true);
+  if (r.singleProcess) service('Single process (SQLite, WAL fsync before each 202)', r.singleProcess, true);
   if (isSkipped(r.awsLocal)) rows.push(['start:aws-local', `skipped: ${r.awsLocal.skipped}`, '']);
   else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs, Lambda handlers)', r.awsLocal, false);
 

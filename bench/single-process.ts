@@ -14,8 +14,9 @@ export interface SingleProcessOptions extends DeliveryLoad {
 const BUILT_SERVER = 'dist/herald.mjs';
 
 /**
- * `npm start` as a user runs it: the esbuild bundle `npm run build` writes, a fresh SQLite file
- * (synchronous=FULL), private targets allowed so it may deliver to the loopback sink, logs at warn.
+ * `npm start` as a user runs it: the esbuild bundle `npm run build` writes, a fresh SQLite file (its
+ * WAL fdatasync'd before each 202, as synchronous=FULL would), private targets allowed so it may
+ * deliver to the loopback sink, logs at warn.
  */
 export async function measureSingleProcess(options: SingleProcessOptions): Promise<ServiceRunResult> {
   const { cpuProfileDir, ...load } = options;

@@ -40,11 +40,29 @@ const countScratch = (db: SqliteDatabase) =>
   db.read(() => (db.statement('SELECT count(*) AS n FROM scratch').get() as { n: number }).n);
 
 describe('SqliteDatabase', () => {
-  it('creates the parent directory and opens in WAL mode with synchronous=FULL', () => {
+  it('creates the parent directory and opens in WAL mode, with no fsync inside COMMIT', () => {
     const db = open();
     expect(db.read((c) => c.pragma('journal_mode', { simple: true }))).toBe('wal');
-    // 2 = FULL
-    expect(db.read((c) => c.pragma('synchronous', { simple: true }))).toBe(2);
+    // 1 = NORMAL: the class fdatasyncs the WAL itself, off the event loop, before an onDisk write settles.
+    expect(db.read((c) => c.pragma('synchronous', { simple: true }))).toBe(1);
+  });
+
+  it('settles a committed-only write at COMMIT and an onDisk write of the same transaction after the fdatasync', async () => {
+    const db = open();
+    await createScratch(db);
+    const before = db.committedTransactions;
+    const settled: string[] = [];
+
+    const onDisk = db.write(() => db.statement('INSERT INTO scratch (k, v) VALUES (?, ?)').run('disk', 1).changes);
+    const committed = db.write(
+      () => db.statement('INSERT INTO scratch (k, v) VALUES (?, ?)').run('commit', 2).changes,
+      'committed',
+    );
+    await Promise.all([onDisk.then(() => settled.push('onDisk')), committed.then(() => settled.push('committed'))]);
+
+    expect(db.committedTransactions - before).toBe(1);
+    expect(settled).toEqual(['committed', 'onDisk']);
+    expect(countScratch(db)).toBe(2);
   });
 
   it('commits 200 concurrent writes in fewer transactions than writes', async () => {

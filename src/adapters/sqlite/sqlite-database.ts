@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BackendUnavailableError, HeraldError } from '../../domain/errors.js';
@@ -21,7 +21,7 @@ export const SCHEMA_VERSION = 2;
  * One schema for the store and the queue, so a notification and its queue message live in one file.
  * Timestamps of notifications are ISO-8601 UTC text (they sort as text); queue times are epoch ms.
  *
- * Laid out to write few bytes per notification (with synchronous=FULL the disk is the cost):
+ * Laid out to write few bytes per notification (the WAL is fsync'd at every commit: the disk is the cost):
  * - the request (body included) is written once to `notification_requests`; the state that
  *   markQueued, claim and recordAttempt rewrite is a small row of `notification_states`, with the
  *   same integer key `n` (assigned in insertion order, so recent rows share a few tail pages);
@@ -129,24 +129,47 @@ export function translateSqliteError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * When a write's promise settles. `onDisk`: once the WAL frames of its commit are on disk — for
+ * what a caller is told is stored. `committed`: at COMMIT — for a write whose loss in a power
+ * failure only makes work happen again (a lease, a claim, an attempt's outcome while the message
+ * that carries the notification is still queued). The WAL is replayed in commit order, so the next
+ * `onDisk` write makes every write committed before it durable too.
+ */
+export type Durability = 'onDisk' | 'committed';
+
 interface PendingWrite {
   fn: (db: Connection) => unknown;
+  durability: Durability;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** A committed batch, whose `onDisk` writes are answered once the WAL holding it is on disk. */
+interface CommittedBatch {
+  writes: PendingWrite[];
+  outcomes: Outcome[];
+}
+
 const RUN_AGAIN_WITH_SAVEPOINTS = Symbol('run again with savepoints');
 const FAILED = Symbol('every write failed');
 type BatchFailure = typeof RUN_AGAIN_WITH_SAVEPOINTS | typeof FAILED;
 
 /**
- * A SQLite file opened for durability (WAL, synchronous=FULL) with group commit: every write
- * submitted during one event-loop turn runs in a single transaction, so one fsync covers many
- * notifications. A write that throws is rolled back alone and only its promise rejects (the batch
- * then runs again with a SAVEPOINT per write). Reads are synchronous and see committed data only (they never run while
- * a batch is open, because a batch runs synchronously from start to COMMIT).
+ * A SQLite file opened for durability (WAL) with group commit: every write submitted during one
+ * event-loop turn runs in a single transaction, so one fsync covers many notifications. A write that
+ * throws is rolled back alone and only its promise rejects (the batch then runs again with a
+ * SAVEPOINT per write). Reads are synchronous and see committed data only (they never run while a
+ * batch is open, because a batch runs synchronously from start to COMMIT).
+ *
+ * Durability is synchronous=FULL's — an `onDisk` write is not answered before the WAL frames of
+ * its commit are on disk, so an accepted notification survives power loss — but the fsync is not
+ * SQLite's: with FULL, COMMIT blocks the event loop on the disk for milliseconds. Here the
+ * connection runs synchronous=NORMAL (no fsync at COMMIT; checkpoints still fsync) and the WAL file
+ * is fdatasync'd on libuv's thread pool after a COMMIT, the batch's `onDisk` writes settling when
+ * it returns; batches committed meanwhile share the next fdatasync.
  */
 export class SqliteDatabase {
   readonly path: string;
@@ -156,6 +179,12 @@ export class SqliteDatabase {
   #flushScheduled = false;
   #closed = false;
   #committedTransactions = 0;
+  /** The WAL file, fdatasync'd after each commit; null for an in-memory database (nothing to sync). */
+  readonly #walFd: number | null = null;
+  /** Committed, waiting for the next fdatasync. */
+  #unsynced: CommittedBatch[] = [];
+  /** The fdatasync in progress; undefined when none is. */
+  #syncing: Promise<void> | undefined;
 
   constructor(path: string, options: SqliteDatabaseOptions = {}) {
     this.path = path;
@@ -164,11 +193,13 @@ export class SqliteDatabase {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
       db.pragma('journal_mode = WAL');
-      // An accepted notification must survive power loss: fsync the WAL at every commit.
-      db.pragma('synchronous = FULL');
+      // No fsync at COMMIT: #syncCommitted does it off the event loop (see the class comment).
+      db.pragma('synchronous = NORMAL');
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       prepareSchema(db, path);
+      if (path !== ':memory:') this.#walFd = openSync(`${path}-wal`, 'r');
     } catch (error) {
+      if (this.#walFd !== null) closeSync(this.#walFd);
       db?.close();
       const unavailable = new BackendUnavailableError('sqlite', error);
       if (error instanceof SchemaVersionError) unavailable.message = `${unavailable.message}: ${error.message}`;
@@ -208,12 +239,12 @@ export class SqliteDatabase {
 
   /**
    * Submits a synchronous write. It runs in the transaction of the current turn's batch; the promise
-   * settles once that transaction has committed (or failed).
+   * settles once that transaction is on disk, or committed only (`durability`), or has failed.
    */
-  write<T>(fn: (db: Connection) => T): Promise<T> {
+  write<T>(fn: (db: Connection) => T, durability: Durability = 'onDisk'): Promise<T> {
     if (this.#closed) return Promise.reject(new BackendUnavailableError('sqlite', new Error('database is closed')));
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ fn, durability, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(this.#flush);
@@ -226,6 +257,9 @@ export class SqliteDatabase {
     if (this.#closed) return;
     this.#flush();
     this.#closed = true;
+    while (this.#syncing) await this.#syncing;
+    if (this.#walFd !== null) closeSync(this.#walFd);
+    // The last connection to close checkpoints the WAL into the database file and removes it.
     this.#db.close();
   }
 
@@ -242,13 +276,41 @@ export class SqliteDatabase {
     if (outcomes === RUN_AGAIN_WITH_SAVEPOINTS) outcomes = this.#runBatch(batch, true);
     if (outcomes === FAILED || outcomes === RUN_AGAIN_WITH_SAVEPOINTS) return;
     this.#committedTransactions++;
-    for (let i = 0; i < batch.length; i++) {
-      const outcome = outcomes[i] as Outcome;
-      const write = batch[i] as PendingWrite;
-      if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(outcome.error);
+    const committed: CommittedBatch = { writes: batch, outcomes };
+    // Without a WAL (in memory) there is no disk to wait for.
+    if (this.#walFd === null) {
+      settle(committed, (write) => write.durability === 'committed');
+      return;
     }
+    settle(committed, (write) => write.durability === 'committed');
+    if (!batch.some((write) => write.durability === 'onDisk')) return;
+    this.#unsynced.push(committed);
+    this.#syncCommitted(this.#walFd);
   };
+
+  /**
+   * Answers the committed batches once an fdatasync of the WAL, started after their COMMITs, has
+   * returned. One runs at a time; the batches committed while it runs wait for the next one. If it
+   * fails the writes reject although their transactions committed: whether they would survive a
+   * power loss is unknown, and a caller who retries gets at most a duplicate (at least once).
+   */
+  #syncCommitted(walFd: number): void {
+    if (this.#syncing || this.#unsynced.length === 0) return;
+    const covered = this.#unsynced;
+    this.#unsynced = [];
+    this.#syncing = new Promise<void>((done) => {
+      fdatasync(walFd, (error) => {
+        this.#syncing = undefined;
+        const onDisk = (write: PendingWrite) => write.durability === 'onDisk';
+        for (const committed of covered) {
+          if (error) failAll(committed.writes.filter(onDisk), new BackendUnavailableError('sqlite', error));
+          else settle(committed, onDisk);
+        }
+        this.#syncCommitted(walFd);
+        done();
+      });
+    });
+  }
 
   /**
    * Runs the batch in one transaction and commits it, answering each write's outcome. Without
@@ -309,6 +371,17 @@ export class SqliteDatabase {
     } catch {
       // The transaction is gone either way; the callers learn of the original error.
     }
+  }
+}
+
+/** Answers the writes of a committed batch that `now` selects. */
+function settle({ writes, outcomes }: CommittedBatch, now: (write: PendingWrite) => boolean): void {
+  for (let i = 0; i < writes.length; i++) {
+    const write = writes[i] as PendingWrite;
+    if (!now(write)) continue;
+    const outcome = outcomes[i] as Outcome;
+    if (outcome.ok) write.resolve(outcome.value);
+    else write.reject(outcome.error);
   }
 }
 

@@ -31,9 +31,14 @@ const SQL = {
 } as const;
 
 /**
- * DeliveryQueue on the `queue_messages` table of a SqliteDatabase. A received message is leased by
- * moving its `visible_at` forward; a process that dies holding it simply lets the lease run out, and
- * the message is received again — which is how a restart picks up in-flight work.
+ * DeliveryQueue on the `queue_messages` table of a SqliteDatabase. Its writes settle at COMMIT, not
+ * on disk (SqliteDatabase's `Durability`): a lost send leaves its notification PENDING for the
+ * sweeper, or the record's own on-disk write (ingest) covers it; a lost lease or delete hands the
+ * message out again.
+ *
+ * A received message is leased by moving its `visible_at` forward; a process that dies holding it
+ * simply lets the lease run out, and the message is received again — which is how a restart picks
+ * up in-flight work.
  */
 export class SqliteQueue implements DeliveryQueue {
   readonly #db: SqliteDatabase;
@@ -50,7 +55,7 @@ export class SqliteQueue implements DeliveryQueue {
 
   async send(notificationId: string, delayMs = 0): Promise<void> {
     const visibleAt = this.#clock.now().getTime() + Math.max(0, delayMs);
-    await this.#db.write(() => this.#db.statement(SQL.send).run(notificationId, visibleAt));
+    await this.#db.write(() => this.#db.statement(SQL.send).run(notificationId, visibleAt), 'committed');
     // Wake long polls: they take an immediate message, or re-arm their timer for a delayed one.
     this.#wakeAll();
   }
@@ -66,6 +71,7 @@ export class SqliteQueue implements DeliveryQueue {
         const leased = await this.#db.write(
           () =>
             this.#db.statement(SQL.lease).all({ now, until: now + options.visibilityTimeoutMs, max }) as LeasedRow[],
+          'committed',
         );
         if (leased.length > 0) return leased.map(toMessage);
         continue; // Another receiver took them meanwhile; look again.
@@ -86,7 +92,7 @@ export class SqliteQueue implements DeliveryQueue {
     const id = Number(message.receiptHandle.slice(0, separator));
     if (separator < 0 || !Number.isSafeInteger(id)) return;
     const receipt = message.receiptHandle.slice(separator + 1);
-    await this.#db.write(() => this.#db.statement(SQL.delete).run(id, receipt));
+    await this.#db.write(() => this.#db.statement(SQL.delete).run(id, receipt), 'committed');
   }
 
   /** Ends the long polls in progress (they return []) and makes later receives return [] at once. */

@@ -143,15 +143,19 @@ export class SqliteStore implements NotificationStore {
     return { items, nextCursor: encodeCursor(last.createdAt, last.id) };
   }
 
+  // markQueued, claim and recordAttempt settle at COMMIT, not on disk: lost in a power failure, they
+  // leave the notification PENDING (the sweeper enqueues it), or claimable again once the lease or the
+  // message's visibility runs out — a repeated attempt, which at-least-once delivery allows.
+
   async markQueued(id: string, at: string): Promise<boolean> {
-    return this.db.write(() => this.db.statement(SQL.markQueued).run({ id, at }).changes === 1);
+    return this.db.write(() => this.db.statement(SQL.markQueued).run({ id, at }).changes === 1, 'committed');
   }
 
   async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
     const row = await this.db.write(() => {
       const n = this.db.statement(SQL.claim).pluck().get({ id, at, lease: leaseExpiresAt }) as number | undefined;
       return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
-    });
+    }, 'committed');
     return row === undefined ? undefined : fromRow(row);
   }
 
@@ -174,7 +178,7 @@ export class SqliteStore implements NotificationStore {
       this.db.statement(SQL.appendAttempt).run(n, seq, attemptJson);
       if (seq > LIMITS.attemptHistory) this.db.statement(SQL.trimAttempts).run(n, seq - LIMITS.attemptHistory);
       return true;
-    });
+    }, 'committed');
   }
 
   async reopen(id: string, at: string): Promise<Notification | undefined> {
