@@ -63,7 +63,10 @@ export interface Notification extends NotificationRequest {
   nextAttemptAt: string | null;
   deliveredAt: string | null;
   deliveryResult: DeliveryResult | null;
-  /** Fingerprint of the request content; the same idempotency key with another fingerprint is a conflict. */
+  /**
+   * Fingerprint of the request content; the same idempotency key with another fingerprint is a
+   * conflict. Empty for a notification accepted without an idempotency key.
+   */
   requestHash: string;
   /** `attempts` when the current budget of `maxAttempts` began: 0, or the count at the last manual retry. */
   attemptBudgetStart: number;
