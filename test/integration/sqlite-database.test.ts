@@ -65,6 +65,17 @@ describe('SqliteDatabase', () => {
     expect(countScratch(db)).toBe(2);
   });
 
+  it('settles every write of an in-memory database at COMMIT (no file to sync)', async () => {
+    const db = new SqliteDatabase(':memory:');
+    try {
+      await createScratch(db);
+      expect(await insertScratch(db, 'k', 1)).toBe(1);
+      expect(countScratch(db)).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('commits 200 concurrent writes in fewer transactions than writes', async () => {
     const db = open();
     await createScratch(db);

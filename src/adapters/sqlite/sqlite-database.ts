@@ -279,7 +279,7 @@ export class SqliteDatabase {
     const committed: CommittedBatch = { writes: batch, outcomes };
     // Without a WAL (in memory) there is no disk to wait for.
     if (this.#walFd === null) {
-      settle(committed, (write) => write.durability === 'committed');
+      settle(committed, () => true);
       return;
     }
     settle(committed, (write) => write.durability === 'committed');
