@@ -1,5 +1,5 @@
 import { HeraldError } from '../domain/errors.js';
-import { type Notification, newNotification } from '../domain/notification.js';
+import { type Notification, newNotification, type Status } from '../domain/notification.js';
 import { notificationIdFor } from '../domain/notification-id.js';
 import { fingerprintRequest, parseNotificationRequest } from '../domain/request-schema.js';
 import type { AppDependencies } from './dependencies.js';
@@ -15,10 +15,11 @@ export interface AcceptResult {
  * Ingest (SPEC.md §2). Once the store has the record the caller is told 202 whatever the queue does:
  * a record left PENDING is enqueued by the sweeper. Only a store failure is the caller's 503.
  *
- * - Without an idempotency key (a fresh random id, so no duplicate to fear) the message is sent
- *   first and the record stored QUEUED in one write — no separate QUEUED write: one write unit less
- *   per notification on DynamoDB, one commit less on SQLite. If the send fails it is stored PENDING.
- *   If the store then fails (503), the message names a record that does not exist: the worker
+ * - Without an idempotency key (a fresh random id, so no duplicate to fear) the message is sent and
+ *   the record stored QUEUED at once: no separate QUEUED write (one write unit less per
+ *   notification on DynamoDB), one round trip instead of two, and on SQLite both in one commit. If
+ *   the send fails the record is put back to PENDING (SPEC's "rolled back to PENDING") for the
+ *   sweeper. If the store fails (503), the message names a record that does not exist: the worker
  *   leaves it for redelivery a few times, then drops it (deliver-notification.ts).
  * - With a key, the record is stored first (PENDING), then enqueued and marked QUEUED, as SPEC.md
  *   orders it: a replay, or duplicates racing each other, must not send messages of their own.
@@ -43,12 +44,33 @@ export async function acceptNotification(
     return created(deps, { ...notification, status });
   }
 
-  const sent = await sendMessage(deps, id);
-  const stored: Notification = sent ? { ...notification, status: 'QUEUED' } : notification;
-  const inserted = await deps.store.insert(stored);
+  const queued: Notification = { ...notification, status: 'QUEUED' };
+  const sending = sendMessage(deps, id); // never rejects
+  // Waits for the send even when the insert fails: no request is left running behind a 503.
+  const inserted = await deps.store.insert(queued).finally(() => sending);
+  const sent = await sending;
   // A fresh random id cannot be taken, unless the store answered a write of ours it had already applied.
   if (!inserted.inserted) return replayOf(inserted.existing, notification);
-  return created(deps, stored);
+  if (sent) return created(deps, queued);
+  return created(deps, { ...notification, status: await backToPending(deps, id, notification.createdAt) });
+}
+
+/**
+ * The record was stored QUEUED but its message was not sent: PENDING again, for the sweeper. If
+ * that write fails too, the record stays QUEUED with no message; on DynamoDB the sweeper still finds
+ * it (no STATE item), on SQLite both writes share a commit, so the send cannot fail alone there.
+ */
+async function backToPending(deps: AppDependencies, id: string, at: string): Promise<Status> {
+  try {
+    // False: a worker claimed it meanwhile (the send had gone through after all); it is in hand.
+    return (await deps.store.markPending(id, at)) ? 'PENDING' : 'QUEUED';
+  } catch (error) {
+    deps.logger.error(
+      { notificationId: id, err: error },
+      'stored QUEUED without a message, and the PENDING write failed',
+    );
+    return 'QUEUED';
+  }
 }
 
 function created(deps: AppDependencies, notification: Notification): AcceptResult {

@@ -48,6 +48,13 @@ export interface NotificationStore {
   markQueued(id: string, at: string): Promise<boolean>;
 
   /**
+   * Never attempted and not PROCESSING (PENDING, or QUEUED with no attempt made) → PENDING as of
+   * `at`, where listStalePending finds it: for a record stored QUEUED whose message could not be
+   * sent. False when it was claimed meanwhile, or does not exist.
+   */
+  markPending(id: string, at: string): Promise<boolean>;
+
+  /**
    * PENDING, or QUEUED whose `nextAttemptAt` is unset or not after `at`, or PROCESSING whose lease
    * expired before `at` → PROCESSING with a new lease. Returns the claimed notification, or undefined
    * when it was in no claimable state (a message that arrives early must not start an attempt).

@@ -179,6 +179,36 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       });
     });
 
+    describe('markPending', () => {
+      it('puts a record stored QUEUED, never claimed, back to PENDING, where the sweeper finds it', async () => {
+        const queued = await inserted({ status: 'QUEUED', createdAt: t(0) });
+
+        expect(await store.markPending(queued.id, t(5))).toBe(true);
+
+        expect(await store.get(queued.id)).toMatchObject({ status: 'PENDING', lastUpdatedAt: t(5), attempts: 0 });
+        expect(await store.listStalePending(t(5), 10)).toEqual([]);
+        expect(await store.listStalePending(t(6), 10)).toEqual([queued.id]);
+        // The sweeper's enqueue takes it out of the stale set again.
+        expect(await store.markQueued(queued.id, t(7))).toBe(true);
+        expect(await store.listStalePending(t(8), 10)).toEqual([]);
+      });
+
+      it('refuses a notification claimed or attempted, or one that does not exist', async () => {
+        const claimed = await processing(t(10));
+        expect(await store.markPending(claimed.id, t(11))).toBe(false);
+        expect(await store.get(claimed.id)).toMatchObject({ status: 'PROCESSING' });
+
+        expect(
+          await store.recordAttempt(claimed.id, 0, record('QUEUED', makeAttempt({ timestamp: t(12) }), t(12), t(20))),
+        ).toBe(true);
+        expect(await store.markPending(claimed.id, t(13))).toBe(false);
+        expect(await store.get(claimed.id)).toMatchObject({ status: 'QUEUED', attempts: 1 });
+
+        expect(await store.markPending('00000000-0000-4000-8000-000000000000', t(13))).toBe(false);
+        expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      });
+    });
+
     describe('claim', () => {
       it('claims a PENDING notification with a lease', async () => {
         const notification = await inserted();

@@ -146,6 +146,13 @@ export class InMemoryNotificationStore implements NotificationStore {
     return true;
   }
 
+  async markPending(id: string, at: string): Promise<boolean> {
+    const n = this.records.get(id)?.notification;
+    if (n?.attempts !== 0 || (n.status !== 'PENDING' && n.status !== 'QUEUED')) return false;
+    Object.assign(n, { status: 'PENDING', lastUpdatedAt: at });
+    return true;
+  }
+
   async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
     const n = this.records.get(id)?.notification;
     if (!n) return undefined;

@@ -8,8 +8,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { acceptNotification } from '../../src/app/accept-notification.js';
 import { BackendUnavailableError, HeraldError } from '../../src/domain/errors.js';
 import type { Clock } from '../../src/ports/clock.js';
+import { fakeDependencies } from '../helpers/fakes.js';
 import { makeNotification } from '../helpers/notifications.js';
 
 let dir: string;
@@ -192,6 +194,22 @@ describe('SqliteDatabase', () => {
     } finally {
       await rm(blocker, { force: true });
     }
+  });
+});
+
+describe('ingest on SQLite', () => {
+  it('sends the message and stores the record of a keyless notification in one commit', async () => {
+    const db = open();
+    const deps = { ...fakeDependencies(), store: new SqliteStore(db), queue: new SqliteQueue(db) };
+    const before = db.committedTransactions;
+
+    const { notification } = await acceptNotification(deps, { url: 'https://vendor.example/a', body: { a: 1 } });
+
+    expect(db.committedTransactions - before).toBe(1);
+    expect(notification.status).toBe('QUEUED');
+    expect(await deps.store.get(notification.id)).toMatchObject({ status: 'QUEUED' });
+    const messages = await deps.queue.receive({ maxMessages: 10, visibilityTimeoutMs: 30_000, waitTimeMs: 0 });
+    expect(messages.map((m) => m.notificationId)).toEqual([notification.id]);
   });
 });
 

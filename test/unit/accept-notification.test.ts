@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { acceptNotification } from '../../src/app/accept-notification.js';
 import { HeraldError } from '../../src/domain/errors.js';
 import type { DeliveryQueue } from '../../src/ports/delivery-queue.js';
-import { fakeDependencies } from '../helpers/fakes.js';
+import { fakeDependencies, unusedQueue } from '../helpers/fakes.js';
 
 function withRecordingQueue() {
   const sent: string[] = [];
@@ -28,6 +28,22 @@ describe('acceptNotification', () => {
     expect(outcome).toBe('created');
     expect(sent).toEqual([notification.id]);
     expect(await deps.store.get(notification.id)).toMatchObject({ status: 'QUEUED', requestHash: '' });
+  });
+
+  it('puts the record back to PENDING when the message could not be sent, and answers PENDING', async () => {
+    const deps = {
+      ...fakeDependencies(),
+      queue: { ...unusedQueue, send: () => Promise.reject(new Error('queue down')) },
+    };
+
+    const { outcome, notification } = await acceptNotification(deps, { url: 'https://vendor.example/a' });
+
+    expect(outcome).toBe('created');
+    expect(notification.status).toBe('PENDING');
+    expect(await deps.store.get(notification.id)).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(
+      await deps.store.listStalePending(new Date(Date.parse(notification.createdAt) + 1).toISOString(), 10),
+    ).toEqual([notification.id]);
   });
 
   it('fingerprints a keyed request: the same content replays whatever its key order, other content conflicts', async () => {

@@ -15,7 +15,7 @@ import { readBothItems, readRequest, requestExists } from './notification-reads.
 import { putRequest, updateState } from './notification-writes.js';
 import { RecentSet } from './recent-set.js';
 import { listStalePending } from './stale-pending.js';
-import { attemptUpdate, claimUpdate, queuedUpdate, reopenUpdate } from './state-updates.js';
+import { attemptUpdate, claimUpdate, pendingUpdate, queuedUpdate, reopenUpdate } from './state-updates.js';
 import { openTable, type Table } from './table.js';
 import { readEpoch, writeEpoch } from './table-epoch.js';
 import { KEY, RETENTION_DAYS } from './table-schema.js';
@@ -32,6 +32,7 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *   markQueued      1 UpdateItem (+1 GetItem of the REQUEST key if this instance neither inserted nor
  *                   read the id: without transactions that is the only way to refuse an unknown id
  *                   instead of creating an orphan STATE item; ingest, sweeper and retry never pay it)
+ *   markPending     like markQueued (ingest calls it only when its send failed)
  *   claim           1 GetItem of the REQUEST, eventually consistent (it never changes once written;
  *                   +1 strongly consistent GetItem only if it is not visible yet) + 1 UpdateItem
  *   recordAttempt   1 UpdateItem
@@ -146,11 +147,13 @@ export class DynamoDbStore implements NotificationStore {
   }
 
   async markQueued(id: string, at: string): Promise<boolean> {
-    if (!this.knownIds.has(id)) {
-      if (!(await requestExists(this.table, id))) return false;
-      this.knownIds.add(id);
-    }
+    if (!(await this.isKnown(id))) return false;
     return (await updateState(this.table, id, queuedUpdate(at))) !== undefined;
+  }
+
+  async markPending(id: string, at: string): Promise<boolean> {
+    if (!(await this.isKnown(id))) return false;
+    return (await updateState(this.table, id, pendingUpdate(id, at))) !== undefined;
   }
 
   async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
@@ -197,6 +200,17 @@ export class DynamoDbStore implements NotificationStore {
       },
     );
     return this.epochWrite;
+  }
+
+  /**
+   * Whether the notification exists: an update of an unknown id would create an orphan STATE item.
+   * Answered from memory for ids this instance inserted or read.
+   */
+  private async isKnown(id: string): Promise<boolean> {
+    if (this.knownIds.has(id)) return true;
+    if (!(await requestExists(this.table, id))) return false;
+    this.knownIds.add(id);
+    return true;
   }
 
   /** The REQUEST item; a found id is remembered, so `markQueued` need not check it exists. */

@@ -37,6 +37,28 @@ export function queuedUpdate(at: string): StateUpdate {
   return { expression: e, update, condition };
 }
 
+/**
+ * Never attempted and not PROCESSING (no STATE item yet, or PENDING/QUEUED with no attempt) →
+ * PENDING, indexed by `at` like a reopened notification so the sweeper finds it: a record without
+ * a STATE item that has one now is no longer the sweeper's from its creation minute.
+ */
+export function pendingUpdate(id: string, at: string): StateUpdate {
+  const e = new Expression();
+  const update = updateExpression(
+    [
+      e.equals('status', 'PENDING'),
+      e.equals('lastUpdatedAt', at),
+      e.equals(FAILED_INDEX.partition, reopenedPartition(indexShard(id))),
+      e.equals(FAILED_INDEX.sort, `${at}#${id}`),
+      ...initialStateAttributes(e, at),
+    ],
+    [],
+  );
+  const status = e.name('status');
+  const condition = `attribute_not_exists(${e.name(KEY.partition)}) OR ((${status} = ${e.value('PENDING')} OR ${status} = ${e.value('QUEUED')}) AND ${e.equals('attempts', 0)})`;
+  return { expression: e, update, condition };
+}
+
 /** Whatever is claimable at `at` → PROCESSING with a lease; `request` is the notification's REQUEST item. */
 export function claimUpdate(request: Item, at: string, leaseExpiresAt: string): StateUpdate {
   const e = new Expression();

@@ -63,6 +63,8 @@ const SQL = {
   attempts: 'SELECT attempt FROM delivery_attempts WHERE n = ? ORDER BY seq',
   markQueued: `UPDATE notification_states SET status = 'QUEUED', last_updated_at = @at
     WHERE n = ${N_OF_ID} AND status = 'PENDING'`,
+  markPending: `UPDATE notification_states SET status = 'PENDING', last_updated_at = @at
+    WHERE n = ${N_OF_ID} AND status IN ('PENDING', 'QUEUED') AND attempts = 0`,
   claim: `UPDATE notification_states SET status = 'PROCESSING', lease_expires_at = @lease, last_updated_at = @at
     WHERE n = ${N_OF_ID}
       AND (status = 'PENDING'
@@ -149,6 +151,11 @@ export class SqliteStore implements NotificationStore {
 
   async markQueued(id: string, at: string): Promise<boolean> {
     return this.db.write(() => this.db.statement(SQL.markQueued).run({ id, at }).changes === 1, 'committed');
+  }
+
+  // On disk: lost in a power failure, it would leave a record QUEUED that no message carries.
+  async markPending(id: string, at: string): Promise<boolean> {
+    return this.db.write(() => this.db.statement(SQL.markPending).run({ id, at }).changes === 1);
   }
 
   async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
