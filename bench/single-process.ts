@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DeliveryLoad, measureService, type ServiceRunResult } from './delivery-run.js';
@@ -14,6 +14,16 @@ export interface SingleProcessOptions extends DeliveryLoad {
 const BUILT_SERVER = 'dist/herald.mjs';
 
 /**
+ * The node flags of package.json's `start` script, so the server is measured as `npm start` runs it:
+ * they hold the heap's growth, and so the peak RSS, down (docs/performance.md, third pass).
+ */
+function startScriptNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = scripts.start.trim().split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'));
+}
+
+/**
  * `npm start` as a user runs it: the esbuild bundle `npm run build` writes, a fresh SQLite file (its
  * WAL fdatasync'd before each 202, as synchronous=FULL would), private targets allowed so it may
  * deliver to the loopback sink, logs at warn.
@@ -21,7 +31,7 @@ const BUILT_SERVER = 'dist/herald.mjs';
 export async function measureSingleProcess(options: SingleProcessOptions): Promise<ServiceRunResult> {
   const { cpuProfileDir, ...load } = options;
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  const nodeArgs: string[] = [];
+  const nodeArgs = startScriptNodeFlags();
   if (cpuProfileDir) {
     mkdirSync(cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
