@@ -14,10 +14,14 @@ export interface WorkerPoolOptions {
 /**
  * The in-process worker: keeps up to `concurrency` deliveries in flight, fed by one receive loop.
  * A message is deleted only after its outcome is recorded; on any error it is left alone and the
- * queue hands it out again when its visibility (the lease) runs out.
+ * queue hands it out again when its visibility (the lease) runs out. A delivery's slot is freed once
+ * its outcome is recorded: the message's delete (or replacement) finishes outside it, so the next
+ * delivery need not wait for the queue's bookkeeping.
  */
 export class WorkerPool {
   private readonly inFlight = new Set<Promise<void>>();
+  /** Deletes and replacements of messages whose outcome is recorded. */
+  private readonly finishing = new Set<Promise<void>>();
   private running = false;
   private loop: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
@@ -40,6 +44,7 @@ export class WorkerPool {
     this.slotFreed?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.finishing]);
   }
 
   get activeDeliveries(): number {
@@ -86,14 +91,29 @@ export class WorkerPool {
     try {
       const outcome = await deliverNotification(this.deps, message.notificationId, message.receiveCount);
       if (outcome.action === 'redeliver') return; // Its lease runs out and the queue hands it out again.
+      const finished = this.finish(message, outcome.action === 'retryLater' ? outcome.delayMs : undefined);
+      this.finishing.add(finished);
+      void finished.finally(() => this.finishing.delete(finished));
+    } catch (error) {
+      this.logIncomplete(message, error);
+    }
+  }
+
+  /** Deletes the message, after sending its replacement when the notification is due again later. */
+  private async finish(message: QueueMessage, retryDelayMs: number | undefined): Promise<void> {
+    try {
       // Send the replacement before deleting: a crash in between leaves a duplicate, never nothing.
-      if (outcome.action === 'retryLater') await this.queue.send(message.notificationId, outcome.delayMs);
+      if (retryDelayMs !== undefined) await this.queue.send(message.notificationId, retryDelayMs);
       await this.queue.delete(message);
     } catch (error) {
-      this.deps.logger.error(
-        { err: error, notificationId: message.notificationId, receiveCount: message.receiveCount },
-        'delivery not completed; the message will be redelivered',
-      );
+      this.logIncomplete(message, error);
     }
+  }
+
+  private logIncomplete(message: QueueMessage, error: unknown): void {
+    this.deps.logger.error(
+      { err: error, notificationId: message.notificationId, receiveCount: message.receiveCount },
+      'delivery not completed; the message will be redelivered',
+    );
   }
 }
