@@ -69,6 +69,10 @@ async function ingest(options: DeliveryRunOptions, amount: number, tick: (accept
   let rejected = 0;
   const body = JSON.stringify({ url: `${options.sink.url}/ok`, body: options.payload });
   const started = performance.now();
+  // autocannon resolves on its next one-second tick after the last response, so the run's length is
+  // taken from the last response instead: whole seconds would quantize requests/s (20,000 in 7.x s
+  // would read 2,857, in 6.x s 3,333).
+  let lastResponseAt = started;
   const instance = autocannon({
     url: options.serviceUrl,
     connections: Math.min(options.connections, amount),
@@ -81,6 +85,7 @@ async function ingest(options: DeliveryRunOptions, amount: number, tick: (accept
         headers: { 'content-type': 'application/json' },
         body,
         onResponse: (status, text) => {
+          lastResponseAt = performance.now();
           if (status !== 202) {
             rejected++;
             return;
@@ -94,7 +99,7 @@ async function ingest(options: DeliveryRunOptions, amount: number, tick: (accept
   const ticker = setInterval(() => tick(accepted.size), 1000);
   const result = await instance;
   clearInterval(ticker);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = Math.max(0.001, (lastResponseAt - started) / 1000);
   return { accepted, rejected, result, seconds };
 }
 
