@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { fdatasync as fsFdatasync, mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,31 @@ describe('SqliteDatabase', () => {
     expect(db.committedTransactions - before).toBe(1);
     expect(settled).toEqual(['committed', 'onDisk']);
     expect(countScratch(db)).toBe(2);
+  });
+
+  it('rejects the on-disk writes of a commit whose fdatasync failed, and answers the committed-only ones', async () => {
+    let failing = false;
+    const db = open({
+      fdatasync: (fd, callback) => {
+        if (failing) callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+        else fsFdatasync(fd, callback);
+      },
+    });
+    await createScratch(db);
+    failing = true;
+
+    const [onDisk, committed] = await Promise.allSettled([
+      insertScratch(db, 'disk', 1),
+      db.write(() => db.statement('INSERT INTO scratch (k, v) VALUES (?, ?)').run('commit', 2).changes, 'committed'),
+    ]);
+
+    expect(onDisk.status).toBe('rejected');
+    expect((onDisk as PromiseRejectedResult).reason).toBeInstanceOf(BackendUnavailableError);
+    expect(committed).toEqual({ status: 'fulfilled', value: 1 });
+    // The transaction committed; only its durability is unknown.
+    expect(countScratch(db)).toBe(2);
+    failing = false;
+    expect(await insertScratch(db, 'after', 3)).toBe(1);
   });
 
   it('settles every write of an in-memory database at COMMIT (no file to sync)', async () => {

@@ -46,6 +46,23 @@ describe('acceptNotification', () => {
     ).toEqual([notification.id]);
   });
 
+  it('answers QUEUED when the record cannot be put back to PENDING: claimed meanwhile, or the store failed', async () => {
+    const failingSend = { ...unusedQueue, send: () => Promise.reject(new Error('queue down')) };
+    const claimedMeanwhile = { ...fakeDependencies(), queue: failingSend };
+    claimedMeanwhile.store.markPending = async () => false;
+    const storeDown = { ...fakeDependencies(), queue: failingSend };
+    storeDown.store.markPending = () => Promise.reject(new Error('store down'));
+
+    const claimed = await acceptNotification(claimedMeanwhile, { url: 'https://vendor.example/a' });
+    const unmarked = await acceptNotification(storeDown, { url: 'https://vendor.example/a' });
+
+    expect(claimed.notification.status).toBe('QUEUED');
+    expect(unmarked.notification.status).toBe('QUEUED');
+    expect(storeDown.logger.entries.filter((e) => e.level === 'error').map((e) => e.fields.notificationId)).toEqual([
+      unmarked.notification.id,
+    ]);
+  });
+
   it('fingerprints a keyed request: the same content replays whatever its key order, other content conflicts', async () => {
     const { deps, sent } = withRecordingQueue();
     const request = { url: 'https://vendor.example/a', body: { a: 1, b: 2 }, idempotencyKey: 'order-1' };

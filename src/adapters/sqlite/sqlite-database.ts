@@ -9,6 +9,8 @@ export type Statement = Database.Statement;
 export interface SqliteDatabaseOptions {
   /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. */
   busyTimeoutMs?: number;
+  /** Flushes the WAL file to the disk; node's `fs.fdatasync` unless a test plays a failing disk. */
+  fdatasync?: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
 }
 
 /**
@@ -185,9 +187,11 @@ export class SqliteDatabase {
   #unsynced: CommittedBatch[] = [];
   /** The fdatasync in progress; undefined when none is. */
   #syncing: Promise<void> | undefined;
+  readonly #fdatasync: NonNullable<SqliteDatabaseOptions['fdatasync']>;
 
   constructor(path: string, options: SqliteDatabaseOptions = {}) {
     this.path = path;
+    this.#fdatasync = options.fdatasync ?? fdatasync;
     let db: Connection | undefined;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -298,17 +302,20 @@ export class SqliteDatabase {
     if (this.#syncing || this.#unsynced.length === 0) return;
     const covered = this.#unsynced;
     this.#unsynced = [];
-    this.#syncing = new Promise<void>((done) => {
-      fdatasync(walFd, (error) => {
-        this.#syncing = undefined;
-        const onDisk = (write: PendingWrite) => write.durability === 'onDisk';
-        for (const committed of covered) {
-          if (error) failAll(committed.writes.filter(onDisk), new BackendUnavailableError('sqlite', error));
-          else settle(committed, onDisk);
-        }
-        this.#syncCommitted(walFd);
-        done();
-      });
+    let done = () => {};
+    this.#syncing = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    // Started after #syncing is set: a callback that came back at once must still find it to clear.
+    this.#fdatasync(walFd, (error) => {
+      this.#syncing = undefined;
+      const onDisk = (write: PendingWrite) => write.durability === 'onDisk';
+      for (const committed of covered) {
+        if (error) failAll(committed.writes.filter(onDisk), new BackendUnavailableError('sqlite', error));
+        else settle(committed, onDisk);
+      }
+      this.#syncCommitted(walFd);
+      done();
     });
   }
 
