@@ -286,8 +286,8 @@ export class SqliteDatabase {
       settle(committed, () => true);
       return;
     }
-    settle(committed, (write) => write.durability === 'committed');
-    if (!batch.some((write) => write.durability === 'onDisk')) return;
+    settle(committed, settlesAtCommit);
+    if (!batch.some(waitsForDisk)) return;
     this.#unsynced.push(committed);
     this.#syncCommitted(this.#walFd);
   };
@@ -309,10 +309,9 @@ export class SqliteDatabase {
     // Started after #syncing is set: a callback that came back at once must still find it to clear.
     this.#fdatasync(walFd, (error) => {
       this.#syncing = undefined;
-      const onDisk = (write: PendingWrite) => write.durability === 'onDisk';
       for (const committed of covered) {
-        if (error) failAll(committed.writes.filter(onDisk), new BackendUnavailableError('sqlite', error));
-        else settle(committed, onDisk);
+        if (error) failAll(committed.writes.filter(waitsForDisk), new BackendUnavailableError('sqlite', error));
+        else settle(committed, waitsForDisk);
       }
       this.#syncCommitted(walFd);
       done();
@@ -380,6 +379,9 @@ export class SqliteDatabase {
     }
   }
 }
+
+const waitsForDisk = (write: PendingWrite) => write.durability === 'onDisk';
+const settlesAtCommit = (write: PendingWrite) => write.durability === 'committed';
 
 /** Answers the writes of a committed batch that `now` selects. */
 function settle({ writes, outcomes }: CommittedBatch, now: (write: PendingWrite) => boolean): void {
