@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { heraldTableDefinition } from '../../src/adapters/dynamodb/create-table.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
@@ -7,7 +6,7 @@ import { localSqsClient } from '../helpers/aws-engines.js';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { waitForIdleQueue } from '../helpers/queue-counts.js';
 import { type StartService, TEST_ENV } from '../helpers/services.js';
-import { freePort } from '../helpers/spawned-herald.js';
+import { type SpawnedHerald, spawnService } from '../helpers/spawned-herald.js';
 import { startVendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
@@ -126,39 +125,23 @@ describe('aws-local: AWS calls per delivered notification', () => {
 describe('npm run start:aws-local', () => {
   it('serves, delivers, and exits 0 on SIGTERM', async () => {
     const vendor = await startVendor();
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/entrypoints/local/aws-local.ts'], {
-      env: { ...process.env, ...TEST_ENV, HERALD_LOG_LEVEL: 'info', HERALD_PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | string>((resolve) =>
-      child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-    );
+    let child: SpawnedHerald | undefined;
     try {
-      const herald = new HeraldClient(`http://127.0.0.1:${port}`);
-      await waitFor(async () => ((await herald.call('GET', '/healthz')).status === 200 ? true : undefined), {
-        timeoutMs: 20_000,
-        intervalMs: 100,
-        what: `start:aws-local to listen (output: ${output})`,
+      child = await spawnService(process.execPath, ['--import', 'tsx', 'src/entrypoints/local/aws-local.ts'], {
+        HERALD_LOG_LEVEL: 'info',
       });
-      expect(output).toContain(`"url":"http://127.0.0.1:${port}"`);
+      const herald = child.client;
+      expect(child.output()).toContain(`"url":"${herald.baseUrl}"`);
 
       const sent = await herald.send({ url: `${vendor.url}/ok`, body: 'from the CLI' });
       expect(sent.status).toBe(202);
       await herald.waitForStatus(sent.body.id, ['SUCCESS']);
 
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      expect(output).toContain('stopped');
+      child.process.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect(child.output()).toContain('stopped');
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child?.process.exitCode === null) child.process.kill('SIGKILL');
       await vendor.close();
     }
   });

@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeraldClient } from '../helpers/herald-client.js';
-import { TEST_ENV } from '../helpers/services.js';
-import { freePort } from '../helpers/spawned-herald.js';
+import { spawnService } from '../helpers/spawned-herald.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -23,36 +20,17 @@ describe('npm start', () => {
   });
 
   it('builds, serves, delivers, and stops on SIGTERM', async () => {
-    const port = await freePort();
-    const npm = spawn('npm', ['start', '--silent'], {
-      env: { ...process.env, ...TEST_ENV, HERALD_PORT: String(port), HERALD_DB_PATH: join(dir, 'herald.db') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    npm.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    npm.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | string | null>((resolve) =>
-      npm.once('exit', (code, signal) => resolve(code ?? signal)),
-    );
-    const herald = new HeraldClient(`http://127.0.0.1:${port}`);
+    const npm = await spawnService('npm', ['start', '--silent'], { HERALD_DB_PATH: join(dir, 'herald.db') }, 30_000);
+    const herald = npm.client;
     try {
-      await waitFor(async () => ((await herald.call('GET', '/healthz')).status === 200 ? true : undefined), {
-        timeoutMs: 30_000,
-        intervalMs: 100,
-        what: `npm start to serve (output: ${output})`,
-      });
       const sent = await herald.send({ url: `${vendor.url}/ok`, body: { hello: 'npm start' } });
       expect(sent.status).toBe(202);
       expect((await herald.waitForStatus(sent.body.id, ['SUCCESS', 'FAILED'])).status).toBe('SUCCESS');
     } finally {
-      npm.kill('SIGTERM');
+      npm.process.kill('SIGTERM');
     }
     // npm itself ends on the signal or with the server's exit code, depending on the npm version.
-    expect([0, 'SIGTERM']).toContain(await exited);
+    expect([0, 'SIGTERM']).toContain(await npm.exited);
     // npm passed the signal on to the server, which drained and exited: the port closes.
     await waitFor(
       async () => {

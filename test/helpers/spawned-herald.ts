@@ -26,8 +26,23 @@ export interface SpawnedHerald {
 
 /** Starts the service as `npm start` does — its own process, so it can be killed like a real one. */
 export async function spawnHerald(env: Record<string, string>): Promise<SpawnedHerald> {
+  return spawnService(process.execPath, ['--import', 'tsx', 'src/entrypoints/node/main.ts'], env);
+}
+
+/**
+ * Runs `command` with the test environment and a free HERALD_PORT (logs at warn unless `env` says
+ * otherwise), keeps its output, and resolves once it answers /healthz. A process that does not
+ * answer within `startTimeoutMs` is stopped (SIGTERM, which npm passes on to the server it runs)
+ * and the error names its output.
+ */
+export async function spawnService(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  startTimeoutMs = 20_000,
+): Promise<SpawnedHerald> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entrypoints/node/main.ts'], {
+  const child = spawn(command, args, {
     env: { ...process.env, ...TEST_ENV, HERALD_LOG_LEVEL: 'warn', ...env, HERALD_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,10 +57,15 @@ export async function spawnHerald(env: Record<string, string>): Promise<SpawnedH
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   const client = new HeraldClient(`http://127.0.0.1:${port}`);
-  await waitFor(async () => ((await client.call('GET', '/healthz')).status === 200 ? true : undefined), {
-    timeoutMs: 20_000,
-    intervalMs: 100,
-    what: `Herald to listen on ${port} (output: ${output})`,
-  });
+  try {
+    await waitFor(async () => ((await client.call('GET', '/healthz')).status === 200 ? true : undefined), {
+      timeoutMs: startTimeoutMs,
+      intervalMs: 100,
+      what: `${[command, ...args].join(' ')} to listen on ${port} (output: ${output})`,
+    });
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
   return { process: child, client, output: () => output, exited };
 }
