@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+
+type Connection = Database.Database;
+
+/**
+ * The layout below; stored in the file as `PRAGMA user_version`. A file with another version (or an
+ * unversioned file of the layout before versioning) is refused rather than written to.
+ */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * One schema for the store and the queue, so a notification and its queue message live in one file.
+ * Timestamps of notifications are ISO-8601 UTC text (they sort as text); queue times are epoch ms.
+ *
+ * Laid out to write few bytes per notification (the WAL is fsync'd at every commit: the disk is the cost):
+ * - the request (body included) is written once to `notification_requests`; the state that
+ *   markQueued, claim and recordAttempt rewrite is a small row of `notification_states`, with the
+ *   same integer key `n` (assigned in insertion order, so recent rows share a few tail pages);
+ * - the only index keyed by the random UUID is the one that finds `n` from an id;
+ * - the attempt history is clustered by (n, seq), appended at the tail;
+ * - the partial indexes cover the short-lived PENDING and PROCESSING sets only. Listing by status
+ *   walks `notification_requests_by_created` and filters: an operator query, slower but paginated.
+ */
+const SCHEMA = `
+CREATE TABLE notification_requests (
+  n INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  url TEXT NOT NULL,
+  method TEXT NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  idempotency_key TEXT,
+  max_attempts INTEGER NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  metadata TEXT,
+  request_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX notification_requests_by_created ON notification_requests (created_at, id);
+CREATE TABLE notification_states (
+  n INTEGER PRIMARY KEY,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  attempt_budget_start INTEGER NOT NULL,
+  last_updated_at TEXT NOT NULL,
+  last_delivery_attempt TEXT,
+  next_attempt_at TEXT,
+  delivered_at TEXT,
+  lease_expires_at TEXT,
+  delivery_result TEXT
+);
+CREATE INDEX notification_states_pending ON notification_states (last_updated_at, n) WHERE status = 'PENDING';
+CREATE INDEX notification_states_processing ON notification_states (status) WHERE status = 'PROCESSING';
+CREATE TABLE delivery_attempts (
+  n INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  attempt TEXT NOT NULL,
+  PRIMARY KEY (n, seq)
+) WITHOUT ROWID;
+CREATE TABLE queue_messages (
+  id INTEGER PRIMARY KEY,
+  notification_id TEXT NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  receipt TEXT
+);
+CREATE INDEX queue_messages_by_visible ON queue_messages (visible_at);
+PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+
+/** A file this version must not write to; its message says why and what to do. */
+export class SchemaVersionError extends Error {}
+
+/**
+ * Creates the schema in a file that has none, and refuses a file laid out by another version:
+ * writing to it would corrupt it. Runs in one write transaction, so two processes opening a new file
+ * at once create the schema once.
+ */
+export function prepareSchema(db: Connection, path: string): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0) {
+      const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+      if (tables > 0) {
+        throw new SchemaVersionError(
+          `${path} holds Herald data without a schema version (the layout before version ${SCHEMA_VERSION}); ` +
+            'this version cannot read it. Start with a new file (HERALD_DB_PATH) or the Herald version that wrote it.',
+        );
+      }
+      db.exec(SCHEMA);
+    } else if (version !== SCHEMA_VERSION) {
+      throw new SchemaVersionError(
+        `${path} has schema version ${version}; this Herald reads version ${SCHEMA_VERSION} only. ` +
+          'Start with a new file (HERALD_DB_PATH) or the Herald version that wrote it.',
+      );
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
