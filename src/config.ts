@@ -48,6 +48,9 @@ const environment = z
     HERALD_RETRY_BASE_DELAY_MS: integer(0, 86_400_000).default(1000),
     HERALD_RETRY_MAX_DELAY_MS: integer(0, 86_400_000).default(3_600_000),
     HERALD_DELIVERY_CONCURRENCY: integer(1, 10_000).default(64),
+    HERALD_DESTINATION_CONCURRENCY: integer(1, 10_000).optional(),
+    HERALD_BREAKER_FAILURES: integer(1, 1000).default(5),
+    HERALD_BREAKER_COOLDOWN_MS: integer(100, 86_400_000).default(30_000),
     HERALD_ATTEMPT_TIMEOUT_MS: integer(LIMITS.minTimeoutMs, LIMITS.maxTimeoutMs).default(10_000),
     HERALD_BACKEND: z.enum(['sqlite', 'aws'], { error: 'must be "sqlite" or "aws"' }).default('sqlite'),
     HERALD_TABLE_NAME: optionalText,
@@ -92,6 +95,10 @@ export interface HeraldConfig {
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   deliveryConcurrency: number;
+  /** Deliveries in flight per destination per process (HERALD_DESTINATION_CONCURRENCY). */
+  destinationConcurrency: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
   attemptTimeoutMs: number;
   backend: 'sqlite' | 'aws';
   logLevel: Environment['HERALD_LOG_LEVEL'];
@@ -103,6 +110,16 @@ export interface HeraldConfig {
     dynamoDbEndpoint?: string;
     sqsEndpoint?: string;
   };
+}
+
+/**
+ * A quarter of the process's delivery slots (16 of the default 64): one destination that stops
+ * answering holds at most a quarter of them while its breaker counts to open, and three quarters stay
+ * for every other destination; a single busy destination still gets enough in flight to keep a
+ * fast vendor's pipe full.
+ */
+export function defaultDestinationConcurrency(deliveryConcurrency: number): number {
+  return Math.max(1, Math.floor(deliveryConcurrency / 4));
 }
 
 export class ConfigError extends Error {
@@ -130,6 +147,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     retryBaseDelayMs: e.HERALD_RETRY_BASE_DELAY_MS,
     retryMaxDelayMs: e.HERALD_RETRY_MAX_DELAY_MS,
     deliveryConcurrency: e.HERALD_DELIVERY_CONCURRENCY,
+    destinationConcurrency:
+      e.HERALD_DESTINATION_CONCURRENCY ?? defaultDestinationConcurrency(e.HERALD_DELIVERY_CONCURRENCY),
+    breakerFailures: e.HERALD_BREAKER_FAILURES,
+    breakerCooldownMs: e.HERALD_BREAKER_COOLDOWN_MS,
     attemptTimeoutMs: e.HERALD_ATTEMPT_TIMEOUT_MS,
     backend: e.HERALD_BACKEND,
     logLevel: e.HERALD_LOG_LEVEL,

@@ -40,12 +40,12 @@ export async function acceptNotification(
   if (request.idempotencyKey !== null) {
     const inserted = await deps.store.insert(notification);
     if (!inserted.inserted) return replayOf(inserted.existing, notification);
-    const status = await enqueueAndMarkQueued(deps, id, notification.createdAt);
+    const status = await enqueueAndMarkQueued(deps, id, notification.createdAt, notification.destination);
     return created(deps, { ...notification, status });
   }
 
   const queued: Notification = { ...notification, status: 'QUEUED' };
-  const sending = sendMessage(deps, id); // never rejects
+  const sending = sendMessage(deps, id, notification.destination); // never rejects
   // Waits for the send even when the insert fails: no request is left running behind a 503.
   const inserted = await deps.store.insert(queued).finally(() => sending);
   const sent = await sending;

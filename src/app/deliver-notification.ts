@@ -9,8 +9,10 @@ import {
   isFinal,
   type Notification,
 } from '../domain/notification.js';
-import { classifyExchange } from '../domain/outcome.js';
+import { classifyExchange, type HttpExchange } from '../domain/outcome.js';
+import { parseRetryAfter } from '../domain/retry-policy.js';
 import type { AppDependencies } from './dependencies.js';
+import type { DeliveryTicket } from './destination-gate.js';
 
 /**
  * What the queue should do with the message that carried the notification: `done` — delete it;
@@ -18,7 +20,10 @@ import type { AppDependencies } from './dependencies.js';
  * arrived while another worker holds the notification or before its next attempt is due);
  * `redeliver` — leave it, so the queue hands it out again after its visibility timeout.
  */
-export type DeliveryOutcome = { action: 'done' } | { action: 'retryLater'; delayMs: number } | { action: 'redeliver' };
+export type DeliveryOutcome =
+  | { action: 'done' }
+  | { action: 'retryLater'; delayMs: number; destination?: string }
+  | { action: 'redeliver' };
 
 const DONE: DeliveryOutcome = { action: 'done' };
 
@@ -39,16 +44,65 @@ const MIN_DEFER_MS = 1000;
 const NOT_STORED_YET_WAITS_MS = [25, 50, 100, 200, 400, 800];
 const RECEIVES_BEFORE_UNKNOWN_IS_DROPPED = 3;
 
+/** What an attempt came to: the status recorded, or `lost` when another worker's record stood. */
+export type AttemptOutcome = { status: 'SUCCESS' | 'FAILED' | 'lost' } | { status: 'QUEUED'; delayMs: number };
+
 /**
- * The worker's use case: claim, send one attempt, record its outcome in one conditional write.
- * Store failures propagate, so the message is left for the queue to redeliver.
+ * A message-fed worker's use case (AWS, and the node server on AWS): ask the destination gate, claim,
+ * send one attempt, record its outcome in one conditional write. A message that names its
+ * destination is held back before the claim when the destination may not be sent to (paused, open,
+ * saturated, rate limited): no store write, no attempt spent. Store failures propagate, so the
+ * message is left for the queue to redeliver.
  */
 export async function deliverNotification(
   deps: AppDependencies,
   notificationId: string,
   /** How many times the queue has handed out this message, this time included. */
   receiveCount = 1,
+  /** The message's destination attribute, if it had one. */
+  destination?: string,
 ): Promise<DeliveryOutcome> {
+  let ticket: DeliveryTicket | undefined;
+  if (destination !== undefined) {
+    const acquired = await deps.destinations.acquire(destination, 1);
+    if (acquired.kind === 'wait') return { ...holdBack(deps, notificationId, acquired), destination };
+    ticket = acquired.tickets[0];
+  }
+  let claimed: Notification | DeliveryOutcome;
+  try {
+    claimed = await claimForMessage(deps, notificationId, receiveCount);
+  } catch (error) {
+    ticket?.cancel();
+    throw error;
+  }
+  if ('action' in claimed) {
+    ticket?.cancel();
+    return claimed;
+  }
+  if (ticket === undefined || ticket.destination !== claimed.destination) {
+    ticket?.cancel();
+    const acquired = await deps.destinations.acquire(claimed.destination, 1);
+    if (acquired.kind === 'wait') {
+      // A message without its destination (sent by the sweeper, or before destinations existed): the
+      // claim is given back, due when the destination opens, no attempt spent.
+      const until = acquired.until?.toISOString() ?? null;
+      await deps.store.release(notificationId, claimed.attempts, deps.clock.now().toISOString(), until);
+      return { ...holdBack(deps, notificationId, acquired), destination: claimed.destination };
+    }
+    ticket = acquired.tickets[0] as DeliveryTicket;
+  }
+  const outcome = await attemptClaimed(deps, claimed, ticket);
+  return outcome.status === 'QUEUED'
+    ? { action: 'retryLater', delayMs: outcome.delayMs, destination: claimed.destination }
+    : DONE;
+}
+
+/** The claimed notification, or what to do with a message whose notification cannot be claimed. */
+async function claimForMessage(
+  deps: AppDependencies,
+  notificationId: string,
+  receiveCount: number,
+): Promise<Notification | DeliveryOutcome> {
   const claimedAt = deps.clock.now();
   const claim = () =>
     deps.store.claim(
@@ -56,54 +110,90 @@ export async function deliverNotification(
       claimedAt.toISOString(),
       new Date(claimedAt.getTime() + deps.leaseMs).toISOString(),
     );
-  let claimed = await claim();
-  if (!claimed) {
-    const current = await findRecord(deps, notificationId, receiveCount);
-    // Never claimed and claimable: the first claim did not see the record yet (its put was in flight).
-    if (current && current.attempts === 0 && (current.status === 'PENDING' || current.status === 'QUEUED')) {
-      claimed = await claim();
-    }
-    // Without a second claim, `current` is what refused the first; after a lost second one it is a
-    // little stale, and the message is looked at again no sooner than MIN_DEFER_MS.
-    if (!claimed) return explainUnclaimable(deps, notificationId, current, claimedAt, receiveCount);
+  const claimed = await claim();
+  if (claimed) return claimed;
+  const current = await findRecord(deps, notificationId, receiveCount);
+  // Never claimed and claimable: the first claim did not see the record yet (its put was in flight).
+  if (current && current.attempts === 0 && (current.status === 'PENDING' || current.status === 'QUEUED')) {
+    const second = await claim();
+    if (second) return second;
   }
+  // Without a second claim, `current` is what refused the first; after a lost second one it is a
+  // little stale, and the message is looked at again no sooner than MIN_DEFER_MS.
+  return explainUnclaimable(deps, notificationId, current, claimedAt, receiveCount);
+}
 
+/** A paused destination's messages are looked at again this often (so a resume takes effect within it). */
+const PAUSED_RECHECK_MS = 20_000;
+
+function holdBack(deps: AppDependencies, notificationId: string, wait: { until: Date | null; reason: string }) {
+  const untilMs = wait.until === null ? PAUSED_RECHECK_MS : wait.until.getTime() - deps.clock.now().getTime();
+  const delayMs = Math.max(MIN_DEFER_MS, untilMs);
+  deps.logger.debug({ notificationId, reason: wait.reason, delayMs }, 'destination holds the message back');
+  return { action: 'retryLater', delayMs } satisfies DeliveryOutcome;
+}
+
+/**
+ * Sends one attempt of a claimed notification and records its outcome in one conditional write;
+ * both modes' workers call it with the destination's ticket, which it finishes.
+ */
+export async function attemptClaimed(
+  deps: AppDependencies,
+  claimed: Notification,
+  ticket: DeliveryTicket,
+): Promise<AttemptOutcome> {
+  const notificationId = claimed.id;
   const attemptNumber = claimed.attempts + 1;
-  const log = (fields: Record<string, unknown>) => ({ notificationId, attempt: attemptNumber, ...fields });
-  const correlationId = randomUUID();
-  const exchange = await deps.sender.send({
-    url: claimed.url,
-    method: claimed.method,
-    headers: {
-      ...headersForBody(claimed.headers, claimed.body),
-      [NOTIFICATION_ID_HEADER]: claimed.id,
-      [ATTEMPT_HEADER]: String(attemptNumber),
-      [CORRELATION_ID_HEADER]: correlationId,
-    },
-    body: encodeBody(claimed.body),
-    timeoutMs: claimed.timeoutMs,
+  const log = (fields: Record<string, unknown>) => ({
+    notificationId,
+    destination: claimed.destination,
+    attempt: attemptNumber,
+    ...fields,
   });
+  const correlationId = randomUUID();
+  let exchange: HttpExchange;
+  try {
+    exchange = await deps.sender.send({
+      url: claimed.url,
+      method: claimed.method,
+      headers: {
+        ...headersForBody(claimed.headers, claimed.body),
+        [NOTIFICATION_ID_HEADER]: claimed.id,
+        [ATTEMPT_HEADER]: String(attemptNumber),
+        [CORRELATION_ID_HEADER]: correlationId,
+      },
+      body: encodeBody(claimed.body),
+      timeoutMs: claimed.timeoutMs,
+    });
+  } catch (error) {
+    ticket.cancel();
+    throw error;
+  }
 
   const finishedAt = deps.clock.now();
   const result = classifyExchange(exchange, finishedAt.toISOString(), correlationId);
   const retryAfter = exchange.kind === 'response' ? exchange.retryAfter : null;
+  // The slot is free once the vendor answered; the destination's state is written meanwhile.
+  const destinationRecorded = ticket.finish(result, parseRetryAfter(retryAfter, finishedAt));
   const decision = decideAfterAttempt(claimed, result, retryAfter, deps.retryPolicy, deps.random, finishedAt);
   const attempt: DeliveryAttempt = { ...result, attempt: attemptNumber };
 
-  const recorded = await deps.store.recordAttempt(notificationId, claimed.attempts, {
-    status: decision.status,
-    attempt,
-    at: finishedAt.toISOString(),
-    nextAttemptAt: decision.nextAttemptAt,
-  });
+  const recorded = await deps.store
+    .recordAttempt(notificationId, claimed.attempts, {
+      status: decision.status,
+      attempt,
+      at: finishedAt.toISOString(),
+      nextAttemptAt: decision.nextAttemptAt,
+    })
+    .finally(() => destinationRecorded);
   if (!recorded) {
     // Our lease lapsed and another worker claimed and finished first; its record stands.
     deps.logger.warn(log({ category: result.category }), 'attempt outcome not recorded: another worker owns it');
-    return DONE;
+    return { status: 'lost' };
   }
 
   reportAttempt(deps, claimed, attempt, decision.status, finishedAt, log);
-  return decision.status === 'QUEUED' ? { action: 'retryLater', delayMs: decision.delayMs } : DONE;
+  return decision.status === 'QUEUED' ? { status: 'QUEUED', delayMs: decision.delayMs } : { status: decision.status };
 }
 
 function reportAttempt(

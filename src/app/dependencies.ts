@@ -6,11 +6,14 @@ import type { HttpSender } from '../ports/http-sender.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { NotificationStore } from '../ports/notification-store.js';
+import type { DestinationGate } from './destination-gate.js';
 
 /** Everything the use cases need from the outside, assembled once by an entry point. */
 export interface AppDependencies {
   store: NotificationStore;
   queue: DeliveryQueue;
+  /** Per-destination admission and health (destination-gate.ts), over the backend's destination store. */
+  destinations: DestinationGate;
   sender: HttpSender;
   clock: Clock;
   random: Random;

@@ -5,9 +5,9 @@ import type { AppDependencies } from './dependencies.js';
  * Sends the notification's message. Never throws: false (logged) when the queue refused it, and the
  * record is then left PENDING for the sweeper.
  */
-export async function sendMessage(deps: AppDependencies, id: string): Promise<boolean> {
+export async function sendMessage(deps: AppDependencies, id: string, destination?: string): Promise<boolean> {
   try {
-    await deps.queue.send(id);
+    await deps.queue.send(id, 0, destination);
     return true;
   } catch (error) {
     deps.logger.warn({ notificationId: id, err: error }, 'enqueue failed; the record stays PENDING for the sweeper');
@@ -26,8 +26,9 @@ export async function enqueueAndMarkQueued(
   deps: AppDependencies,
   id: string,
   at: string = deps.clock.now().toISOString(),
+  destination?: string,
 ): Promise<Status> {
-  if (!(await sendMessage(deps, id))) return 'PENDING';
+  if (!(await sendMessage(deps, id, destination))) return 'PENDING';
   try {
     // False means a worker already claimed it: it is at least QUEUED as far as the caller is concerned.
     await deps.store.markQueued(id, at);

@@ -18,6 +18,6 @@ export async function retryNotification(deps: AppDependencies, id: string): Prom
     throw new HeraldError('INVALID_STATE', `Only a FAILED notification can be retried; this one is ${current.status}`);
   }
   deps.logger.info({ notificationId: id, attempts: reopened.attempts }, 'manual retry');
-  const status = await enqueueAndMarkQueued(deps, id, reopenedAt);
+  const status = await enqueueAndMarkQueued(deps, id, reopenedAt, reopened.destination);
   return { ...reopened, status };
 }

@@ -1,5 +1,7 @@
 /** The vocabulary of SPEC.md §2 and §4: statuses, delivery results and the notification record. */
 
+import { destinationOf } from './destination.js';
+
 export const STATUSES = ['PENDING', 'QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED'] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -55,6 +57,8 @@ export interface NotificationRequest {
 
 export interface Notification extends NotificationRequest {
   id: string;
+  /** The URL's origin (destination.ts); derived from `url`, kept beside it for the destination's queries. */
+  destination: string;
   status: Status;
   attempts: number;
   createdAt: string;
@@ -93,6 +97,7 @@ export function newNotification(
     timeoutMs: request.timeoutMs,
     metadata: request.metadata,
     id,
+    destination: destinationOf(request.url),
     status: 'PENDING',
     attempts: 0,
     createdAt: now,

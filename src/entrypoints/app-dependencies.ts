@@ -1,5 +1,7 @@
 import type { AppDependencies } from '../app/dependencies.js';
+import { DestinationGate } from '../app/destination-gate.js';
 import type { HeraldConfig } from '../config.js';
+import { MAX_COOLDOWN_MS } from '../domain/circuit-breaker.js';
 import { LIMITS } from '../domain/request-schema.js';
 import { systemClock } from '../ports/clock.js';
 import type { HttpSender } from '../ports/http-sender.js';
@@ -18,9 +20,27 @@ export function buildAppDependencies(
   config: HeraldConfig,
   parts: { backend: Backend; sender: HttpSender; logger: Logger; metrics: Metrics },
 ): AppDependencies {
+  const leaseMs = LIMITS.maxTimeoutMs + LEASE_GRACE_MS;
+  const destinations = new DestinationGate(
+    parts.backend.destinations,
+    {
+      concurrency: config.destinationConcurrency,
+      breaker: {
+        failureThreshold: config.breakerFailures,
+        cooldownMs: config.breakerCooldownMs,
+        maxCooldownMs: MAX_COOLDOWN_MS,
+      },
+      retryMaxDelayMs: config.retryMaxDelayMs,
+      cacheMs: parts.backend.destinationCacheMs,
+      probeLeaseMs: leaseMs,
+    },
+    systemClock,
+    parts.logger,
+  );
   return {
     store: parts.backend.store,
     queue: parts.backend.queue,
+    destinations,
     sender: parts.sender,
     clock: systemClock,
     random: Math.random,
@@ -28,6 +48,6 @@ export function buildAppDependencies(
     metrics: parts.metrics,
     defaults: { maxAttempts: config.maxAttempts, timeoutMs: config.attemptTimeoutMs },
     retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
-    leaseMs: LIMITS.maxTimeoutMs + LEASE_GRACE_MS,
+    leaseMs,
   };
 }

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
+import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import type { HeraldConfig } from '../config.js';
@@ -14,15 +15,26 @@ export interface AwsBackend extends Backend {
   clients: { dynamoDb: DynamoDBClient; sqs: SQSClient };
 }
 
+/**
+ * Workers in other containers change destination records too: a record is trusted this long, so a
+ * pause or an opening reaches every worker within it, and a busy container reads each destination
+ * about once per period rather than per message.
+ */
+const DESTINATION_CACHE_MS = 2000;
+
 /** DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws. */
 export function openAwsBackend(config: HeraldConfig): AwsBackend {
   const { tableName, queueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
   if (!tableName || !queueUrl) throw new Error('HERALD_TABLE_NAME and HERALD_QUEUE_URL are required');
   const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint });
   const sqs = createSqsClient({ region, endpoint: sqsEndpoint });
+  const queue = new SqsQueue({ client: sqs, queueUrl });
   return {
     store: new DynamoDbStore({ client: dynamoDb, tableName }),
-    queue: new SqsQueue({ client: sqs, queueUrl }),
+    queue,
+    messages: queue,
+    destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),
+    destinationCacheMs: DESTINATION_CACHE_MS,
     clients: { dynamoDb, sqs },
     async close() {
       dynamoDb.destroy();

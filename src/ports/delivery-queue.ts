@@ -5,6 +5,8 @@ export interface QueueMessage {
   receiptHandle: string;
   /** How many times this message has been received, this receipt included (1 on first delivery). */
   receiveCount: number;
+  /** The notification's destination, when the sender named it. */
+  destination?: string;
 }
 
 export interface ReceiveOptions {
@@ -16,13 +18,24 @@ export interface ReceiveOptions {
 }
 
 /**
- * At-least-once queue of notification ids. A message not deleted within its visibility timeout is
- * delivered again; adapters with a dead-letter queue move it there after too many receives.
+ * Where the use cases hand a notification to the workers. On AWS an at-least-once queue of
+ * notification ids; in the single process the store is the queue and a send only wakes the worker.
  * Backend failures surface as BackendUnavailableError.
  */
 export interface DeliveryQueue {
-  /** Makes a message for `notificationId` visible after `delayMs` (0: now). */
-  send(notificationId: string, delayMs?: number): Promise<void>;
+  /**
+   * Makes a message for `notificationId` visible after `delayMs` (0: now). `destination`, when the
+   * caller knows it, travels with the message so a worker can hold it back without reading the store.
+   */
+  send(notificationId: string, delayMs?: number, destination?: string): Promise<void>;
+}
+
+/**
+ * The receiving side of a message queue, for a queue-fed worker. A message not deleted within its
+ * visibility timeout is delivered again; adapters with a dead-letter queue move it there after too
+ * many receives.
+ */
+export interface MessageSource {
   receive(options: ReceiveOptions): Promise<QueueMessage[]>;
   delete(message: QueueMessage): Promise<void>;
 }

@@ -72,6 +72,35 @@ export interface NotificationStore {
   /** FAILED → PENDING with a fresh budget of `maxAttempts` (history and `attempts` kept). */
   reopen(id: string, at: string): Promise<Notification | undefined>;
 
+  /**
+   * PROCESSING with `attempts === claimedAttempts` → QUEUED, due at `nextAttemptAt` (null: at once),
+   * no attempt spent: a claim given back because its destination may not be sent to now. False when
+   * it was not this claim's to give back.
+   */
+  release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean>;
+
   /** Ids of notifications still PENDING whose `lastUpdatedAt` is before `olderThan`, oldest first. */
   listStalePending(olderThan: string, limit: number): Promise<string[]>;
+}
+
+/** A destination with notifications not yet final, and the earliest time one of them may be claimed. */
+export interface DueDestination {
+  destination: string;
+  /** Epoch ms; in the past when one is due now. */
+  dueAt: number;
+}
+
+/**
+ * A store that is also the queue (single-process mode): the worker claims due notifications straight
+ * from it, a destination at a time, so it never waits behind another destination's backlog.
+ */
+export interface ClaimableStore {
+  /** Every destination with a notification PENDING, QUEUED or PROCESSING. */
+  dueDestinations(): Promise<DueDestination[]>;
+
+  /**
+   * Up to `limit` notifications of `destination` claimable at `at` (the `claim` conditions), oldest
+   * due first, each moved to PROCESSING with a lease until `leaseExpiresAt`.
+   */
+  claimDue(destination: string, limit: number, at: string, leaseExpiresAt: string): Promise<Notification[]>;
 }

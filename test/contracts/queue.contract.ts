@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeliveryQueue, QueueMessage, ReceiveOptions } from '../../src/ports/delivery-queue.js';
+import type { DeliveryQueue, MessageSource, QueueMessage, ReceiveOptions } from '../../src/ports/delivery-queue.js';
+
+type Queue = DeliveryQueue & MessageSource;
 
 export interface QueueHarness {
-  queue: DeliveryQueue;
+  queue: Queue;
   cleanup(): Promise<void>;
 }
 
@@ -22,7 +24,7 @@ const SLACK_MS = 250;
 export function describeQueueContract(name: string, makeHarness: () => Promise<QueueHarness>): void {
   describe(`DeliveryQueue contract: ${name}`, () => {
     let harness: QueueHarness;
-    let queue: DeliveryQueue;
+    let queue: Queue;
 
     beforeEach(async () => {
       harness = await makeHarness();

@@ -3,9 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
-import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
-import { describeQueueContract } from './queue.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
 /** A database on a fresh file of its own; cleanup closes it and removes the file with its WAL. */
@@ -24,16 +22,4 @@ async function freshDatabase(): Promise<{ db: SqliteDatabase; cleanup(): Promise
 describeStoreContract('SqliteStore', async () => {
   const { db, cleanup } = await freshDatabase();
   return { store: new SqliteStore(db), cleanup };
-});
-
-describeQueueContract('SqliteQueue', async () => {
-  const { db, cleanup } = await freshDatabase();
-  const queue = new SqliteQueue(db);
-  return {
-    queue,
-    async cleanup() {
-      queue.close();
-      await cleanup();
-    },
-  };
 });

@@ -5,12 +5,15 @@ import { LIMITS } from '../../src/domain/request-schema.js';
  */
 
 import type { AppDependencies } from '../../src/app/dependencies.js';
+import { DestinationGate, type DestinationSettings } from '../../src/app/destination-gate.js';
+import type { DestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
 import type { HttpExchange } from '../../src/domain/outcome.js';
 import type { Random } from '../../src/domain/retry-policy.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { DeliveryQueue } from '../../src/ports/delivery-queue.js';
+import type { DestinationLoad, DestinationPage, DestinationStore } from '../../src/ports/destination-store.js';
 import type { HttpSender, OutgoingRequest } from '../../src/ports/http-sender.js';
 import type { Logger } from '../../src/ports/logger.js';
 import { noMetrics } from '../../src/ports/metrics.js';
@@ -186,6 +189,13 @@ export class InMemoryNotificationStore implements NotificationStore {
     return true;
   }
 
+  async release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean> {
+    const n = this.records.get(id)?.notification;
+    if (n?.status !== 'PROCESSING' || n.attempts !== claimedAttempts) return false;
+    Object.assign(n, { status: 'QUEUED', leaseExpiresAt: null, lastUpdatedAt: at, nextAttemptAt });
+    return true;
+  }
+
   async reopen(id: string, at: string): Promise<Notification | undefined> {
     const n = this.records.get(id)?.notification;
     if (n?.status !== 'FAILED') return undefined;
@@ -209,11 +219,42 @@ export class InMemoryNotificationStore implements NotificationStore {
   }
 }
 
+/** The DestinationStore port's semantics over a Map (versioned, conditional puts). */
+export class InMemoryDestinationStore implements DestinationStore {
+  readonly records = new Map<string, DestinationRecord>();
+  /** Successful puts, for tests that count writes. */
+  writes = 0;
+
+  async get(destination: string): Promise<DestinationRecord | undefined> {
+    const record = this.records.get(destination);
+    return record && structuredClone(record);
+  }
+
+  async list(limit: number, cursor?: string): Promise<DestinationPage> {
+    const all = [...this.records.values()].sort((a, b) => a.destination.localeCompare(b.destination));
+    const start = cursor === undefined ? 0 : all.findIndex((r) => r.destination === cursor) + 1;
+    if (start === 0 && cursor !== undefined) throw new InvalidCursorError();
+    const items = all.slice(start, start + limit).map((r) => structuredClone(r));
+    const last = items.at(-1);
+    return start + limit < all.length && last ? { items, nextCursor: last.destination } : { items };
+  }
+
+  async put(record: DestinationRecord, expectedVersion: number): Promise<DestinationRecord | undefined> {
+    if ((this.records.get(record.destination)?.version ?? 0) !== expectedVersion) return undefined;
+    const stored = { ...structuredClone(record), version: expectedVersion + 1 };
+    this.records.set(record.destination, stored);
+    this.writes++;
+    return structuredClone(stored);
+  }
+
+  async load(): Promise<DestinationLoad> {
+    return { waiting: null, inFlight: null };
+  }
+}
+
 /** For use cases that must not touch the queue: any call is a test failure. */
 export const unusedQueue: DeliveryQueue = {
   send: () => Promise.reject(new Error('unexpected DeliveryQueue.send')),
-  receive: () => Promise.reject(new Error('unexpected DeliveryQueue.receive')),
-  delete: () => Promise.reject(new Error('unexpected DeliveryQueue.delete')),
 };
 
 export interface FakeDependencies extends AppDependencies {
@@ -221,19 +262,40 @@ export interface FakeDependencies extends AppDependencies {
   sender: FakeHttpSender;
   clock: FakeClock;
   logger: RecordingLogger;
+  destinationStore: InMemoryDestinationStore;
 }
+
+/** The destination settings of the fakes: 4 in flight per destination, the breaker opening at 3. */
+export const FAKE_DESTINATION_SETTINGS: DestinationSettings = {
+  concurrency: 4,
+  breaker: { failureThreshold: 3, cooldownMs: 10_000, maxCooldownMs: 80_000 },
+  retryMaxDelayMs: 3_600_000,
+  cacheMs: Number.POSITIVE_INFINITY,
+  probeLeaseMs: 30_000,
+};
 
 /** AppDependencies wired to the fakes; pass the parts a test scripts or inspects. */
 export function fakeDependencies(
-  parts: { sender?: FakeHttpSender; clock?: FakeClock; random?: Random } = {},
+  parts: {
+    sender?: FakeHttpSender;
+    clock?: FakeClock;
+    random?: Random;
+    destinationSettings?: Partial<DestinationSettings>;
+  } = {},
 ): FakeDependencies {
+  const clock = parts.clock ?? new FakeClock();
+  const logger = new RecordingLogger();
+  const destinationStore = new InMemoryDestinationStore();
+  const settings = { ...FAKE_DESTINATION_SETTINGS, ...parts.destinationSettings };
   return {
     store: new InMemoryNotificationStore(),
     queue: unusedQueue,
+    destinations: new DestinationGate(destinationStore, settings, clock, logger),
+    destinationStore,
     sender: parts.sender ?? new FakeHttpSender(),
-    clock: parts.clock ?? new FakeClock(),
+    clock,
     random: parts.random ?? seededRandom(42),
-    logger: new RecordingLogger(),
+    logger,
     metrics: noMetrics,
     defaults: { maxAttempts: 8, timeoutMs: 10_000 },
     retryPolicy: { baseDelayMs: 1000, maxDelayMs: 3_600_000 },

@@ -20,7 +20,11 @@ export function makeNotification(overrides: Partial<Notification> = {}): Notific
     timeoutMs: 5000,
     metadata: null,
   };
-  return { ...newNotification(request, randomUUID(), now, 'test-request-hash'), ...overrides };
+  const url = overrides.url ?? request.url;
+  return {
+    ...newNotification({ ...request, url }, randomUUID(), now, 'test-request-hash'),
+    ...overrides,
+  };
 }
 
 /** A delivery result; by default answered 503 (retryable). */

@@ -6,12 +6,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
-import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.js';
 import { SCHEMA_VERSION } from '../../src/adapters/sqlite/sqlite-schema.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { acceptNotification } from '../../src/app/accept-notification.js';
 import { BackendUnavailableError, HeraldError } from '../../src/domain/errors.js';
-import type { Clock } from '../../src/ports/clock.js';
 import { fakeDependencies } from '../helpers/fakes.js';
 import { makeNotification } from '../helpers/notifications.js';
 
@@ -223,122 +221,126 @@ describe('SqliteDatabase', () => {
   });
 });
 
-describe('ingest on SQLite', () => {
-  it('sends the message and stores the record of a keyless notification in one commit', async () => {
+describe('SqliteStore as the queue', () => {
+  const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1) + seconds * 1000).toISOString();
+  const lease = at(600);
+  const vendorA = 'https://a.example';
+  const vendorB = 'https://b.example';
+
+  it('stores a keyless notification QUEUED in one commit, claimable at once and waking the worker', async () => {
     const db = open();
-    const deps = { ...fakeDependencies(), store: new SqliteStore(db), queue: new SqliteQueue(db) };
+    let wakes = 0;
+    const store = new SqliteStore(db, { onWorkDue: () => wakes++ });
+    const deps = { ...fakeDependencies(), store, queue: { send: async () => {} } };
     const before = db.committedTransactions;
 
-    const { notification } = await acceptNotification(deps, { url: 'https://vendor.example/a', body: { a: 1 } });
+    const { notification } = await acceptNotification(deps, { url: `${vendorA}/hook`, body: { a: 1 } });
 
     expect(db.committedTransactions - before).toBe(1);
-    expect(notification.status).toBe('QUEUED');
-    expect(await deps.store.get(notification.id)).toMatchObject({ status: 'QUEUED' });
-    const messages = await deps.queue.receive({ maxMessages: 10, visibilityTimeoutMs: 30_000, waitTimeMs: 0 });
-    expect(messages.map((m) => m.notificationId)).toEqual([notification.id]);
-  });
-});
-
-describe('SqliteQueue on SQLite specifics', () => {
-  function fakeClock(start = Date.UTC(2030, 0, 1)): Clock & { advance(ms: number): void } {
-    let now = start;
-    return {
-      now: () => new Date(now),
-      advance: (ms) => {
-        now += ms;
-      },
-    };
-  }
-  const receive = { maxMessages: 10, visibilityTimeoutMs: 30_000, waitTimeMs: 0 };
-
-  it('ignores a delete with a stale receipt handle', async () => {
-    const clock = fakeClock();
-    const queue = new SqliteQueue(open(), { clock });
-    await queue.send('n-1');
-    const [first] = await queue.receive(receive);
-    clock.advance(30_001);
-    const [second] = await queue.receive(receive);
-    expect(second?.receiveCount).toBe(2);
-
-    await queue.delete(first as NonNullable<typeof first>);
-    await queue.delete({ notificationId: 'n-1', receiptHandle: 'garbage', receiveCount: 1 });
-
-    clock.advance(30_001);
-    const [third] = await queue.receive(receive);
-    expect(third).toMatchObject({ notificationId: 'n-1', receiveCount: 3 });
-    await queue.delete(third as NonNullable<typeof third>);
-    clock.advance(30_001);
-    expect(await queue.receive(receive)).toEqual([]);
+    expect(wakes).toBe(1);
+    expect(notification).toMatchObject({ status: 'QUEUED', destination: vendorA });
+    const claimed = await store.claimDue(vendorA, 10, new Date().toISOString(), lease);
+    expect(claimed.map((n) => n.id)).toEqual([notification.id]);
   });
 
-  it('hands in-flight messages to the next process after a restart, once their visibility lapses', async () => {
-    const clock = fakeClock();
-    const before = new SqliteQueue(open(), { clock });
-    await before.send('in-flight');
-    expect(await before.receive(receive)).toHaveLength(1);
-    await opened[0]?.close();
+  it('claims per destination, oldest due first, up to the limit, skipping what is not due', async () => {
+    const store = new SqliteStore(open());
+    const a1 = makeNotification({ url: `${vendorA}/1`, destination: vendorA, createdAt: at(2), lastUpdatedAt: at(2) });
+    const a2 = makeNotification({ url: `${vendorA}/2`, destination: vendorA, createdAt: at(1), lastUpdatedAt: at(1) });
+    const a3 = makeNotification({ url: `${vendorA}/3`, destination: vendorA, createdAt: at(3), lastUpdatedAt: at(3) });
+    const later = makeNotification({
+      url: `${vendorA}/later`,
+      destination: vendorA,
+      status: 'QUEUED',
+      createdAt: at(0),
+      lastUpdatedAt: at(0),
+      nextAttemptAt: at(100),
+    });
+    const b1 = makeNotification({ url: `${vendorB}/1`, destination: vendorB, createdAt: at(5), lastUpdatedAt: at(5) });
+    for (const n of [a1, a2, a3, later, b1]) await store.insert(n);
 
-    const after = new SqliteQueue(open(), { clock });
-    expect(await after.receive(receive)).toEqual([]);
-    clock.advance(30_001);
-    expect(await after.receive(receive)).toMatchObject([{ notificationId: 'in-flight', receiveCount: 2 }]);
+    expect(await store.dueDestinations()).toEqual([
+      { destination: vendorA, dueAt: Date.parse(at(1)) },
+      { destination: vendorB, dueAt: Date.parse(at(5)) },
+    ]);
+    const claimed = await store.claimDue(vendorA, 2, at(10), lease);
+    expect(claimed.map((n) => n.id)).toEqual([a2.id, a1.id]);
+    expect(claimed.every((n) => n.status === 'PROCESSING' && n.leaseExpiresAt === lease)).toBe(true);
+    expect((await store.claimDue(vendorA, 10, at(10), lease)).map((n) => n.id)).toEqual([a3.id]);
+    expect(await store.claimDue(vendorA, 10, at(10), lease)).toEqual([]);
+    // The retry falls due; the claims' leases are the earliest due time left after it is claimed.
+    expect((await store.claimDue(vendorA, 10, at(100), lease)).map((n) => n.id)).toEqual([later.id]);
+    expect((await store.dueDestinations()).find((d) => d.destination === vendorA)).toEqual({
+      destination: vendorA,
+      dueAt: Date.parse(lease),
+    });
   });
 
-  it('leases a batch in one transaction', async () => {
-    const db = open();
-    const queue = new SqliteQueue(db);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => queue.send(`n-${i}`)));
-    const before = db.committedTransactions;
+  it('gives a claim back with release: QUEUED, due when asked, no attempt spent', async () => {
+    let wakes = 0;
+    const store = new SqliteStore(open(), { onWorkDue: () => wakes++ });
+    const n = makeNotification({ url: `${vendorA}/1`, destination: vendorA, createdAt: at(0), lastUpdatedAt: at(0) });
+    await store.insert(n);
+    const [claimed] = await store.claimDue(vendorA, 1, at(1), lease);
+    expect(claimed?.id).toBe(n.id);
 
-    const messages = await queue.receive({ ...receive, maxMessages: 50 });
-
-    expect(messages).toHaveLength(50);
-    expect(new Set(messages.map((m) => m.notificationId)).size).toBe(50);
-    expect(db.committedTransactions - before).toBe(1);
+    expect(await store.release(n.id, 1, at(2), at(50))).toBe(false); // not this claim's attempt count
+    expect(await store.release(n.id, 0, at(2), at(50))).toBe(true);
+    expect(await store.get(n.id)).toMatchObject({ status: 'QUEUED', attempts: 0, nextAttemptAt: at(50) });
+    expect(wakes).toBe(2); // the insert, then the release
+    expect(await store.claimDue(vendorA, 1, at(49), lease)).toEqual([]);
+    expect(await store.claimDue(vendorA, 1, at(50), lease)).toHaveLength(1);
   });
 
-  it('gives each message to one of many concurrent receivers', async () => {
-    const queue = new SqliteQueue(open());
-    const ids = Array.from({ length: 30 }, (_, i) => `n-${i}`);
-    await Promise.all(ids.map((id) => queue.send(id)));
+  it('upgrades a version 2 file: destinations and due times filled in, the queue table dropped', () => {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'v2.db');
+    const seeded = new Database(file);
+    seeded.exec(VERSION_2_FIXTURE);
+    seeded.close();
 
-    const batches = await Promise.all(
-      Array.from({ length: 8 }, () => queue.receive({ ...receive, maxMessages: 4, waitTimeMs: 200 })),
+    const db = new SqliteDatabase(file);
+    opened.push(db);
+    const rows = db.read((c) =>
+      c.prepare('SELECT status, destination, due_at FROM notification_states ORDER BY n').all(),
     );
-
-    const received = batches.flat().map((m) => m.notificationId);
-    expect(received.sort()).toEqual([...ids].sort());
-  });
-
-  it('wakes a long poll on a send in this process, without waiting for its poll interval', async () => {
-    const queue = new SqliteQueue(open(), { pollIntervalMs: 60_000 });
-    const polling = queue.receive({ ...receive, waitTimeMs: 10_000 });
-    const sentAt = Date.now();
-    await queue.send('wake-up');
-
-    expect(await polling).toMatchObject([{ notificationId: 'wake-up' }]);
-    expect(Date.now() - sentAt).toBeLessThan(1000);
-  });
-
-  it('wakes a long poll when a delayed message falls due', async () => {
-    const queue = new SqliteQueue(open(), { pollIntervalMs: 60_000 });
-    await queue.send('later', 300);
-    const startedAt = Date.now();
-
-    const messages = await queue.receive({ ...receive, waitTimeMs: 10_000 });
-
-    expect(messages).toMatchObject([{ notificationId: 'later' }]);
-    expect(Date.now() - startedAt).toBeLessThan(2000);
-  });
-
-  it('ends long polls in progress on close', async () => {
-    const queue = new SqliteQueue(open());
-    const startedAt = Date.now();
-    const polling = queue.receive({ ...receive, waitTimeMs: 10_000 });
-
-    queue.close();
-
-    expect(await polling).toEqual([]);
-    expect(Date.now() - startedAt).toBeLessThan(1000);
+    expect(rows).toEqual([
+      { status: 'QUEUED', destination: 'https://vendor.example', due_at: Date.parse('2030-01-01T00:05:00.000Z') },
+      { status: 'PROCESSING', destination: 'http://127.0.0.1:8080', due_at: Date.parse('2030-01-01T00:09:00.000Z') },
+      { status: 'SUCCESS', destination: 'https://vendor.example', due_at: null },
+    ]);
+    expect(db.read((c) => c.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+    const tables = db.read((c) => c.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all());
+    expect(tables).not.toContain('queue_messages');
+    expect(tables).toContain('destinations');
   });
 });
+
+/** A version 2 file as that version laid it out, with one notification in each kind of state. */
+const VERSION_2_FIXTURE = `
+CREATE TABLE notification_requests (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
+  method TEXT NOT NULL, headers TEXT NOT NULL, body TEXT NOT NULL, idempotency_key TEXT,
+  max_attempts INTEGER NOT NULL, timeout_ms INTEGER NOT NULL, metadata TEXT, request_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE INDEX notification_requests_by_created ON notification_requests (created_at, id);
+CREATE TABLE notification_states (n INTEGER PRIMARY KEY, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+  attempt_budget_start INTEGER NOT NULL, last_updated_at TEXT NOT NULL, last_delivery_attempt TEXT,
+  next_attempt_at TEXT, delivered_at TEXT, lease_expires_at TEXT, delivery_result TEXT);
+CREATE INDEX notification_states_pending ON notification_states (last_updated_at, n) WHERE status = 'PENDING';
+CREATE INDEX notification_states_processing ON notification_states (status) WHERE status = 'PROCESSING';
+CREATE TABLE delivery_attempts (n INTEGER NOT NULL, seq INTEGER NOT NULL, attempt TEXT NOT NULL,
+  PRIMARY KEY (n, seq)) WITHOUT ROWID;
+CREATE TABLE queue_messages (id INTEGER PRIMARY KEY, notification_id TEXT NOT NULL, visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0, receipt TEXT);
+CREATE INDEX queue_messages_by_visible ON queue_messages (visible_at);
+INSERT INTO notification_requests VALUES
+  (1, 'a', 'https://VENDOR.example:443/hook?x=1', 'POST', '{}', 'null', NULL, 3, 5000, NULL, '', '2030-01-01T00:00:00.000Z'),
+  (2, 'b', 'http://127.0.0.1:8080/hook', 'POST', '{}', 'null', NULL, 3, 5000, NULL, '', '2030-01-01T00:00:00.000Z'),
+  (3, 'c', 'https://vendor.example/x', 'POST', '{}', 'null', NULL, 3, 5000, NULL, '', '2030-01-01T00:00:00.000Z');
+INSERT INTO notification_states VALUES
+  (1, 'QUEUED', 1, 0, '2030-01-01T00:01:00.000Z', NULL, '2030-01-01T00:05:00.000Z', NULL, NULL, NULL),
+  (2, 'PROCESSING', 0, 0, '2030-01-01T00:07:30.000Z', NULL, NULL, NULL, '2030-01-01T00:09:00.000Z', NULL),
+  (3, 'SUCCESS', 1, 0, '2030-01-01T00:02:00.000Z', NULL, NULL, '2030-01-01T00:02:00.000Z', NULL, NULL);
+INSERT INTO queue_messages (notification_id, visible_at) VALUES ('a', 0);
+PRAGMA user_version = 2;
+`;

@@ -10,8 +10,6 @@ function withRecordingQueue() {
     send: async (id) => {
       sent.push(id);
     },
-    receive: async () => [],
-    delete: async () => {},
   };
   return { deps: { ...fakeDependencies(), queue }, sent };
 }

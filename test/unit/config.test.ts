@@ -24,6 +24,9 @@ describe('loadConfig', () => {
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 3_600_000,
       deliveryConcurrency: 64,
+      destinationConcurrency: 16,
+      breakerFailures: 5,
+      breakerCooldownMs: 30_000,
       attemptTimeoutMs: 10_000,
       backend: 'sqlite',
       logLevel: 'info',
@@ -49,6 +52,9 @@ describe('loadConfig', () => {
       HERALD_RETRY_BASE_DELAY_MS: '500',
       HERALD_RETRY_MAX_DELAY_MS: '60000',
       HERALD_DELIVERY_CONCURRENCY: '8',
+      HERALD_DESTINATION_CONCURRENCY: '3',
+      HERALD_BREAKER_FAILURES: '2',
+      HERALD_BREAKER_COOLDOWN_MS: '5000',
       HERALD_ATTEMPT_TIMEOUT_MS: '2500',
       HERALD_LOG_LEVEL: 'debug',
     });
@@ -62,9 +68,17 @@ describe('loadConfig', () => {
       retryBaseDelayMs: 500,
       retryMaxDelayMs: 60_000,
       deliveryConcurrency: 8,
+      destinationConcurrency: 3,
+      breakerFailures: 2,
+      breakerCooldownMs: 5000,
       attemptTimeoutMs: 2500,
       logLevel: 'debug',
     });
+  });
+
+  it('defaults HERALD_DESTINATION_CONCURRENCY to a quarter of HERALD_DELIVERY_CONCURRENCY, at least 1', () => {
+    expect(loadConfig({ HERALD_DELIVERY_CONCURRENCY: '100' }).destinationConcurrency).toBe(25);
+    expect(loadConfig({ HERALD_DELIVERY_CONCURRENCY: '3' }).destinationConcurrency).toBe(1);
   });
 
   it('ignores variables it does not know', () => {
@@ -80,6 +94,9 @@ describe('loadConfig', () => {
     ['HERALD_BACKEND', 'memory'],
     ['HERALD_BACKEND', 'SQLite '],
     ['HERALD_ALLOW_PRIVATE_TARGETS', 'maybe'],
+    ['HERALD_DESTINATION_CONCURRENCY', '0'],
+    ['HERALD_BREAKER_FAILURES', '0'],
+    ['HERALD_BREAKER_COOLDOWN_MS', 'soon'],
     ['HERALD_MAX_ATTEMPTS', '0'],
     ['HERALD_MAX_ATTEMPTS', '26'],
     ['HERALD_RETRY_BASE_DELAY_MS', '-1'],

@@ -17,6 +17,8 @@ import { ALMOST_ONE, constantRandom, seededRandom } from '../helpers/seeded-rand
 
 const START = new Date('2025-01-01T00:00:00.000Z');
 const ID = '5b0c6a1e-2f0d-4f7a-9c1e-8d3b2a4c6e10';
+/** Where makeNotification's notifications go. */
+const DESTINATION = 'http://127.0.0.1:9';
 
 /** A sender answer that takes `ms` of (fake) time, as a real round trip would. */
 function after(ms: number, exchange: HttpExchange): ScriptedExchange {
@@ -136,7 +138,7 @@ describe('deliverNotification', () => {
       const outcome = await deliverNotification(deps, ID);
 
       // The third attempt failed: the backoff ceiling is base·2^(3-1) = 4000 ms.
-      expect(outcome).toEqual({ action: 'retryLater', delayMs: expect.any(Number) });
+      expect(outcome).toEqual({ action: 'retryLater', destination: DESTINATION, delayMs: expect.any(Number) });
       const delayMs = outcome.action === 'retryLater' ? outcome.delayMs : Number.NaN;
       expect(delayMs).toBeGreaterThanOrEqual(0);
       expect(delayMs).toBeLessThanOrEqual(4000);
@@ -157,12 +159,20 @@ describe('deliverNotification', () => {
         }
       }
       const top = await setUp([httpResponse(500)], {}, constantRandom(ALMOST_ONE));
-      expect(await deliverNotification(top, ID)).toEqual({ action: 'retryLater', delayMs: 1000 });
+      expect(await deliverNotification(top, ID)).toEqual({
+        action: 'retryLater',
+        destination: DESTINATION,
+        delayMs: 1000,
+      });
     });
 
     it("honours the vendor's Retry-After", async () => {
       const deps = await setUp([httpResponse(429, { retryAfter: '120' })], {}, constantRandom(0));
-      expect(await deliverNotification(deps, ID)).toEqual({ action: 'retryLater', delayMs: 120_000 });
+      expect(await deliverNotification(deps, ID)).toEqual({
+        action: 'retryLater',
+        destination: DESTINATION,
+        delayMs: 120_000,
+      });
       expect(await deps.store.get(ID)).toMatchObject({
         status: 'QUEUED',
         nextAttemptAt: '2025-01-01T00:02:00.000Z',

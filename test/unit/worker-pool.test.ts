@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../src/entrypoints/node/worker-pool.js';
-import type { DeliveryQueue, QueueMessage } from '../../src/ports/delivery-queue.js';
+import type { DeliveryQueue, MessageSource, QueueMessage } from '../../src/ports/delivery-queue.js';
 import { FakeHttpSender, fakeDependencies, httpResponse } from '../helpers/fakes.js';
 import { makeNotification } from '../helpers/notifications.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -10,7 +10,7 @@ function queueWithSlowDeletes(ids: string[]) {
   const waiting = ids.map((id, i): QueueMessage => ({ notificationId: id, receiptHandle: `r${i}`, receiveCount: 1 }));
   const deleted: string[] = [];
   const pendingDeletes: Array<() => void> = [];
-  const queue: DeliveryQueue = {
+  const queue: DeliveryQueue & MessageSource = {
     send: async () => {},
     receive: async ({ maxMessages }) => {
       const taken = waiting.splice(0, maxMessages);

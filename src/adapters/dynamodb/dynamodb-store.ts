@@ -15,7 +15,14 @@ import { readBothItems, readRequest, requestExists } from './notification-reads.
 import { putRequest, updateState } from './notification-writes.js';
 import { RecentSet } from './recent-set.js';
 import { listStalePending } from './stale-pending.js';
-import { attemptUpdate, claimUpdate, pendingUpdate, queuedUpdate, reopenUpdate } from './state-updates.js';
+import {
+  attemptUpdate,
+  claimUpdate,
+  pendingUpdate,
+  queuedUpdate,
+  releaseUpdate,
+  reopenUpdate,
+} from './state-updates.js';
 import { openTable, type Table } from './table.js';
 import { readEpoch, writeEpoch } from './table-epoch.js';
 import { KEY, RETENTION_DAYS } from './table-schema.js';
@@ -36,6 +43,7 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *   claim           1 GetItem of the REQUEST, eventually consistent (it never changes once written;
  *                   +1 strongly consistent GetItem only if it is not visible yet) + 1 UpdateItem
  *   recordAttempt   1 UpdateItem
+ *   release         1 UpdateItem (a claim given back: its destination may not be sent to now)
  *   reopen          1 UpdateItem + 1 GetItem of the REQUEST, in parallel
  *   list FAILED     INDEX_SHARDS Queries on the sparse index + BatchGetItem of the page (2 keys each)
  *   list (other)    per page, at most minutesPerPage × INDEX_SHARDS Queries of byCreatedMinute (walking
@@ -165,6 +173,10 @@ export class DynamoDbStore implements NotificationStore {
 
   async recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean> {
     return (await updateState(this.table, id, attemptUpdate(id, claimedAttempts, record))) !== undefined;
+  }
+
+  async release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean> {
+    return (await updateState(this.table, id, releaseUpdate(claimedAttempts, at, nextAttemptAt))) !== undefined;
   }
 
   async reopen(id: string, at: string): Promise<Notification | undefined> {

@@ -1,4 +1,5 @@
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { destinationOf } from '../../domain/destination.js';
 import type { DeliveryAttempt, DeliveryResult, Notification, Status } from '../../domain/notification.js';
 import { createdPartition, indexShard } from './index-partitions.js';
 import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUTE } from './table-schema.js';
@@ -84,6 +85,7 @@ export function toNotification(request: Item, state: Item | undefined): Notifica
     id: String(request.id),
     status: statusOf(request, state),
     url: String(request.url),
+    destination: destinationOf(String(request.url)),
     method: String(request.method),
     headers: JSON.parse(String(request.headers)) as Record<string, string>,
     body: request.body === undefined ? undefined : JSON.parse(String(request.body)),

@@ -112,6 +112,17 @@ export function attemptUpdate(id: string, claimedAttempts: number, record: Attem
   return { expression: e, update: updateExpression(sets, removes), condition };
 }
 
+/** PROCESSING with `claimedAttempts` → QUEUED, due at `nextAttemptAt` (absent: at once); no attempt spent. */
+export function releaseUpdate(claimedAttempts: number, at: string, nextAttemptAt: string | null): StateUpdate {
+  const e = new Expression();
+  const sets = [e.equals('status', 'QUEUED'), e.equals('lastUpdatedAt', at)];
+  const removes = [e.name('leaseExpiresAt')];
+  if (nextAttemptAt === null) removes.push(e.name('nextAttemptAt'));
+  else sets.push(e.equals('nextAttemptAt', nextAttemptAt));
+  const condition = `${e.equals('status', 'PROCESSING')} AND ${e.equals('attempts', claimedAttempts)}`;
+  return { expression: e, update: updateExpression(sets, removes), condition };
+}
+
 /** FAILED → PENDING with a fresh budget, indexed by reopen time so the sweeper can find it. */
 export function reopenUpdate(id: string, at: string): StateUpdate {
   const e = new Expression();

@@ -15,6 +15,9 @@
  *   Written once.
  * - GSI `failedByShard` (KEYS_ONLY, sparse) on STATE items while FAILED: `F#<shard>` → operators list
  *   failures without a scan; only failures pay for this index.
+ * - `pk = DESTINATION, sk = <origin>` — one item per destination (its breaker, pause, limits; the
+ *   record as JSON and a `version` every write is conditional on). Written only on a change of state;
+ *   all in one partition, so listing them is one Query, not a scan. No TTL, in no index.
  * - `pk = META, sk = EPOCH` — the table's epoch: the createdAt of its first notification minus a
  *   margin (table-epoch.ts). Written once, never expires, in no index. The listing walks no further
  *   back than it, so a young table's listing ends after the minutes it has lived.
@@ -30,6 +33,8 @@ export const ITEM = { request: 'R', state: 'S' } as const;
  * `attribute`, ISO 8601) and the sweeper's watermark (sort key `swept`).
  */
 export const META = { partition: 'META', epoch: 'EPOCH', attribute: 'epoch', swept: 'SWEPT' } as const;
+
+export const DESTINATION_PARTITION = 'DESTINATION';
 
 export const CREATED_INDEX = { name: 'byCreatedMinute', partition: 'gsi1pk', sort: 'gsi1sk' } as const;
 export const FAILED_INDEX = { name: 'failedByShard', partition: 'gsi2pk', sort: 'gsi2sk' } as const;

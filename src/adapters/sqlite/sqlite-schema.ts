@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { destinationOf } from '../../domain/destination.js';
 
 type Connection = Database.Database;
 
@@ -6,11 +7,12 @@ type Connection = Database.Database;
  * The layout below; stored in the file as `PRAGMA user_version`. A file with another version (or an
  * unversioned file of the layout before versioning) is refused rather than written to.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
- * One schema for the store and the queue, so a notification and its queue message live in one file.
- * Timestamps of notifications are ISO-8601 UTC text (they sort as text); queue times are epoch ms.
+ * One schema for the notifications, which are also the queue (a notification is claimed straight from
+ * its state row, see sqlite-store.ts), and the destinations. Timestamps of notifications are
+ * ISO-8601 UTC text (they sort as text); `due_at` is epoch ms.
  *
  * Laid out to write few bytes per notification (the WAL is fsync'd at every commit: the disk is the cost):
  * - the request (body included) is written once to `notification_requests`; the state that
@@ -18,9 +20,21 @@ export const SCHEMA_VERSION = 2;
  *   same integer key `n` (assigned in insertion order, so recent rows share a few tail pages);
  * - the only index keyed by the random UUID is the one that finds `n` from an id;
  * - the attempt history is clustered by (n, seq), appended at the tail;
- * - the partial indexes cover the short-lived PENDING and PROCESSING sets only. Listing by status
- *   walks `notification_requests_by_created` and filters: an operator query, slower but paginated.
+ * - the partial indexes cover the short-lived PENDING and PROCESSING sets, and the notifications not
+ *   yet final: `notification_states_due` orders each destination's by `due_at` — when a PENDING or
+ *   QUEUED one may be attempted, when a PROCESSING one's lease lapses — which is what the worker
+ *   claims along. Listing by status walks `notification_requests_by_created` and filters: an
+ *   operator query, slower but paginated.
  */
+const DUE_INDEX = `CREATE INDEX notification_states_due ON notification_states (destination, due_at)
+  WHERE status IN ('PENDING', 'QUEUED', 'PROCESSING');`;
+const DESTINATIONS = `CREATE TABLE destinations (
+  destination TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  record TEXT NOT NULL
+) WITHOUT ROWID;
+${DUE_INDEX}`;
+
 const SCHEMA = `
 CREATE TABLE notification_requests (
   n INTEGER PRIMARY KEY,
@@ -47,7 +61,9 @@ CREATE TABLE notification_states (
   next_attempt_at TEXT,
   delivered_at TEXT,
   lease_expires_at TEXT,
-  delivery_result TEXT
+  delivery_result TEXT,
+  destination TEXT NOT NULL,
+  due_at INTEGER
 );
 CREATE INDEX notification_states_pending ON notification_states (last_updated_at, n) WHERE status = 'PENDING';
 CREATE INDEX notification_states_processing ON notification_states (status) WHERE status = 'PROCESSING';
@@ -57,22 +73,41 @@ CREATE TABLE delivery_attempts (
   attempt TEXT NOT NULL,
   PRIMARY KEY (n, seq)
 ) WITHOUT ROWID;
-CREATE TABLE queue_messages (
-  id INTEGER PRIMARY KEY,
-  notification_id TEXT NOT NULL,
-  visible_at INTEGER NOT NULL,
-  receive_count INTEGER NOT NULL DEFAULT 0,
-  receipt TEXT
-);
-CREATE INDEX queue_messages_by_visible ON queue_messages (visible_at);
+${DESTINATIONS}
 PRAGMA user_version = ${SCHEMA_VERSION};
 `;
+
+/**
+ * From version 2 (a queue table beside the notifications) to 3 (the notifications are the queue):
+ * each state row gets its destination and due time, and the queue's messages go — every PENDING,
+ * QUEUED or PROCESSING notification is claimable from its row, so none is stranded by the drop.
+ */
+const MIGRATE_2_TO_3 = `
+ALTER TABLE notification_states ADD COLUMN destination TEXT NOT NULL DEFAULT '';
+ALTER TABLE notification_states ADD COLUMN due_at INTEGER;
+UPDATE notification_states SET
+  destination = herald_destination((SELECT url FROM notification_requests r WHERE r.n = notification_states.n)),
+  due_at = CASE
+    WHEN status = 'PROCESSING' THEN herald_ms(lease_expires_at)
+    WHEN status IN ('PENDING', 'QUEUED') THEN herald_ms(coalesce(next_attempt_at, last_updated_at))
+  END;
+DROP TABLE queue_messages;
+${DESTINATIONS}
+PRAGMA user_version = 3;
+`;
+
+/** Runs MIGRATE_2_TO_3 with the two functions it needs, written once in TypeScript. */
+function migrateFrom2(db: Connection): void {
+  db.function('herald_destination', { deterministic: true }, (url) => destinationOf(String(url)));
+  db.function('herald_ms', { deterministic: true }, (iso) => (iso === null ? null : Date.parse(String(iso))));
+  db.exec(MIGRATE_2_TO_3);
+}
 
 /** A file this version must not write to; its message says why and what to do. */
 export class SchemaVersionError extends Error {}
 
 /**
- * Creates the schema in a file that has none, and refuses a file laid out by another version:
+ * Creates the schema in a file that has none, upgrades a version 2 file, and refuses a file laid out by another version:
  * writing to it would corrupt it. Runs in one write transaction, so two processes opening a new file
  * at once create the schema once.
  */
@@ -89,9 +124,11 @@ export function prepareSchema(db: Connection, path: string): void {
         );
       }
       db.exec(SCHEMA);
+    } else if (version === 2) {
+      migrateFrom2(db);
     } else if (version !== SCHEMA_VERSION) {
       throw new SchemaVersionError(
-        `${path} has schema version ${version}; this Herald reads version ${SCHEMA_VERSION} only. ` +
+        `${path} has schema version ${version}; this Herald reads version ${SCHEMA_VERSION} (and upgrades version 2). ` +
           'Start with a new file (HERALD_DB_PATH) or the Herald version that wrote it.',
       );
     }

@@ -1,8 +1,16 @@
 import { InvalidCursorError } from '../../domain/errors.js';
-import type { DeliveryAttempt, DeliveryResult, Notification, Status } from '../../domain/notification.js';
+import {
+  type DeliveryAttempt,
+  type DeliveryResult,
+  isFinal,
+  type Notification,
+  type Status,
+} from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type {
   AttemptRecord,
+  ClaimableStore,
+  DueDestination,
   InsertOutcome,
   ListPage,
   ListQuery,
@@ -31,12 +39,13 @@ interface NotificationRow {
   request_hash: string;
   attempt_budget_start: number;
   lease_expires_at: string | null;
+  destination: string;
 }
 
 /** The columns of a whole notification: its request joined with its state. */
 const COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.body, r.idempotency_key, r.max_attempts, r.timeout_ms,
   r.metadata, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
-  s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at`;
+  s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at, s.destination`;
 const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n';
 /**
  * Listing walks the created-at index newest first and looks up each row's state (CROSS JOIN keeps
@@ -44,6 +53,8 @@ const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n'
  */
 const BY_CREATED = `notification_requests r INDEXED BY notification_requests_by_created
   CROSS JOIN notification_states s ON s.n = r.n`;
+/** The statuses of the notifications the worker may claim: the partial index notification_states_due holds them. */
+const NOT_FINAL = "status IN ('PENDING', 'QUEUED', 'PROCESSING')";
 /** The integer key of a notification, from its id (the only lookup by the random UUID). */
 const N_OF_ID = '(SELECT n FROM notification_requests WHERE id = @id)';
 
@@ -54,9 +65,9 @@ const SQL = {
       @request_hash, @created_at)
     ON CONFLICT (id) DO NOTHING`,
   insertState: `INSERT INTO notification_states (n, status, attempts, attempt_budget_start, last_updated_at,
-      last_delivery_attempt, next_attempt_at, delivered_at, lease_expires_at, delivery_result)
+      last_delivery_attempt, next_attempt_at, delivered_at, lease_expires_at, delivery_result, destination, due_at)
     VALUES (@n, @status, @attempts, @attempt_budget_start, @last_updated_at, @last_delivery_attempt,
-      @next_attempt_at, @delivered_at, @lease_expires_at, @delivery_result)`,
+      @next_attempt_at, @delivered_at, @lease_expires_at, @delivery_result, @destination, @due_at)`,
   get: `SELECT ${COLUMNS} FROM ${JOINED} WHERE r.id = ?`,
   getByN: `SELECT ${COLUMNS} FROM ${JOINED} WHERE r.n = ?`,
   nOfId: 'SELECT n FROM notification_requests WHERE id = ?',
@@ -65,21 +76,39 @@ const SQL = {
     WHERE n = ${N_OF_ID} AND status = 'PENDING'`,
   markPending: `UPDATE notification_states SET status = 'PENDING', last_updated_at = @at
     WHERE n = ${N_OF_ID} AND status IN ('PENDING', 'QUEUED') AND attempts = 0`,
-  claim: `UPDATE notification_states SET status = 'PROCESSING', lease_expires_at = @lease, last_updated_at = @at
-    WHERE n = ${N_OF_ID}
-      AND (status = 'PENDING'
-        OR (status = 'QUEUED' AND (next_attempt_at IS NULL OR next_attempt_at <= @at))
-        OR (status = 'PROCESSING' AND lease_expires_at < @at))
+  // due_at is when a PENDING or QUEUED notification may be attempted and when a PROCESSING one's
+  // lease lapses: the one definition of "claimable" is `due_at <= now` among the not final.
+  claim: `UPDATE notification_states SET status = 'PROCESSING', lease_expires_at = @lease, due_at = @lease_ms,
+      last_updated_at = @at
+    WHERE n = ${N_OF_ID} AND ${NOT_FINAL} AND due_at <= @at_ms
     RETURNING n`,
+  dueOfDestination: `SELECT n FROM notification_states INDEXED BY notification_states_due
+    WHERE destination = @destination AND ${NOT_FINAL} AND due_at <= @at_ms ORDER BY due_at LIMIT @limit`,
+  claimByN: `UPDATE notification_states SET status = 'PROCESSING', lease_expires_at = @lease, due_at = @lease_ms,
+      last_updated_at = @at
+    WHERE n = @n`,
+  // A loose index scan of notification_states_due: one seek per destination with work, not a scan of it.
+  dueDestinations: `WITH RECURSIVE d(destination) AS (
+      SELECT min(destination) FROM notification_states WHERE ${NOT_FINAL}
+      UNION ALL
+      SELECT (SELECT min(destination) FROM notification_states WHERE ${NOT_FINAL} AND destination > d.destination)
+        FROM d WHERE d.destination IS NOT NULL)
+    SELECT destination, (SELECT min(due_at) FROM notification_states s
+        WHERE s.destination = d.destination AND ${NOT_FINAL}) AS due_at
+      FROM d WHERE destination IS NOT NULL`,
+  release: `UPDATE notification_states SET status = 'QUEUED', lease_expires_at = NULL, last_updated_at = @at,
+      next_attempt_at = @next_attempt_at, due_at = @due_ms
+    WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed`,
   recordAttempt: `UPDATE notification_states SET status = @status, attempts = attempts + 1, delivery_result = @result,
       last_delivery_attempt = @attempted_at, last_updated_at = @at, next_attempt_at = @next_attempt_at,
-      delivered_at = CASE WHEN @status = 'SUCCESS' THEN @at ELSE delivered_at END, lease_expires_at = NULL
+      delivered_at = CASE WHEN @status = 'SUCCESS' THEN @at ELSE delivered_at END, lease_expires_at = NULL,
+      due_at = @due_ms
     WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed
     RETURNING n`,
   appendAttempt: 'INSERT INTO delivery_attempts (n, seq, attempt) VALUES (?, ?, ?)',
   trimAttempts: 'DELETE FROM delivery_attempts WHERE n = ? AND seq <= ?',
   reopen: `UPDATE notification_states SET status = 'PENDING', attempt_budget_start = attempts, next_attempt_at = NULL,
-      lease_expires_at = NULL, last_updated_at = @at
+      lease_expires_at = NULL, last_updated_at = @at, due_at = @at_ms
     WHERE n = ${N_OF_ID} AND status = 'FAILED'
     RETURNING n`,
   // Newest first along notification_requests_by_created; a status filter checks each row's state.
@@ -93,9 +122,28 @@ const SQL = {
     ORDER BY s.last_updated_at, r.id LIMIT ?`,
 } as const;
 
-/** NotificationStore on the notification and `delivery_attempts` tables of a SqliteDatabase. */
-export class SqliteStore implements NotificationStore {
-  constructor(private readonly db: SqliteDatabase) {}
+/**
+ * NotificationStore on the notification and `delivery_attempts` tables of a SqliteDatabase, and the
+ * single process's queue: the worker claims due notifications straight from their state rows, per
+ * destination (ClaimableStore), so there is no message to lose or to send twice.
+ */
+export interface SqliteStoreOptions {
+  /**
+   * Called inside every write that makes a notification claimable (insert, markQueued, a retry
+   * scheduled, reopen, release). It runs before the COMMIT, and the worker it wakes runs after it.
+   */
+  onWorkDue?: () => void;
+}
+
+export class SqliteStore implements NotificationStore, ClaimableStore {
+  readonly #onWorkDue: () => void;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.#onWorkDue = options.onWorkDue ?? (() => {});
+  }
 
   async insert(notification: Notification): Promise<InsertOutcome> {
     const { request, state } = toRows(notification);
@@ -103,6 +151,7 @@ export class SqliteStore implements NotificationStore {
       const inserted = this.db.statement(SQL.insertRequest).run(request);
       if (inserted.changes === 1) {
         this.db.statement(SQL.insertState).run({ ...state, n: inserted.lastInsertRowid });
+        this.#onWorkDue();
         return { inserted: true };
       }
       // Read inside the same transaction: the existing record cannot change between the two steps.
@@ -145,9 +194,9 @@ export class SqliteStore implements NotificationStore {
     return { items, nextCursor: encodeCursor(last.createdAt, last.id) };
   }
 
-  // markQueued, claim and recordAttempt settle at COMMIT, not on disk: lost in a power failure, they
-  // leave the notification PENDING (the sweeper enqueues it), or claimable again once the lease or the
-  // message's visibility runs out — a repeated attempt, which at-least-once delivery allows.
+  // markQueued, claim, release and recordAttempt settle at COMMIT, not on disk: lost in a power
+  // failure, they leave the notification claimable as it was before them (at once, or once its lease
+  // runs out — and a restart releases every lease): a repeated attempt, which at-least-once allows.
 
   async markQueued(id: string, at: string): Promise<boolean> {
     return this.db.write(() => this.db.statement(SQL.markQueued).run({ id, at }).changes === 1, 'committed');
@@ -159,11 +208,47 @@ export class SqliteStore implements NotificationStore {
   }
 
   async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
+    const params = { id, ...claimTimes(at, leaseExpiresAt) };
     const row = await this.db.write(() => {
-      const n = this.db.statement(SQL.claim).pluck().get({ id, at, lease: leaseExpiresAt }) as number | undefined;
+      const n = this.db.statement(SQL.claim).pluck().get(params) as number | undefined;
       return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
     }, 'committed');
     return row === undefined ? undefined : fromRow(row);
+  }
+
+  async claimDue(destination: string, limit: number, at: string, leaseExpiresAt: string): Promise<Notification[]> {
+    const params = { destination, limit: Math.max(0, Math.floor(limit)), ...claimTimes(at, leaseExpiresAt) };
+    // Selected and claimed in one write, so nothing claims them in between; oldest due first.
+    const rows = await this.db.write(() => {
+      const due = this.db.statement(SQL.dueOfDestination).pluck().all(params) as number[];
+      return due.map((n) => {
+        this.db.statement(SQL.claimByN).run({ ...params, n });
+        return this.db.statement(SQL.getByN).get(n) as NotificationRow;
+      });
+    }, 'committed');
+    return rows.map(fromRow);
+  }
+
+  async dueDestinations(): Promise<DueDestination[]> {
+    const rows = this.db.read(
+      () => this.db.statement(SQL.dueDestinations).all() as { destination: string; due_at: number }[],
+    );
+    return rows.map((row) => ({ destination: row.destination, dueAt: row.due_at }));
+  }
+
+  async release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean> {
+    const params = {
+      id,
+      claimed: claimedAttempts,
+      at,
+      next_attempt_at: nextAttemptAt,
+      due_ms: Date.parse(nextAttemptAt ?? at),
+    };
+    return this.db.write(() => {
+      const released = this.db.statement(SQL.release).run(params).changes === 1;
+      if (released) this.#onWorkDue();
+      return released;
+    }, 'committed');
   }
 
   async recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean> {
@@ -176,6 +261,7 @@ export class SqliteStore implements NotificationStore {
       attempted_at: record.attempt.timestamp,
       at: record.at,
       next_attempt_at: record.nextAttemptAt,
+      due_ms: isFinal(record.status) ? null : Date.parse(record.nextAttemptAt ?? record.at),
     };
     const attemptJson = JSON.stringify(record.attempt);
     const seq = claimedAttempts + 1;
@@ -184,14 +270,20 @@ export class SqliteStore implements NotificationStore {
       if (n === undefined) return false;
       this.db.statement(SQL.appendAttempt).run(n, seq, attemptJson);
       if (seq > LIMITS.attemptHistory) this.db.statement(SQL.trimAttempts).run(n, seq - LIMITS.attemptHistory);
+      if (record.status === 'QUEUED') this.#onWorkDue();
       return true;
     }, 'committed');
   }
 
   async reopen(id: string, at: string): Promise<Notification | undefined> {
     const row = await this.db.write(() => {
-      const n = this.db.statement(SQL.reopen).pluck().get({ id, at }) as number | undefined;
-      return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
+      const n = this.db
+        .statement(SQL.reopen)
+        .pluck()
+        .get({ id, at, at_ms: Date.parse(at) }) as number | undefined;
+      if (n === undefined) return undefined;
+      this.#onWorkDue();
+      return this.db.statement(SQL.getByN).get(n) as NotificationRow;
     });
     return row === undefined ? undefined : fromRow(row);
   }
@@ -233,13 +325,26 @@ function toRows(n: Notification): { request: Record<string, unknown>; state: Rec
       delivered_at: n.deliveredAt,
       lease_expires_at: n.leaseExpiresAt,
       delivery_result: n.deliveryResult === null ? null : JSON.stringify(n.deliveryResult),
+      destination: n.destination,
+      due_at: isFinal(n.status) ? null : dueOf(n),
     },
   };
+}
+
+/** When a notification not yet final may be claimed: its lease's end, its next attempt, or at once. */
+function dueOf(n: Notification): number {
+  if (n.status === 'PROCESSING' && n.leaseExpiresAt !== null) return Date.parse(n.leaseExpiresAt);
+  return Date.parse(n.nextAttemptAt ?? n.lastUpdatedAt);
+}
+
+function claimTimes(at: string, leaseExpiresAt: string) {
+  return { at, at_ms: Date.parse(at), lease: leaseExpiresAt, lease_ms: Date.parse(leaseExpiresAt) };
 }
 
 function fromRow(row: NotificationRow): Notification {
   return {
     id: row.id,
+    destination: row.destination,
     status: row.status,
     url: row.url,
     method: row.method,

@@ -6,13 +6,15 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BackendUnavailableError } from '../../domain/errors.js';
-import type { DeliveryQueue, QueueMessage, ReceiveOptions } from '../../ports/delivery-queue.js';
+import type { DeliveryQueue, MessageSource, QueueMessage, ReceiveOptions } from '../../ports/delivery-queue.js';
 
 /** SQS limits: delays up to 15 minutes, 10 messages per receive, long polls up to 20 s, visibility up to 12 h. */
 export const SQS_MAX_DELAY_SECONDS = 900;
 const SQS_MAX_BATCH = 10;
 const SQS_MAX_WAIT_SECONDS = 20;
 const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
+/** The message attribute naming the notification's destination (a worker holds it back without a read). */
+export const DESTINATION_ATTRIBUTE = 'destination';
 /** Head room over a long poll's wait before the HTTP request counts as hung. */
 const LONG_POLL_GRACE_MS = 5_000;
 
@@ -23,11 +25,13 @@ export interface SqsQueueOptions {
 
 /**
  * The delivery queue on SQS. A message body is just the notification id; the store holds the state.
+ * The `destination` message attribute, when the sender knew it, lets a worker defer a message of a
+ * paused or open destination without touching the store.
  *
  * Delays longer than SQS's 15-minute maximum are capped: the message arrives early, the worker sees
  * `nextAttemptAt` still in the future and sends it again with the remaining delay.
  */
-export class SqsQueue implements DeliveryQueue {
+export class SqsQueue implements DeliveryQueue, MessageSource {
   private readonly client: SQSClient;
   private readonly queueUrl: string;
 
@@ -36,11 +40,18 @@ export class SqsQueue implements DeliveryQueue {
     this.queueUrl = options.queueUrl;
   }
 
-  async send(notificationId: string, delayMs = 0): Promise<void> {
+  async send(notificationId: string, delayMs = 0, destination?: string): Promise<void> {
     const delaySeconds = Math.min(Math.max(Math.ceil(delayMs / 1000), 0), SQS_MAX_DELAY_SECONDS);
     await this.call(() =>
       this.client.send(
-        new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: notificationId, DelaySeconds: delaySeconds }),
+        new SendMessageCommand({
+          QueueUrl: this.queueUrl,
+          MessageBody: notificationId,
+          DelaySeconds: delaySeconds,
+          ...(destination === undefined
+            ? {}
+            : { MessageAttributes: { [DESTINATION_ATTRIBUTE]: { DataType: 'String', StringValue: destination } } }),
+        }),
       ),
     );
   }
@@ -58,6 +69,7 @@ export class SqsQueue implements DeliveryQueue {
           ),
           WaitTimeSeconds: waitTimeSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          MessageAttributeNames: [DESTINATION_ATTRIBUTE],
         }),
         // The client's request timeout is sized for quick calls; a long poll legitimately waits longer.
         { requestTimeout: waitTimeSeconds * 1000 + LONG_POLL_GRACE_MS },
@@ -86,11 +98,13 @@ function toQueueMessage(message: Message): QueueMessage[] {
   // is not ours and is skipped rather than crashing the batch.
   if (!message.Body || !message.ReceiptHandle) return [];
   const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+  const destination = message.MessageAttributes?.[DESTINATION_ATTRIBUTE]?.StringValue;
   return [
     {
       notificationId: message.Body,
       receiptHandle: message.ReceiptHandle,
       receiveCount: Number.isFinite(receiveCount) && receiveCount > 0 ? receiveCount : 1,
+      ...(destination === undefined ? {} : { destination }),
     },
   ];
 }

@@ -7,6 +7,7 @@ export function notificationView(n: Notification) {
     id: n.id,
     status: n.status,
     url: n.url,
+    destination: n.destination,
     method: n.method,
     headers: redactHeaders(n.headers),
     body: n.body,

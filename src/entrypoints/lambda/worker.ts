@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DESTINATION_ATTRIBUTE } from '../../adapters/sqs/sqs-queue.js';
 import { deliverNotification } from '../../app/deliver-notification.js';
 import { invocation, lambdaRuntime } from './runtime.js';
 
@@ -15,10 +16,11 @@ const processor = new BatchProcessor(EventType.SQS);
 async function deliverRecord(record: SQSRecord): Promise<void> {
   const notificationId = record.body;
   const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-  const outcome = await deliverNotification(deps, notificationId, receiveCount);
+  const destination = record.messageAttributes?.[DESTINATION_ATTRIBUTE]?.stringValue;
+  const outcome = await deliverNotification(deps, notificationId, receiveCount, destination);
   // Reported as a batch item failure: SQS hands it out again after its visibility timeout.
   if (outcome.action === 'redeliver') throw new NotStoredYetError(notificationId);
-  if (outcome.action === 'retryLater') await deps.queue.send(notificationId, outcome.delayMs);
+  if (outcome.action === 'retryLater') await deps.queue.send(notificationId, outcome.delayMs, outcome.destination);
 }
 
 class NotStoredYetError extends Error {

@@ -1,10 +1,18 @@
 import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
-import { SqliteQueue } from '../../adapters/sqlite/sqlite-queue.js';
+import { SqliteDestinationStore } from '../../adapters/sqlite/sqlite-destination-store.js';
 import { SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
 import { releaseLeasesOfDeadProcess } from '../../adapters/sqlite/startup-recovery.js';
 import type { HeraldConfig } from '../../config.js';
+import type { DeliveryQueue } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Backend } from '../backend.js';
+import { WakeSignal } from './wake-signal.js';
+
+/**
+ * In the single process the store is the queue: a notification is claimable from its row as soon as
+ * it is stored, and the store wakes the worker itself, so there is nothing to send.
+ */
+const storeIsTheQueue: DeliveryQueue = { send: async () => {} };
 
 /** The store and queue HERALD_BACKEND names; config validation has already refused any other value. */
 export async function openBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
@@ -19,14 +27,18 @@ export async function openBackend(config: HeraldConfig, logger: Logger): Promise
 
 async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
   const db = new SqliteDatabase(config.dbPath);
-  const queue = new SqliteQueue(db);
+  const wake = new WakeSignal();
+  const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
   const released = await releaseLeasesOfDeadProcess(db, new Date());
   logger.info({ dbPath: config.dbPath, ...released }, 'SQLite store opened; work left by a previous process released');
   return {
-    store: new SqliteStore(db),
-    queue,
+    store,
+    queue: storeIsTheQueue,
+    destinations: new SqliteDestinationStore(db),
+    // The only process on its file (it holds the lock): its own copy of a destination is never stale.
+    destinationCacheMs: Number.POSITIVE_INFINITY,
+    claimable: { store, wake },
     async close() {
-      queue.close();
       await db.close();
     },
   };

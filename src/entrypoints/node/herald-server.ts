@@ -3,15 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
+import type { AppDependencies } from '../../app/dependencies.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
+import type { MessageSource } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
 import { noMetrics } from '../../ports/metrics.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
+import type { Backend } from '../backend.js';
 import { openBackend } from './backend.js';
 import { readBody } from './request-body.js';
+import { StoreWorker } from './store-worker.js';
 import { WorkerPool } from './worker-pool.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -24,6 +28,15 @@ export interface RunningHerald {
   stop(): Promise<void>;
 }
 
+/** The store-fed worker where the store is the queue (SQLite), else the queue-fed one (AWS). */
+function startWorkers(deps: AppDependencies, backend: Backend, concurrency: number): StoreWorker | WorkerPool {
+  const workers = backend.claimable
+    ? new StoreWorker(deps, backend.claimable.store, backend.claimable.wake, { concurrency })
+    : new WorkerPool(deps, backend.messages as MessageSource, { concurrency });
+  workers.start();
+  return workers;
+}
+
 export async function startHerald(
   config: HeraldConfig,
   logger: Logger = createPinoLogger(config.logLevel),
@@ -32,13 +45,16 @@ export async function startHerald(
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
   const deps = buildAppDependencies(config, { backend, sender, logger, metrics: noMetrics });
 
-  const workers = new WorkerPool(deps, backend.queue, { concurrency: config.deliveryConcurrency });
-  workers.start();
-  const sweep = () =>
-    sweepPending(deps).catch((error) => logger.error({ err: error }, 'sweep failed; it runs again shortly'));
-  void sweep();
-  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
-  sweeper.unref();
+  const workers = startWorkers(deps, backend, config.deliveryConcurrency);
+  // Only a queue beside the store can lose a message; where the store is the queue nothing is swept.
+  let sweeper: NodeJS.Timeout | undefined;
+  if (backend.messages) {
+    const sweep = () =>
+      sweepPending(deps).catch((error) => logger.error({ err: error }, 'sweep failed; it runs again shortly'));
+    void sweep();
+    sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+    sweeper.unref();
+  }
 
   const api = createHttpApi(deps, { apiKeys: config.apiKeys });
   const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();

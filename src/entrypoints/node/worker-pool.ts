@@ -1,6 +1,6 @@
 import { deliverNotification } from '../../app/deliver-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
-import type { DeliveryQueue, QueueMessage } from '../../ports/delivery-queue.js';
+import type { MessageSource, QueueMessage } from '../../ports/delivery-queue.js';
 
 export interface WorkerPoolOptions {
   /** Deliveries in flight at once (HERALD_DELIVERY_CONCURRENCY). */
@@ -28,7 +28,7 @@ export class WorkerPool {
 
   constructor(
     private readonly deps: AppDependencies,
-    private readonly queue: DeliveryQueue,
+    private readonly queue: MessageSource,
     private readonly options: WorkerPoolOptions,
   ) {}
 
@@ -89,9 +89,14 @@ export class WorkerPool {
 
   private async handle(message: QueueMessage): Promise<void> {
     try {
-      const outcome = await deliverNotification(this.deps, message.notificationId, message.receiveCount);
+      const outcome = await deliverNotification(
+        this.deps,
+        message.notificationId,
+        message.receiveCount,
+        message.destination,
+      );
       if (outcome.action === 'redeliver') return; // Its lease runs out and the queue hands it out again.
-      const finished = this.finish(message, outcome.action === 'retryLater' ? outcome.delayMs : undefined);
+      const finished = this.finish(message, outcome.action === 'retryLater' ? outcome : undefined);
       this.finishing.add(finished);
       void finished.finally(() => this.finishing.delete(finished));
     } catch (error) {
@@ -100,10 +105,13 @@ export class WorkerPool {
   }
 
   /** Deletes the message, after sending its replacement when the notification is due again later. */
-  private async finish(message: QueueMessage, retryDelayMs: number | undefined): Promise<void> {
+  private async finish(
+    message: QueueMessage,
+    retry: { delayMs: number; destination?: string } | undefined,
+  ): Promise<void> {
     try {
       // Send the replacement before deleting: a crash in between leaves a duplicate, never nothing.
-      if (retryDelayMs !== undefined) await this.queue.send(message.notificationId, retryDelayMs);
+      if (retry !== undefined) await this.deps.queue.send(message.notificationId, retry.delayMs, retry.destination);
       await this.queue.delete(message);
     } catch (error) {
       this.logIncomplete(message, error);

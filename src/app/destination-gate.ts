@@ -1,0 +1,312 @@
+import {
+  type Admission,
+  admission,
+  afterAttempt,
+  type BreakerSettings,
+  healthSignal,
+  holdUntil,
+  startProbe,
+} from '../domain/circuit-breaker.js';
+import { type DestinationRecord, destinationState, newDestinationRecord } from '../domain/destination.js';
+import type { DeliveryResult } from '../domain/notification.js';
+import { takeRateSlot } from '../domain/rate-limit.js';
+import type { Clock } from '../ports/clock.js';
+import type { DestinationStore } from '../ports/destination-store.js';
+import type { Logger } from '../ports/logger.js';
+
+export interface DestinationSettings {
+  /** Deliveries in flight per destination in this process, unless the destination overrides it. */
+  concurrency: number;
+  breaker: BreakerSettings;
+  /** HERALD_RETRY_MAX_DELAY_MS: a destination's `Retry-After` hold is capped by it too. */
+  retryMaxDelayMs: number;
+  /**
+   * How long a record read from the store is trusted before it is read again. The single process is
+   * the only writer of its file (Infinity); Lambda containers share the table and read every few seconds.
+   */
+  cacheMs: number;
+  /** How long a HALF_OPEN probe is held before another worker may probe (its worker may have died). */
+  probeLeaseMs: number;
+}
+
+export type WaitReason = Extract<Admission, { kind: 'wait' }>['reason'] | 'SATURATED' | 'RATE_LIMITED';
+
+/** One delivery's right to send to a destination; `finish` or `cancel` it exactly once. */
+export interface DeliveryTicket {
+  readonly destination: string;
+  /** Reports the attempt's outcome: frees the slot and moves the breaker. Never throws. */
+  finish(result: DeliveryResult, retryAfterMs: number | null): Promise<void>;
+  /** Gives the slot back unused (nothing was sent). */
+  cancel(): void;
+}
+
+export type Acquired =
+  | { kind: 'go'; tickets: DeliveryTicket[] }
+  | { kind: 'wait'; until: Date | null; reason: WaitReason };
+
+/** A rate-limited or saturated destination is looked at again no later than this. */
+const SHORT_WAIT_MS = 1000;
+/** `lastSuccessAt` is rewritten at most this often: a success alone is no change of state. */
+const LAST_SUCCESS_REFRESH_MS = 60_000;
+/** Conditional writes that lost a race are decided again on a fresh read, this many times at most. */
+const MAX_WRITE_ROUNDS = 5;
+
+interface Cached {
+  record: DestinationRecord;
+  readAt: number;
+}
+
+/**
+ * Decides, per destination, whether a delivery may start now — the concurrency cap, pause, the
+ * circuit breaker, `Retry-After` and the rate limit — and records what each attempt's outcome says
+ * about the destination. Both modes call it: the single process before it claims notifications of a
+ * destination, a queue-fed worker before it attempts the notification a message names.
+ *
+ * The store holds the records; this keeps a short-lived copy and writes only on a change of state
+ * (an opening, a probe, a failure in a row, a hold, a rate slot, an operator's change), so the
+ * healthy path costs no write. In-flight counts are this process's own.
+ */
+export class DestinationGate {
+  readonly #cache = new Map<string, Cached>();
+  readonly #inFlight = new Map<string, number>();
+  readonly #known = new Set<string>();
+
+  constructor(
+    private readonly store: DestinationStore,
+    private readonly settings: DestinationSettings,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Makes sure the destination has a record, so operators see it from its first notification. */
+  async remember(destination: string): Promise<void> {
+    if (this.#known.has(destination)) return;
+    const cached = this.#cache.get(destination);
+    if (cached && cached.record.version > 0) {
+      this.#known.add(destination);
+      return;
+    }
+    const stored = (await this.store.put(newDestinationRecord(destination), 0)) ?? (await this.store.get(destination));
+    if (stored) this.#remember(stored);
+  }
+
+  inFlight(destination: string): number {
+    return this.#inFlight.get(destination) ?? 0;
+  }
+
+  /** Up to `wanted` tickets for deliveries to `destination`, or why none may start now and until when. */
+  async acquire(destination: string, wanted: number): Promise<Acquired> {
+    // Slots are reserved before any await, so concurrent callers cannot overrun the cap.
+    const cached = this.#cache.get(destination)?.record;
+    const cap = cached?.maxConcurrency ?? this.settings.concurrency;
+    const reserved = Math.min(wanted, cap - this.inFlight(destination));
+    if (reserved <= 0) return this.#wait(SHORT_WAIT_MS, 'SATURATED');
+    this.#addInFlight(destination, reserved);
+    let granted = 0;
+    try {
+      const decision = await this.#admit(destination, reserved);
+      if (decision.kind === 'wait') return decision;
+      granted = decision.granted;
+      return { kind: 'go', tickets: Array.from({ length: granted }, () => this.#ticket(destination, decision.probe)) };
+    } finally {
+      this.#addInFlight(destination, granted - reserved);
+    }
+  }
+
+  /** When notifications of this destination may next be attempted, if it holds them; from the cached record. */
+  async heldUntil(destination: string): Promise<Date | null> {
+    const decision = admission(await this.#read(destination), this.clock.now());
+    return decision.kind === 'wait' ? decision.until : null;
+  }
+
+  /**
+   * Applies an operator's change on a fresh read (`change` returns the new record), creating the
+   * record when `createIfMissing`. Returns it, or undefined for a destination never seen.
+   */
+  async change(
+    destination: string,
+    change: (record: DestinationRecord) => DestinationRecord,
+    reason: string,
+  ): Promise<DestinationRecord | undefined> {
+    const current = await this.store.get(destination);
+    if (!current) return undefined;
+    return this.#update(destination, change, reason, current);
+  }
+
+  /** The stored record, read through to the store (for the API). */
+  async read(destination: string): Promise<DestinationRecord | undefined> {
+    const stored = await this.store.get(destination);
+    if (stored) this.#remember(stored);
+    return stored;
+  }
+
+  async #admit(
+    destination: string,
+    wanted: number,
+  ): Promise<{ kind: 'go'; granted: number; probe: boolean } | Extract<Acquired, { kind: 'wait' }>> {
+    let record = await this.#read(destination);
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const now = this.clock.now();
+      const decision = admission(record, now);
+      if (decision.kind === 'wait') return decision;
+      const probe = decision.kind === 'probe';
+      let granted = probe ? 1 : wanted;
+      let next = probe ? startProbe(record, new Date(now.getTime() + this.settings.probeLeaseMs)) : record;
+      if (record.requestsPerSecond !== null) {
+        const slots = rateSlots(next.rateTat, now.getTime(), record.requestsPerSecond, granted);
+        if (slots.granted === 0) return this.#wait(Math.max(1, slots.retryAt - now.getTime()), 'RATE_LIMITED');
+        granted = slots.granted;
+        next = { ...next, rateTat: slots.tat };
+      }
+      if (next === record) return { kind: 'go', granted, probe };
+      const stored = await this.#put(next, record, probe ? 'cool-down over: one probe attempt' : undefined);
+      if (stored) return { kind: 'go', granted, probe };
+      record = await this.#readFresh(destination); // Another worker changed it: decide again.
+    }
+    return this.#wait(SHORT_WAIT_MS, 'SATURATED');
+  }
+
+  #ticket(destination: string, probe: boolean): DeliveryTicket {
+    let done = false;
+    const release = () => {
+      if (done) return false;
+      done = true;
+      this.#addInFlight(destination, -1);
+      return true;
+    };
+    return {
+      destination,
+      finish: async (result, retryAfterMs) => {
+        if (!release()) return;
+        try {
+          await this.#recordOutcome(destination, result, retryAfterMs);
+        } catch (error) {
+          this.logger.warn(
+            { destination, err: error },
+            'destination state not recorded; it catches up on the next attempt',
+          );
+        }
+      },
+      cancel: () => {
+        if (!release() || !probe) return;
+        // An unused probe is given back, or the destination would wait for its lease to lapse.
+        void this.#update(destination, (r) => ({ ...r, probeUntil: null }), 'probe not used').catch(() => {});
+      },
+    };
+  }
+
+  async #recordOutcome(destination: string, result: DeliveryResult, retryAfterMs: number | null): Promise<void> {
+    const now = this.clock.now();
+    const signal = healthSignal(result);
+    const holds = retryAfterMs !== null && (result.statusCode === 429 || result.statusCode === 503);
+    await this.#update(
+      destination,
+      (record) => {
+        let next = afterAttempt(record, signal, now, this.settings.breaker);
+        if (holds) {
+          const holdMs = Math.min(retryAfterMs, this.settings.retryMaxDelayMs);
+          next = holdUntil(next, new Date(now.getTime() + holdMs));
+        }
+        return isChange(record, next) ? next : record;
+      },
+      holds ? `Retry-After from ${result.statusCode}` : `${result.category} attempt`,
+    );
+  }
+
+  /** Writes `change(record)` over the current record unless it is the same, deciding again after a lost race. */
+  async #update(
+    destination: string,
+    change: (record: DestinationRecord) => DestinationRecord,
+    reason: string,
+    known?: DestinationRecord,
+  ): Promise<DestinationRecord> {
+    let record = known ?? (await this.#read(destination));
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const next = change(record);
+      if (next === record) return record;
+      const stored = await this.#put(next, record, reason);
+      if (stored) return stored;
+      record = await this.#readFresh(destination);
+    }
+    throw new Error(`destination ${destination}: ${MAX_WRITE_ROUNDS} conditional writes in a row lost their race`);
+  }
+
+  async #put(
+    next: DestinationRecord,
+    previous: DestinationRecord,
+    reason?: string,
+  ): Promise<DestinationRecord | undefined> {
+    const stored = await this.store.put(next, previous.version);
+    if (!stored) return undefined;
+    this.#remember(stored);
+    const from = destinationState(previous);
+    const to = destinationState(stored);
+    if (from !== to) {
+      const fields = {
+        destination: stored.destination,
+        from,
+        to,
+        reason,
+        consecutiveFailures: stored.consecutiveFailures,
+      };
+      if (to === 'OPEN') this.logger.warn({ ...fields, openUntil: stored.openUntil }, 'destination state changed');
+      else this.logger.info(fields, 'destination state changed');
+    }
+    return stored;
+  }
+
+  async #read(destination: string): Promise<DestinationRecord> {
+    const cached = this.#cache.get(destination);
+    if (cached && this.clock.now().getTime() - cached.readAt < this.settings.cacheMs) return cached.record;
+    return this.#readFresh(destination);
+  }
+
+  /** The stored record, or a new one (not stored until something changes) for a destination never recorded. */
+  async #readFresh(destination: string): Promise<DestinationRecord> {
+    const record = (await this.store.get(destination)) ?? newDestinationRecord(destination);
+    this.#remember(record);
+    return record;
+  }
+
+  #remember(record: DestinationRecord): void {
+    this.#cache.set(record.destination, { record, readAt: this.clock.now().getTime() });
+    if (record.version > 0) this.#known.add(record.destination);
+  }
+
+  #addInFlight(destination: string, delta: number): void {
+    const count = this.inFlight(destination) + delta;
+    if (count > 0) this.#inFlight.set(destination, count);
+    else this.#inFlight.delete(destination);
+  }
+
+  #wait(ms: number, reason: WaitReason): Extract<Acquired, { kind: 'wait' }> {
+    return { kind: 'wait', until: new Date(this.clock.now().getTime() + ms), reason };
+  }
+}
+
+/** As many of `wanted` rate slots as the limit allows now, and the limiter's state after them. */
+function rateSlots(
+  tat: number,
+  now: number,
+  requestsPerSecond: number,
+  wanted: number,
+): { granted: number; tat: number; retryAt: number } {
+  let granted = 0;
+  let current = tat;
+  for (; granted < wanted; granted++) {
+    const slot = takeRateSlot(current, now, requestsPerSecond);
+    if (!slot.allowed) return { granted, tat: current, retryAt: slot.retryAt };
+    current = slot.tat;
+  }
+  return { granted, tat: current, retryAt: now };
+}
+
+/** Whether `next` differs from `record` in anything but a fresh `lastSuccessAt` (refreshed once a minute). */
+function isChange(record: DestinationRecord, next: DestinationRecord): boolean {
+  if (next === record) return false;
+  const { lastSuccessAt: before, ...rest } = record;
+  const { lastSuccessAt: after, ...nextRest } = next;
+  if (JSON.stringify(rest) !== JSON.stringify(nextRest)) return true;
+  if (after === before) return false;
+  return before === null || after === null || Date.parse(after) - Date.parse(before) >= LAST_SUCCESS_REFRESH_MS;
+}

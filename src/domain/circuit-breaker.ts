@@ -1,0 +1,128 @@
+import type { DestinationRecord } from './destination.js';
+import type { DeliveryResult } from './notification.js';
+
+/**
+ * The per-destination circuit breaker, as a pure state machine (no I/O, time passed in):
+ *
+ *   CLOSED --`failureThreshold` retryable failures in a row--> OPEN (cool-down)
+ *   OPEN --cool-down over, a worker takes the probe--> HALF_OPEN (exactly one attempt in flight)
+ *   HALF_OPEN --probe succeeds--> CLOSED      HALF_OPEN --probe fails--> OPEN (a longer cool-down)
+ *
+ * Each opening without a success in between doubles the cool-down, up to `maxCooldownMs`. While
+ * OPEN or HALF_OPEN nothing else is sent: notifications wait without spending attempts.
+ */
+export interface BreakerSettings {
+  failureThreshold: number;
+  cooldownMs: number;
+  maxCooldownMs: number;
+}
+
+/** The longest cool-down, unless the configured one is longer: a dead vendor is probed every 10 minutes. */
+export const MAX_COOLDOWN_MS = 600_000;
+
+/**
+ * What an attempt's outcome says about the destination. `up`: it answered (2xx, or a 4xx that blames
+ * the request, not the vendor). `down`: TIMEOUT, NETWORK_ERROR, 5xx, 408, 425. `neutral`: says
+ * nothing of its health (429 is rate limiting, handled by Retry-After; a blocked target never left us).
+ */
+export type HealthSignal = 'up' | 'down' | 'neutral';
+
+export function healthSignal(result: DeliveryResult): HealthSignal {
+  switch (result.category) {
+    case 'SUCCESS':
+    case 'CLIENT_ERROR':
+      return 'up';
+    case 'SERVER_ERROR':
+    case 'TIMEOUT':
+    case 'NETWORK_ERROR':
+      return 'down';
+    case 'RATE_LIMITED':
+    case 'BLOCKED_TARGET':
+      return 'neutral';
+  }
+}
+
+export function cooldownFor(openings: number, settings: BreakerSettings): number {
+  const doubled = settings.cooldownMs * 2 ** Math.max(0, openings - 1);
+  return Math.min(doubled, Math.max(settings.cooldownMs, settings.maxCooldownMs));
+}
+
+/** The record after an attempt with this outcome finished at `now`. */
+export function afterAttempt(
+  record: DestinationRecord,
+  signal: HealthSignal,
+  now: Date,
+  settings: BreakerSettings,
+): DestinationRecord {
+  const at = now.toISOString();
+  if (signal === 'up') {
+    return {
+      ...record,
+      breaker: 'CLOSED',
+      consecutiveFailures: 0,
+      openings: 0,
+      openUntil: null,
+      probeUntil: null,
+      lastSuccessAt: at,
+    };
+  }
+  if (signal === 'neutral') {
+    // A probe that told nothing gives its turn back: the next worker probes again.
+    return record.breaker === 'HALF_OPEN' ? { ...record, probeUntil: null } : record;
+  }
+  const failures = record.consecutiveFailures + 1;
+  const opens =
+    record.breaker === 'HALF_OPEN' || (record.breaker === 'CLOSED' && failures >= settings.failureThreshold);
+  if (!opens) return { ...record, consecutiveFailures: failures, lastFailureAt: at };
+  const openings = record.openings + 1;
+  return {
+    ...record,
+    breaker: 'OPEN',
+    consecutiveFailures: failures,
+    openings,
+    openUntil: new Date(now.getTime() + cooldownFor(openings, settings)).toISOString(),
+    probeUntil: null,
+    lastFailureAt: at,
+  };
+}
+
+/**
+ * May an attempt go to this destination now? `send`: yes. `probe`: yes, as the one HALF_OPEN probe
+ * (take it with `startProbe`). `wait`: no; look again at `until` (null: not before an operator acts).
+ */
+export type Admission =
+  | { kind: 'send' }
+  | { kind: 'probe' }
+  | { kind: 'wait'; until: Date | null; reason: 'PAUSED' | 'OPEN' | 'HALF_OPEN' | 'RETRY_AFTER' };
+
+export function admission(record: DestinationRecord, now: Date): Admission {
+  if (record.paused) return { kind: 'wait', until: null, reason: 'PAUSED' };
+  const t = now.getTime();
+  if (record.retryAfterUntil !== null && Date.parse(record.retryAfterUntil) > t) {
+    return { kind: 'wait', until: new Date(record.retryAfterUntil), reason: 'RETRY_AFTER' };
+  }
+  if (record.breaker === 'OPEN') {
+    if (record.openUntil !== null && Date.parse(record.openUntil) > t) {
+      return { kind: 'wait', until: new Date(record.openUntil), reason: 'OPEN' };
+    }
+    return { kind: 'probe' };
+  }
+  if (record.breaker === 'HALF_OPEN') {
+    if (record.probeUntil !== null && Date.parse(record.probeUntil) > t) {
+      return { kind: 'wait', until: new Date(record.probeUntil), reason: 'HALF_OPEN' };
+    }
+    return { kind: 'probe' };
+  }
+  return { kind: 'send' };
+}
+
+/** OPEN (cool-down over) or HALF_OPEN (probe lapsed) → HALF_OPEN with this worker's probe until `probeUntil`. */
+export function startProbe(record: DestinationRecord, probeUntil: Date): DestinationRecord {
+  return { ...record, breaker: 'HALF_OPEN', openUntil: null, probeUntil: probeUntil.toISOString() };
+}
+
+/** A 429 or 503 with `Retry-After` holds the whole destination until then (never shortened). */
+export function holdUntil(record: DestinationRecord, until: Date): DestinationRecord {
+  if (record.retryAfterUntil !== null && Date.parse(record.retryAfterUntil) >= until.getTime()) return record;
+  return { ...record, retryAfterUntil: until.toISOString() };
+}
