@@ -36,9 +36,10 @@ export async function acceptNotification(
   // single process's CPU per notification) or store.
   const requestHash = request.idempotencyKey === null ? '' : fingerprintRequest(request);
   const notification = newNotification(request, id, acceptedAt.toISOString(), requestHash);
+  const remembered = rememberDestination(deps, notification.destination); // never rejects
 
   if (request.idempotencyKey !== null) {
-    const inserted = await deps.store.insert(notification);
+    const inserted = await deps.store.insert(notification).finally(() => remembered);
     if (!inserted.inserted) return replayOf(inserted.existing, notification);
     const status = await enqueueAndMarkQueued(deps, id, notification.createdAt, notification.destination);
     return created(deps, { ...notification, status });
@@ -47,12 +48,25 @@ export async function acceptNotification(
   const queued: Notification = { ...notification, status: 'QUEUED' };
   const sending = sendMessage(deps, id, notification.destination); // never rejects
   // Waits for the send even when the insert fails: no request is left running behind a 503.
-  const inserted = await deps.store.insert(queued).finally(() => sending);
+  const inserted = await deps.store.insert(queued).finally(() => Promise.all([sending, remembered]));
   const sent = await sending;
   // A fresh random id cannot be taken, unless the store answered a write of ours it had already applied.
   if (!inserted.inserted) return replayOf(inserted.existing, notification);
   if (sent) return created(deps, queued);
   return created(deps, { ...notification, status: await backToPending(deps, id, notification.createdAt) });
+}
+
+/**
+ * Gives the destination its record on its first notification (once per process: later calls are
+ * answered from memory), so operators can see and act on it before anything goes wrong. A failure
+ * costs the caller nothing: the first change of the destination's state writes the record anyway.
+ */
+async function rememberDestination(deps: AppDependencies, destination: string): Promise<void> {
+  try {
+    await deps.destinations.remember(destination);
+  } catch (error) {
+    deps.logger.warn({ destination, err: error }, 'destination not recorded; its first change of state records it');
+  }
 }
 
 /**

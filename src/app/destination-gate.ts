@@ -94,11 +94,24 @@ export class DestinationGate {
     return this.#inFlight.get(destination) ?? 0;
   }
 
+  /** The in-flight cap in force for a destination: its override, else the default. */
+  capOf(record: DestinationRecord): number {
+    return record.maxConcurrency ?? this.settings.concurrency;
+  }
+
+  list(limit: number, cursor?: string) {
+    return this.store.list(limit, cursor);
+  }
+
+  load(destination: string) {
+    return this.store.load(destination);
+  }
+
   /** Up to `wanted` tickets for deliveries to `destination`, or why none may start now and until when. */
   async acquire(destination: string, wanted: number): Promise<Acquired> {
     // Slots are reserved before any await, so concurrent callers cannot overrun the cap.
     const cached = this.#cache.get(destination)?.record;
-    const cap = cached?.maxConcurrency ?? this.settings.concurrency;
+    const cap = cached ? this.capOf(cached) : this.settings.concurrency;
     const reserved = Math.min(wanted, cap - this.inFlight(destination));
     if (reserved <= 0) return this.#wait(SHORT_WAIT_MS, 'SATURATED');
     this.#addInFlight(destination, reserved);
@@ -120,8 +133,8 @@ export class DestinationGate {
   }
 
   /**
-   * Applies an operator's change on a fresh read (`change` returns the new record), creating the
-   * record when `createIfMissing`. Returns it, or undefined for a destination never seen.
+   * Applies an operator's change on a fresh read (`change` returns the new record). Returns the
+   * record as stored, or undefined for a destination never seen.
    */
   async change(
     destination: string,

@@ -10,7 +10,7 @@ export function notFound(id: string): HeraldError {
 export async function getNotification(deps: AppDependencies, id: string): Promise<Notification> {
   const notification = await deps.store.get(id);
   if (!notification) throw notFound(id);
-  return notification;
+  return withDestinationHold(deps, notification);
 }
 
 export async function listAttempts(deps: AppDependencies, id: string): Promise<DeliveryAttempt[]> {
@@ -19,6 +19,20 @@ export async function listAttempts(deps: AppDependencies, id: string): Promise<D
   return attempts;
 }
 
-export function listNotifications(deps: AppDependencies, query: ListQuery): Promise<ListPage> {
-  return deps.store.list(query);
+export async function listNotifications(deps: AppDependencies, query: ListQuery): Promise<ListPage> {
+  const page = await deps.store.list(query);
+  return { ...page, items: await Promise.all(page.items.map((n) => withDestinationHold(deps, n))) };
+}
+
+/**
+ * A notification waiting for a destination that is open or holding for Retry-After is attempted no
+ * sooner than the destination allows: its `nextAttemptAt` says so, although no write moved it (a
+ * dead vendor's backlog is not rewritten on every opening).
+ */
+async function withDestinationHold(deps: AppDependencies, notification: Notification): Promise<Notification> {
+  if (notification.status !== 'PENDING' && notification.status !== 'QUEUED') return notification;
+  const held = await deps.destinations.heldUntil(notification.destination);
+  if (held === null) return notification;
+  const next = notification.nextAttemptAt === null ? 0 : Date.parse(notification.nextAttemptAt);
+  return held.getTime() > next ? { ...notification, nextAttemptAt: held.toISOString() } : notification;
 }

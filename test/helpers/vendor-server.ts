@@ -6,6 +6,9 @@ export interface VendorRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** Date.now() when the request had arrived whole, and when its answer was sent (undefined until then). */
+  arrivedAt: number;
+  answeredAt?: number;
 }
 
 /**
@@ -17,25 +20,54 @@ export interface VendorRequest {
  *   /hang                never answers
  *   /huge/<code>         that status with a 5 MB body
  *   /slow/<ms>           200 after <ms>
+ *   /switch              503 until `healthy` is set, then 200
+ *   /retry-after-once/<s> 429 with Retry-After: <s> for the first request to this route, then 200
  * Every request is recorded, with the notification id Herald puts in its headers.
  */
 export interface Vendor {
   url: string;
   requests: VendorRequest[];
   requestsFor(notificationId: string): VendorRequest[];
+  /** What /switch answers: 503 while false. */
+  healthy: boolean;
+  /** Requests received and not answered yet (a /hang request stays until the client gives up). */
+  readonly inFlight: number;
+  /** The most requests in flight at once so far. */
+  readonly maxInFlight: number;
   close(): Promise<void>;
 }
 
 export async function startVendor(): Promise<Vendor> {
   const requests: VendorRequest[] = [];
   const requestsFor = (id: string) => requests.filter((r) => r.headers['x-herald-notification-id'] === id);
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let retryAfterSent = false;
+  const state = { healthy: false };
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    let counted = true;
+    const done = () => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    res.once('close', done);
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = req.url ?? '/';
-      const record = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const record: VendorRequest = {
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        arrivedAt: Date.now(),
+      };
+      res.once('finish', () => {
+        record.answeredAt = Date.now();
+      });
       requests.push(record);
       const id = String(req.headers['x-herald-notification-id'] ?? '');
       const [, route = '', arg = ''] = (path.split('?')[0] ?? '').split('/');
@@ -66,6 +98,16 @@ export async function startVendor(): Promise<Vendor> {
         case 'slow':
           setTimeout(() => res.end('ok'), Number(arg));
           return;
+        case 'switch':
+          res.statusCode = state.healthy ? 200 : 503;
+          return res.end();
+        case 'retry-after-once':
+          if (!retryAfterSent) {
+            retryAfterSent = true;
+            res.statusCode = 429;
+            res.setHeader('retry-after', arg);
+          }
+          return res.end();
         default:
           res.statusCode = 404;
           return res.end('no such vendor route');
@@ -78,6 +120,18 @@ export async function startVendor(): Promise<Vendor> {
     url: `http://127.0.0.1:${port}`,
     requests,
     requestsFor,
+    get healthy() {
+      return state.healthy;
+    },
+    set healthy(value: boolean) {
+      state.healthy = value;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

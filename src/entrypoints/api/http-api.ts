@@ -1,15 +1,24 @@
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { acceptNotification } from '../../app/accept-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
+import {
+  destinationParameter,
+  getDestination,
+  listDestinations,
+  pauseDestination,
+  resumeDestination,
+  updateDestinationLimits,
+} from '../../app/manage-destinations.js';
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
 import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
+import { parseDestinationLimits } from './destination-limits.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
-import { attemptsView, notificationView } from './views.js';
+import { attemptsView, destinationView, notificationView } from './views.js';
 
 /**
  * What a server adapter may hand the API with each request (hono's `c.env`). The node server reads
@@ -56,29 +65,24 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   };
   const limitRequestBody = bodyLimit({ maxSize: LIMITS.requestBytes, onError: tooLarge });
 
-  api.post(
-    '/v1/notifications',
-    async (c, next) => {
-      const preRead = c.env?.preReadBody;
-      if (preRead === undefined) return limitRequestBody(c, next);
-      if (preRead === 'tooLarge' || preRead.byteLength > LIMITS.requestBytes) return tooLarge(c);
-      await next();
-    },
-    async (c) => {
-      // A missing Content-Type is read as JSON (a bare client); a declared non-JSON type is refused.
-      const contentType = c.req.header('content-type');
-      if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-        return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
-      }
-      const preRead = c.env?.preReadBody;
-      // TextDecoder decodes as Request.text() does: UTF-8, a leading BOM dropped, bad bytes replaced.
-      const text = preRead instanceof Uint8Array ? utf8.decode(preRead) : await c.req.text();
-      const input = parseJson(text);
-      const { outcome, notification } = await acceptNotification(deps, input, c.req.header('idempotency-key'));
-      c.header('Location', `/v1/notifications/${notification.id}`);
-      return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
-    },
-  );
+  const limitBody = async (c: Context, next: () => Promise<void>) => {
+    const preRead = c.env?.preReadBody;
+    if (preRead === undefined) return limitRequestBody(c, next);
+    if (preRead === 'tooLarge' || preRead.byteLength > LIMITS.requestBytes) return tooLarge(c);
+    await next();
+  };
+
+  api.post('/v1/notifications', limitBody, async (c) => {
+    // A missing Content-Type is read as JSON (a bare client); a declared non-JSON type is refused.
+    const contentType = c.req.header('content-type');
+    if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+      return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
+    }
+    const input = parseJson(await bodyText(c));
+    const { outcome, notification } = await acceptNotification(deps, input, c.req.header('idempotency-key'));
+    c.header('Location', `/v1/notifications/${notification.id}`);
+    return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
+  });
 
   api.get('/v1/notifications', async (c) => {
     const page = await listNotifications(deps, {
@@ -103,7 +107,46 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     return c.json(notificationView(notification), 202);
   });
 
+  registerDestinationRoutes(api, deps, limitBody);
+
   return api;
+}
+
+/** The destination routes: operators read destinations' state, pause and resume them, set their limits. */
+function registerDestinationRoutes(
+  api: Hono<{ Bindings: HttpApiBindings }>,
+  deps: AppDependencies,
+  limitBody: MiddlewareHandler<{ Bindings: HttpApiBindings }>,
+): void {
+  const one = (c: Context) => destinationParameter(c.req.param('destination') ?? '');
+
+  api.get('/v1/destinations', async (c) => {
+    const page = await listDestinations(deps, parseLimit(c.req.query('limit')), c.req.query('cursor') || undefined);
+    return c.json({ items: page.items.map(destinationView), nextCursor: page.nextCursor ?? null });
+  });
+
+  api.get('/v1/destinations/:destination', async (c) => c.json(destinationView(await getDestination(deps, one(c)))));
+
+  api.patch('/v1/destinations/:destination', limitBody, async (c) => {
+    const destination = one(c);
+    const limits = parseDestinationLimits(parseJson(await bodyText(c)));
+    return c.json(destinationView(await updateDestinationLimits(deps, destination, limits)));
+  });
+
+  api.post('/v1/destinations/:destination/pause', async (c) =>
+    c.json(destinationView(await pauseDestination(deps, one(c)))),
+  );
+
+  api.post('/v1/destinations/:destination/resume', async (c) =>
+    c.json(destinationView(await resumeDestination(deps, one(c)))),
+  );
+}
+
+/** The request body as text, from the node server's pre-read bytes or from the Request. */
+async function bodyText(c: Context<{ Bindings: HttpApiBindings }>): Promise<string> {
+  const preRead = c.env?.preReadBody;
+  // TextDecoder decodes as Request.text() does: UTF-8, a leading BOM dropped, bad bytes replaced.
+  return preRead instanceof Uint8Array ? utf8.decode(preRead) : c.req.text();
 }
 
 function parseJson(text: string): unknown {

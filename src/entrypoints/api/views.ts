@@ -1,3 +1,5 @@
+import type { DestinationStatus } from '../../app/manage-destinations.js';
+import { destinationState } from '../../domain/destination.js';
 import { redactHeaders } from '../../domain/headers.js';
 import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
 
@@ -27,4 +29,22 @@ export function notificationView(n: Notification) {
 
 export function attemptsView(attempts: DeliveryAttempt[]) {
   return { attempts };
+}
+
+/** A destination as the API shows it; `inFlight` and `waiting` are null where the backend cannot count them. */
+export function destinationView({ record, load, maxConcurrency }: DestinationStatus) {
+  return {
+    destination: record.destination,
+    state: destinationState(record),
+    inFlight: load.inFlight,
+    waiting: load.waiting,
+    consecutiveFailures: record.consecutiveFailures,
+    openUntil: record.openUntil,
+    retryAfterUntil: record.retryAfterUntil,
+    lastSuccessAt: record.lastSuccessAt,
+    lastFailureAt: record.lastFailureAt,
+    maxConcurrency,
+    maxConcurrencyOverride: record.maxConcurrency,
+    requestsPerSecond: record.requestsPerSecond,
+  };
 }
