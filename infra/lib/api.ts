@@ -6,13 +6,18 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** The routes of SPEC.md §5; the ingest function serves all of them. */
+/** The routes of the HTTP API (docs/api/openapi.json); the ingest function serves all of them. */
 export const ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }> = [
   { method: apigwv2.HttpMethod.POST, path: '/v1/notifications' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications/{id}' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications/{id}/attempts' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/notifications/{id}/retry' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/destinations' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/destinations/{destination}' },
+  { method: apigwv2.HttpMethod.PATCH, path: '/v1/destinations/{destination}' },
+  { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/pause' },
+  { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/resume' },
   { method: apigwv2.HttpMethod.GET, path: '/healthz' },
 ];
 

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbDestinationStore } from '../../src/adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { advanceWatermark, readWatermark } from '../../src/adapters/dynamodb/sweep-watermark.js';
 import { openTable } from '../../src/adapters/dynamodb/table.js';
@@ -14,6 +15,7 @@ import {
   type TestTable,
 } from '../helpers/aws-engines.js';
 import { makeAttempt, makeNotification } from '../helpers/notifications.js';
+import { describeDestinationStoreContract } from './destination-store.contract.js';
 import { describeQueueContract } from './queue.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
@@ -38,6 +40,14 @@ describeStoreContract('DynamoDbStore on dynalite', async () => {
     now: () => Date.UTC(2030, 0, 1, 0, 1),
   });
   return { store, cleanup: table.remove };
+});
+
+describeDestinationStoreContract('DynamoDbDestinationStore on dynalite', async () => {
+  const table = await createTestTable(aws.dynamoDb, 'herald-destinations');
+  return {
+    store: new DynamoDbDestinationStore({ client: aws.dynamoDb, tableName: table.name }),
+    cleanup: table.remove,
+  };
 });
 
 describeQueueContract('SqsQueue on fauxqs', async () => {

@@ -3,7 +3,9 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { SqliteDestinationStore } from '../../src/adapters/sqlite/sqlite-destination-store.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { describeDestinationStoreContract } from './destination-store.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
 /** A database on a fresh file of its own; cleanup closes it and removes the file with its WAL. */
@@ -22,4 +24,9 @@ async function freshDatabase(): Promise<{ db: SqliteDatabase; cleanup(): Promise
 describeStoreContract('SqliteStore', async () => {
   const { db, cleanup } = await freshDatabase();
   return { store: new SqliteStore(db), cleanup };
+});
+
+describeDestinationStoreContract('SqliteDestinationStore', async () => {
+  const { db, cleanup } = await freshDatabase();
+  return { store: new SqliteDestinationStore(db), cleanup };
 });

@@ -350,6 +350,51 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect((await call(anonymous, 'GET', '/v1/notifications')).status).toBe(401);
   });
 
+  it('the destination routes: 200 for a destination seen, 400 for a bad one or bad input, 404 for one never seen, 401', async () => {
+    const seen = encodeURIComponent(vendor.url);
+    const never = encodeURIComponent('https://never-seen.example');
+    const bad = encodeURIComponent('not an origin');
+    const one = (template: string, destination: string) => template.replace('{destination}', destination);
+    const answer = async (
+      client: HeraldClient,
+      method: string,
+      template: string,
+      destination: string,
+      json?: unknown,
+    ) => {
+      const res = await client.call(method, one(template, destination), json === undefined ? {} : { json });
+      expectDocumented(method, template, res);
+      return res.status;
+    };
+    const listed = await herald.call('GET', '/v1/destinations?limit=1');
+    expectDocumented('GET', '/v1/destinations', listed);
+    expect(listed.status).toBe(200);
+    const badCursor = await herald.call('GET', '/v1/destinations?cursor=nope');
+    expectDocumented('GET', '/v1/destinations', badCursor);
+    expect(badCursor.status).toBe(400);
+    const anonymousList = await anonymous.call('GET', '/v1/destinations');
+    expectDocumented('GET', '/v1/destinations', anonymousList);
+    expect(anonymousList.status).toBe(401);
+
+    const routes: [string, string, unknown][] = [
+      ['GET', '/v1/destinations/{destination}', undefined],
+      ['PATCH', '/v1/destinations/{destination}', { maxConcurrency: 8 }],
+      ['POST', '/v1/destinations/{destination}/pause', undefined],
+      ['POST', '/v1/destinations/{destination}/resume', undefined],
+    ];
+    for (const [method, template, json] of routes) {
+      expect(await answer(herald, method, template, seen, json), `${method} ${template}`).toBe(200);
+      expect(await answer(herald, method, template, bad, json), `${method} ${template}`).toBe(400);
+      expect(await answer(herald, method, template, never, json), `${method} ${template}`).toBe(404);
+      expect(await answer(anonymous, method, template, seen, json), `${method} ${template}`).toBe(401);
+    }
+    expect(await answer(herald, 'PATCH', '/v1/destinations/{destination}', seen, { maxConcurrency: 0 })).toBe(400);
+    const cleared = await herald.call('PATCH', one('/v1/destinations/{destination}', seen), {
+      json: { maxConcurrency: null },
+    });
+    expect(cleared.body).toMatchObject({ maxConcurrencyOverride: null, state: 'CLOSED' });
+  });
+
   it('GET /healthz: 200 without a key', async () => {
     expect((await call(anonymous, 'GET', '/healthz')).status).toBe(200);
   });
@@ -365,7 +410,7 @@ describe('docs/api/openapi.json against the single-process service', () => {
     const problem = deref(doc.components.schemas.Problem);
     for (const template of probed) {
       // An existing notification, so a documented route never answers 404 here.
-      const path = template.replace('{id}', delivered.id);
+      const path = template.replace('{id}', delivered.id).replace('{destination}', encodeURIComponent(vendor.url));
       let getStatus = 404;
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
         const res = await herald.call(method, path, method === 'GET' ? {} : { json: {} });
