@@ -8,7 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { CREATED_INDEX, FAILED_INDEX } from '../../src/adapters/dynamodb/table-schema.js';
+import { CREATED_INDEX, DESTINATION_PARTITION, FAILED_INDEX } from '../../src/adapters/dynamodb/table-schema.js';
 import type { HeraldData } from './data.js';
 import { type HandlerName, handlerEntry, LOCK_FILE, REPO_ROOT } from './paths.js';
 import { type HeraldSettings, MAX_ATTEMPT_TIMEOUT_MS } from './settings.js';
@@ -170,6 +170,14 @@ export class HeraldFunctions extends Construct {
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         resources: [table],
+      }),
+    );
+    // Destination records (breaker, holds, rate slots) are the only items the worker puts whole.
+    this.worker.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [table],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DESTINATION_PARTITION] } },
       }),
     );
     // Retries are delayed copies of the message the worker sends itself.

@@ -1,7 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { heraldTableDefinition } from '../../src/adapters/dynamodb/create-table.js';
-import { CREATED_INDEX, FAILED_INDEX, KEY, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/table-schema.js';
+import {
+  CREATED_INDEX,
+  DESTINATION_PARTITION,
+  FAILED_INDEX,
+  KEY,
+  TTL_ATTRIBUTE,
+} from '../../src/adapters/dynamodb/table-schema.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
 import { ROUTES } from '../lib/api.js';
 import { MAX_RECEIVE_COUNT } from '../lib/data.js';
@@ -268,7 +274,7 @@ describe('IAM', () => {
   it('gives the worker its item actions on the table, SendMessage, and the event source its consume actions', () => {
     expect(grantSet(ids.worker)).toEqual(
       new Set([
-        ...expected(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], [table]),
+        ...expected(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], [table]),
         ...expected(
           [
             'sqs:SendMessage',
@@ -282,6 +288,16 @@ describe('IAM', () => {
         ),
       ]),
     );
+  });
+
+  it('lets the worker put whole items only in the destinations partition', () => {
+    const puts = statementsOfRole(template, roleOf(ids.worker)).filter((s) =>
+      actionsOf(s).includes('dynamodb:PutItem'),
+    );
+    expect(puts).toHaveLength(1);
+    expect((puts[0] as { Condition?: unknown } | undefined)?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DESTINATION_PARTITION] },
+    });
   });
 
   it('lets the sweeper query the two indexes listStalePending reads, and nothing else', () => {
