@@ -11,6 +11,7 @@ import {
 } from '../domain/notification.js';
 import { classifyExchange } from '../domain/outcome.js';
 import type { AppDependencies } from './dependencies.js';
+import { signingHeaders } from './signing-headers.js';
 
 /**
  * What the queue should do with the message that carried the notification: `done` — delete it;
@@ -71,6 +72,7 @@ export async function deliverNotification(
   const attemptNumber = claimed.attempts + 1;
   const log = (fields: Record<string, unknown>) => ({ notificationId, attempt: attemptNumber, ...fields });
   const correlationId = randomUUID();
+  const body = encodeBody(claimed.body);
   const exchange = await deps.sender.send({
     url: claimed.url,
     method: claimed.method,
@@ -79,8 +81,9 @@ export async function deliverNotification(
       [NOTIFICATION_ID_HEADER]: claimed.id,
       [ATTEMPT_HEADER]: String(attemptNumber),
       [CORRELATION_ID_HEADER]: correlationId,
+      ...(await signingHeaders(deps, claimed, body)),
     },
-    body: encodeBody(claimed.body),
+    body,
     timeoutMs: claimed.timeoutMs,
   });
 

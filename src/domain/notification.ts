@@ -51,6 +51,8 @@ export interface NotificationRequest {
   maxAttempts: number;
   timeoutMs: number;
   metadata: Record<string, unknown> | null;
+  /** Whether every attempt carries Standard Webhooks signature headers (src/domain/signature.ts). */
+  sign: boolean;
 }
 
 export interface Notification extends NotificationRequest {
@@ -92,6 +94,7 @@ export function newNotification(
     maxAttempts: request.maxAttempts,
     timeoutMs: request.timeoutMs,
     metadata: request.metadata,
+    sign: request.sign,
     id,
     status: 'PENDING',
     attempts: 0,

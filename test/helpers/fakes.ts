@@ -21,6 +21,7 @@ import type {
   ListQuery,
   NotificationStore,
 } from '../../src/ports/notification-store.js';
+import { type SigningSecrets, staticSigningSecrets } from '../../src/ports/signing-secrets.js';
 import { seededRandom } from './seeded-random.js';
 
 /** A clock that moves only when told to. */
@@ -225,7 +226,7 @@ export interface FakeDependencies extends AppDependencies {
 
 /** AppDependencies wired to the fakes; pass the parts a test scripts or inspects. */
 export function fakeDependencies(
-  parts: { sender?: FakeHttpSender; clock?: FakeClock; random?: Random } = {},
+  parts: { sender?: FakeHttpSender; clock?: FakeClock; random?: Random; signingSecrets?: SigningSecrets } = {},
 ): FakeDependencies {
   return {
     store: new InMemoryNotificationStore(),
@@ -235,6 +236,7 @@ export function fakeDependencies(
     random: parts.random ?? seededRandom(42),
     logger: new RecordingLogger(),
     metrics: noMetrics,
+    signingSecrets: parts.signingSecrets ?? staticSigningSecrets([]),
     defaults: { maxAttempts: 8, timeoutMs: 10_000 },
     retryPolicy: { baseDelayMs: 1000, maxDelayMs: 3_600_000 },
     leaseMs: 30_000,

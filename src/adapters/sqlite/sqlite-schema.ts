@@ -34,7 +34,8 @@ CREATE TABLE notification_requests (
   timeout_ms INTEGER NOT NULL,
   metadata TEXT,
   request_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  sign INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX notification_requests_by_created ON notification_requests (created_at, id);
 CREATE TABLE notification_states (

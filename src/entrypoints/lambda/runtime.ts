@@ -5,6 +5,7 @@ import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { powertoolsLogger, powertoolsMetrics } from '../../adapters/observability/powertools.js';
 import type { AppDependencies } from '../../app/dependencies.js';
 import { loadConfig } from '../../config.js';
+import { staticSigningSecrets } from '../../ports/signing-secrets.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { type AwsBackend, openAwsBackend } from '../aws-backend.js';
 
@@ -39,11 +40,13 @@ export function lambdaRuntime(): LambdaRuntime {
   const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald', logger });
   const backend = openAwsBackend(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+  const signing = { secrets: staticSigningSecrets(config.signingSecrets), close() {} };
   const deps = buildAppDependencies(config, {
     backend,
     sender,
     logger: powertoolsLogger(logger),
     metrics: powertoolsMetrics(metrics),
+    signingSecrets: signing.secrets,
   });
   runtime = {
     deps,
@@ -52,6 +55,7 @@ export function lambdaRuntime(): LambdaRuntime {
     clients: backend.clients,
     async close() {
       await sender.close();
+      signing.close();
       await backend.close();
     },
   };

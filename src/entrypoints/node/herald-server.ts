@@ -8,6 +8,7 @@ import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type { Logger } from '../../ports/logger.js';
 import { noMetrics } from '../../ports/metrics.js';
+import { staticSigningSecrets } from '../../ports/signing-secrets.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { openBackend } from './backend.js';
@@ -29,8 +30,15 @@ export async function startHerald(
   logger: Logger = createPinoLogger(config.logLevel),
 ): Promise<RunningHerald> {
   const backend = await openBackend(config, logger);
+  const signing = { secrets: staticSigningSecrets(config.signingSecrets), close() {} };
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
-  const deps = buildAppDependencies(config, { backend, sender, logger, metrics: noMetrics });
+  const deps = buildAppDependencies(config, {
+    backend,
+    sender,
+    logger,
+    metrics: noMetrics,
+    signingSecrets: signing.secrets,
+  });
 
   const workers = new WorkerPool(deps, backend.queue, { concurrency: config.deliveryConcurrency });
   workers.start();
@@ -64,7 +72,15 @@ export async function startHerald(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, backend: config.backend, authentication: config.apiKeys.length > 0 }, 'Herald is listening');
+  logger.info(
+    {
+      url,
+      backend: config.backend,
+      authentication: config.apiKeys.length > 0,
+      signing: signing.secrets.configured,
+    },
+    'Herald is listening',
+  );
 
   return {
     url,
@@ -75,6 +91,7 @@ export async function startHerald(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await workers.stop();
       await sender.close();
+      signing.close();
       await backend.close();
       logger.info({}, 'Herald stopped');
     },
