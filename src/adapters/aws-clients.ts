@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Where and how to reach one AWS service. The caller reads the environment; this module does not. */
@@ -41,6 +42,10 @@ export function createDynamoDbClient(config: AwsClientConfig): DynamoDBClient {
 
 export function createSqsClient(config: AwsClientConfig): SQSClient {
   return new SQSClient(commonOptions(config));
+}
+
+export function createSecretsManagerClient(config: AwsClientConfig): SecretsManagerClient {
+  return new SecretsManagerClient(commonOptions(config));
 }
 
 /** Credentials that local engines accept (they do not check signatures). */

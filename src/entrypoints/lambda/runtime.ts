@@ -5,9 +5,9 @@ import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { powertoolsLogger, powertoolsMetrics } from '../../adapters/observability/powertools.js';
 import type { AppDependencies } from '../../app/dependencies.js';
 import { loadConfig } from '../../config.js';
-import { staticSigningSecrets } from '../../ports/signing-secrets.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { type AwsBackend, openAwsBackend } from '../aws-backend.js';
+import { openSigningSecrets } from '../aws-signing-secrets.js';
 
 /**
  * What every Lambda handler shares, built once per container (not per invocation): SDK clients with
@@ -40,7 +40,9 @@ export function lambdaRuntime(): LambdaRuntime {
   const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald', logger });
   const backend = openAwsBackend(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
-  const signing = { secrets: staticSigningSecrets(config.signingSecrets), close() {} };
+  // The CDK stack names a Secrets Manager secret (HERALD_SIGNING_SECRET_ARN); start:aws-local passes
+  // HERALD_SIGNING_SECRETS instead.
+  const signing = openSigningSecrets(config);
   const deps = buildAppDependencies(config, {
     backend,
     sender,

@@ -8,10 +8,9 @@ import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type { Logger } from '../../ports/logger.js';
 import { noMetrics } from '../../ports/metrics.js';
-import { staticSigningSecrets } from '../../ports/signing-secrets.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
-import { openBackend } from './backend.js';
+import { openBackend, openSigningSecrets } from './backend.js';
 import { readBody } from './request-body.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -30,7 +29,7 @@ export async function startHerald(
   logger: Logger = createPinoLogger(config.logLevel),
 ): Promise<RunningHerald> {
   const backend = await openBackend(config, logger);
-  const signing = { secrets: staticSigningSecrets(config.signingSecrets), close() {} };
+  const signing = await openSigningSecrets(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
   const deps = buildAppDependencies(config, {
     backend,
