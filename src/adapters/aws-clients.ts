@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Where and how to reach one AWS service. The caller reads the environment; this module does not. */
@@ -19,7 +18,8 @@ export interface AwsClientConfig {
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-function commonOptions(config: AwsClientConfig) {
+/** The client options every Herald AWS client shares; exported for clients built elsewhere. */
+export function commonOptions(config: AwsClientConfig) {
   return {
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -42,10 +42,6 @@ export function createDynamoDbClient(config: AwsClientConfig): DynamoDBClient {
 
 export function createSqsClient(config: AwsClientConfig): SQSClient {
   return new SQSClient(commonOptions(config));
-}
-
-export function createSecretsManagerClient(config: AwsClientConfig): SecretsManagerClient {
-  return new SecretsManagerClient(commonOptions(config));
 }
 
 /** Credentials that local engines accept (they do not check signatures). */

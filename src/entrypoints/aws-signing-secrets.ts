@@ -1,4 +1,3 @@
-import { createSecretsManagerClient } from '../adapters/aws-clients.js';
 import { SecretsManagerSigningSecrets } from '../adapters/secrets-manager/secrets-manager-signing-secrets.js';
 import type { HeraldConfig } from '../config.js';
 import { type SigningSecrets, staticSigningSecrets } from '../ports/signing-secrets.js';
@@ -19,12 +18,10 @@ export interface OpenedSigningSecrets {
 export function openSigningSecrets(config: HeraldConfig): OpenedSigningSecrets {
   const secretId = config.signingSecretArn;
   if (secretId === undefined) return { secrets: staticSigningSecrets(config.signingSecrets), close() {} };
-  const client = createSecretsManagerClient({
-    region: config.aws.region ?? 'us-east-1',
-    endpoint: config.aws.secretsManagerEndpoint,
+  const secrets = new SecretsManagerSigningSecrets({
+    client: { region: config.aws.region ?? 'us-east-1', endpoint: config.aws.secretsManagerEndpoint },
+    secretId,
+    cacheMs: SIGNING_SECRETS_CACHE_MS,
   });
-  return {
-    secrets: new SecretsManagerSigningSecrets({ client, secretId, cacheMs: SIGNING_SECRETS_CACHE_MS }),
-    close: () => client.destroy(),
-  };
+  return { secrets, close: () => secrets.close() };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSecretsManagerClient, LOCAL_ENGINE_CREDENTIALS } from '../../src/adapters/aws-clients.js';
+import { LOCAL_ENGINE_CREDENTIALS } from '../../src/adapters/aws-clients.js';
 import { SecretsManagerSigningSecrets } from '../../src/adapters/secrets-manager/secrets-manager-signing-secrets.js';
 import { loadConfig } from '../../src/config.js';
 import { BackendUnavailableError } from '../../src/domain/errors.js';
@@ -18,20 +18,30 @@ const CACHE_MS = 60_000;
 
 let secretsManager: FakeSecretsManager;
 let clock: FakeClock;
-const client = () =>
-  createSecretsManagerClient({
-    region: 'us-east-1',
-    endpoint: secretsManager.endpoint,
-    credentials: LOCAL_ENGINE_CREDENTIALS,
-    maxAttempts: 1,
+const opened: SecretsManagerSigningSecrets[] = [];
+const secretsFor = (secretId = secretsManager.arn) => {
+  const secrets = new SecretsManagerSigningSecrets({
+    client: {
+      region: 'us-east-1',
+      endpoint: secretsManager.endpoint,
+      credentials: LOCAL_ENGINE_CREDENTIALS,
+      maxAttempts: 1,
+    },
+    secretId,
+    cacheMs: CACHE_MS,
+    clock,
   });
-const secretsFor = (secretId = secretsManager.arn) =>
-  new SecretsManagerSigningSecrets({ client: client(), secretId, cacheMs: CACHE_MS, clock });
+  opened.push(secrets);
+  return secrets;
+};
 
 beforeAll(async () => {
   secretsManager = await startFakeSecretsManager(undefined);
 });
-afterAll(() => secretsManager?.close());
+afterAll(async () => {
+  for (const secrets of opened) secrets.close();
+  await secretsManager?.close();
+});
 beforeEach(() => {
   secretsManager.calls.length = 0;
   secretsManager.failing = false;
@@ -110,6 +120,16 @@ describe('SecretsManagerSigningSecrets', () => {
       );
     expect(message).toBe(`The signing secret ${secretsManager.arn} cannot be used: ${reason}`);
     expect(message).not.toContain(value);
+  });
+
+  it('refuses to read once closed', async () => {
+    secretsManager.value = generated();
+    const secrets = secretsFor();
+    await secrets.current();
+    clock.advance(CACHE_MS);
+    secrets.close();
+    await expect(secrets.current()).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(secretsManager.calls).toHaveLength(1);
   });
 
   it('refuses a secret holding no string value', async () => {

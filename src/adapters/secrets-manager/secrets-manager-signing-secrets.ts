@@ -1,17 +1,21 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BackendUnavailableError, HeraldError } from '../../domain/errors.js';
 import { SECRET_PREFIX, signingSecretProblem, splitSecretList } from '../../domain/signature.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { SigningSecrets } from '../../ports/signing-secrets.js';
+import { type AwsClientConfig, commonOptions } from '../aws-clients.js';
 
 export interface SecretsManagerSigningSecretsOptions {
-  client: SecretsManagerClient;
+  /** How to reach Secrets Manager; the client is created on the first read. */
+  client: AwsClientConfig;
   /** The secret's ARN (or name). */
   secretId: string;
   /** How long a value read is used before it is read again: a rotation takes effect within this. */
   cacheMs: number;
   clock?: Clock;
 }
+
+type Sdk = typeof import('@aws-sdk/client-secrets-manager');
 
 /**
  * The signing secrets held in one Secrets Manager secret: a comma-separated list, newest first, as in
@@ -25,6 +29,8 @@ export class SecretsManagerSigningSecrets implements SigningSecrets {
   private readonly clock: Clock;
   private cached: { secrets: readonly string[]; readAt: number } | undefined;
   private reading: Promise<readonly string[]> | undefined;
+  private connection: Promise<{ sdk: Sdk; client: SecretsManagerClient }> | undefined;
+  private closed = false;
 
   constructor(private readonly options: SecretsManagerSigningSecretsOptions) {
     this.clock = options.clock ?? systemClock;
@@ -39,10 +45,20 @@ export class SecretsManagerSigningSecrets implements SigningSecrets {
     return this.reading;
   }
 
+  /** Releases the client's sockets; the instance is unusable after. */
+  close(): void {
+    this.closed = true;
+    void this.connection?.then(
+      ({ client }) => client.destroy(),
+      () => undefined,
+    );
+  }
+
   private async read(now: number): Promise<readonly string[]> {
     let value: string | undefined;
     try {
-      const output = await this.options.client.send(new GetSecretValueCommand({ SecretId: this.options.secretId }));
+      const { sdk, client } = await this.connect();
+      const output = await client.send(new sdk.GetSecretValueCommand({ SecretId: this.options.secretId }));
       value = output.SecretString;
     } catch (error) {
       throw new BackendUnavailableError('Secrets Manager', error);
@@ -50,6 +66,19 @@ export class SecretsManagerSigningSecrets implements SigningSecrets {
     const secrets = parseSecretValue(value, this.options.secretId);
     this.cached = { secrets, readAt: now };
     return secrets;
+  }
+
+  /**
+   * The SDK package is loaded on the first read, not when this module is: the node server's bundle
+   * keeps it external, and the SQLite mode (no secret ARN) should not pay its start-up time and memory.
+   */
+  private connect(): Promise<{ sdk: Sdk; client: SecretsManagerClient }> {
+    if (this.closed) return Promise.reject(new Error('SecretsManagerSigningSecrets is closed'));
+    this.connection ??= import('@aws-sdk/client-secrets-manager').then((sdk) => ({
+      sdk,
+      client: new sdk.SecretsManagerClient(commonOptions(this.options.client)),
+    }));
+    return this.connection;
   }
 }
 
