@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LIMITS } from './domain/request-schema.js';
+import { signingSecretProblem, splitSecretList } from './domain/signature.js';
 
 /**
  * The one typed configuration (SPEC.md §6), read once at start-up from the environment. A bad value
@@ -29,6 +30,21 @@ const optionalText = z
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** Variables whose values are never quoted in an error: they end up in terminals and logs. */
+const SECRET_VARIABLES = new Set(['HERALD_API_KEYS', 'HERALD_SIGNING_SECRETS']);
+
+const signingSecrets = z
+  .string()
+  .default('')
+  .transform(splitSecretList)
+  .superRefine((secrets, ctx) => {
+    secrets.forEach((secret, index) => {
+      const problem = signingSecretProblem(secret);
+      // Named by position: the message must not quote the secret.
+      if (problem) ctx.addIssue({ code: 'custom', message: `entry ${index + 1} of ${secrets.length} ${problem}` });
+    });
+  });
+
 const environment = z
   .object({
     HERALD_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -56,10 +72,13 @@ const environment = z
     HERALD_TABLE_NAME: optionalText,
     HERALD_QUEUE_URL: optionalText,
     HERALD_DLQ_URL: optionalText,
+    HERALD_SIGNING_SECRETS: signingSecrets,
+    HERALD_SIGNING_SECRET_ARN: optionalText,
     HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     AWS_REGION: optionalText,
     AWS_ENDPOINT_URL_DYNAMODB: optionalText,
     AWS_ENDPOINT_URL_SQS: optionalText,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalText,
   })
   .superRefine((env, ctx) => {
     if (env.HERALD_RETRY_BASE_DELAY_MS > env.HERALD_RETRY_MAX_DELAY_MS) {
@@ -74,6 +93,13 @@ const environment = z
         code: 'custom',
         path: ['HERALD_HOST'],
         message: 'binding beyond loopback needs HERALD_API_KEYS, or anyone on the network could send through Herald',
+      });
+    }
+    if (env.HERALD_SIGNING_SECRET_ARN && env.HERALD_SIGNING_SECRETS.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HERALD_SIGNING_SECRET_ARN'],
+        message: 'set HERALD_SIGNING_SECRETS or HERALD_SIGNING_SECRET_ARN, not both',
       });
     }
     if (env.HERALD_BACKEND === 'aws') {
@@ -102,6 +128,10 @@ export interface HeraldConfig {
   attemptTimeoutMs: number;
   backend: 'sqlite' | 'aws';
   logLevel: Environment['HERALD_LOG_LEVEL'];
+  /** `whsec_…` secrets, newest first; empty when signing is off or the secrets are in Secrets Manager. */
+  signingSecrets: string[];
+  /** A Secrets Manager secret holding the signing secrets instead (the CDK stack sets it). */
+  signingSecretArn?: string;
   aws: {
     tableName?: string;
     queueUrl?: string;
@@ -109,6 +139,7 @@ export interface HeraldConfig {
     region?: string;
     dynamoDbEndpoint?: string;
     sqsEndpoint?: string;
+    secretsManagerEndpoint?: string;
   };
 }
 
@@ -132,7 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
       const value = env[name];
-      return `  ${name}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+      const shown = value === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(value)})`;
+      return `  ${name}: ${issue.message}${shown}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -154,6 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     attemptTimeoutMs: e.HERALD_ATTEMPT_TIMEOUT_MS,
     backend: e.HERALD_BACKEND,
     logLevel: e.HERALD_LOG_LEVEL,
+    signingSecrets: e.HERALD_SIGNING_SECRETS,
+    signingSecretArn: e.HERALD_SIGNING_SECRET_ARN,
     aws: {
       tableName: e.HERALD_TABLE_NAME,
       queueUrl: e.HERALD_QUEUE_URL,
@@ -161,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       region: e.AWS_REGION,
       dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,
       sqsEndpoint: e.AWS_ENDPOINT_URL_SQS,
+      secretsManagerEndpoint: e.AWS_ENDPOINT_URL_SECRETS_MANAGER,
     },
   };
 }

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { CREATED_INDEX, DESTINATION_PARTITION, FAILED_INDEX } from '../../src/adapters/dynamodb/table-schema.js';
@@ -58,6 +59,8 @@ export const BUNDLING: nodejs.BundlingOptions = {
 
 export interface HeraldFunctionsProps {
   readonly data: HeraldData;
+  /** The Standard Webhooks signing secrets; the worker reads them, ingest only needs to know they exist. */
+  readonly signingSecret: secretsmanager.ISecret;
   readonly settings: HeraldSettings;
 }
 
@@ -76,7 +79,7 @@ export class HeraldFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: HeraldFunctionsProps) {
     super(scope, id);
-    const { data, settings } = props;
+    const { data, settings, signingSecret } = props;
 
     const environment: Record<string, string> = {
       HERALD_BACKEND: 'aws',
@@ -165,6 +168,9 @@ export class HeraldFunctions extends Construct {
       }),
     );
     this.ingest.addToRolePolicy(sendToQueue());
+    // Ingest refuses `sign: true` when no secret is configured; the ARN says one is, and ingest never
+    // reads the value, so it gets no permission on it.
+    this.ingest.addEnvironment('HERALD_SIGNING_SECRET_ARN', signingSecret.secretArn);
 
     this.worker.addToRolePolicy(
       new iam.PolicyStatement({
@@ -182,6 +188,12 @@ export class HeraldFunctions extends Construct {
     );
     // Retries are delayed copies of the message the worker sends itself.
     this.worker.addToRolePolicy(sendToQueue());
+    // Read at cold start and every five minutes. GetSecretValue alone (not grantRead, which adds
+    // DescribeSecret); the secret uses the aws/secretsmanager key, whose policy lets the service decrypt.
+    this.worker.addEnvironment('HERALD_SIGNING_SECRET_ARN', signingSecret.secretArn);
+    this.worker.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [signingSecret.secretArn] }),
+    );
     // Grants the poller's ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes.
     this.worker.addEventSource(
       new SqsEventSource(data.queue, {

@@ -5,6 +5,7 @@ import { HeraldData } from './data.js';
 import { HeraldFunctions, QUEUE_VISIBILITY_TIMEOUT } from './functions.js';
 import { HeraldMonitoring } from './monitoring.js';
 import type { HeraldSettings } from './settings.js';
+import { HeraldSigningSecret } from './signing-secret.js';
 
 export interface HeraldStackProps extends StackProps {
   readonly settings: HeraldSettings;
@@ -13,6 +14,7 @@ export interface HeraldStackProps extends StackProps {
 /** Herald's AWS mode (SPEC.md §1): HTTP API → ingest Lambda, DynamoDB, SQS + DLQ, worker and sweeper. */
 export class HeraldStack extends Stack {
   readonly data: HeraldData;
+  readonly signing: HeraldSigningSecret;
   readonly functions: HeraldFunctions;
   readonly api: HeraldApi;
   readonly monitoring: HeraldMonitoring;
@@ -22,7 +24,12 @@ export class HeraldStack extends Stack {
     const { settings } = props;
 
     this.data = new HeraldData(this, 'Data', { visibilityTimeout: QUEUE_VISIBILITY_TIMEOUT });
-    this.functions = new HeraldFunctions(this, 'Functions', { data: this.data, settings });
+    this.signing = new HeraldSigningSecret(this, 'Signing');
+    this.functions = new HeraldFunctions(this, 'Functions', {
+      data: this.data,
+      signingSecret: this.signing.secret,
+      settings,
+    });
     this.api = new HeraldApi(this, 'Api', {
       handler: this.functions.ingest,
       rateLimit: settings.apiRateLimit,
@@ -45,6 +52,10 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'DeliveryQueueUrl', { value: this.data.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.data.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.data.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'SigningSecretArn', {
+      value: this.signing.secret.secretArn,
+      description: 'Secrets Manager secret holding the Standard Webhooks signing secrets',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }

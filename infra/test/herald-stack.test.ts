@@ -20,6 +20,7 @@ const ids = {
   table: stack.getLogicalId(stack.data.table.node.defaultChild as never),
   queue: stack.getLogicalId(stack.data.queue.node.defaultChild as never),
   dlq: stack.getLogicalId(stack.data.deadLetterQueue.node.defaultChild as never),
+  signingSecret: stack.getLogicalId(stack.signing.secret.node.defaultChild as never),
   ingest: logicalId(stack, stack.functions.ingest),
   worker: logicalId(stack, stack.functions.worker),
   sweeper: logicalId(stack, stack.functions.sweeper),
@@ -65,8 +66,11 @@ describe('functions', () => {
     expect(props).not.toHaveProperty('FunctionName');
   });
 
-  it.each(functions)('%s gets the table, queues, delivery settings and Powertools settings', (_id, props) => {
+  it.each(functions)('%s gets the table, queues, delivery settings and Powertools settings', (id, props) => {
+    // The signing secret's ARN only where it is used: the worker signs, ingest refuses `sign: true` without it.
+    const signing = id === ids.sweeper ? {} : { HERALD_SIGNING_SECRET_ARN: { Ref: ids.signingSecret } };
     expect((props.Environment as { Variables: unknown }).Variables).toEqual({
+      ...signing,
       HERALD_BACKEND: 'aws',
       HERALD_TABLE_NAME: { Ref: ids.table },
       HERALD_QUEUE_URL: { Ref: ids.queue },
@@ -215,7 +219,9 @@ describe('table', () => {
 describe('IAM', () => {
   const roleOf = (fnId: string) => (propsOf(fnId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const dataStatements = (fnId: string) =>
-    statementsOfRole(template, roleOf(fnId)).filter((s) => actionsOf(s).some((a) => /^(dynamodb|sqs):/.test(a)));
+    statementsOfRole(template, roleOf(fnId)).filter((s) =>
+      actionsOf(s).some((a) => /^(dynamodb|sqs|secretsmanager):/.test(a)),
+    );
   const grants = (fnId: string) =>
     dataStatements(fnId).flatMap((s) =>
       actionsOf(s).flatMap((action) => resourcesOf(s).map((resource) => ({ action, resource }))),
@@ -226,6 +232,7 @@ describe('IAM', () => {
 
   const table = arnOf(ids.table);
   const queue = arnOf(ids.queue);
+  const signingSecret = { Ref: ids.signingSecret };
   const indexes = [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)];
 
   it('grants no data action on a wildcard resource, and nothing on the DLQ', () => {
@@ -271,7 +278,7 @@ describe('IAM', () => {
     );
   });
 
-  it('gives the worker its item actions on the table, SendMessage, and the event source its consume actions', () => {
+  it('gives the worker its item actions on the table, SendMessage, the event source its consume actions, and the signing secret', () => {
     expect(grantSet(ids.worker)).toEqual(
       new Set([
         ...expected(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], [table]),
@@ -286,6 +293,7 @@ describe('IAM', () => {
           ],
           [queue],
         ),
+        ...expected(['secretsmanager:GetSecretValue'], [signingSecret]),
       ]),
     );
   });
@@ -300,6 +308,15 @@ describe('IAM', () => {
     });
   });
 
+  it('lets only the worker read the signing secret, and only with GetSecretValue', () => {
+    const secretGrants = (fnId: string) => grants(fnId).filter((g) => g.action.startsWith('secretsmanager:'));
+    expect(secretGrants(ids.worker)).toEqual([{ action: 'secretsmanager:GetSecretValue', resource: signingSecret }]);
+    expect(secretGrants(ids.ingest)).toEqual([]);
+    expect(secretGrants(ids.sweeper)).toEqual([]);
+    // No statement elsewhere in the stack grants anything on it either (no resource policy, no KMS key).
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+
   it('lets the sweeper query the two indexes listStalePending reads, and nothing else', () => {
     expect(grantSet(ids.sweeper)).toEqual(
       new Set([
@@ -308,6 +325,27 @@ describe('IAM', () => {
         ...expected(['sqs:SendMessage'], [queue]),
       ]),
     );
+  });
+});
+
+describe('signing secret', () => {
+  const secret = template.toJSON().Resources[ids.signingSecret];
+
+  it('is generated at deploy time as 44 letters and digits (base64 of 33 bytes), never a literal', () => {
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 44,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+    expect(secret.Properties).not.toHaveProperty('SecretString');
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/whsec_[A-Za-z0-9+/]{8}/);
+  });
+
+  it('has a generated name, is retained with the stack, and its ARN is an output', () => {
+    expect(secret.Properties).not.toHaveProperty('Name');
+    expect(secret.DeletionPolicy).toBe('Retain');
+    template.hasOutput('SigningSecretArn', { Value: { Ref: ids.signingSecret } });
   });
 });
 

@@ -87,6 +87,8 @@ describe('cdk synth (the CLI, offline, bundling the real handlers)', () => {
       const map = JSON.parse(readFileSync(`${bundle.file}.map`, 'utf8')) as { sources: string[] };
       expect(map.sources.some((s) => s.includes('node_modules/@aws-sdk/client-'))).toBe(true);
       expect(code.match(/from\s*"@aws-sdk\/[\w-]+"/g) ?? []).toEqual([]);
+      // Nor a dynamic one (the Secrets Manager client is imported on first use).
+      expect(code.match(/import\(\s*"@aws-sdk\/[\w-]+"\s*\)/g) ?? []).toEqual([]);
       expect(bundle.bytes).toBeLessThan(5 * 1024 * 1024);
     }
     console.info(

@@ -18,7 +18,8 @@ export interface AwsClientConfig {
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-function commonOptions(config: AwsClientConfig) {
+/** The client options every Herald AWS client shares; exported for clients built elsewhere. */
+export function commonOptions(config: AwsClientConfig) {
   return {
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),

@@ -29,7 +29,9 @@ export async function acceptNotification(
   input: unknown,
   headerIdempotencyKey?: string,
 ): Promise<AcceptResult> {
-  const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults);
+  const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults, {
+    signingConfigured: deps.signingSecrets.configured,
+  });
   const acceptedAt = deps.clock.now();
   const id = notificationIdFor(request.idempotencyKey, acceptedAt.getTime());
   // Without a key there is no earlier request to compare with: no fingerprint to compute (3% of the

@@ -13,6 +13,7 @@ import { classifyExchange, type HttpExchange } from '../domain/outcome.js';
 import { parseRetryAfter } from '../domain/retry-policy.js';
 import type { AppDependencies } from './dependencies.js';
 import type { DeliveryTicket } from './destination-gate.js';
+import { signingHeaders } from './signing-headers.js';
 
 /**
  * What the queue should do with the message that carried the notification: `done` — delete it;
@@ -151,6 +152,7 @@ export async function attemptClaimed(
     ...fields,
   });
   const correlationId = randomUUID();
+  const body = encodeBody(claimed.body);
   let exchange: HttpExchange;
   try {
     exchange = await deps.sender.send({
@@ -161,8 +163,9 @@ export async function attemptClaimed(
         [NOTIFICATION_ID_HEADER]: claimed.id,
         [ATTEMPT_HEADER]: String(attemptNumber),
         [CORRELATION_ID_HEADER]: correlationId,
+        ...(await signingHeaders(deps, claimed, body)),
       },
-      body: encodeBody(claimed.body),
+      body,
       timeoutMs: claimed.timeoutMs,
     });
   } catch (error) {

@@ -6,6 +6,7 @@ import type { HttpSender } from '../ports/http-sender.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { NotificationStore } from '../ports/notification-store.js';
+import type { SigningSecrets } from '../ports/signing-secrets.js';
 import type { DestinationGate } from './destination-gate.js';
 
 /** Everything the use cases need from the outside, assembled once by an entry point. */
@@ -19,6 +20,7 @@ export interface AppDependencies {
   random: Random;
   logger: Logger;
   metrics: Metrics;
+  signingSecrets: SigningSecrets;
   defaults: RequestDefaults;
   retryPolicy: RetryPolicy;
   /** How long a claim lasts before another worker may deliver the same notification again. */

@@ -53,6 +53,8 @@ export interface NotificationRequest {
   maxAttempts: number;
   timeoutMs: number;
   metadata: Record<string, unknown> | null;
+  /** Whether every attempt carries Standard Webhooks signature headers (src/domain/signature.ts). */
+  sign: boolean;
 }
 
 export interface Notification extends NotificationRequest {
@@ -96,6 +98,7 @@ export function newNotification(
     maxAttempts: request.maxAttempts,
     timeoutMs: request.timeoutMs,
     metadata: request.metadata,
+    sign: request.sign,
     id,
     destination: destinationOf(request.url),
     status: 'PENDING',

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { type FieldIssue, ValidationError } from './errors.js';
 import { FORBIDDEN_HEADERS } from './headers.js';
 import type { NotificationRequest } from './notification.js';
+import { RESERVED_HEADER_PREFIX } from './signature.js';
 
 /** Bounds of SPEC.md §5 and §7. A whole request must fit one DynamoDB item and one SQS message. */
 export const LIMITS = {
@@ -104,6 +105,7 @@ function requestSchema(defaults: RequestDefaults) {
       maxAttempts: z.number().int().min(1).max(LIMITS.maxAttempts).default(defaults.maxAttempts),
       timeoutMs: z.number().int().min(LIMITS.minTimeoutMs).max(LIMITS.maxTimeoutMs).default(defaults.timeoutMs),
       metadata: z.record(z.string(), jsonValue).optional(),
+      sign: z.boolean().default(false),
     })
     .refine((r) => r.body === undefined || r.body === null || (r.method !== 'GET' && r.method !== 'HEAD'), {
       path: ['body'],
@@ -128,6 +130,12 @@ function schemaFor(defaults: RequestDefaults): ReturnType<typeof requestSchema> 
   return schema;
 }
 
+/** What the running Herald can do, which decides whether some requests are valid. */
+export interface RequestCapabilities {
+  /** A signing secret is configured, so `sign: true` can be honoured. */
+  signingConfigured: boolean;
+}
+
 /**
  * Validates a `POST /v1/notifications` body. The idempotency key may come as the `Idempotency-Key`
  * header instead of the field; both at once must agree. Throws ValidationError naming every bad field.
@@ -136,12 +144,13 @@ export function parseNotificationRequest(
   input: unknown,
   headerIdempotencyKey: string | undefined,
   defaults: RequestDefaults,
+  capabilities: RequestCapabilities = { signingConfigured: false },
 ): NotificationRequest {
   const parsed = schemaFor(defaults).safeParse(input);
-  const reserved = reservedKeyIssues(input);
-  if (!parsed.success || reserved.length > 0) {
+  const extraIssues = [...reservedKeyIssues(input), ...signingIssues(input, capabilities)];
+  if (!parsed.success || extraIssues.length > 0) {
     throw new ValidationError([
-      ...reserved,
+      ...extraIssues,
       ...(parsed.error?.issues ?? []).flatMap((issue) => {
         const path = issue.path.map(String);
         // An unknown field is named as the field itself, so a typo such as `header` is easy to spot.
@@ -173,6 +182,7 @@ export function parseNotificationRequest(
     maxAttempts: request.maxAttempts,
     timeoutMs: request.timeoutMs,
     metadata: (request.metadata as Record<string, unknown> | undefined) ?? null,
+    sign: request.sign,
   };
 }
 
@@ -200,6 +210,31 @@ function reservedKeyIssues(input: unknown): FieldIssue[] {
   });
 }
 
+/**
+ * `sign: true` needs a configured secret, and leaves the `webhook-*` headers to Herald: a caller's
+ * own `webhook-signature` beside ours would let them pass off a payload of their choosing as signed.
+ * Checked on the raw input, next to the schema, so every problem is reported at once.
+ */
+function signingIssues(input: unknown, capabilities: RequestCapabilities): FieldIssue[] {
+  if (typeof input !== 'object' || input === null || (input as Record<string, unknown>).sign !== true) return [];
+  const issues: FieldIssue[] = [];
+  if (!capabilities.signingConfigured) {
+    issues.push({ field: 'sign', message: 'no signing secret is configured on this Herald (HERALD_SIGNING_SECRETS)' });
+  }
+  const headers = (input as Record<string, unknown>).headers;
+  if (typeof headers === 'object' && headers !== null) {
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase().startsWith(RESERVED_HEADER_PREFIX)) {
+        issues.push({
+          field: `headers.${name}`,
+          message: `${RESERVED_HEADER_PREFIX}* headers are set by Herald on a signed notification`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
 /** A stable fingerprint of the request content: same key + same fingerprint is a replay, else a conflict. */
 export function fingerprintRequest(request: NotificationRequest): string {
   const headers = Object.entries(request.headers)
@@ -213,6 +248,8 @@ export function fingerprintRequest(request: NotificationRequest): string {
     request.maxAttempts,
     request.timeoutMs,
     canonicalJson(request.metadata),
+    // Only when set, so the fingerprints stored before `sign` existed still match their replays.
+    ...(request.sign ? ['sign'] : []),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

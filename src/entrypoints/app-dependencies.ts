@@ -7,6 +7,7 @@ import { systemClock } from '../ports/clock.js';
 import type { HttpSender } from '../ports/http-sender.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { SigningSecrets } from '../ports/signing-secrets.js';
 import type { Backend } from './backend.js';
 
 /**
@@ -18,7 +19,7 @@ const LEASE_GRACE_MS = 30_000;
 /** The use cases' dependencies from the configuration, the same in every entry point. */
 export function buildAppDependencies(
   config: HeraldConfig,
-  parts: { backend: Backend; sender: HttpSender; logger: Logger; metrics: Metrics },
+  parts: { backend: Backend; sender: HttpSender; logger: Logger; metrics: Metrics; signingSecrets: SigningSecrets },
 ): AppDependencies {
   const leaseMs = LIMITS.maxTimeoutMs + LEASE_GRACE_MS;
   const destinations = new DestinationGate(
@@ -46,6 +47,7 @@ export function buildAppDependencies(
     random: Math.random,
     logger: parts.logger,
     metrics: parts.metrics,
+    signingSecrets: parts.signingSecrets,
     defaults: { maxAttempts: config.maxAttempts, timeoutMs: config.attemptTimeoutMs },
     retryPolicy: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
     leaseMs,

@@ -72,7 +72,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
           { body: '{"looks":"like json"}', metadata: { tenant: 'a', tags: ['x', 'y'], n: 3, nested: { ok: true } } },
           { body: { nested: { list: [1, 'two', null, false] } }, metadata: null },
           { body: null, method: 'GET', headers: {} },
-          { body: [1, 2, 3], idempotencyKey: 'order-42' },
+          { body: [1, 2, 3], idempotencyKey: 'order-42', sign: true },
           { body: '', headers: { 'X-Custom': 'value with spaces', Authorization: 'Bearer secret' } },
         ];
         for (const variant of variants) {
@@ -87,6 +87,19 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
           expect(await store.insert(notification)).toEqual({ inserted: true });
           expect(await store.get(notification.id)).toStrictEqual(notification);
         }
+      });
+
+      it('keeps sign through a claim and a listing, which is what the worker and operators read', async () => {
+        const signed = await inserted({ sign: true });
+        const unsigned = await inserted({ sign: false });
+
+        expect((await store.claim(signed.id, t(10), t(40)))?.sign).toBe(true);
+        expect((await store.claim(unsigned.id, t(10), t(40)))?.sign).toBe(false);
+        const listed = (await store.list({ limit: 10 })).items;
+        expect(Object.fromEntries(listed.map((n) => [n.id, n.sign]))).toEqual({
+          [signed.id]: true,
+          [unsigned.id]: false,
+        });
       });
 
       it('stores the status it is given: QUEUED when ingest sent the message first', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { heraldTableDefinition } from '../../src/adapters/dynamodb/create-table.js';
+import { ConfigError } from '../../src/config.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import { AwsCallMeter, sumOf } from '../helpers/aws-call-meter.js';
 import { localSqsClient } from '../helpers/aws-engines.js';
@@ -10,6 +11,7 @@ import { type SpawnedHerald, spawnService } from '../helpers/spawned-herald.js';
 import { startVendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
+import { describeSignedDeliveryE2E } from './signed-delivery.suite.js';
 
 // The Lambda handlers keep one runtime per process, so this file starts aws-local once: the shared
 // suite and the cost measurement use the same instance, stopped when the file is done.
@@ -36,6 +38,20 @@ const startAwsLocalService: StartService = async (env = {}) => {
 };
 
 describeDeliveryE2E('aws-local: Lambda handlers on dynalite + fauxqs', startAwsLocalService);
+// The handlers sign with HERALD_SIGNING_SECRETS from TEST_ENV: start:aws-local has no Secrets Manager.
+describeSignedDeliveryE2E('aws-local: Lambda handlers on dynalite + fauxqs', startAwsLocalService);
+
+describe('aws-local: signing secrets', () => {
+  it('refuses HERALD_SIGNING_SECRET_ARN before starting anything, pointing at HERALD_SIGNING_SECRETS', async () => {
+    const starting = startAwsLocal({
+      ...TEST_ENV,
+      HERALD_SIGNING_SECRETS: '',
+      HERALD_SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald-AbCdEf',
+    });
+    await expect(starting).rejects.toBeInstanceOf(ConfigError);
+    await expect(starting).rejects.toThrow(/HERALD_SIGNING_SECRET_ARN[^\n]*HERALD_SIGNING_SECRETS/);
+  });
+});
 
 describe('aws-local: AWS calls per delivered notification', () => {
   it('delivers 1 KB notifications with one SQS send, three DynamoDB writes and five write units each', async () => {

@@ -41,6 +41,12 @@ describe('bad input', () => {
     ['GET with a body', { ...valid, method: 'GET' }, 'body'],
     ['metadata not an object', { ...valid, metadata: [1, 2] }, 'metadata'],
     ['an array instead of an object', [valid], '(root)'],
+    ['sign not a boolean', { ...valid, sign: 'yes' }, 'sign'],
+    [
+      'a webhook-* header on a signed notification',
+      { ...valid, sign: true, headers: { 'webhook-id': 'x' } },
+      'headers.webhook-id',
+    ],
   ];
 
   it.each(invalid)('%s → 400 VALIDATION_ERROR naming the field', async (_name, notification, field) => {
@@ -117,5 +123,29 @@ describe('bad input', () => {
     // Only the one request just under the size limit was accepted.
     expect(body.items).toHaveLength(1);
     expect(body.items[0].body).toHaveLength(250 * 1024);
+  });
+});
+
+describe('sign: true on a Herald without signing secrets', () => {
+  let service: RunningService;
+  let herald: HeraldClient;
+
+  beforeAll(async () => {
+    service = await startSingleProcess({ HERALD_SIGNING_SECRETS: '' });
+    herald = new HeraldClient(service.baseUrl);
+  });
+  afterAll(() => service?.stop());
+
+  it('is a 400 VALIDATION_ERROR naming sign, and stores nothing; unsigned ones are accepted', async () => {
+    const refused = await herald.send({ url: 'http://127.0.0.1:9/hook', sign: true });
+    expect(refused.status).toBe(400);
+    expect(String(refused.headers['content-type'])).toContain('application/problem+json');
+    expect(refused.body.code).toBe('VALIDATION_ERROR');
+    expect(refused.body.errors).toEqual([{ field: 'sign', message: expect.stringContaining('no signing secret') }]);
+    expect((await herald.call('GET', '/v1/notifications?limit=10')).body.items).toEqual([]);
+
+    const unsigned = await herald.send({ url: 'http://127.0.0.1:9/hook', sign: false });
+    expect(unsigned.status).toBe(202);
+    expect(unsigned.body.sign).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '../helpers/aws-engines.js';
 import { type StartService, TEST_ENV } from '../helpers/services.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
+import { describeSignedDeliveryE2E } from './signed-delivery.suite.js';
 
 // The node server (`npm start`) with HERALD_BACKEND=aws, pointed at DynamoDB and SQS through the
 // same variables a container would get: what a team runs against real AWS, here on loopback engines.
@@ -48,3 +49,4 @@ const startNodeOnAws: StartService = async (env = {}) => {
 };
 
 describeDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeOnAws);
+describeSignedDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeOnAws);

@@ -1,4 +1,6 @@
 import { startSingleProcess } from '../helpers/services.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
+import { describeSignedDeliveryE2E } from './signed-delivery.suite.js';
 
 describeDeliveryE2E('single process, SQLite', startSingleProcess);
+describeSignedDeliveryE2E('single process, SQLite', startSingleProcess);

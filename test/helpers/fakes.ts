@@ -24,6 +24,7 @@ import type {
   ListQuery,
   NotificationStore,
 } from '../../src/ports/notification-store.js';
+import { type SigningSecrets, staticSigningSecrets } from '../../src/ports/signing-secrets.js';
 import { seededRandom } from './seeded-random.js';
 
 /** A clock that moves only when told to. */
@@ -281,6 +282,7 @@ export function fakeDependencies(
     clock?: FakeClock;
     random?: Random;
     destinationSettings?: Partial<DestinationSettings>;
+    signingSecrets?: SigningSecrets;
   } = {},
 ): FakeDependencies {
   const clock = parts.clock ?? new FakeClock();
@@ -297,6 +299,7 @@ export function fakeDependencies(
     random: parts.random ?? seededRandom(42),
     logger,
     metrics: noMetrics,
+    signingSecrets: parts.signingSecrets ?? staticSigningSecrets([]),
     defaults: { maxAttempts: 8, timeoutMs: 10_000 },
     retryPolicy: { baseDelayMs: 1000, maxDelayMs: 3_600_000 },
     leaseMs: 30_000,

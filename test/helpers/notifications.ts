@@ -19,6 +19,7 @@ export function makeNotification(overrides: Partial<Notification> = {}): Notific
     maxAttempts: 3,
     timeoutMs: 5000,
     metadata: null,
+    sign: false,
   };
   const url = overrides.url ?? request.url;
   return {

@@ -12,9 +12,19 @@ export interface RunningService {
 /** Starts Herald with test-friendly settings overridden by `env`; each mode provides one of these. */
 export type StartService = (env?: Record<string, string>) => Promise<RunningService>;
 
-/** Fast retries so retry paths finish in milliseconds; loopback vendors allowed. */
+/**
+ * Two signing secrets, as during a key rotation: `current` is listed first, `previous` is kept.
+ * Fixed (not random) so a spawned child and the test process agree without passing anything else.
+ */
+export const TEST_SIGNING_SECRETS = {
+  current: `whsec_${Buffer.from('herald test signing key, the current one').toString('base64')}`,
+  previous: `whsec_${Buffer.from('herald test signing key, the previous one').toString('base64')}`,
+} as const;
+
+/** Fast retries so retry paths finish in milliseconds; loopback vendors allowed; signing configured. */
 export const TEST_ENV: Record<string, string> = {
   HERALD_PORT: '0',
+  HERALD_SIGNING_SECRETS: `${TEST_SIGNING_SECRETS.current},${TEST_SIGNING_SECRETS.previous}`,
   HERALD_ALLOW_PRIVATE_TARGETS: 'true',
   HERALD_RETRY_BASE_DELAY_MS: '20',
   HERALD_RETRY_MAX_DELAY_MS: '200',

@@ -98,6 +98,10 @@ async function storedItemCount(id: string): Promise<number | undefined> {
   return stored.Count;
 }
 
+/** A put of a notification's item, not of a destination's (ingest records a new destination alongside). */
+const isNotificationPut = (input: Record<string, unknown>) =>
+  String((input.Item as { pk?: unknown } | undefined)?.pk ?? '').startsWith(notificationKey(''));
+
 const callsOf = (command: string) => seen.filter((call) => call.command === command);
 /** The key of a DocumentClient input (the middleware sees it before marshalling). */
 const pkOf = (input: Record<string, unknown>) => (input.Key as { pk?: unknown } | undefined)?.pk;
@@ -128,7 +132,11 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
   it('answers 503 SYSTEM_ERROR when DynamoDB fails at ingest, and neither stores nor sends anything', async () => {
     const key = `dynamodb-down-${randomUUID()}`;
     const id = notificationIdFor(key);
-    const fault = inject('PutItemCommand', () => new InternalServerError({ message: 'Internal error', $metadata: {} }));
+    const fault = inject(
+      'PutItemCommand',
+      () => new InternalServerError({ message: 'Internal error', $metadata: {} }),
+      isNotificationPut,
+    );
     const sendsBefore = callsOf('SendMessageCommand').length;
 
     const res = await herald.send({ url: `${vendor.url}/ok` }, { 'Idempotency-Key': key });
@@ -149,7 +157,11 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
   });
 
   it('without an idempotency key: 503 when DynamoDB fails at ingest; the message sent first is dropped by the worker', async () => {
-    const fault = inject('PutItemCommand', () => new InternalServerError({ message: 'Internal error', $metadata: {} }));
+    const fault = inject(
+      'PutItemCommand',
+      () => new InternalServerError({ message: 'Internal error', $metadata: {} }),
+      isNotificationPut,
+    );
     const sendsBefore = callsOf('SendMessageCommand').length;
 
     const res = await herald.send({ url: `${vendor.url}/ok` });

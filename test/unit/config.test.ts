@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       attemptTimeoutMs: 10_000,
       backend: 'sqlite',
       logLevel: 'info',
+      signingSecrets: [],
+      signingSecretArn: undefined,
       aws: {
         tableName: undefined,
         queueUrl: undefined,
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
         region: undefined,
         dynamoDbEndpoint: undefined,
         sqsEndpoint: undefined,
+        secretsManagerEndpoint: undefined,
       },
     } satisfies HeraldConfig);
   });
@@ -194,7 +197,48 @@ describe('loadConfig', () => {
         region: 'eu-west-1',
         dynamoDbEndpoint: 'http://127.0.0.1:4567',
         sqsEndpoint: 'http://127.0.0.1:4566',
+        secretsManagerEndpoint: undefined,
       });
+    });
+  });
+
+  describe('signing secrets', () => {
+    const secret = (fill: number, bytes = 32) => `whsec_${Buffer.alloc(bytes, fill).toString('base64')}`;
+
+    it('reads HERALD_SIGNING_SECRETS as a list, newest first, blanks dropped', () => {
+      const config = loadConfig({ HERALD_SIGNING_SECRETS: ` ${secret(1)} ,${secret(2)},` });
+      expect(config.signingSecrets).toEqual([secret(1), secret(2)]);
+      expect(config.signingSecretArn).toBeUndefined();
+    });
+
+    it.each([
+      ['without the whsec_ prefix', Buffer.alloc(32, 7).toString('base64'), /entry 2 of 2 must start with whsec_/],
+      ['not base64', 'whsec_not*base64*at*all*not*base64*at*all', /entry 2 of 2 must be whsec_ followed by/],
+      ['shorter than 24 bytes', secret(7, 23), /entry 2 of 2 must decode to at least 24 bytes/],
+    ])('refuses an entry %s at start-up, naming the variable, never echoing a secret', (_name, bad, reason) => {
+      const message = configErrorOf({ HERALD_SIGNING_SECRETS: `${secret(1)},${bad}` });
+      expect(message).toContain('HERALD_SIGNING_SECRETS');
+      expect(message).toMatch(reason);
+      expect(message).not.toContain(bad);
+      expect(message).not.toContain(secret(1).slice('whsec_'.length));
+    });
+
+    it('does not echo API keys either when they make the configuration invalid', () => {
+      const message = configErrorOf({ HERALD_API_KEYS: 'k-very-secret', HERALD_SIGNING_SECRETS: 'whsec_short' });
+      expect(message).toContain('HERALD_SIGNING_SECRETS');
+      expect(message).not.toContain('k-very-secret');
+      expect(message).not.toContain('whsec_short');
+    });
+
+    it('takes a Secrets Manager ARN instead, but not both', () => {
+      const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald-signing-AbCdEf';
+      expect(loadConfig({ HERALD_SIGNING_SECRET_ARN: arn })).toMatchObject({
+        signingSecretArn: arn,
+        signingSecrets: [],
+      });
+      const message = configErrorOf({ HERALD_SIGNING_SECRET_ARN: arn, HERALD_SIGNING_SECRETS: secret(1) });
+      expect(message).toContain('HERALD_SIGNING_SECRET_ARN');
+      expect(message).toContain('not both');
     });
   });
 

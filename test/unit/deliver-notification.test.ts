@@ -18,7 +18,7 @@ import { ALMOST_ONE, constantRandom, seededRandom } from '../helpers/seeded-rand
 const START = new Date('2025-01-01T00:00:00.000Z');
 const ID = '5b0c6a1e-2f0d-4f7a-9c1e-8d3b2a4c6e10';
 /** Where makeNotification's notifications go. */
-const DESTINATION = 'http://127.0.0.1:9';
+const DESTINATION = 'https://hooks.example.com';
 
 /** A sender answer that takes `ms` of (fake) time, as a real round trip would. */
 function after(ms: number, exchange: HttpExchange): ScriptedExchange {

@@ -44,6 +44,7 @@ describe('parseNotificationRequest', () => {
       maxAttempts: DEFAULTS.maxAttempts,
       timeoutMs: DEFAULTS.timeoutMs,
       metadata: null,
+      sign: false,
     } satisfies NotificationRequest);
   });
 
@@ -62,8 +63,9 @@ describe('parseNotificationRequest', () => {
       maxAttempts: 25,
       timeoutMs: 100,
       metadata: { tenant: 't-1', nested: { ok: true } },
+      sign: true,
     };
-    expect(parse(input)).toEqual(input);
+    expect(parseNotificationRequest(input, undefined, DEFAULTS, { signingConfigured: true })).toEqual(input);
   });
 
   it.each([
@@ -248,6 +250,56 @@ describe('parseNotificationRequest', () => {
       expect(fields.sort()).toEqual(['extra', 'headers.Host', 'maxAttempts', 'method', 'timeoutMs', 'url']);
     });
   });
+
+  describe('sign', () => {
+    const signing = { signingConfigured: true };
+    const parseSigned = (input: unknown) => parseNotificationRequest(input, undefined, DEFAULTS, signing);
+    /** The fields a rejected input names when a signing secret is configured. */
+    const rejectedWithSigning = (input: unknown): string[] => {
+      try {
+        parseSigned(input);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ValidationError);
+        return (error as ValidationError).issues.map((issue) => issue.field);
+      }
+      throw new Error(`expected ${JSON.stringify(input)} to be rejected`);
+    };
+
+    it('is false unless asked for, and true when asked for with a secret configured', () => {
+      expect(parseSigned({ url: URL_OK }).sign).toBe(false);
+      expect(parseSigned({ url: URL_OK, sign: false }).sign).toBe(false);
+      expect(parseSigned({ url: URL_OK, sign: true }).sign).toBe(true);
+    });
+
+    it('is refused, naming sign, when no signing secret is configured', () => {
+      expect(rejectedFields({ url: URL_OK, sign: true })).toEqual(['sign']);
+      expect(parse({ url: URL_OK, sign: false }).sign).toBe(false);
+    });
+
+    it.each([['yes'], [1], [null], ['true']])('must be a boolean, not %j', (value) => {
+      expect(rejectedWithSigning({ url: URL_OK, sign: value })).toEqual(['sign']);
+    });
+
+    it.each([['webhook-signature'], ['Webhook-Id'], ['WEBHOOK-TIMESTAMP'], ['webhook-anything']])(
+      'refuses a caller header %s on a signed notification, naming it',
+      (name) => {
+        expect(rejectedWithSigning({ url: URL_OK, sign: true, headers: { [name]: 'x', 'X-Ok': 'y' } })).toEqual([
+          `headers.${name}`,
+        ]);
+      },
+    );
+
+    it('leaves webhook-* headers to the caller on an unsigned notification', () => {
+      expect(parseSigned({ url: URL_OK, headers: { 'webhook-signature': 'theirs' } }).headers).toEqual({
+        'webhook-signature': 'theirs',
+      });
+    });
+
+    it('reports the missing secret and a reserved header together with the schema problems', () => {
+      const fields = rejectedFields({ url: 'ftp://x', sign: true, headers: { 'webhook-id': 'mine' } });
+      expect(fields.sort()).toEqual(['headers.webhook-id', 'sign', 'url']);
+    });
+  });
 });
 
 // --- Properties --------------------------------------------------------------------------------
@@ -318,6 +370,7 @@ describe('parseNotificationRequest properties', () => {
           maxAttempts: input.maxAttempts ?? DEFAULTS.maxAttempts,
           timeoutMs: input.timeoutMs ?? DEFAULTS.timeoutMs,
           metadata: input.metadata ?? null,
+          sign: false,
         });
       }),
     );
@@ -391,6 +444,15 @@ describe('fingerprintRequest', () => {
     expect(fingerprintRequest({ ...request, headers: { 'X-A': '2' } })).not.toBe(fingerprint);
     expect(fingerprintRequest({ ...request, maxAttempts: request.maxAttempts + 1 })).not.toBe(fingerprint);
     expect(fingerprintRequest({ ...request, timeoutMs: request.timeoutMs + 1 })).not.toBe(fingerprint);
+  });
+
+  it('changes with sign, and is what it was before sign existed for an unsigned request', () => {
+    const input = { url: URL_OK, headers: { 'X-A': '1' }, body: { a: 1 }, metadata: { m: true } };
+    const unsigned = parseNotificationRequest(input, 'key-1', DEFAULTS);
+    const signed = parseNotificationRequest({ ...input, sign: true }, 'key-1', DEFAULTS, { signingConfigured: true });
+    expect(fingerprintRequest(signed)).not.toBe(fingerprintRequest(unsigned));
+    // Computed by the version before `sign`: stored fingerprints still tell replays from conflicts.
+    expect(fingerprintRequest(unsigned)).toBe('laJcB64rgxVUHtE2JZfi8p_KLfPv-jZqCYXPsHLyYjk');
   });
 
   it('tells a string body from the same JSON value', () => {

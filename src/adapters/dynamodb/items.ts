@@ -8,7 +8,8 @@ import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUT
  * A notification's two items (the layout is table-schema.ts), attribute by attribute:
  *
  * - REQUEST item attributes: id, url, method, headers/body/metadata (JSON strings, so a string body
- *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, requestHash,
+ *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, sign (only when
+ *   true: absent reads as false, as on items written before it existed), requestHash,
  *   createdAt, lastUpdatedAt (as ingested), ingestStatus = QUEUED when ingest sent the message before
  *   the put (the usual case; absent: PENDING, the send failed), gsi1pk = `C#<createdAt minute>#<shard>`,
  *   gsi1sk = `<createdAt>#<id>` (the listing order), expiresAt. Written once by `insert`, never again.
@@ -46,6 +47,7 @@ export function requestItem(notification: Notification): Item {
     maxAttempts: notification.maxAttempts,
     timeoutMs: notification.timeoutMs,
     ...(notification.metadata === null ? {} : { metadata: JSON.stringify(notification.metadata) }),
+    ...(notification.sign ? { sign: true } : {}),
     requestHash: notification.requestHash,
     createdAt,
     lastUpdatedAt: notification.lastUpdatedAt,
@@ -93,6 +95,7 @@ export function toNotification(request: Item, state: Item | undefined): Notifica
     maxAttempts: Number(request.maxAttempts),
     timeoutMs: Number(request.timeoutMs),
     metadata: request.metadata === undefined ? null : (JSON.parse(String(request.metadata)) as Record<string, unknown>),
+    sign: request.sign === true,
     attempts: Number(state?.attempts ?? 0),
     createdAt: String(request.createdAt),
     lastUpdatedAt: String(state?.lastUpdatedAt ?? request.lastUpdatedAt),

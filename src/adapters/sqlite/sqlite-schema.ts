@@ -48,7 +48,8 @@ CREATE TABLE notification_requests (
   timeout_ms INTEGER NOT NULL,
   metadata TEXT,
   request_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  sign INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX notification_requests_by_created ON notification_requests (created_at, id);
 CREATE TABLE notification_states (
@@ -79,10 +80,12 @@ PRAGMA user_version = ${SCHEMA_VERSION};
 
 /**
  * From version 2 (a queue table beside the notifications) to 3 (the notifications are the queue):
- * each state row gets its destination and due time, and the queue's messages go — every PENDING,
+ * each state row gets its destination and due time, each request its `sign` flag (unsigned before),
+ * and the queue's messages go — every PENDING,
  * QUEUED or PROCESSING notification is claimable from its row, so none is stranded by the drop.
  */
 const MIGRATE_2_TO_3 = `
+ALTER TABLE notification_requests ADD COLUMN sign INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE notification_states ADD COLUMN destination TEXT NOT NULL DEFAULT '';
 ALTER TABLE notification_states ADD COLUMN due_at INTEGER;
 UPDATE notification_states SET

@@ -29,6 +29,7 @@ interface NotificationRow {
   max_attempts: number;
   timeout_ms: number;
   metadata: string | null;
+  sign: number;
   attempts: number;
   created_at: string;
   last_updated_at: string;
@@ -44,7 +45,7 @@ interface NotificationRow {
 
 /** The columns of a whole notification: its request joined with its state. */
 const COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.body, r.idempotency_key, r.max_attempts, r.timeout_ms,
-  r.metadata, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
+  r.metadata, r.sign, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
   s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at, s.destination`;
 const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n';
 /**
@@ -60,9 +61,9 @@ const N_OF_ID = '(SELECT n FROM notification_requests WHERE id = @id)';
 
 const SQL = {
   insertRequest: `INSERT INTO notification_requests (id, url, method, headers, body, idempotency_key, max_attempts,
-      timeout_ms, metadata, request_hash, created_at)
+      timeout_ms, metadata, request_hash, created_at, sign)
     VALUES (@id, @url, @method, @headers, @body, @idempotency_key, @max_attempts, @timeout_ms, @metadata,
-      @request_hash, @created_at)
+      @request_hash, @created_at, @sign)
     ON CONFLICT (id) DO NOTHING`,
   insertState: `INSERT INTO notification_states (n, status, attempts, attempt_budget_start, last_updated_at,
       last_delivery_attempt, next_attempt_at, delivered_at, lease_expires_at, delivery_result, destination, due_at)
@@ -314,6 +315,7 @@ function toRows(n: Notification): { request: Record<string, unknown>; state: Rec
       metadata: n.metadata === null ? null : JSON.stringify(n.metadata),
       request_hash: n.requestHash,
       created_at: n.createdAt,
+      sign: n.sign ? 1 : 0,
     },
     state: {
       status: n.status,
@@ -354,6 +356,7 @@ function fromRow(row: NotificationRow): Notification {
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+    sign: row.sign === 1,
     attempts: row.attempts,
     createdAt: row.created_at,
     lastUpdatedAt: row.last_updated_at,

@@ -15,6 +15,7 @@ export function notificationView(n: Notification) {
     body: n.body,
     idempotencyKey: n.idempotencyKey,
     metadata: n.metadata,
+    sign: n.sign,
     attempts: n.attempts,
     maxAttempts: n.maxAttempts,
     timeoutMs: n.timeoutMs,

@@ -7,6 +7,7 @@ import type { AppDependencies } from '../../app/dependencies.js';
 import { loadConfig } from '../../config.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { type AwsBackend, openAwsBackend } from '../aws-backend.js';
+import { openSigningSecrets } from '../aws-signing-secrets.js';
 
 /**
  * What every Lambda handler shares, built once per container (not per invocation): SDK clients with
@@ -39,11 +40,15 @@ export function lambdaRuntime(): LambdaRuntime {
   const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald', logger });
   const backend = openAwsBackend(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+  // The CDK stack names a Secrets Manager secret (HERALD_SIGNING_SECRET_ARN); start:aws-local passes
+  // HERALD_SIGNING_SECRETS instead.
+  const signing = openSigningSecrets(config);
   const deps = buildAppDependencies(config, {
     backend,
     sender,
     logger: powertoolsLogger(logger),
     metrics: powertoolsMetrics(metrics),
+    signingSecrets: signing.secrets,
   });
   runtime = {
     deps,
@@ -52,6 +57,7 @@ export function lambdaRuntime(): LambdaRuntime {
     clients: backend.clients,
     async close() {
       await sender.close();
+      signing.close();
       await backend.close();
     },
   };

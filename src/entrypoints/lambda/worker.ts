@@ -7,6 +7,14 @@ import { invocation, lambdaRuntime } from './runtime.js';
 const { deps } = lambdaRuntime();
 const processor = new BatchProcessor(EventType.SQS);
 
+// Read during the cold start, so the first signed delivery does not wait on Secrets Manager; a failed
+// read is retried by that delivery.
+if (deps.signingSecrets.configured) {
+  deps.signingSecrets.current().catch((error: unknown) => {
+    deps.logger.warn({ err: error }, 'signing secrets not read at cold start; the first signed delivery retries');
+  });
+}
+
 /**
  * One message = one notification id. A message whose record handler throws (the store failed) is
  * reported in `batchItemFailures` and comes back after its visibility timeout; after

@@ -4,7 +4,8 @@
  * behind a local API Gateway (HTTP API, payload 2.0), a local SQS event source mapping and a local
  * schedule for the sweeper. Everything lives in memory and is gone when the process ends.
  *
- * Settings: the HERALD_* variables as for `npm start` (HERALD_BACKEND may only be `aws`), plus
+ * Settings: the HERALD_* variables as for `npm start` (HERALD_BACKEND may only be `aws`; the signing
+ * secrets come from HERALD_SIGNING_SECRETS, as there is no local Secrets Manager), plus
  *   HERALD_LOCAL_VISIBILITY_TIMEOUT_S  the delivery queue's visibility timeout, default 30
  *   HERALD_LOCAL_SWEEP_INTERVAL_MS     how often the sweeper runs, default 60000 (the stack's schedule)
  * Powertools metrics (EMF on stdout) are off unless POWERTOOLS_METRICS_DISABLED=false: locally nothing
@@ -261,6 +262,11 @@ function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
   if (backend && backend !== 'aws') {
     throw new ConfigError(
       `Invalid configuration:\n  HERALD_BACKEND: start:aws-local runs the AWS backend only (got ${JSON.stringify(backend)})`,
+    );
+  }
+  if (env.HERALD_SIGNING_SECRET_ARN?.trim()) {
+    throw new ConfigError(
+      'Invalid configuration:\n  HERALD_SIGNING_SECRET_ARN: start:aws-local has no Secrets Manager; list the secrets in HERALD_SIGNING_SECRETS',
     );
   }
   return {

@@ -5,6 +5,8 @@ import { releaseLeasesOfDeadProcess } from '../../adapters/sqlite/startup-recove
 import type { HeraldConfig } from '../../config.js';
 import type { DeliveryQueue } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
+import { staticSigningSecrets } from '../../ports/signing-secrets.js';
+import type { OpenedSigningSecrets } from '../aws-signing-secrets.js';
 import type { Backend } from '../backend.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -23,6 +25,13 @@ export async function openBackend(config: HeraldConfig, logger: Logger): Promise
       // Loaded only when asked for, so the SQLite mode never loads the AWS SDK.
       return (await import('../aws-backend.js')).openAwsBackend(config);
   }
+}
+
+/** The signing secrets; the AWS SDK is loaded only when they are in Secrets Manager. */
+export async function openSigningSecrets(config: HeraldConfig): Promise<OpenedSigningSecrets> {
+  if (config.signingSecretArn === undefined)
+    return { secrets: staticSigningSecrets(config.signingSecrets), close() {} };
+  return (await import('../aws-signing-secrets.js')).openSigningSecrets(config);
 }
 
 async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {

@@ -13,7 +13,7 @@ import { noMetrics } from '../../ports/metrics.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
-import { openBackend } from './backend.js';
+import { openBackend, openSigningSecrets } from './backend.js';
 import { readBody } from './request-body.js';
 import { StoreWorker } from './store-worker.js';
 import { WorkerPool } from './worker-pool.js';
@@ -42,8 +42,15 @@ export async function startHerald(
   logger: Logger = createPinoLogger(config.logLevel),
 ): Promise<RunningHerald> {
   const backend = await openBackend(config, logger);
+  const signing = await openSigningSecrets(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
-  const deps = buildAppDependencies(config, { backend, sender, logger, metrics: noMetrics });
+  const deps = buildAppDependencies(config, {
+    backend,
+    sender,
+    logger,
+    metrics: noMetrics,
+    signingSecrets: signing.secrets,
+  });
 
   const workers = startWorkers(deps, backend, config.deliveryConcurrency);
   // Only a queue beside the store can lose a message; where the store is the queue nothing is swept.
@@ -80,7 +87,15 @@ export async function startHerald(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, backend: config.backend, authentication: config.apiKeys.length > 0 }, 'Herald is listening');
+  logger.info(
+    {
+      url,
+      backend: config.backend,
+      authentication: config.apiKeys.length > 0,
+      signing: signing.secrets.configured,
+    },
+    'Herald is listening',
+  );
 
   return {
     url,
@@ -91,6 +106,7 @@ export async function startHerald(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await workers.stop();
       await sender.close();
+      signing.close();
       await backend.close();
       logger.info({}, 'Herald stopped');
     },

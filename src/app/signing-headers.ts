@@ -1,0 +1,18 @@
+import type { Notification } from '../domain/notification.js';
+import { signatureHeaders } from '../domain/signature.js';
+import type { AppDependencies } from './dependencies.js';
+
+/**
+ * The Standard Webhooks headers of one attempt: none for an unsigned notification. `body` is the
+ * encoded body as it goes on the wire (null: none, signed as the empty string). The timestamp is
+ * taken after the secrets are read, which may wait on Secrets Manager.
+ */
+export async function signingHeaders(
+  deps: Pick<AppDependencies, 'signingSecrets' | 'clock'>,
+  notification: Notification,
+  body: string | null,
+): Promise<Record<string, string>> {
+  if (!notification.sign) return {};
+  const secrets = await deps.signingSecrets.current();
+  return signatureHeaders({ id: notification.id, timestamp: deps.clock.now(), body: body ?? '' }, secrets);
+}
