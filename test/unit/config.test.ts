@@ -24,7 +24,7 @@ describe('loadConfig', () => {
       retryBaseDelayMs: 1000,
       retryMaxDelayMs: 3_600_000,
       deliveryConcurrency: 64,
-      destinationConcurrency: 16,
+      destinationConcurrency: 24,
       breakerFailures: 5,
       breakerCooldownMs: 30_000,
       attemptTimeoutMs: 10_000,
@@ -79,9 +79,9 @@ describe('loadConfig', () => {
     });
   });
 
-  it('defaults HERALD_DESTINATION_CONCURRENCY to a quarter of HERALD_DELIVERY_CONCURRENCY, at least 1', () => {
-    expect(loadConfig({ HERALD_DELIVERY_CONCURRENCY: '100' }).destinationConcurrency).toBe(25);
-    expect(loadConfig({ HERALD_DELIVERY_CONCURRENCY: '3' }).destinationConcurrency).toBe(1);
+  it('defaults HERALD_DESTINATION_CONCURRENCY to three eighths of HERALD_DELIVERY_CONCURRENCY, at least 1', () => {
+    expect(loadConfig({ HERALD_DELIVERY_CONCURRENCY: '100' }).destinationConcurrency).toBe(37);
+    expect(loadConfig({ HERALD_DELIVERY_CONCURRENCY: '2' }).destinationConcurrency).toBe(1);
   });
 
   it('ignores variables it does not know', () => {

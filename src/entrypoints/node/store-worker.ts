@@ -70,6 +70,8 @@ export class StoreWorker {
 
   /** Claims and starts what it may; `claimed`, or when to look again (null: nothing known). */
   private async round(): Promise<'claimed' | number | null> {
+    // Deliveries end in bursts (their records commit together): one round claims for all of them.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let free = this.options.concurrency - this.inFlight.size;
     if (free <= 0) return null; // A delivery that ends wakes the loop.
     const now = this.deps.clock.now();
