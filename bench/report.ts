@@ -4,6 +4,7 @@ import type { CostResult, CostScenario } from './aws-cost.js';
 import type { BundlesResult } from './bundles.js';
 import type { CeilingResult } from './ceiling.js';
 import type { ServiceRunResult } from './delivery-run.js';
+import type { NoisyNeighbourResult } from './noisy-neighbour.js';
 import { PRICES_DATE, PRICES_REGION } from './prices.js';
 
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
@@ -15,6 +16,7 @@ export interface BenchResults {
   ceiling?: CeilingResult;
   singleProcess?: ServiceRunResult;
   awsLocal?: ServiceRunResult | { skipped: string };
+  noisyNeighbour?: NoisyNeighbourResult[];
   awsCost?: CostResult | { skipped: string };
   bundles?: BundlesResult;
   durationSeconds?: number;
@@ -31,6 +33,7 @@ export const TARGETS = {
   peakRssMb: 150,
   workerBundleBytes: 1024 * 1024,
   coldImportMs: 150,
+  noisyNeighbourRatio: 2,
 } as const;
 
 export function writeResults(results: BenchResults, dir = 'bench/results'): string {
@@ -99,6 +102,13 @@ export function renderReport(r: BenchResults): string {
   if (isSkipped(r.awsLocal)) rows.push(['start:aws-local', `skipped: ${r.awsLocal.skipped}`, '']);
   else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs, Lambda handlers)', r.awsLocal, false);
 
+  for (const noisy of r.noisyNeighbour ?? []) {
+    rows.push([
+      `Noisy neighbour (${noisy.mode}): ${int(noisy.healthyNotifications)} to a healthy vendor, alone / behind ${int(noisy.deadBacklog)} to a vendor that never answers (10 s timeout)`,
+      `${fixed(noisy.aloneSeconds, 2)} s / ${fixed(noisy.behindDeadSeconds, 2)} s`,
+      `${ratio(noisy.ratio)}; ≤ ${TARGETS.noisyNeighbourRatio} ×: ${check(noisy.ratio <= TARGETS.noisyNeighbourRatio)}`,
+    ]);
+  }
   if (isSkipped(r.awsCost)) rows.push(['AWS cost per million delivered', `skipped: ${r.awsCost.skipped}`, '']);
   else if (r.awsCost) {
     for (const s of r.awsCost.scenarios) {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,aws-local,cost,bundles]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,aws-local,noisy,cost,bundles]`
  *
  * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and its AWS cost
  * per million deliveries; writes bench/results/<date>.json and prints a markdown report on stdout.
@@ -9,12 +9,13 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
 import { kilobytePayload, measureCeiling } from './ceiling.js';
+import { measureNoisyNeighbour } from './noisy-neighbour.js';
 import { type Sink, spawnSink } from './processes.js';
 import { endProgress, progress, startPhase } from './progress.js';
 import { type BenchResults, renderReport, writeResults } from './report.js';
 import { measureSingleProcess } from './single-process.js';
 
-const STEPS = ['ceiling', 'single', 'aws-local', 'cost', 'bundles'] as const;
+const STEPS = ['ceiling', 'single', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values } = parseArgs({
@@ -39,6 +40,9 @@ const SETTINGS = {
   awsLocalNotifications: quick ? 100 : 500,
   awsLocalWarmup: quick ? 20 : 50,
   costNotifications: quick ? 10 : 30,
+  noisyHealthy: quick ? 100 : 300,
+  // 5 × HERALD_DELIVERY_CONCURRENCY (64), as the noisy-neighbour target asks.
+  noisyDeadBacklog: 320,
   coldImportRuns: quick ? 3 : 5,
 };
 
@@ -59,7 +63,7 @@ async function main(): Promise<void> {
   const steps = STEPS.filter((step) => only.has(step));
   const payload = JSON.parse(kilobytePayload()) as unknown;
   let sink: Sink | undefined;
-  const needSink = only.has('ceiling') || only.has('single') || only.has('aws-local');
+  const needSink = only.has('ceiling') || only.has('single') || only.has('aws-local') || only.has('noisy');
   if (needSink) sink = await spawnSink();
 
   try {
@@ -103,6 +107,14 @@ async function main(): Promise<void> {
               });
           break;
         }
+        case 'noisy':
+          startPhase(n, steps.length, 'noisy neighbour: a healthy vendor alone, then behind a dead one');
+          results.noisyNeighbour = await measureNoisyNeighbour({
+            sink: sink as Sink,
+            healthyNotifications: SETTINGS.noisyHealthy,
+            deadBacklog: SETTINGS.noisyDeadBacklog,
+          });
+          break;
         case 'cost':
           startPhase(n, steps.length, 'AWS cost: counting DynamoDB and SQS calls on dynalite + fauxqs');
           // Loaded only when asked for: it brings the AWS SDK, dynalite and fauxqs into this process.

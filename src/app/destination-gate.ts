@@ -44,8 +44,10 @@ export type Acquired =
   | { kind: 'go'; tickets: DeliveryTicket[] }
   | { kind: 'wait'; until: Date | null; reason: WaitReason };
 
-/** A rate-limited or saturated destination is looked at again no later than this. */
+/** A rate-limited or saturated destination is looked at again no sooner than this. */
 const SHORT_WAIT_MS = 1000;
+/** A saturated destination is looked at again no later than this. */
+const MAX_SATURATED_WAIT_MS = 30_000;
 /** `lastSuccessAt` is rewritten at most this often: a success alone is no change of state. */
 const LAST_SUCCESS_REFRESH_MS = 60_000;
 /** Conditional writes that lost a race are decided again on a fresh read, this many times at most. */
@@ -69,6 +71,8 @@ interface Cached {
 export class DestinationGate {
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, number>();
+  /** When each of a destination's tickets was issued: how long its slots have been taken. */
+  readonly #issuedAt = new Map<string, Set<{ at: number }>>();
   readonly #known = new Set<string>();
 
   constructor(
@@ -113,7 +117,7 @@ export class DestinationGate {
     const cached = this.#cache.get(destination)?.record;
     const cap = cached ? this.capOf(cached) : this.settings.concurrency;
     const reserved = Math.min(wanted, cap - this.inFlight(destination));
-    if (reserved <= 0) return this.#wait(SHORT_WAIT_MS, 'SATURATED');
+    if (reserved <= 0) return this.#wait(this.#saturatedWaitMs(destination), 'SATURATED');
     this.#addInFlight(destination, reserved);
     let granted = 0;
     try {
@@ -179,12 +183,32 @@ export class DestinationGate {
     return this.#wait(SHORT_WAIT_MS, 'SATURATED');
   }
 
+  /**
+   * How long a delivery waits for a saturated destination: as long as its oldest delivery in flight
+   * has been running (between 1 and 30 s). A fast vendor frees a slot within a second; one that lets
+   * every attempt run into its timeout frees none for a while, and a queue-fed worker that looked
+   * again every second would spend itself re-deferring that vendor's backlog instead of delivering
+   * other destinations' notifications.
+   */
+  #saturatedWaitMs(destination: string): number {
+    const now = this.clock.now().getTime();
+    let oldest = now;
+    for (const ticket of this.#issuedAt.get(destination) ?? []) oldest = Math.min(oldest, ticket.at);
+    return Math.min(MAX_SATURATED_WAIT_MS, Math.max(SHORT_WAIT_MS, now - oldest));
+  }
+
   #ticket(destination: string, probe: boolean): DeliveryTicket {
     let done = false;
+    const issued = { at: this.clock.now().getTime() };
+    let tickets = this.#issuedAt.get(destination);
+    if (!tickets) this.#issuedAt.set(destination, (tickets = new Set()));
+    tickets.add(issued);
     const release = () => {
       if (done) return false;
       done = true;
       this.#addInFlight(destination, -1);
+      tickets.delete(issued);
+      if (tickets.size === 0 && this.#issuedAt.get(destination) === tickets) this.#issuedAt.delete(destination);
       return true;
     };
     return {
