@@ -200,8 +200,8 @@ export class DestinationGate {
   #ticket(destination: string, probe: boolean): DeliveryTicket {
     let done = false;
     const issued = { at: this.clock.now().getTime() };
-    let tickets = this.#issuedAt.get(destination);
-    if (!tickets) this.#issuedAt.set(destination, (tickets = new Set()));
+    const tickets = this.#issuedAt.get(destination) ?? new Set<{ at: number }>();
+    this.#issuedAt.set(destination, tickets);
     tickets.add(issued);
     const release = () => {
       if (done) return false;
