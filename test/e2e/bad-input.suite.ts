@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeraldClient } from '../helpers/herald-client.js';
+import type { RunningService, StartService } from '../helpers/services.js';
+
+/**
+ * Every caller mistake gets a 4xx problem document with a stable code — never a 500, never a record.
+ * Runs unchanged against every mode (STYLE.md practice 3); each mode gets a service of its own, so
+ * the last test can check that nothing was stored.
+ */
+export function describeBadInput(mode: string, start: StartService): void {
+  describe(`bad input (${mode})`, () => {
+    let service: RunningService;
+    let herald: HeraldClient;
+    const valid = { url: 'http://127.0.0.1:9/hook', body: { ok: true } };
+
+    beforeAll(async () => {
+      service = await start();
+      herald = new HeraldClient(service.baseUrl);
+    });
+    afterAll(() => service?.stop());
+
+    function expectProblem(
+      res: { status: number; headers: Record<string, unknown>; body: { code: string } },
+      status: number,
+      code: string,
+    ) {
+      expect(res.status).toBe(status);
+      expect(String(res.headers['content-type'])).toContain('application/problem+json');
+      expect(res.body.code).toBe(code);
+    }
+
+    const invalid: [string, unknown, string][] = [
+      ['missing url', { body: 'x' }, 'url'],
+      ['ftp url', { url: 'ftp://example.com/x' }, 'url'],
+      ['relative url', { url: '/hook' }, 'url'],
+      ['url too long', { url: `http://example.com/${'a'.repeat(3000)}` }, 'url'],
+      ['unknown method', { ...valid, method: 'BREW' }, 'method'],
+      ['CR/LF in a header value', { ...valid, headers: { 'X-A': 'a\r\nInjected: 1' } }, 'headers.X-A'],
+      ['hop-by-hop header', { ...valid, headers: { 'Transfer-Encoding': 'chunked' } }, 'headers.Transfer-Encoding'],
+      ['bad header name', { ...valid, headers: { 'Bad Header': 'x' } }, 'headers.Bad Header'],
+      ['header value not a string', { ...valid, headers: { 'X-A': 1 } }, 'headers.X-A'],
+      ['maxAttempts 0', { ...valid, maxAttempts: 0 }, 'maxAttempts'],
+      ['maxAttempts not a number', { ...valid, maxAttempts: 'three' }, 'maxAttempts'],
+      ['timeoutMs too large', { ...valid, timeoutMs: 3_600_000 }, 'timeoutMs'],
+      ['unknown field', { ...valid, header: { a: 'b' } }, 'header'],
+      ['GET with a body', { ...valid, method: 'GET' }, 'body'],
+      ['metadata not an object', { ...valid, metadata: [1, 2] }, 'metadata'],
+      ['an array instead of an object', [valid], '(root)'],
+    ];
+
+    it.each(invalid)('%s → 400 VALIDATION_ERROR naming the field', async (_name, notification, field) => {
+      const res = await herald.send(notification);
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    });
+
+    it('names every bad field at once', async () => {
+      const res = await herald.send({ url: 'nope', maxAttempts: -1, timeoutMs: 1 });
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+        'maxAttempts',
+        'timeoutMs',
+        'url',
+      ]);
+    });
+
+    it('rejects a body that is not JSON', async () => {
+      const res = await herald.call('POST', '/v1/notifications', {
+        body: '{"url": ',
+        headers: { 'content-type': 'application/json' },
+      });
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+    });
+
+    it('rejects a content type other than JSON with 415', async () => {
+      const res = await herald.call('POST', '/v1/notifications', {
+        body: 'url=http://example.com',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('reads a body without Content-Type as JSON, and still validates it', async () => {
+      const res = await herald.call('POST', '/v1/notifications', { body: '{"url": "not a url"}' });
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors[0].field).toBe('url');
+    });
+
+    it('rejects a request over 256 KiB with 413', async () => {
+      const res = await herald.send({ ...valid, body: 'x'.repeat(257 * 1024) });
+      expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
+    it('accepts a request just under the limit', async () => {
+      const res = await herald.send({ ...valid, body: 'x'.repeat(250 * 1024) });
+      expect(res.status).toBe(202);
+    });
+
+    it('rejects an Idempotency-Key header that disagrees with the field', async () => {
+      const res = await herald.send({ ...valid, idempotencyKey: 'a' }, { 'Idempotency-Key': 'b' });
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+    });
+
+    it.each([
+      ['GET', '/v1/notifications/does-not-exist'],
+      ['GET', '/v1/notifications/does-not-exist/attempts'],
+      ['POST', '/v1/notifications/does-not-exist/retry'],
+      ['GET', '/v2/nothing-here'],
+    ])('%s %s → 404 NOT_FOUND', async (method, path) => {
+      expectProblem(await herald.call(method, path), 404, 'NOT_FOUND');
+    });
+
+    it.each([
+      ['status=DONE', 'status'],
+      ['limit=0', 'limit'],
+      ['limit=abc', 'limit'],
+      ['cursor=not-a-cursor', 'cursor'],
+    ])('list with %s → 400 naming %s', async (query, field) => {
+      const res = await herald.call('GET', `/v1/notifications?${query}`);
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors[0].field).toBe(field);
+    });
+
+    it('stored nothing for any rejected request', async () => {
+      const { body } = await herald.call('GET', '/v1/notifications?limit=100');
+      // Only the one request just under the size limit was accepted.
+      expect(body.items).toHaveLength(1);
+      expect(body.items[0].body).toHaveLength(250 * 1024);
+    });
+  });
+}
