@@ -15,6 +15,8 @@ export const LIMITS = {
   maxAttempts: 25,
   minTimeoutMs: 10,
   maxTimeoutMs: 60_000,
+  /** Levels of arrays and objects any value of a request (`body`, `metadata`, …) may nest. */
+  jsonDepth: 32,
   /** Attempts kept in a notification's history, newest; older ones are dropped (manual retries can exceed it). */
   attemptHistory: 25,
 } as const;

@@ -5,6 +5,7 @@ import type { AppDependencies } from '../../app/dependencies.js';
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
+import { jsonDepthIssue } from '../../domain/json-depth.js';
 import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
@@ -107,6 +108,8 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 }
 
 function parseJson(text: string): unknown {
+  const tooDeep = jsonDepthIssue(text, LIMITS.jsonDepth);
+  if (tooDeep) throw new ValidationError([tooDeep]);
   try {
     return JSON.parse(text);
   } catch {
