@@ -1,5 +1,6 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HeraldClient } from '../helpers/herald-client.js';
+import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
 import type { RunningService, StartService } from '../helpers/services.js';
 
 /**
@@ -20,6 +21,13 @@ export function describeBadInput(mode: string, start: StartService): void {
       herald = new HeraldClient(service.baseUrl);
     });
     afterAll(() => service?.stop());
+
+    /** POSTs exact bytes: HeraldClient sends strings, which are always valid UTF-8. */
+    async function rawPost(body: Buffer, headers: Record<string, string>): Promise<ApiResponse> {
+      const res = await request(`${service.baseUrl}/v1/notifications`, { method: 'POST', headers, body });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
+    }
 
     function expectProblem(
       res: { status: number; headers: Record<string, unknown>; body: { code: string } },
@@ -105,6 +113,43 @@ export function describeBadInput(mode: string, start: StartService): void {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
       expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it.each([
+      ['a truncated sequence', [0xc3, 0x28]],
+      ['a lone continuation byte', [0x80]],
+      ['an overlong encoding', [0xc0, 0xaf]],
+      ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+    ])('refuses a body with invalid UTF-8 (%s) → 400', async (_name, bad) => {
+      const json = Buffer.from(JSON.stringify({ ...valid, body: 'caf\u0000' }));
+      const at = json.indexOf(0x5c); // the escaped NUL inside the body string, replaced by the bad bytes
+      const bytes = Buffer.concat([json.subarray(0, at), Buffer.from(bad), json.subarray(at + 6)]);
+      const res = await rawPost(bytes, { 'content-type': 'application/json' });
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors).toEqual([{ field: '(body)', message: 'is not valid UTF-8' }]);
+    });
+
+    it('accepts UTF-8 with a byte-order mark and keeps multi-byte characters intact', async () => {
+      const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+      const res = await rawPost(Buffer.concat([bom, Buffer.from(JSON.stringify({ ...valid, body: 'wörld ✓ 😀' }))]), {
+        'content-type': 'application/json; charset="UTF-8"',
+      });
+      expect(res.status).toBe(202);
+      accepted.push(res.body.id);
+      expect(res.body.body).toBe('wörld ✓ 😀');
+    });
+
+    it.each([
+      ['Content-Type', 'application/json; charset=iso-8859-1'],
+      ['Content-Type', 'application/json;charset=utf-16'],
+      ['Content-Type', 'application/jsonx'],
+      ['Content-Encoding', 'gzip'],
+      ['Content-Encoding', 'identity, br'],
+    ])('refuses %s: %s → 415 naming the header', async (header, value) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', [header.toLowerCase()]: value };
+      const res = await rawPost(Buffer.from(JSON.stringify(valid)), headers);
+      expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([header]);
     });
 
     it('reads a body without Content-Type as JSON, and still validates it', async () => {

@@ -10,6 +10,7 @@ import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { requestBodyText } from './request-body-text.js';
 import { attemptsView, notificationView } from './views.js';
 
 /**
@@ -29,7 +30,6 @@ export interface HttpApiOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 50;
-const utf8 = new TextDecoder();
 const MAX_PAGE_SIZE = 100;
 
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
@@ -66,15 +66,9 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
       await next();
     },
     async (c) => {
-      // A missing Content-Type is read as JSON (a bare client); a declared non-JSON type is refused.
-      const contentType = c.req.header('content-type');
-      if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-        return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
-      }
       const preRead = c.env?.preReadBody;
-      // TextDecoder decodes as Request.text() does: UTF-8, a leading BOM dropped, bad bytes replaced.
-      const text = preRead instanceof Uint8Array ? utf8.decode(preRead) : await c.req.text();
-      const input = parseJson(text);
+      const bytes = preRead instanceof Uint8Array ? preRead : new Uint8Array(await c.req.arrayBuffer());
+      const input = parseJson(requestBodyText(bytes, c.req.header('content-type'), c.req.header('content-encoding')));
       const { outcome, notification } = await acceptNotification(deps, input, c.req.header('idempotency-key'));
       c.header('Location', `/v1/notifications/${notification.id}`);
       return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);

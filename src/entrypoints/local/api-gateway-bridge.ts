@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -114,7 +115,8 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, now = new Dat
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
 
   const domainName = headers.host ?? 'localhost';
-  const binary = isBinary(headers['content-type'], headers['content-encoding']);
+  // A body that is not UTF-8 cannot travel as a JSON string without loss: API Gateway base64-encodes it.
+  const binary = isBinary(headers['content-type'], headers['content-encoding']) || !isUtf8(body);
   const queryStringParameters = parseQuery(rawQueryString);
   return {
     version: '2.0',
