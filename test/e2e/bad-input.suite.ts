@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
+import { rawExchange } from '../helpers/raw-http.js';
 import type { RunningService, StartService } from '../helpers/services.js';
 
 /**
@@ -8,6 +9,9 @@ import type { RunningService, StartService } from '../helpers/services.js';
  * Runs unchanged against every mode (STYLE.md practice 3); each mode gets a service of its own, so
  * the last test can check that nothing was stored.
  */
+/** An id Herald could have made (a version-7 UUID) that no notification has. */
+const UNKNOWN_ID = '01890a5d-ac96-774b-bcce-b302099a8057';
+
 export function describeBadInput(mode: string, start: StartService): void {
   describe(`bad input (${mode})`, () => {
     let service: RunningService;
@@ -30,7 +34,8 @@ export function describeBadInput(mode: string, start: StartService): void {
     }
 
     function expectProblem(
-      res: { status: number; headers: Record<string, unknown>; body: { code: string } },
+      // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field in tests
+      res: { status: number; headers: Record<string, unknown>; body: any },
       status: number,
       code: string,
     ) {
@@ -181,6 +186,67 @@ export function describeBadInput(mode: string, start: StartService): void {
       ['GET', '/v2/nothing-here'],
     ])('%s %s → 404 NOT_FOUND', async (method, path) => {
       expectProblem(await herald.call(method, path), 404, 'NOT_FOUND');
+    });
+
+    it.each([
+      ['GET', ''],
+      ['GET', '/attempts'],
+      ['POST', '/retry'],
+    ])('%s a 3,000-character id%s → 404 NOT_FOUND without asking the store', async (method, suffix) => {
+      const res = await herald.call(method, `/v1/notifications/${'x'.repeat(3000)}${suffix}`);
+      expectProblem(res, 404, 'NOT_FOUND');
+      expect(res.body.detail).toBe('No notification has this id: notification ids are UUIDs');
+    });
+
+    it.each([
+      ['DELETE', '/v1/notifications', 'GET, HEAD, POST'],
+      ['PUT', `/v1/notifications/${UNKNOWN_ID}`, 'GET, HEAD'],
+      ['GET', `/v1/notifications/${UNKNOWN_ID}/retry`, 'POST'],
+      ['PATCH', `/v1/notifications/${UNKNOWN_ID}/attempts`, 'GET, HEAD'],
+      ['POST', '/healthz', 'GET, HEAD'],
+    ])('%s %s → 405 METHOD_NOT_ALLOWED with Allow: %s', async (method, path, allow) => {
+      const res = await herald.call(method, path, method === 'GET' ? {} : { json: valid });
+      expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
+      expect(res.headers.allow).toBe(allow);
+    });
+
+    it.each([
+      ['GET', '/v1/notifications?stauts=FAILED', ['stauts']],
+      ['GET', '/v1/notifications?status=FAILED&status=SUCCESS', ['status']],
+      ['GET', '/v1/notifications?limit=5&x=1&limit=6&y', ['limit', 'x', 'y']],
+      ['GET', `/v1/notifications/${UNKNOWN_ID}?verbose=true`, ['verbose']],
+      ['GET', `/v1/notifications/${UNKNOWN_ID}/attempts?limit=1`, ['limit']],
+      ['POST', `/v1/notifications/${UNKNOWN_ID}/retry?force=1`, ['force']],
+      ['POST', '/v1/notifications?dryRun=true', ['dryRun']],
+      ['GET', '/healthz?deep=1', ['deep']],
+    ])('%s %s → 400 naming the unknown or repeated query parameters', async (method, path, fields) => {
+      const res = await herald.call(method, path, method === 'POST' ? { json: valid } : {});
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(fields);
+    });
+
+    it.each([
+      ['empty', [''], 'must not be empty; leave the header out to send without a key'],
+      ['with a space', ['order 1'], 'must be visible ASCII characters: no spaces, control or non-ASCII characters'],
+      ['not ASCII', ['ord\u00e9r'], 'must be visible ASCII characters: no spaces, control or non-ASCII characters'],
+      ['too long', ['k'.repeat(257)], 'must be at most 256 characters'],
+      ['sent twice', ['key-a', 'key-b'], expect.stringMatching(/^must be (one key without commas|visible ASCII)/)],
+    ])('an Idempotency-Key header %s → 400 saying what is wrong', async (_name, values, message) => {
+      const body = Buffer.from(JSON.stringify(valid));
+      const res = await rawExchange(
+        service.baseUrl,
+        [
+          'POST /v1/notifications HTTP/1.1',
+          'Host: herald.test',
+          'Content-Type: application/json',
+          `Content-Length: ${body.length}`,
+          ...values.map((value) => `Idempotency-Key: ${value}`),
+          'Connection: close',
+        ],
+        body,
+      );
+      expectProblem(res, 400, 'VALIDATION_ERROR');
+      expect(res.body.errors).toEqual([{ field: 'Idempotency-Key', message }]);
     });
 
     it.each([

@@ -8,8 +8,10 @@ import { type ErrorCode, HeraldError, ValidationError } from '../../domain/error
 import { jsonDepthIssue } from '../../domain/json-depth.js';
 import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
+import { allowedMethods } from './allowed-methods.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { queryParameters } from './query-parameters.js';
 import { requestBodyText } from './request-body-text.js';
 import { attemptsView, notificationView } from './views.js';
 
@@ -22,6 +24,8 @@ import { attemptsView, notificationView } from './views.js';
 export interface HttpApiBindings {
   /** The whole request body, or `tooLarge` when it exceeds LIMITS.requestBytes (then it was not read). */
   preReadBody?: Uint8Array | 'tooLarge';
+  /** The API Gateway event, set by hono's aws-lambda adapter (see idempotencyKeyHeader). */
+  event?: { headers?: Record<string, string | undefined> };
 }
 
 export interface HttpApiOptions {
@@ -38,9 +42,14 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   const isAuthorized = apiKeyCheck(options.apiKeys);
 
   api.onError((error, c) => problemResponse(c, error, deps));
-  api.notFound((c) => send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  api.notFound((c) => {
+    const allow = allowedMethods(api.routes, c.req.path);
+    if (allow.length === 0) return send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+    c.header('Allow', allow.join(', '));
+    return send(c, 'METHOD_NOT_ALLOWED', `${c.req.path} answers ${allow.join(', ')}, not ${c.req.method}`);
+  });
 
-  api.get('/healthz', (c) => c.json({ status: 'ok' }));
+  api.get('/healthz', queryParameters(), (c) => c.json({ status: 'ok' }));
 
   api.use('/v1/*', async (c, next) => {
     if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
@@ -59,6 +68,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 
   api.post(
     '/v1/notifications',
+    queryParameters(),
     async (c, next) => {
       const preRead = c.env?.preReadBody;
       if (preRead === undefined) return limitRequestBody(c, next);
@@ -69,13 +79,13 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
       const preRead = c.env?.preReadBody;
       const bytes = preRead instanceof Uint8Array ? preRead : new Uint8Array(await c.req.arrayBuffer());
       const input = parseJson(requestBodyText(bytes, c.req.header('content-type'), c.req.header('content-encoding')));
-      const { outcome, notification } = await acceptNotification(deps, input, c.req.header('idempotency-key'));
+      const { outcome, notification } = await acceptNotification(deps, input, idempotencyKeyHeader(c));
       c.header('Location', `/v1/notifications/${notification.id}`);
       return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
     },
   );
 
-  api.get('/v1/notifications', async (c) => {
+  api.get('/v1/notifications', queryParameters('status', 'limit', 'cursor'), async (c) => {
     const page = await listNotifications(deps, {
       status: parseStatus(c.req.query('status')),
       limit: parseLimit(c.req.query('limit')),
@@ -84,21 +94,32 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
   });
 
-  api.get('/v1/notifications/:id', async (c) =>
+  api.get('/v1/notifications/:id', queryParameters(), async (c) =>
     c.json(notificationView(await getNotification(deps, c.req.param('id')))),
   );
 
-  api.get('/v1/notifications/:id/attempts', async (c) =>
+  api.get('/v1/notifications/:id/attempts', queryParameters(), async (c) =>
     c.json(attemptsView(await listAttempts(deps, c.req.param('id')))),
   );
 
-  api.post('/v1/notifications/:id/retry', async (c) => {
+  api.post('/v1/notifications/:id/retry', queryParameters(), async (c) => {
     const notification = await retryNotification(deps, c.req.param('id'));
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), 202);
   });
 
   return api;
+}
+
+/**
+ * The Idempotency-Key header as the caller sent it. Building its Request, hono's aws-lambda adapter
+ * drops empty header values and percent-encodes non-ASCII ones, which would make an empty or
+ * malformed key read as no key or as another, valid one; so where there is an API Gateway event,
+ * its value is the one checked, and both modes give the same answer.
+ */
+function idempotencyKeyHeader(c: Context<{ Bindings: HttpApiBindings }>): string | undefined {
+  const eventHeaders = c.env?.event?.headers;
+  return eventHeaders ? eventHeaders['idempotency-key'] : c.req.header('idempotency-key');
 }
 
 function parseJson(text: string): unknown {
@@ -119,8 +140,9 @@ function parseStatus(value: string | undefined): Status | undefined {
 
 function parseLimit(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) {
+  // Digits only: Number() would also read `1e2`, `0x10` and ` 5 `.
+  const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1)) {
     throw new ValidationError([
       { field: 'limit', message: `must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are returned)` },
     ]);
