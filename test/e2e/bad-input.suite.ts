@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
-import { rawExchange } from '../helpers/raw-http.js';
+import { openSocket, rawExchange } from '../helpers/raw-http.js';
 import type { RunningService, StartService } from '../helpers/services.js';
 
 /**
@@ -166,6 +166,46 @@ export function describeBadInput(mode: string, start: StartService): void {
     it('rejects a request over 256 KiB with 413', async () => {
       const res = await herald.send({ ...valid, body: 'x'.repeat(257 * 1024) });
       expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+    });
+
+    it.each([
+      ['declared with Content-Length', 1024 * 1024, false],
+      ['sent chunked', 1024 * 1024, true],
+      // More than the socket buffers hold: a server closing without reading on makes this write fail.
+      ['larger than the socket buffers', 6 * 1024 * 1024, false],
+    ])('lets a raw client read its 413 for a body %s (%i bytes) it writes whole', async (_name, size, chunked) => {
+      const head = ['POST /v1/notifications HTTP/1.1', 'Host: herald.test', 'Content-Type: application/json'];
+      const body = Buffer.alloc(size, 'x');
+      const res = chunked
+        ? await rawExchange(
+            service.baseUrl,
+            [...head, 'Transfer-Encoding: chunked'],
+            Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), body, Buffer.from('\r\n0\r\n\r\n')]),
+          )
+        : await rawExchange(service.baseUrl, [...head, `Content-Length: ${size}`], body);
+      expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
+      // The rest of the body is read and discarded, so the client's write succeeds too.
+      expect(res.writeError).toBeUndefined();
+    });
+
+    it('cuts a client off that goes on sending far past the bound, after answering 413', async () => {
+      const socket = await openSocket(service.baseUrl);
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('error', () => {});
+      socket.write('POST /v1/notifications HTTP/1.1\r\nHost: herald.test\r\nContent-Length: 1000000000\r\n\r\n');
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let sent = 0;
+      // Bounded by the loop: 64 MiB is far more than the server reads, discard included.
+      while (!socket.destroyed && sent < 64 * 1024 * 1024) {
+        if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
+        sent += chunk.length;
+      }
+      await closed;
+      expect(sent).toBeLessThan(64 * 1024 * 1024);
+      expect(Buffer.concat(received).toString('latin1')).toMatch(/^HTTP\/1\.1 413 /);
+      socket.destroy();
     });
 
     it('accepts a request just under the limit', async () => {

@@ -3,6 +3,8 @@ import { connect, type Socket } from 'node:net';
 export interface RawResponse {
   status: number;
   headers: Record<string, string>;
+  /** Why writing the request failed (the server reset the connection), if it did. */
+  writeError?: string;
   /** The body as text; JSON bodies are parsed. */
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field in tests
   body: any;
@@ -21,11 +23,11 @@ export async function openSocket(baseUrl: string): Promise<Socket> {
 
 /**
  * Sends `head` (request line and headers, exactly as given, CRLF-separated, without the blank line)
- * and `body` on a fresh connection, and reads the response until the server closes the connection
- * or, with `Connection: close` absent, until the response is complete. For what an HTTP client
- * library would not send: repeated or odd headers, bytes that are not UTF-8, bodies larger than
- * their answer. Errors writing the body (the server may stop reading it) are ignored: the answer
- * is what counts.
+ * and `body` on a fresh connection and reads one response, as the simplest clients do: the whole
+ * request is written before anything is read. For what an HTTP client library would not send:
+ * repeated or odd headers, bytes that are not UTF-8, bodies larger than their answer. An error
+ * writing the body (the server may stop reading it) is not a failure: the answer is what counts,
+ * and it is lost only if the server resets the connection before the client has read it.
  */
 export async function rawExchange(
   baseUrl: string,
@@ -33,6 +35,7 @@ export async function rawExchange(
   body: Buffer = Buffer.alloc(0),
 ): Promise<RawResponse> {
   const socket = await openSocket(baseUrl);
+  socket.pause();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve) => {
     socket.on('data', (chunk: Buffer) => {
@@ -43,13 +46,21 @@ export async function rawExchange(
     socket.on('close', () => resolve());
   });
   socket.write(`${head.join('\r\n')}\r\n\r\n`);
-  socket.write(body, () => {});
+  // Reads once the body is written, or its write failed.
+  const written = new Promise<string | undefined>((resolve) =>
+    socket.write(body, (error) => {
+      resolve(error ? ((error as NodeJS.ErrnoException).code ?? error.message) : undefined);
+      socket.resume();
+    }),
+  );
+  const writeError = await written;
   await done;
   socket.destroy();
   const response = parse(Buffer.concat(chunks));
-  if (response === undefined)
-    throw new Error(`no complete response; got ${JSON.stringify(Buffer.concat(chunks).toString())}`);
-  return response;
+  if (response === undefined) {
+    throw new Error(`no complete response (write: ${writeError ?? 'ok'}); got ${Buffer.concat(chunks).toString()}`);
+  }
+  return writeError === undefined ? response : { ...response, writeError };
 }
 
 /** A complete HTTP/1.1 response with a Content-Length, or undefined while it is incomplete. */

@@ -59,11 +59,8 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   });
 
-  const tooLarge = (c: Context) => {
-    // The rest of the oversized body is never read, so this connection cannot carry another request.
-    c.header('Connection', 'close');
-    return send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
-  };
+  // What becomes of the rest of the body and the connection is the server's business (discardBody).
+  const tooLarge = (c: Context) => send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
   const limitRequestBody = bodyLimit({ maxSize: LIMITS.requestBytes, onError: tooLarge });
 
   api.post(

@@ -12,6 +12,7 @@ import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { openBackend } from './backend.js';
 import { readBody } from './request-body.js';
+import { discardBody } from './unread-body.js';
 import { WorkerPool } from './worker-pool.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -53,6 +54,8 @@ export async function startHerald(
   const server = createServer((incoming, outgoing) => {
     readBody(incoming, LIMITS.requestBytes, (body) => {
       if (body !== undefined) bodies.set(incoming, body);
+      // The API answers 413 without the rest of the body; the client may still be sending it.
+      if (body === 'tooLarge') discardBody(incoming, outgoing);
       void handle(incoming, outgoing);
     });
   });
