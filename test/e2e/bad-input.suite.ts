@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
-import { openSocket, rawExchange } from '../helpers/raw-http.js';
+import { openSocket, parse, type RawResponse, rawExchange } from '../helpers/raw-http.js';
 import type { RunningService, StartService } from '../helpers/services.js';
 
 /**
@@ -207,6 +207,45 @@ export function describeBadInput(mode: string, start: StartService): void {
       expect(Buffer.concat(received).toString('latin1')).toMatch(/^HTTP\/1\.1 413 /);
       socket.destroy();
     });
+
+    it.each([
+      ['is not HTTP', ['NOT HTTP AT ALL'], 400, 'MALFORMED_REQUEST'],
+      [
+        'has 20 KiB of headers',
+        ['GET /healthz HTTP/1.1', 'Host: herald.test', `X-Big: ${'x'.repeat(20 * 1024)}`],
+        431,
+        'HEADERS_TOO_LARGE',
+      ],
+    ])('answers a request that %s with a problem document', async (_name, head, status, code) => {
+      expectProblem(await rawExchange(service.baseUrl, head), status, code);
+    });
+
+    it('keeps answering while 300 connections sit idle or half-sent, and closes those after the headers timeout', async () => {
+      const sockets = await Promise.all(Array.from({ length: 300 }, () => openSocket(service.baseUrl)));
+      const answers = sockets.map((socket, i) => {
+        const received: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => received.push(chunk));
+        socket.on('error', () => {});
+        // Two in three send part of a request and stop; the rest send nothing at all.
+        if (i % 3 !== 0) socket.write(`POST /v1/notifications HTTP/1.1\r\nHost: herald.test\r\nX-Slow: ${i}`);
+        return new Promise<Buffer>((resolve) => socket.once('close', () => resolve(Buffer.concat(received))));
+      });
+      try {
+        expect((await herald.call('GET', '/healthz')).status).toBe(200);
+        const sent = await herald.send(valid);
+        expect(sent.status).toBe(202);
+        accepted.push(sent.body.id);
+        expect((await herald.get(sent.body.id)).status).toBe(200);
+
+        // The server ends every one of them (no assertion on when, beyond the test's deadline).
+        const ends = await Promise.all(answers);
+        const timedOut = ends.filter((bytes) => bytes.length > 0).map((bytes) => parse(bytes));
+        expect(timedOut.length).toBeGreaterThan(0);
+        for (const res of timedOut) expectProblem(res as RawResponse, 408, 'REQUEST_TIMEOUT');
+      } finally {
+        for (const socket of sockets) socket.destroy();
+      }
+    }, 60_000);
 
     it('accepts a request just under the limit', async () => {
       const res = await herald.send({ ...valid, body: 'x'.repeat(250 * 1024) });
