@@ -1,8 +1,8 @@
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /**
- * Single-process mode owns its database file, so at start-up every lease in it belongs to a process
- * that is gone (a crash, a kill -9, a power cut). Rather than wait for those leases to lapse, hand the
+ * Single-process mode owns its database file (SqliteWriterLock, taken before this runs), so at
+ * start-up every lease in it belongs to a process that is gone (a crash, a kill -9, a power cut). Rather than wait for those leases to lapse, hand the
  * work out again at once: leased messages become visible and PROCESSING claims expire. Messages
  * that were merely delayed (scheduled retries) keep their time. Returns what was released.
  */
