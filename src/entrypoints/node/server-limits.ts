@@ -9,7 +9,7 @@ import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
  * connections (slowloris: headers sent a byte at a time, or never finished) cannot hold the server.
  * Documented in docs/operations.md.
  */
-export const SERVER_LIMITS = {
+const SERVER_LIMITS = {
   /** To send the request line and headers; node answers 408 and closes after it. Node's default: 60 s. */
   headersTimeoutMs: 10_000,
   /** To send the whole request, body included (256 KiB at most). Node's default: 300 s. */
