@@ -1,5 +1,6 @@
 import { HeraldError } from '../domain/errors.js';
 import type { Notification } from '../domain/notification.js';
+import { isNotificationId } from '../domain/notification-id.js';
 import type { AppDependencies } from './dependencies.js';
 import { enqueueAndMarkQueued } from './enqueue.js';
 import { notFound } from './query-notifications.js';
@@ -10,6 +11,7 @@ import { notFound } from './query-notifications.js';
  * sweeper exactly as at ingest.
  */
 export async function retryNotification(deps: AppDependencies, id: string): Promise<Notification> {
+  if (!isNotificationId(id)) throw notFound(id);
   const reopenedAt = deps.clock.now().toISOString();
   const reopened = await deps.store.reopen(id, reopenedAt);
   if (!reopened) {

@@ -1,5 +1,7 @@
 /** Header rules of SPEC.md §7: what may be forwarded, and what is too sensitive to show. */
 
+import { looksSecret, REDACTED } from './redaction.js';
+
 /** Hop-by-hop and framing headers: they describe our connection, not the caller's request. */
 export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
   'connection',
@@ -21,14 +23,11 @@ export const NOTIFICATION_ID_HEADER = 'X-Herald-Notification-Id';
 export const ATTEMPT_HEADER = 'X-Herald-Attempt';
 export const CORRELATION_ID_HEADER = 'X-Herald-Correlation-Id';
 
-const SENSITIVE_EXACT = new Set(['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization']);
-const SENSITIVE_PARTS = ['token', 'secret', 'password', 'key', 'auth', 'session', 'signature'];
-
-export const REDACTED = '[REDACTED]';
+/** Sensitive whatever their name says (`Authorization` and `X-Api-Key` already look secret). */
+const SENSITIVE_EXACT = new Set(['cookie', 'set-cookie']);
 
 export function isSensitiveHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SENSITIVE_EXACT.has(lower) || SENSITIVE_PARTS.some((part) => lower.includes(part));
+  return SENSITIVE_EXACT.has(name.toLowerCase()) || looksSecret(name);
 }
 
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {

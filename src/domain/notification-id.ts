@@ -17,6 +17,18 @@ export function notificationIdFor(idempotencyKey: string | null, now = Date.now(
   return formatUuid(createHash('sha256').update(`herald-idempotency:${idempotencyKey}`).digest('hex'), '8');
 }
 
+/** A UUID as notificationIdFor writes them: lower-case hex, 8-4-4-4-12 (any version, so older ids still read). */
+const NOTIFICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Whether `value` can be the id of a notification. Anything else is unknown without asking a
+ * store, and must not reach one: DynamoDB refuses a key over 2048 bytes with an error that would
+ * read as the store being down.
+ */
+export function isNotificationId(value: string): boolean {
+  return NOTIFICATION_ID.test(value);
+}
+
 /** The first 32 hex digits as a UUID of `version`, with the RFC 9562 variant bits set. */
 function formatUuid(hex: string, version: string): string {
   const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);

@@ -16,6 +16,8 @@ export const LIMITS = {
   maxAttempts: 25,
   minTimeoutMs: 10,
   maxTimeoutMs: 60_000,
+  /** Levels of arrays and objects any value of a request (`body`, `metadata`, …) may nest. */
+  jsonDepth: 32,
   /** Attempts kept in a notification's history, newest; older ones are dropped (manual retries can exceed it). */
   attemptHistory: 25,
 } as const;
@@ -76,9 +78,20 @@ const httpUrl = z
 
 const idempotencyKey = z
   .string()
-  .min(1)
-  .max(LIMITS.idempotencyKeyLength)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+  .min(1, 'must not be empty')
+  .max(LIMITS.idempotencyKeyLength, `must be at most ${LIMITS.idempotencyKeyLength} characters`)
+  .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters: no spaces, control or non-ASCII characters');
+
+/**
+ * The header form: as the field, but without commas, because a header sent twice reaches us as one
+ * value joined with a comma (by node and by API Gateway alike); its two keys must not silently
+ * become a third.
+ */
+const idempotencyKeyHeader = z
+  .string()
+  .min(1, 'must not be empty; leave the header out to send without a key')
+  .pipe(idempotencyKey)
+  .refine((key) => !key.includes(','), 'must be one key without commas; was the header sent twice?');
 
 /** Any JSON value, checked but not rebuilt (isJsonValue, below). */
 const jsonValue = z.unknown().refine(isJsonValue, 'must be a JSON value');
@@ -163,7 +176,7 @@ export function parseNotificationRequest(
   }
   const request = parsed.data;
   if (headerIdempotencyKey !== undefined) {
-    const header = idempotencyKey.safeParse(headerIdempotencyKey);
+    const header = idempotencyKeyHeader.safeParse(headerIdempotencyKey);
     if (!header.success) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: header.error.issues[0]?.message ?? 'invalid' }]);
     }

@@ -61,6 +61,18 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
       expect(history.body.attempts[0]).toMatchObject({ attempt: 1, statusCode: 200, success: true });
     });
 
+    it('redacts secret-looking query values of the URL in every read, and delivers the URL intact', async () => {
+      const query = '?event=order&api_key=k-123&X-Amz-Signature=s1g&sessionToken=t0k';
+      const sent = await herald.send({ url: `${vendor.url}/ok${query}` });
+      const shown = `${vendor.url}/ok?event=order&api_key=[REDACTED]&X-Amz-Signature=[REDACTED]&sessionToken=[REDACTED]`;
+      expect(sent.body.url).toBe(shown);
+      await herald.waitForStatus(sent.body.id, ['SUCCESS']);
+      expect((await herald.get(sent.body.id)).body.url).toBe(shown);
+      const { body: page } = await herald.call('GET', '/v1/notifications?limit=100');
+      expect(page.items.find((item: { id: string }) => item.id === sent.body.id)?.url).toBe(shown);
+      expect(vendor.requestsFor(sent.body.id)[0]?.path).toBe(`/ok${query}`);
+    });
+
     it('sends a JSON body JSON-encoded, as application/json when the caller names no type', async () => {
       const sent = await herald.send({ url: `${vendor.url}/ok`, body: { order: 7, items: ['a'] } });
       await herald.waitForStatus(sent.body.id, ['SUCCESS']);

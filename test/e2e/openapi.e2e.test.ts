@@ -399,7 +399,7 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect((await call(anonymous, 'GET', '/healthz')).status).toBe(200);
   });
 
-  it('answers 404 NOT_FOUND to every method and path it does not document; HEAD mirrors GET', async () => {
+  it('answers 405 with Allow to an undocumented method on a documented path, 404 elsewhere; HEAD mirrors GET', async () => {
     const probed = [
       ...new Set(operations.map((o) => o.path)),
       '/',
@@ -408,19 +408,28 @@ describe('docs/api/openapi.json against the single-process service', () => {
       '/v1/notifications/{id}/x',
     ];
     const problem = deref(doc.components.schemas.Problem);
+    const methodNotAllowed = deref(doc.components.responses.MethodNotAllowed);
     for (const template of probed) {
       // An existing notification, so a documented route never answers 404 here.
       const path = template.replace('{id}', delivered.id).replace('{destination}', encodeURIComponent(vendor.url));
+      const documented = operations.filter((o) => o.path === template).map((o) => o.method);
+      if (documented.includes('GET')) documented.push('HEAD');
       let getStatus = 404;
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
         const res = await herald.call(method, path, method === 'GET' ? {} : { json: {} });
-        const isDocumented = operations.some((o) => o.method === method && o.path === template);
+        const where = `${method} ${template}`;
         if (method === 'GET') getStatus = res.status;
-        if (isDocumented) {
-          expect(res.status, `${method} ${template}`).not.toBe(404);
+        if (documented.includes(method)) {
+          expect(res.status, where).not.toBe(404);
+          expect(res.status, where).not.toBe(405);
+        } else if (documented.length > 0) {
+          expect([res.status, res.body?.code], where).toEqual([405, 'METHOD_NOT_ALLOWED']);
+          expect(res.headers.allow, where).toBe(documented.sort().join(', '));
+          expect(Object.keys(methodNotAllowed.headers)).toEqual(['Allow']);
+          expect(violations(methodNotAllowed.content['application/problem+json'].schema, res.body), where).toEqual([]);
         } else {
-          expect([res.status, res.body?.code], `${method} ${template}`).toEqual([404, 'NOT_FOUND']);
-          expect(violations(problem, res.body), `${method} ${template}`).toEqual([]);
+          expect([res.status, res.body?.code], where).toEqual([404, 'NOT_FOUND']);
+          expect(violations(problem, res.body), where).toEqual([]);
         }
       }
       expect((await herald.call('HEAD', path)).status, `HEAD ${template}`).toBe(getStatus);
@@ -443,12 +452,18 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(request.headers.propertyNames.maxLength).toBe(LIMITS.headerNameLength);
     expect(request.headers.additionalProperties.maxLength).toBe(LIMITS.headerValueLength);
     expect(request.idempotencyKey.maxLength).toBe(LIMITS.idempotencyKeyLength);
-    expect(deref(doc.components.parameters.IdempotencyKey).schema).toEqual({
+    const header = deref(doc.components.parameters.IdempotencyKey).schema;
+    expect(header).toMatchObject({
       type: 'string',
       minLength: request.idempotencyKey.minLength,
       maxLength: request.idempotencyKey.maxLength,
-      pattern: request.idempotencyKey.pattern,
     });
+    // The header takes the field's characters but the comma (a repeated header arrives comma-joined).
+    const [field, inHeader] = [new RegExp(request.idempotencyKey.pattern), new RegExp(header.pattern)];
+    for (let code = 0; code < 128; code++) {
+      const key = `k${String.fromCharCode(code)}k`;
+      expect(inHeader.test(key), JSON.stringify(key)).toBe(field.test(key) && key !== 'k,k');
+    }
     expect([request.maxAttempts.minimum, request.maxAttempts.maximum]).toEqual([1, LIMITS.maxAttempts]);
     expect([request.timeoutMs.minimum, request.timeoutMs.maximum]).toEqual([LIMITS.minTimeoutMs, LIMITS.maxTimeoutMs]);
     const methodPattern = new RegExp(request.method.pattern);

@@ -30,6 +30,33 @@ export async function spawnHerald(env: Record<string, string>): Promise<SpawnedH
 }
 
 /**
+ * Starts the service as spawnHerald does, for a start that must fail: resolves with the exit code
+ * (or signal) and the output once the process has ended. One still running after `timeoutMs` is
+ * killed, and that is an error naming its output.
+ */
+export async function spawnHeraldToExit(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ exit: number | string; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entrypoints/node/main.ts'], {
+    env: { ...process.env, ...TEST_ENV, HERALD_LOG_LEVEL: 'warn', ...env, HERALD_PORT: String(await freePort()) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+  clearTimeout(timer);
+  if (signal === 'SIGKILL') throw new Error(`still running after ${timeoutMs} ms (output: ${output})`);
+  return { exit: code ?? signal ?? 'unknown', output };
+}
+
+/**
  * Runs `command` with the test environment and a free HERALD_PORT (logs at warn unless `env` says
  * otherwise), keeps its output, and resolves once it answers /healthz. A process that does not
  * answer within `startTimeoutMs` is stopped (SIGTERM, which npm passes on to the server it runs)

@@ -102,6 +102,17 @@ describe('API Gateway HTTP API bridge', () => {
     expect(Buffer.from(await res.body.arrayBuffer())).toEqual(bytes);
   });
 
+  it('base64-encodes a JSON body that is not UTF-8, which a text body could not carry intact', async () => {
+    await listen([]);
+    const bytes = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    await request(`${base}/v1/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    }).then((res) => res.body.dump());
+    expect(events[0]).toMatchObject({ body: bytes.toString('base64'), isBase64Encoded: true });
+  });
+
   it('answers as API Gateway does for a bare result and for a failed function', async () => {
     await listen([]);
     answer = async () => ({ ok: true }) as unknown as APIGatewayProxyResultV2;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { fdatasync as fsFdatasync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, fdatasync as fsFdatasync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const modeOf = (file: string) => statSync(file).mode & 0o777;
+
 const createScratch = (db: SqliteDatabase) =>
   db.write((c) => c.exec('CREATE TABLE IF NOT EXISTS scratch (k TEXT PRIMARY KEY, v INTEGER NOT NULL)'));
 const insertScratch = (db: SqliteDatabase, k: string, v: number) =>
@@ -46,6 +48,27 @@ describe('SqliteDatabase', () => {
     expect(db.read((c) => c.pragma('journal_mode', { simple: true }))).toBe('wal');
     // 1 = NORMAL: the class fdatasyncs the WAL itself, off the event loop, before an onDisk write settles.
     expect(db.read((c) => c.pragma('synchronous', { simple: true }))).toBe(1);
+  });
+
+  it('creates the file, its -wal and -shm for the owner only (0600), in a directory of its own (0700)', async () => {
+    const previous = process.umask(0o002); // a permissive umask, as on some hosts: the modes must not depend on it
+    try {
+      const db = open();
+      await createScratch(db);
+      await insertScratch(db, 'k', 1);
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(modeOf(file), file).toBe(0o600);
+      expect(modeOf(join(dir, 'nested'))).toBe(0o700);
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('leaves the mode of an existing file as its owner set it', async () => {
+    mkdirSync(join(dir, 'nested'), { recursive: true });
+    writeFileSync(path, '');
+    chmodSync(path, 0o640);
+    await createScratch(open());
+    expect(modeOf(path)).toBe(0o640);
   });
 
   it('settles a committed-only write at COMMIT and an onDisk write of the same transaction after the fdatasync', async () => {

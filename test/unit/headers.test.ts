@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isSensitiveHeader, REDACTED, redactHeaders } from '../../src/domain/headers.js';
+import { isSensitiveHeader, redactHeaders } from '../../src/domain/headers.js';
 import { headersForBody } from '../../src/domain/notification.js';
+import { REDACTED } from '../../src/domain/redaction.js';
 
 const SENSITIVE = [
   'Authorization',
@@ -19,6 +20,9 @@ const SENSITIVE = [
   'X-User-Password',
   'X-Hub-Signature-256',
   'X-Session-Id',
+  'X-Signature',
+  'X-Sig',
+  'X-Amz-Credential',
 ];
 const HARMLESS = ['Content-Type', 'X-Custom', 'Accept', 'User-Agent', 'X-Request-Id', 'X-Herald-Attempt'];
 

@@ -218,6 +218,23 @@ describe('parseNotificationRequest', () => {
       expect(rejectedFields({ url: URL_OK }, 'line\nbreak')).toEqual(['Idempotency-Key']);
     });
 
+    it.each([
+      ['', 'must not be empty; leave the header out to send without a key'],
+      ['has space', 'must be visible ASCII characters: no spaces, control or non-ASCII characters'],
+      ['ord\u00e9r', 'must be visible ASCII characters: no spaces, control or non-ASCII characters'],
+      ['k'.repeat(LIMITS.idempotencyKeyLength + 1), `must be at most ${LIMITS.idempotencyKeyLength} characters`],
+      ['key-a, key-b', 'must be visible ASCII characters: no spaces, control or non-ASCII characters'],
+      ['key-a,key-b', 'must be one key without commas; was the header sent twice?'],
+    ])('an Idempotency-Key header %j, saying what is wrong', (key, message) => {
+      expect(() => parse({ url: URL_OK }, key)).toThrow(
+        expect.objectContaining({ issues: [{ field: 'Idempotency-Key', message }] }),
+      );
+    });
+
+    it('a comma in the idempotencyKey field is a key like any other', () => {
+      expect(parse({ url: URL_OK, idempotencyKey: 'a,b' }).idempotencyKey).toBe('a,b');
+    });
+
     it('a __proto__ key in metadata or headers, named rather than silently dropped', () => {
       const input = JSON.parse(`{"url":"${URL_OK}","metadata":{"__proto__":false},"headers":{"__proto__":"x"}}`);
       expect(rejectedFields(input)).toEqual(['headers.__proto__', 'metadata.__proto__']);

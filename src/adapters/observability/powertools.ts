@@ -2,14 +2,18 @@ import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '../../ports/logger.js';
 import type { Metrics } from '../../ports/metrics.js';
+import { redactLogFields } from './log-redaction.js';
 
-/** Our Logger port on Powertools Logger (its argument order is message first, then fields). */
+/**
+ * Our Logger port on Powertools Logger (its argument order is message first, then fields), with the
+ * same redaction as the pino logger.
+ */
 export function powertoolsLogger(logger: PowertoolsLogger): Logger {
   return {
-    debug: (fields, message) => logger.debug(message, fields),
-    info: (fields, message) => logger.info(message, fields),
-    warn: (fields, message) => logger.warn(message, fields),
-    error: (fields, message) => logger.error(message, fields),
+    debug: (fields, message) => logger.debug(message, redactLogFields(fields)),
+    info: (fields, message) => logger.info(message, redactLogFields(fields)),
+    warn: (fields, message) => logger.warn(message, redactLogFields(fields)),
+    error: (fields, message) => logger.error(message, redactLogFields(fields)),
   };
 }
 

@@ -78,7 +78,7 @@ export class SqliteDatabase {
     this.#fdatasync = options.fdatasync ?? fdatasync;
     let db: Connection | undefined;
     try {
-      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      if (path !== ':memory:') createPrivately(path);
       db = new Database(path);
       db.pragma('journal_mode = WAL');
       // No fsync at COMMIT: #syncCommitted does it off the event loop (see the class comment).
@@ -262,6 +262,17 @@ export class SqliteDatabase {
       // The transaction is gone either way; the callers learn of the original error.
     }
   }
+}
+
+/**
+ * Creates the database file, and its directory, for this user only (0600, 0700) before SQLite
+ * opens it: the file holds every notification's headers and body, credentials included. SQLite
+ * gives the -wal and -shm files it creates the database file's mode. An existing file keeps the mode
+ * its owner chose.
+ */
+export function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
 }
 
 const waitsForDisk = (write: PendingWrite) => write.durability === 'onDisk';

@@ -13,11 +13,15 @@ import {
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
+import { jsonDepthIssue } from '../../domain/json-depth.js';
 import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
+import { allowedMethods } from './allowed-methods.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { queryParameters } from './query-parameters.js';
+import { requestBodyText } from './request-body-text.js';
 import { attemptsView, destinationView, notificationView } from './views.js';
 
 /**
@@ -29,6 +33,8 @@ import { attemptsView, destinationView, notificationView } from './views.js';
 export interface HttpApiBindings {
   /** The whole request body, or `tooLarge` when it exceeds LIMITS.requestBytes (then it was not read). */
   preReadBody?: Uint8Array | 'tooLarge';
+  /** The API Gateway event, set by hono's aws-lambda adapter (see idempotencyKeyHeader). */
+  event?: { headers?: Record<string, string | undefined> };
 }
 
 export interface HttpApiOptions {
@@ -37,7 +43,6 @@ export interface HttpApiOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 50;
-const utf8 = new TextDecoder();
 const MAX_PAGE_SIZE = 100;
 
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
@@ -46,9 +51,14 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   const isAuthorized = apiKeyCheck(options.apiKeys);
 
   api.onError((error, c) => problemResponse(c, error, deps));
-  api.notFound((c) => send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  api.notFound((c) => {
+    const allow = allowedMethods(api.routes, c.req.path);
+    if (allow.length === 0) return send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+    c.header('Allow', allow.join(', '));
+    return send(c, 'METHOD_NOT_ALLOWED', `${c.req.path} answers ${allow.join(', ')}, not ${c.req.method}`);
+  });
 
-  api.get('/healthz', (c) => c.json({ status: 'ok' }));
+  api.get('/healthz', queryParameters(), (c) => c.json({ status: 'ok' }));
 
   api.use('/v1/*', async (c, next) => {
     if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
@@ -58,11 +68,8 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   });
 
-  const tooLarge = (c: Context) => {
-    // The rest of the oversized body is never read, so this connection cannot carry another request.
-    c.header('Connection', 'close');
-    return send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
-  };
+  // What becomes of the rest of the body and the connection is the server's business (discardBody).
+  const tooLarge = (c: Context) => send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
   const limitRequestBody = bodyLimit({ maxSize: LIMITS.requestBytes, onError: tooLarge });
 
   const limitBody = async (c: Context, next: () => Promise<void>) => {
@@ -72,19 +79,14 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   };
 
-  api.post('/v1/notifications', limitBody, async (c) => {
-    // A missing Content-Type is read as JSON (a bare client); a declared non-JSON type is refused.
-    const contentType = c.req.header('content-type');
-    if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-      return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
-    }
+  api.post('/v1/notifications', queryParameters(), limitBody, async (c) => {
     const input = parseJson(await bodyText(c));
-    const { outcome, notification } = await acceptNotification(deps, input, c.req.header('idempotency-key'));
+    const { outcome, notification } = await acceptNotification(deps, input, idempotencyKeyHeader(c));
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
   });
 
-  api.get('/v1/notifications', async (c) => {
+  api.get('/v1/notifications', queryParameters('status', 'limit', 'cursor'), async (c) => {
     const page = await listNotifications(deps, {
       status: parseStatus(c.req.query('status')),
       limit: parseLimit(c.req.query('limit')),
@@ -93,15 +95,15 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
   });
 
-  api.get('/v1/notifications/:id', async (c) =>
+  api.get('/v1/notifications/:id', queryParameters(), async (c) =>
     c.json(notificationView(await getNotification(deps, c.req.param('id')))),
   );
 
-  api.get('/v1/notifications/:id/attempts', async (c) =>
+  api.get('/v1/notifications/:id/attempts', queryParameters(), async (c) =>
     c.json(attemptsView(await listAttempts(deps, c.req.param('id')))),
   );
 
-  api.post('/v1/notifications/:id/retry', async (c) => {
+  api.post('/v1/notifications/:id/retry', queryParameters(), async (c) => {
     const notification = await retryNotification(deps, c.req.param('id'));
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), 202);
@@ -120,36 +122,51 @@ function registerDestinationRoutes(
 ): void {
   const one = (c: Context) => destinationParameter(c.req.param('destination') ?? '');
 
-  api.get('/v1/destinations', async (c) => {
+  api.get('/v1/destinations', queryParameters('limit', 'cursor'), async (c) => {
     const page = await listDestinations(deps, parseLimit(c.req.query('limit')), c.req.query('cursor') || undefined);
     return c.json({ items: page.items.map(destinationView), nextCursor: page.nextCursor ?? null });
   });
 
-  api.get('/v1/destinations/:destination', async (c) => c.json(destinationView(await getDestination(deps, one(c)))));
+  api.get('/v1/destinations/:destination', queryParameters(), async (c) =>
+    c.json(destinationView(await getDestination(deps, one(c)))),
+  );
 
-  api.patch('/v1/destinations/:destination', limitBody, async (c) => {
+  api.patch('/v1/destinations/:destination', queryParameters(), limitBody, async (c) => {
     const destination = one(c);
     const limits = parseDestinationLimits(parseJson(await bodyText(c)));
     return c.json(destinationView(await updateDestinationLimits(deps, destination, limits)));
   });
 
-  api.post('/v1/destinations/:destination/pause', async (c) =>
+  api.post('/v1/destinations/:destination/pause', queryParameters(), async (c) =>
     c.json(destinationView(await pauseDestination(deps, one(c)))),
   );
 
-  api.post('/v1/destinations/:destination/resume', async (c) =>
+  api.post('/v1/destinations/:destination/resume', queryParameters(), async (c) =>
     c.json(destinationView(await resumeDestination(deps, one(c)))),
   );
 }
 
-/** The request body as text, from the node server's pre-read bytes or from the Request. */
+/** The JSON request body as text (request-body-text.ts), from the node server's pre-read bytes or the Request. */
 async function bodyText(c: Context<{ Bindings: HttpApiBindings }>): Promise<string> {
   const preRead = c.env?.preReadBody;
-  // TextDecoder decodes as Request.text() does: UTF-8, a leading BOM dropped, bad bytes replaced.
-  return preRead instanceof Uint8Array ? utf8.decode(preRead) : c.req.text();
+  const bytes = preRead instanceof Uint8Array ? preRead : new Uint8Array(await c.req.arrayBuffer());
+  return requestBodyText(bytes, c.req.header('content-type'), c.req.header('content-encoding'));
+}
+
+/**
+ * The Idempotency-Key header as the caller sent it. Building its Request, hono's aws-lambda adapter
+ * drops empty header values and percent-encodes non-ASCII ones, which would make an empty or
+ * malformed key read as no key or as another, valid one; so where there is an API Gateway event,
+ * its value is the one checked, and both modes give the same answer.
+ */
+function idempotencyKeyHeader(c: Context<{ Bindings: HttpApiBindings }>): string | undefined {
+  const eventHeaders = c.env?.event?.headers;
+  return eventHeaders ? eventHeaders['idempotency-key'] : c.req.header('idempotency-key');
 }
 
 function parseJson(text: string): unknown {
+  const tooDeep = jsonDepthIssue(text, LIMITS.jsonDepth);
+  if (tooDeep) throw new ValidationError([tooDeep]);
   try {
     return JSON.parse(text);
   } catch {
@@ -165,8 +182,9 @@ function parseStatus(value: string | undefined): Status | undefined {
 
 function parseLimit(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) {
+  // Digits only: Number() would also read `1e2`, `0x10` and ` 5 `.
+  const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1)) {
     throw new ValidationError([
       { field: 'limit', message: `must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are returned)` },
     ]);

@@ -2,13 +2,17 @@ import type { DestinationStatus } from '../../app/manage-destinations.js';
 import { destinationState } from '../../domain/destination.js';
 import { redactHeaders } from '../../domain/headers.js';
 import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
+import { redactUrl } from '../../domain/redaction.js';
 
-/** The record as the API shows it: SPEC.md §4 fields, sensitive header values redacted, internals left out. */
+/**
+ * The record as the API shows it: SPEC.md §4 fields, sensitive header values and secret-looking
+ * query parameters of the URL redacted, internals left out.
+ */
 export function notificationView(n: Notification) {
   return {
     id: n.id,
     status: n.status,
-    url: n.url,
+    url: redactUrl(n.url),
     destination: n.destination,
     method: n.method,
     headers: redactHeaders(n.headers),

@@ -1,9 +1,13 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { Logger } from '../../ports/logger.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from '../api/api-keys.js';
+import type { HttpApiBindings } from '../api/http-api.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
+import { readBody } from '../node/request-body.js';
+import { discardBody } from '../node/unread-body.js';
 
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -41,14 +45,17 @@ async function serve(
   options: ApiGatewayBridgeOptions,
   isAuthorized: ReturnType<typeof apiKeyCheck>,
 ): Promise<void> {
-  const body = await readBody(req);
-  if (body === undefined) {
-    // API Gateway's own answer; the rest of the body is never read, so the connection cannot be reused.
-    res.setHeader('connection', 'close');
+  const body = await new Promise<HttpApiBindings['preReadBody']>((resolve) =>
+    readBody(req, HTTP_API_MAX_PAYLOAD_BYTES, resolve),
+  );
+  if (body === 'tooLarge') {
+    // API Gateway's own answer, while the client may still be sending the rest.
+    discardBody(req, res);
     writeJson(res, 413, { message: 'Request Entity Too Large' });
     return;
   }
-  const event = toHttpApiEvent(req, body);
+  const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const event = toHttpApiEvent(req, bytes);
   if (isAuthorized && event.rawPath.startsWith('/v1/') && !isAuthorized(event.headers.authorization)) {
     const problem = problemFor('UNAUTHORIZED', UNAUTHORIZED_DETAIL);
     const headers = { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': WWW_AUTHENTICATE };
@@ -69,18 +76,6 @@ async function serve(
     return;
   }
   writeResult(res, result, req.method === 'HEAD');
-}
-
-/** The request body, or undefined when it exceeds what API Gateway accepts. */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > HTTP_API_MAX_PAYLOAD_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -114,7 +109,8 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer, now = new Dat
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
 
   const domainName = headers.host ?? 'localhost';
-  const binary = isBinary(headers['content-type'], headers['content-encoding']);
+  // A body that is not UTF-8 cannot travel as a JSON string without loss: API Gateway base64-encodes it.
+  const binary = isBinary(headers['content-type'], headers['content-encoding']) || !isUtf8(body);
   const queryStringParameters = parseQuery(rawQueryString);
   return {
     version: '2.0',

@@ -13,7 +13,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -25,6 +24,7 @@ import { ConfigError, loadConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type { Logger } from '../../ports/logger.js';
 import type { LambdaRuntime } from '../lambda/runtime.js';
+import { createLimitedServer } from '../node/server-limits.js';
 import { apiGatewayBridge, type HttpApiHandler } from './api-gateway-bridge.js';
 import {
   createHeraldQueues,
@@ -162,13 +162,15 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     poller.start();
     undo.push(() => poller.stop());
 
-    const server = createServer(
+    // The node server's limits (API Gateway has its own), so a local run stands up to the same abuse.
+    const server = createLimitedServer(
       apiGatewayBridge({
         handler: ingest.handler as unknown as HttpApiHandler,
         context: context(FUNCTIONS.ingest),
         apiKeys: config.apiKeys,
         logger,
       }),
+      logger,
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -2,6 +2,7 @@ import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
 import { SqliteDestinationStore } from '../../adapters/sqlite/sqlite-destination-store.js';
 import { SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
 import { releaseLeasesOfDeadProcess } from '../../adapters/sqlite/startup-recovery.js';
+import { SqliteWriterLock } from '../../adapters/sqlite/writer-lock.js';
 import type { HeraldConfig } from '../../config.js';
 import type { DeliveryQueue } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
@@ -35,20 +36,34 @@ export async function openSigningSecrets(config: HeraldConfig): Promise<OpenedSi
 }
 
 async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
-  const db = new SqliteDatabase(config.dbPath);
-  const wake = new WakeSignal();
-  const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
-  const released = await releaseLeasesOfDeadProcess(db, new Date());
-  logger.info({ dbPath: config.dbPath, ...released }, 'SQLite store opened; work left by a previous process released');
-  return {
-    store,
-    queue: storeIsTheQueue,
-    destinations: new SqliteDestinationStore(db),
-    // The only process on its file (it holds the lock): its own copy of a destination is never stale.
-    destinationCacheMs: Number.POSITIVE_INFINITY,
-    claimable: { store, wake },
-    async close() {
-      await db.close();
-    },
-  };
+  // First of all: the leases released below are another live process's if it holds the file.
+  const lock = SqliteWriterLock.acquire(config.dbPath);
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new SqliteDatabase(config.dbPath);
+    const wake = new WakeSignal();
+    const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
+    const released = await releaseLeasesOfDeadProcess(db, new Date());
+    logger.info(
+      { dbPath: config.dbPath, ...released },
+      'SQLite store opened; work left by a previous process released',
+    );
+    const opened = db;
+    return {
+      store,
+      queue: storeIsTheQueue,
+      destinations: new SqliteDestinationStore(opened),
+      // The only process on its file (it holds the lock): its own copy of a destination is never stale.
+      destinationCacheMs: Number.POSITIVE_INFINITY,
+      claimable: { store, wake },
+      async close() {
+        await opened.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    await db?.close();
+    lock.release();
+    throw error;
+  }
 }

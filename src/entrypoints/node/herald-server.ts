@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
@@ -15,7 +15,9 @@ import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
 import { readBody } from './request-body.js';
+import { createLimitedServer } from './server-limits.js';
 import { StoreWorker } from './store-worker.js';
+import { discardBody } from './unread-body.js';
 import { WorkerPool } from './worker-pool.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -73,12 +75,14 @@ export async function startHerald(
     // The body is consumed before hono sees the request, so there is nothing left for it to drain.
     { hostname: config.host, autoCleanupIncoming: false },
   );
-  const server = createServer((incoming, outgoing) => {
+  const server = createLimitedServer((incoming, outgoing) => {
     readBody(incoming, LIMITS.requestBytes, (body) => {
       if (body !== undefined) bodies.set(incoming, body);
+      // The API answers 413 without the rest of the body; the client may still be sending it.
+      if (body === 'tooLarge') discardBody(incoming, outgoing);
       void handle(incoming, outgoing);
     });
-  });
+  }, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

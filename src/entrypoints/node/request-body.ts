@@ -4,8 +4,8 @@ import type { HttpApiBindings } from '../api/http-api.js';
 /**
  * Reads a request body into memory before the API sees the request (see HttpApiBindings): up to
  * `limit` bytes, or `tooLarge` without reading on once the declared or received size is over the
- * limit (the API then answers 413 and closes the connection). Undefined for GET and HEAD. A request
- * whose client goes away mid-body is dropped: there is nobody to answer.
+ * limit (the caller answers 413 and discards the rest, see discardBody). Undefined for GET and HEAD.
+ * A request whose client goes away mid-body is dropped: there is nobody to answer.
  */
 export function readBody(
   incoming: IncomingMessage,
