@@ -71,6 +71,9 @@ interface Cached {
 export class DestinationGate {
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, number>();
+  /** Outcomes waiting for the destination's write under way (#coalesced), and that write. */
+  readonly #waitingChanges = new Map<string, ((record: DestinationRecord) => DestinationRecord)[]>();
+  readonly #writing = new Map<string, Promise<void>>();
   /** When each of a destination's tickets was issued: how long its slots have been taken. */
   readonly #issuedAt = new Map<string, Set<{ at: number }>>();
   readonly #known = new Set<string>();
@@ -236,7 +239,7 @@ export class DestinationGate {
     const now = this.clock.now();
     const signal = healthSignal(result);
     const holds = retryAfterMs !== null && (result.statusCode === 429 || result.statusCode === 503);
-    await this.#update(
+    await this.#coalesced(
       destination,
       (record) => {
         let next = afterAttempt(record, signal, now, this.settings.breaker);
@@ -248,6 +251,33 @@ export class DestinationGate {
       },
       holds ? `Retry-After from ${result.statusCode}` : `${result.category} attempt`,
     );
+  }
+
+  /**
+   * Applies outcomes one write at a time per destination, each write carrying every outcome that
+   * arrived while the previous one was under way. Without it, a batch of attempts failing together
+   * would race each other's conditional writes (each loss costs a read and another write on DynamoDB).
+   */
+  async #coalesced(
+    destination: string,
+    change: (record: DestinationRecord) => DestinationRecord,
+    reason: string,
+  ): Promise<void> {
+    const waiting = this.#waitingChanges.get(destination) ?? [];
+    waiting.push(change);
+    this.#waitingChanges.set(destination, waiting);
+    const previous = this.#writing.get(destination) ?? Promise.resolve();
+    const write = previous.then(async () => {
+      const changes = this.#waitingChanges.get(destination);
+      if (!changes) return; // An earlier write carried this change.
+      this.#waitingChanges.delete(destination);
+      await this.#update(destination, (record) => changes.reduce((current, apply) => apply(current), record), reason);
+    });
+    this.#writing.set(
+      destination,
+      write.catch(() => {}),
+    );
+    await write;
   }
 
   /** Writes `change(record)` over the current record unless it is the same, deciding again after a lost race. */

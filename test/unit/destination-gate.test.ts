@@ -82,6 +82,26 @@ describe('DestinationGate', () => {
     expect(await tickets(gate, VENDOR, 4)).toHaveLength(4);
   });
 
+  it('carries a burst of outcomes in few writes, losing none of them', async () => {
+    const { gate, store } = setUp({
+      concurrency: 8,
+      breaker: { failureThreshold: 100, cooldownMs: 1000, maxCooldownMs: 1000 },
+    });
+    await gate.remember(VENDOR);
+    const eight = await tickets(gate, VENDOR, 8);
+    const before = store.writes;
+    await Promise.all(eight.map((ticket) => ticket.finish(down(), null)));
+    expect(store.records.get(VENDOR)?.consecutiveFailures).toBe(8);
+    // Reported together, they go in one write (one conditional write per burst, not per outcome).
+    expect(store.writes - before).toBe(1);
+    // One reported while a write is under way waits for it, then goes in the next.
+    const [late, later] = await tickets(gate, VENDOR, 2);
+    const first = late?.finish(down(), null);
+    await Promise.resolve();
+    await Promise.all([first, later?.finish(down(), null)]);
+    expect(store.records.get(VENDOR)?.consecutiveFailures).toBe(10);
+  });
+
   it('decides again on a fresh read when another process changed the record (a conditional write lost)', async () => {
     const { gate, store } = setUp({ cacheMs: 60_000 });
     await gate.remember(VENDOR);
