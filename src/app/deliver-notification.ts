@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout } from 'node:timers/promises';
 import { ATTEMPT_HEADER, CORRELATION_ID_HEADER, NOTIFICATION_ID_HEADER } from '../domain/headers.js';
-import { decideAfterAttempt } from '../domain/lifecycle.js';
+import { decideAfterAttempt, isBudgetExhausted } from '../domain/lifecycle.js';
 import {
   type DeliveryAttempt,
   encodeBody,
@@ -9,7 +9,7 @@ import {
   isFinal,
   type Notification,
 } from '../domain/notification.js';
-import { classifyExchange, type HttpExchange } from '../domain/outcome.js';
+import { classifyExchange, type HttpExchange, interruptedAttempt } from '../domain/outcome.js';
 import { parseRetryAfter } from '../domain/retry-policy.js';
 import type { AppDependencies } from './dependencies.js';
 import type { DeliveryTicket } from './destination-gate.js';
@@ -87,7 +87,7 @@ export async function deliverNotification(
       // A message without its destination (sent by the sweeper, or before destinations existed): the
       // claim is given back, due when the destination opens, no attempt spent.
       const until = acquired.until?.toISOString() ?? null;
-      await deps.store.release(notificationId, claimed.attempts, deps.clock.now().toISOString(), until);
+      await deps.store.release(notificationId, claimed, deps.clock.now().toISOString(), until);
       return { ...holdBack(deps, notificationId, acquired), destination: claimed.destination };
     }
     ticket = acquired.tickets[0] as DeliveryTicket;
@@ -140,9 +140,18 @@ function holdBack(deps: AppDependencies, notificationId: string, wait: { until: 
  */
 export async function attemptClaimed(
   deps: AppDependencies,
-  claimed: Notification,
+  claim: Notification,
   ticket: DeliveryTicket,
 ): Promise<AttemptOutcome> {
+  let claimed = claim;
+  if (claimed.claimedFrom === 'PROCESSING') {
+    const interrupted = await recordInterruption(deps, claimed);
+    if (interrupted !== 'continue') {
+      ticket.cancel();
+      return interrupted;
+    }
+    claimed = { ...claimed, attempts: claimed.attempts + 1 };
+  }
   const notificationId = claimed.id;
   const attemptNumber = claimed.attempts + 1;
   const log = (fields: Record<string, unknown>) => ({
@@ -182,7 +191,7 @@ export async function attemptClaimed(
   const attempt: DeliveryAttempt = { ...result, attempt: attemptNumber };
 
   const recorded = await deps.store
-    .recordAttempt(notificationId, claimed.attempts, {
+    .recordAttempt(notificationId, claimed, {
       status: decision.status,
       attempt,
       at: finishedAt.toISOString(),
@@ -197,6 +206,28 @@ export async function attemptClaimed(
 
   reportAttempt(deps, claimed, attempt, decision.status, finishedAt, log);
   return decision.status === 'QUEUED' ? { status: 'QUEUED', delayMs: decision.delayMs } : { status: decision.status };
+}
+
+/**
+ * The claim took the notification from PROCESSING: the worker of the previous claim stopped before it
+ * recorded its attempt, which the vendor may have received. That attempt goes into the history first,
+ * counting against the budget; when it was the last one the notification ends FAILED (WORKER_LOST)
+ * without another send. `continue`: recorded, this claim goes on with the next attempt.
+ */
+async function recordInterruption(deps: AppDependencies, claimed: Notification): Promise<AttemptOutcome | 'continue'> {
+  const at = deps.clock.now().toISOString();
+  const attempt: DeliveryAttempt = { ...interruptedAttempt(at, randomUUID()), attempt: claimed.attempts + 1 };
+  const exhausted = isBudgetExhausted(claimed, claimed.attempts + 1);
+  const status = exhausted ? 'FAILED' : 'PROCESSING';
+  const recorded = await deps.store.recordAttempt(claimed.id, claimed, { status, attempt, at, nextAttemptAt: null });
+  if (!recorded) return { status: 'lost' };
+  const fields = { notificationId: claimed.id, destination: claimed.destination, attempt: attempt.attempt };
+  if (!exhausted) {
+    deps.logger.warn(fields, 'previous attempt interrupted (its worker stopped); recorded, attempting again');
+    return 'continue';
+  }
+  reportAttempt(deps, claimed, attempt, 'FAILED', new Date(at), (more) => ({ ...fields, ...more }));
+  return { status: 'FAILED' };
 }
 
 function reportAttempt(

@@ -71,6 +71,8 @@ interface Cached {
 export class DestinationGate {
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, number>();
+  /** Retry-After holds this process has seen, in force before (and whatever becomes of) their write. */
+  readonly #localHolds = new Map<string, number>();
   /** Outcomes waiting for the destination's write under way (#coalesced), and that write. */
   readonly #waitingChanges = new Map<string, ((record: DestinationRecord) => DestinationRecord)[]>();
   readonly #writing = new Map<string, Promise<void>>();
@@ -135,7 +137,7 @@ export class DestinationGate {
 
   /** When notifications of this destination may next be attempted, if it holds them; from the cached record. */
   async heldUntil(destination: string): Promise<Date | null> {
-    const decision = admission(await this.#read(destination), this.clock.now());
+    const decision = this.#admission(await this.#read(destination), this.clock.now());
     return decision.kind === 'wait' ? decision.until : null;
   }
 
@@ -167,7 +169,7 @@ export class DestinationGate {
     let record = await this.#read(destination);
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const now = this.clock.now();
-      const decision = admission(record, now);
+      const decision = this.#admission(record, now);
       if (decision.kind === 'wait') return decision;
       const probe = decision.kind === 'probe';
       let granted = probe ? 1 : wanted;
@@ -198,6 +200,27 @@ export class DestinationGate {
     let oldest = now;
     for (const ticket of this.#issuedAt.get(destination) ?? []) oldest = Math.min(oldest, ticket.at);
     return Math.min(MAX_SATURATED_WAIT_MS, Math.max(SHORT_WAIT_MS, now - oldest));
+  }
+
+  /**
+   * The breaker's admission, and a Retry-After hold this process saw that the record may not show
+   * yet; a HALF_OPEN wait is never longer than a second.
+   */
+  #admission(record: DestinationRecord, now: Date): Admission {
+    const decision = admission(record, now);
+    // A probe's lease outlasts its attempt by far (it covers a dead worker): look again within a
+    // second, so the probe's success releases the waiting ones at once, not when the lease lapses.
+    if (decision.kind === 'wait' && decision.reason === 'HALF_OPEN' && decision.until !== null) {
+      const soon = now.getTime() + SHORT_WAIT_MS;
+      if (decision.until.getTime() > soon) return { ...decision, until: new Date(soon) };
+    }
+    const localHold = this.#localHolds.get(record.destination);
+    if (decision.kind === 'wait' || localHold === undefined) return decision;
+    if (localHold <= now.getTime()) {
+      this.#localHolds.delete(record.destination);
+      return decision;
+    }
+    return { kind: 'wait', until: new Date(localHold), reason: 'RETRY_AFTER' };
   }
 
   #ticket(destination: string, probe: boolean): DeliveryTicket {
@@ -239,14 +262,16 @@ export class DestinationGate {
     const now = this.clock.now();
     const signal = healthSignal(result);
     const holds = retryAfterMs !== null && (result.statusCode === 429 || result.statusCode === 503);
+    const holdMs = holds ? Math.min(retryAfterMs, this.settings.retryMaxDelayMs) : 0;
+    // The hold applies to this process at once, before its write lands: the attempt's outcome may be
+    // visible (and other notifications claimable) sooner than the destination's record is written.
+    if (holds)
+      this.#localHolds.set(destination, Math.max(this.#localHolds.get(destination) ?? 0, now.getTime() + holdMs));
     await this.#coalesced(
       destination,
       (record) => {
         let next = afterAttempt(record, signal, now, this.settings.breaker);
-        if (holds) {
-          const holdMs = Math.min(retryAfterMs, this.settings.retryMaxDelayMs);
-          next = holdUntil(next, new Date(now.getTime() + holdMs));
-        }
+        if (holds) next = holdUntil(next, new Date(now.getTime() + holdMs));
         return isChange(record, next) ? next : record;
       },
       holds ? `Retry-After from ${result.statusCode}` : `${result.category} attempt`,

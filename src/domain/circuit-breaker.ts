@@ -38,6 +38,7 @@ export function healthSignal(result: DeliveryResult): HealthSignal {
       return 'down';
     case 'RATE_LIMITED':
     case 'BLOCKED_TARGET':
+    case 'INTERRUPTED':
       return 'neutral';
   }
 }

@@ -12,7 +12,9 @@ export type OutcomeCategory =
   | 'CLIENT_ERROR'
   | 'NETWORK_ERROR'
   | 'TIMEOUT'
-  | 'BLOCKED_TARGET';
+  | 'BLOCKED_TARGET'
+  /** The worker holding the claim stopped before it recorded the attempt: the vendor may have it. */
+  | 'INTERRUPTED';
 
 export interface ErrorDetails {
   code: string;
@@ -76,8 +78,13 @@ export interface Notification extends NotificationRequest {
   requestHash: string;
   /** `attempts` when the current budget of `maxAttempts` began: 0, or the count at the last manual retry. */
   attemptBudgetStart: number;
-  /** While PROCESSING: when the claim lapses and another worker may deliver again. */
+  /**
+   * While PROCESSING: when the claim lapses and another worker may deliver again. Also the claim's
+   * fencing token: a claim's outcome is written only over the lease it took (a later claim has another).
+   */
   leaseExpiresAt: string | null;
+  /** The status the latest claim took the notification from; PROCESSING means its previous claim was lost. */
+  claimedFrom: Status | null;
 }
 
 /** A notification as accepted: PENDING, never attempted, created and last updated `now`. */
@@ -112,6 +119,7 @@ export function newNotification(
     requestHash,
     attemptBudgetStart: 0,
     leaseExpiresAt: null,
+    claimedFrom: null,
   };
 }
 

@@ -21,6 +21,31 @@ export type HttpExchange =
       responseTimeMs: number;
     };
 
+/**
+ * The attempt a lost claim stood for: its worker stopped (a crash, a kill, a lapsed lease) after it
+ * claimed and before it recorded an outcome, so the vendor may or may not have received it. Recorded
+ * by the next claim, it counts against the budget, so a notification whose delivery keeps killing its
+ * worker ends FAILED instead of looping.
+ */
+export function interruptedAttempt(timestamp: string, correlationId: string): DeliveryResult {
+  return {
+    success: false,
+    retryEligible: true,
+    category: 'INTERRUPTED',
+    statusCode: null,
+    statusText: null,
+    responseTime: 0,
+    errorDetails: {
+      code: 'WORKER_LOST',
+      message: 'The worker holding this attempt stopped before recording it; the vendor may have received it',
+      category: 'INTERRUPTED',
+      responseBody: null,
+    },
+    timestamp,
+    correlationId,
+  };
+}
+
 /** 408 Request Timeout and 425 Too Early say "try again"; 429 is rate limiting (SPEC.md §3). */
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 

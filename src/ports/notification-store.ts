@@ -15,9 +15,15 @@ export interface ListPage {
   nextCursor?: string;
 }
 
-/** The outcome of an attempt, written in one atomic, conditional step. */
+/** The claim a write is conditional on: its attempt count and its lease (the fencing token). */
+export type Claim = Pick<Notification, 'attempts' | 'leaseExpiresAt'>;
+
+/**
+ * The outcome of an attempt, written in one atomic, conditional step. PROCESSING records an attempt
+ * and keeps the claim (an interrupted attempt found by the claim that follows it).
+ */
 export interface AttemptRecord {
-  status: Extract<Status, 'SUCCESS' | 'QUEUED' | 'FAILED'>;
+  status: Extract<Status, 'SUCCESS' | 'QUEUED' | 'FAILED' | 'PROCESSING'>;
   attempt: DeliveryAttempt;
   at: string;
   nextAttemptAt: string | null;
@@ -56,28 +62,29 @@ export interface NotificationStore {
 
   /**
    * PENDING, or QUEUED whose `nextAttemptAt` is unset or not after `at`, or PROCESSING whose lease
-   * expired before `at` → PROCESSING with a new lease. Returns the claimed notification, or undefined
-   * when it was in no claimable state (a message that arrives early must not start an attempt).
+   * expired before `at` → PROCESSING with a new lease, `claimedFrom` set to the status it had. Returns
+   * the claimed notification, or undefined when it was in no claimable state (a message that arrives
+   * early must not start an attempt).
    */
   claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined>;
 
   /**
-   * PROCESSING with `attempts === claimedAttempts` → the record's status, in one write: appends the
-   * attempt to the history, sets `deliveryResult`, `attempts + 1`, `lastDeliveryAttempt`,
-   * `lastUpdatedAt`, `nextAttemptAt`, and `deliveredAt` on SUCCESS. False when another worker got
-   * there first.
+   * PROCESSING under this claim (its `attempts` and its lease) → the record's status, in one write:
+   * appends the attempt to the history, sets `deliveryResult`, `attempts + 1`, `lastDeliveryAttempt`,
+   * `lastUpdatedAt`, `nextAttemptAt`, and `deliveredAt` on SUCCESS (PROCESSING keeps the lease). False
+   * when the claim is no longer the current one: its lease lapsed and another worker claimed it.
    */
-  recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean>;
+  recordAttempt(id: string, claim: Claim, record: AttemptRecord): Promise<boolean>;
 
   /** FAILED → PENDING with a fresh budget of `maxAttempts` (history and `attempts` kept). */
   reopen(id: string, at: string): Promise<Notification | undefined>;
 
   /**
-   * PROCESSING with `attempts === claimedAttempts` → QUEUED, due at `nextAttemptAt` (null: at once),
-   * no attempt spent: a claim given back because its destination may not be sent to now. False when
-   * it was not this claim's to give back.
+   * PROCESSING under this claim → QUEUED, due at `nextAttemptAt` (null: at once), no attempt spent:
+   * a claim given back because its destination may not be sent to now. False when it was not this
+   * claim's to give back.
    */
-  release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean>;
+  release(id: string, claim: Claim, at: string, nextAttemptAt: string | null): Promise<boolean>;
 
   /** Ids of notifications still PENDING whose `lastUpdatedAt` is before `olderThan`, oldest first. */
   listStalePending(olderThan: string, limit: number): Promise<string[]>;

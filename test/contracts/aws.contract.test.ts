@@ -71,10 +71,11 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   async function fail(notification: Notification, claimAt: number): Promise<void> {
-    expect(await store.claim(notification.id, at(claimAt), at(claimAt + 30))).toBeDefined();
+    const claim = await store.claim(notification.id, at(claimAt), at(claimAt + 30));
+    expect(claim).toBeDefined();
     const attempt = makeAttempt({ attempt: 1, timestamp: at(claimAt + 1) });
     expect(
-      await store.recordAttempt(notification.id, 0, {
+      await store.recordAttempt(notification.id, claim as Notification, {
         status: 'FAILED',
         attempt,
         at: at(claimAt + 1),

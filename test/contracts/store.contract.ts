@@ -158,10 +158,13 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const notification = await inserted({ maxAttempts: LIMITS.maxAttempts });
         const total = LIMITS.attemptHistory + 5;
         for (let n = 1; n <= total; n++) {
-          expect(await store.claim(notification.id, t(n * 10), leaseFrom(t(n * 10)))).toBeDefined();
+          const claim = await store.claim(notification.id, t(n * 10), leaseFrom(t(n * 10)));
+          expect(claim).toBeDefined();
           const attempt = makeAttempt({ attempt: n, timestamp: t(n * 10 + 1) });
           const status = n === total ? 'FAILED' : 'QUEUED';
-          expect(await store.recordAttempt(notification.id, n - 1, record(status, attempt, t(n * 10 + 2)))).toBe(true);
+          expect(
+            await store.recordAttempt(notification.id, claim as Notification, record(status, attempt, t(n * 10 + 2))),
+          ).toBe(true);
         }
 
         const history = await store.listAttempts(notification.id);
@@ -212,7 +215,11 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         expect(await store.get(claimed.id)).toMatchObject({ status: 'PROCESSING' });
 
         expect(
-          await store.recordAttempt(claimed.id, 0, record('QUEUED', makeAttempt({ timestamp: t(12) }), t(12), t(20))),
+          await store.recordAttempt(
+            claimed.id,
+            claimed,
+            record('QUEUED', makeAttempt({ timestamp: t(12) }), t(12), t(20)),
+          ),
         ).toBe(true);
         expect(await store.markPending(claimed.id, t(13))).toBe(false);
         expect(await store.get(claimed.id)).toMatchObject({ status: 'QUEUED', attempts: 1 });
@@ -233,6 +240,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
           status: 'PROCESSING',
           leaseExpiresAt: t(40),
           lastUpdatedAt: t(10),
+          claimedFrom: 'PENDING',
         });
         expect(await store.get(notification.id)).toStrictEqual(claimed);
       });
@@ -249,7 +257,11 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       it('claims a QUEUED retry only once its nextAttemptAt has come', async () => {
         const claimed = await processing(t(10));
         expect(
-          await store.recordAttempt(claimed.id, 0, record('QUEUED', makeAttempt({ timestamp: t(11) }), t(11), t(20))),
+          await store.recordAttempt(
+            claimed.id,
+            claimed,
+            record('QUEUED', makeAttempt({ timestamp: t(11) }), t(11), t(20)),
+          ),
         ).toBe(true);
 
         expect(await store.claim(claimed.id, t(19), t(49))).toBeUndefined();
@@ -264,9 +276,11 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
 
       it('does not claim a SUCCESS or FAILED notification', async () => {
         const succeeded = await processing(t(10));
-        expect(await store.recordAttempt(succeeded.id, 0, record('SUCCESS', makeSuccessAttempt(), t(11)))).toBe(true);
+        expect(await store.recordAttempt(succeeded.id, succeeded, record('SUCCESS', makeSuccessAttempt(), t(11)))).toBe(
+          true,
+        );
         const failed = await processing(t(10));
-        expect(await store.recordAttempt(failed.id, 0, record('FAILED', makeAttempt(), t(11)))).toBe(true);
+        expect(await store.recordAttempt(failed.id, failed, record('FAILED', makeAttempt(), t(11)))).toBe(true);
 
         expect(await store.claim(succeeded.id, t(100), t(130))).toBeUndefined();
         expect(await store.claim(failed.id, t(100), t(130))).toBeUndefined();
@@ -312,7 +326,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const claimed = await processing(t(10));
         const attempt = makeAttempt({ attempt: 1, timestamp: t(11) });
 
-        const recorded = await store.recordAttempt(claimed.id, 0, record('QUEUED', attempt, t(12), t(20)));
+        const recorded = await store.recordAttempt(claimed.id, claimed, record('QUEUED', attempt, t(12), t(20)));
 
         expect(recorded).toBe(true);
         const stored = await store.get(claimed.id);
@@ -332,11 +346,12 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       it('sets deliveredAt on SUCCESS only, and keeps the history oldest first', async () => {
         const claimed = await processing(t(10));
         const first = makeAttempt({ attempt: 1, timestamp: t(11) });
-        expect(await store.recordAttempt(claimed.id, 0, record('QUEUED', first, t(12), t(20)))).toBe(true);
-        expect(await store.claim(claimed.id, t(21), t(51))).toBeDefined();
+        expect(await store.recordAttempt(claimed.id, claimed, record('QUEUED', first, t(12), t(20)))).toBe(true);
+        const again = (await store.claim(claimed.id, t(21), t(51))) as Notification;
+        expect(again).toMatchObject({ attempts: 1, claimedFrom: 'QUEUED' });
         const second = makeSuccessAttempt({ attempt: 2, timestamp: t(22) });
 
-        expect(await store.recordAttempt(claimed.id, 1, record('SUCCESS', second, t(23)))).toBe(true);
+        expect(await store.recordAttempt(claimed.id, again, record('SUCCESS', second, t(23)))).toBe(true);
 
         const stored = await store.get(claimed.id);
         expect(stored).toMatchObject({
@@ -360,7 +375,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
           timestamp: t(11),
         });
 
-        expect(await store.recordAttempt(claimed.id, 0, record('FAILED', attempt, t(12)))).toBe(true);
+        expect(await store.recordAttempt(claimed.id, claimed, record('FAILED', attempt, t(12)))).toBe(true);
 
         expect(await store.get(claimed.id)).toMatchObject({ status: 'FAILED', attempts: 1, deliveredAt: null });
       });
@@ -370,12 +385,12 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const first = makeAttempt({ attempt: 1, timestamp: t(11) });
         const late = makeSuccessAttempt({ attempt: 1, timestamp: t(12) });
 
-        expect(await store.recordAttempt(claimed.id, 0, record('QUEUED', first, t(12), t(20)))).toBe(true);
-        expect(await store.recordAttempt(claimed.id, 0, record('SUCCESS', late, t(13)))).toBe(false);
+        expect(await store.recordAttempt(claimed.id, claimed, record('QUEUED', first, t(12), t(20)))).toBe(true);
+        expect(await store.recordAttempt(claimed.id, claimed, record('SUCCESS', late, t(13)))).toBe(false);
 
         // Even once PROCESSING again, a record from the earlier claim is refused.
         expect(await store.claim(claimed.id, t(21), t(51))).toBeDefined();
-        expect(await store.recordAttempt(claimed.id, 0, record('SUCCESS', late, t(22)))).toBe(false);
+        expect(await store.recordAttempt(claimed.id, claimed, record('SUCCESS', late, t(22)))).toBe(false);
 
         expect(await store.get(claimed.id)).toMatchObject({ status: 'PROCESSING', attempts: 1, deliveredAt: null });
         expect(await store.listAttempts(claimed.id)).toStrictEqual([first]);
@@ -387,8 +402,8 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const b = makeAttempt({ timestamp: t(11) });
 
         const results = await Promise.all([
-          store.recordAttempt(claimed.id, 0, record('SUCCESS', a, t(12))),
-          store.recordAttempt(claimed.id, 0, record('FAILED', b, t(12))),
+          store.recordAttempt(claimed.id, claimed, record('SUCCESS', a, t(12))),
+          store.recordAttempt(claimed.id, claimed, record('FAILED', b, t(12))),
         ]);
 
         expect(results.filter(Boolean)).toHaveLength(1);
@@ -396,17 +411,63 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         expect(await store.listAttempts(claimed.id)).toHaveLength(1);
       });
 
+      it('fences a stale claim: after its lease lapsed and another worker claimed, its record is refused', async () => {
+        const stale = await processing(t(10));
+        // The lease (until t(10) + LEASE_SECONDS) lapses; another worker claims the same attempt number.
+        const owner = (await store.claim(
+          stale.id,
+          t(10 + LEASE_SECONDS + 1),
+          leaseFrom(t(10 + LEASE_SECONDS + 1)),
+        )) as Notification;
+        expect(owner).toMatchObject({ status: 'PROCESSING', attempts: 0, claimedFrom: 'PROCESSING' });
+
+        // The stale worker finishes first: refused, though the attempt count still matches.
+        const staleAttempt = makeSuccessAttempt({ timestamp: t(10 + LEASE_SECONDS + 2) });
+        expect(
+          await store.recordAttempt(stale.id, stale, record('SUCCESS', staleAttempt, t(10 + LEASE_SECONDS + 2))),
+        ).toBe(false);
+        expect(await store.release(stale.id, stale, t(10 + LEASE_SECONDS + 2), null)).toBe(false);
+
+        // The owner's write lands.
+        const ownAttempt = makeSuccessAttempt({ timestamp: t(10 + LEASE_SECONDS + 3) });
+        expect(
+          await store.recordAttempt(owner.id, owner, record('SUCCESS', ownAttempt, t(10 + LEASE_SECONDS + 3))),
+        ).toBe(true);
+        expect(await store.listAttempts(owner.id)).toStrictEqual([ownAttempt]);
+      });
+
+      it('records an attempt and keeps the claim with PROCESSING (an interrupted attempt found by the next claim)', async () => {
+        const claimed = await processing(t(10));
+        const interrupted = makeAttempt({ attempt: 1, category: 'INTERRUPTED', timestamp: t(11) });
+        expect(await store.recordAttempt(claimed.id, claimed, record('PROCESSING', interrupted, t(11)))).toBe(true);
+        expect(await store.get(claimed.id)).toMatchObject({
+          status: 'PROCESSING',
+          attempts: 1,
+          leaseExpiresAt: claimed.leaseExpiresAt,
+        });
+        // The same claim goes on with the next attempt.
+        const next = makeSuccessAttempt({ attempt: 2, timestamp: t(12) });
+        expect(await store.recordAttempt(claimed.id, { ...claimed, attempts: 1 }, record('SUCCESS', next, t(13)))).toBe(
+          true,
+        );
+        expect((await store.listAttempts(claimed.id))?.map((a) => a.category)).toEqual(['INTERRUPTED', 'SUCCESS']);
+      });
+
       it('refuses a notification that is not PROCESSING', async () => {
         const notification = await inserted();
 
-        expect(await store.recordAttempt(notification.id, 0, record('SUCCESS', makeSuccessAttempt(), t(12)))).toBe(
-          false,
-        );
+        expect(
+          await store.recordAttempt(notification.id, notification, record('SUCCESS', makeSuccessAttempt(), t(12))),
+        ).toBe(false);
 
         expect(await store.get(notification.id)).toStrictEqual(notification);
         expect(await store.listAttempts(notification.id)).toEqual([]);
         expect(
-          await store.recordAttempt('00000000-0000-4000-8000-000000000000', 0, record('FAILED', makeAttempt(), t(1))),
+          await store.recordAttempt(
+            '00000000-0000-4000-8000-000000000000',
+            { attempts: 0, leaseExpiresAt: t(30) },
+            record('FAILED', makeAttempt(), t(1)),
+          ),
         ).toBe(false);
       });
     });
@@ -416,9 +477,10 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const claimed = await processing(t(10), { maxAttempts: 2 });
         const first = makeAttempt({ attempt: 1, timestamp: t(11) });
         const second = makeAttempt({ attempt: 2, timestamp: t(31) });
-        expect(await store.recordAttempt(claimed.id, 0, record('QUEUED', first, t(12), t(20)))).toBe(true);
-        expect(await store.claim(claimed.id, t(30), t(60))).toBeDefined();
-        expect(await store.recordAttempt(claimed.id, 1, record('FAILED', second, t(32)))).toBe(true);
+        expect(await store.recordAttempt(claimed.id, claimed, record('QUEUED', first, t(12), t(20)))).toBe(true);
+        const again = (await store.claim(claimed.id, t(30), t(60))) as Notification;
+        expect(again).toBeDefined();
+        expect(await store.recordAttempt(claimed.id, again, record('FAILED', second, t(32)))).toBe(true);
         return { id: claimed.id, attempts: [first, second] };
       }
 
@@ -453,7 +515,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       it('refuses anything but FAILED', async () => {
         const pending = await inserted();
         const succeeded = await processing(t(10));
-        expect(await store.recordAttempt(succeeded.id, 0, record('SUCCESS', makeSuccessAttempt(), t(11)))).toBe(true);
+        expect(await store.recordAttempt(succeeded.id, succeeded, record('SUCCESS', makeSuccessAttempt(), t(11)))).toBe(
+          true,
+        );
 
         expect(await store.reopen(pending.id, t(100))).toBeUndefined();
         expect(await store.reopen(succeeded.id, t(100))).toBeUndefined();
@@ -466,9 +530,10 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const { id } = await failedTwice();
         expect(await store.reopen(id, t(100))).toBeDefined();
 
-        expect(await store.claim(id, t(101), t(131))).toMatchObject({ status: 'PROCESSING', attempts: 2 });
+        const claim = (await store.claim(id, t(101), t(131))) as Notification;
+        expect(claim).toMatchObject({ status: 'PROCESSING', attempts: 2 });
         const third = makeSuccessAttempt({ attempt: 3, timestamp: t(102) });
-        expect(await store.recordAttempt(id, 2, record('SUCCESS', third, t(103)))).toBe(true);
+        expect(await store.recordAttempt(id, claim, record('SUCCESS', third, t(103)))).toBe(true);
 
         expect(await store.get(id)).toMatchObject({ status: 'SUCCESS', attempts: 3, attemptBudgetStart: 2 });
         expect((await store.listAttempts(id))?.map((a) => a.attempt)).toEqual([1, 2, 3]);
@@ -577,7 +642,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
 
       it('includes a reopened notification by the time it was reopened', async () => {
         const claimed = await processing(t(10), { createdAt: t(0) });
-        expect(await store.recordAttempt(claimed.id, 0, record('FAILED', makeAttempt(), t(11)))).toBe(true);
+        expect(await store.recordAttempt(claimed.id, claimed, record('FAILED', makeAttempt(), t(11)))).toBe(true);
         expect(await store.reopen(claimed.id, t(100))).toBeDefined();
 
         expect(await store.listStalePending(t(100), 10)).toEqual([]);

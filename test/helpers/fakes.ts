@@ -19,6 +19,7 @@ import type { Logger } from '../../src/ports/logger.js';
 import { noMetrics } from '../../src/ports/metrics.js';
 import type {
   AttemptRecord,
+  Claim,
   InsertOutcome,
   ListPage,
   ListQuery,
@@ -166,14 +167,15 @@ export class InMemoryNotificationStore implements NotificationStore {
       (n.status === 'QUEUED' && (n.nextAttemptAt === null || Date.parse(n.nextAttemptAt) <= when)) ||
       (n.status === 'PROCESSING' && n.leaseExpiresAt !== null && Date.parse(n.leaseExpiresAt) < when);
     if (!claimable) return undefined;
-    Object.assign(n, { status: 'PROCESSING', leaseExpiresAt, lastUpdatedAt: at });
+    Object.assign(n, { status: 'PROCESSING', leaseExpiresAt, lastUpdatedAt: at, claimedFrom: n.status });
     return structuredClone(n);
   }
 
-  async recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean> {
+  async recordAttempt(id: string, claim: Claim, record: AttemptRecord): Promise<boolean> {
     const stored = this.records.get(id);
     const n = stored?.notification;
-    if (!stored || n?.status !== 'PROCESSING' || n.attempts !== claimedAttempts) return false;
+    if (!stored || !isCurrentClaim(n, claim)) return false;
+    const claimedAttempts = claim.attempts;
     const { attempt: _number, ...result } = record.attempt;
     Object.assign(n, {
       status: record.status,
@@ -183,16 +185,16 @@ export class InMemoryNotificationStore implements NotificationStore {
       lastUpdatedAt: record.at,
       nextAttemptAt: record.nextAttemptAt,
       deliveredAt: record.status === 'SUCCESS' ? record.at : n.deliveredAt,
-      leaseExpiresAt: null,
+      leaseExpiresAt: record.status === 'PROCESSING' ? n.leaseExpiresAt : null,
     });
     stored.attempts.push(structuredClone(record.attempt));
     stored.attempts.splice(0, stored.attempts.length - LIMITS.attemptHistory);
     return true;
   }
 
-  async release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean> {
+  async release(id: string, claim: Claim, at: string, nextAttemptAt: string | null): Promise<boolean> {
     const n = this.records.get(id)?.notification;
-    if (n?.status !== 'PROCESSING' || n.attempts !== claimedAttempts) return false;
+    if (!isCurrentClaim(n, claim)) return false;
     Object.assign(n, { status: 'QUEUED', leaseExpiresAt: null, lastUpdatedAt: at, nextAttemptAt });
     return true;
   }
@@ -218,6 +220,10 @@ export class InMemoryNotificationStore implements NotificationStore {
       .slice(0, limit)
       .map((n) => n.id);
   }
+}
+
+function isCurrentClaim(n: Notification | undefined, claim: Claim): n is Notification {
+  return n?.status === 'PROCESSING' && n.attempts === claim.attempts && n.leaseExpiresAt === claim.leaseExpiresAt;
 }
 
 /** The DestinationStore port's semantics over a Map (versioned, conditional puts). */

@@ -212,7 +212,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(vendor.requestsFor(id)).toHaveLength(1);
   });
 
-  it('redelivers a message whose recorded outcome DynamoDB throttled, and records the delivery once', async () => {
+  it('redelivers a message whose recorded outcome DynamoDB throttled, and records the lost attempt as INTERRUPTED', async () => {
     // The throttled notification shares a batch with another, so the worker answers with a partial
     // batch response rather than failing the whole batch.
     const throttled = makeNotification({ url: `${vendor.url}/ok` });
@@ -253,14 +253,17 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
       expect(second?.records).toEqual([{ messageId, body: throttled.id, receiveCount: 2 }]);
       expect(second?.failedMessageIds).toEqual([]);
 
-      expect(done).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+      // The first delivery reached the vendor but its outcome was never recorded: the next claim finds
+      // the notification still PROCESSING and records that attempt as INTERRUPTED before its own.
+      expect(done).toMatchObject({ status: 'SUCCESS', attempts: 2 });
       const { body } = await herald.call('GET', `/v1/notifications/${throttled.id}/attempts`);
-      expect(body.attempts).toHaveLength(1);
-      expect(body.attempts[0]).toMatchObject({ attempt: 1, success: true });
-      // At least once: the first delivery reached the vendor but its outcome was never recorded, so the
-      // vendor sees attempt 1 twice (same notification id, which is how it can drop the duplicate).
+      expect(body.attempts.map((a: { attempt: number; category: string }) => [a.attempt, a.category])).toEqual([
+        [1, 'INTERRUPTED'],
+        [2, 'SUCCESS'],
+      ]);
+      // At least once: the vendor saw it twice (same notification id, which is how it can drop the duplicate).
       const received = vendor.requestsFor(throttled.id);
-      expect(received.map((r) => r.headers['x-herald-attempt'])).toEqual(['1', '1']);
+      expect(received.map((r) => r.headers['x-herald-attempt'])).toEqual(['1', '2']);
       expect(received[1]?.headers['x-herald-correlation-id']).toBe(done.deliveryResult.correlationId);
       expect(vendor.requestsFor(neighbour.id)).toHaveLength(1);
     } finally {

@@ -51,7 +51,12 @@ function everyMethod(store: DynamoDbStore): [string, () => Promise<unknown>][] {
     ['claim', () => store.claim(id, at(1), at(31))],
     [
       'recordAttempt',
-      () => store.recordAttempt(id, 0, { status: 'FAILED', attempt: makeAttempt(), at: at(2), nextAttemptAt: null }),
+      () =>
+        store.recordAttempt(
+          id,
+          { attempts: 0, leaseExpiresAt: at(31) },
+          { status: 'FAILED', attempt: makeAttempt(), at: at(2), nextAttemptAt: null },
+        ),
     ],
     ['reopen', () => store.reopen(id, at(3))],
     ['listStalePending', () => store.listStalePending(at(0), 10)],
@@ -175,19 +180,20 @@ describe('DynamoDbStore with a working engine', () => {
   it('answers false when recordAttempt loses its condition, not an error', async () => {
     const notification = makeNotification({ createdAt: at(0) });
     await store.insert(notification);
-    expect(await store.claim(notification.id, at(1), at(31))).toBeDefined();
+    const claim = { attempts: 0, leaseExpiresAt: at(31) };
+    expect(await store.claim(notification.id, at(1), claim.leaseExpiresAt)).toBeDefined();
     const record = { status: 'SUCCESS' as const, attempt: makeAttempt({ attempt: 1 }), at: at(2), nextAttemptAt: null };
 
     // A stale claim (the attempts count moved on) fails DynamoDB's condition check for real ...
-    expect(await store.recordAttempt(notification.id, 5, record)).toBe(false);
+    expect(await store.recordAttempt(notification.id, { ...claim, attempts: 5 }, record)).toBe(false);
     // ... and so does the SDK's typed exception, however it arrives.
     injected = {
       command: 'UpdateItemCommand',
       error: new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
     };
-    expect(await store.recordAttempt(notification.id, 0, record)).toBe(false);
+    expect(await store.recordAttempt(notification.id, claim, record)).toBe(false);
 
     expect(await store.get(notification.id)).toMatchObject({ status: 'PROCESSING', attempts: 0 });
-    expect(await store.recordAttempt(notification.id, 0, record)).toBe(true);
+    expect(await store.recordAttempt(notification.id, claim, record)).toBe(true);
   });
 });

@@ -307,8 +307,10 @@ describe('SqliteStore as the queue', () => {
     const [claimed] = await store.claimDue(vendorA, 1, at(1), lease);
     expect(claimed?.id).toBe(n.id);
 
-    expect(await store.release(n.id, 1, at(2), at(50))).toBe(false); // not this claim's attempt count
-    expect(await store.release(n.id, 0, at(2), at(50))).toBe(true);
+    // Not this claim's: another attempt count, or another lease.
+    expect(await store.release(n.id, { attempts: 1, leaseExpiresAt: lease }, at(2), at(50))).toBe(false);
+    expect(await store.release(n.id, { attempts: 0, leaseExpiresAt: at(599) }, at(2), at(50))).toBe(false);
+    expect(await store.release(n.id, claimed as NonNullable<typeof claimed>, at(2), at(50))).toBe(true);
     expect(await store.get(n.id)).toMatchObject({ status: 'QUEUED', attempts: 0, nextAttemptAt: at(50) });
     expect(wakes).toBe(2); // the insert, then the release
     expect(await store.claimDue(vendorA, 1, at(49), lease)).toEqual([]);

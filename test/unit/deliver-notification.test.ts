@@ -53,6 +53,46 @@ async function setUp(
 }
 
 describe('deliverNotification', () => {
+  describe('a claim that finds the previous one lost (its worker stopped mid-attempt)', () => {
+    /** Claims the notification as a worker that then dies, and lets its lease lapse. */
+    async function lostClaim(deps: FakeDependencies): Promise<void> {
+      const at = clock.now();
+      expect(
+        await deps.store.claim(ID, at.toISOString(), new Date(at.getTime() + deps.leaseMs).toISOString()),
+      ).toBeDefined();
+      clock.advance(deps.leaseMs + 1);
+    }
+
+    it('records the interrupted attempt in the history, then makes the next one', async () => {
+      const deps = await setUp([httpResponse(200)]);
+      await lostClaim(deps);
+
+      expect(await deliverNotification(deps, ID)).toEqual({ action: 'done' });
+
+      const history = await deps.store.listAttempts(ID);
+      expect(history?.map((a) => [a.attempt, a.category, a.errorDetails?.code ?? null])).toEqual([
+        [1, 'INTERRUPTED', 'WORKER_LOST'],
+        [2, 'SUCCESS', null],
+      ]);
+      expect(await deps.store.get(ID)).toMatchObject({ status: 'SUCCESS', attempts: 2 });
+      expect(deps.sender.requests[0]?.headers['X-Herald-Attempt']).toBe('2');
+    });
+
+    it('ends FAILED without sending when the interrupted attempt was the last of the budget', async () => {
+      const deps = await setUp([], { maxAttempts: 1 });
+      await lostClaim(deps);
+
+      expect(await deliverNotification(deps, ID)).toEqual({ action: 'done' });
+
+      expect(deps.sender.requests).toHaveLength(0);
+      expect(await deps.store.get(ID)).toMatchObject({
+        status: 'FAILED',
+        attempts: 1,
+        deliveryResult: { category: 'INTERRUPTED', retryEligible: true },
+      });
+    });
+  });
+
   describe('a 2xx answer', () => {
     it('records SUCCESS with deliveredAt and the attempt', async () => {
       const deps = await setUp([after(42, httpResponse(200, { statusText: 'OK', responseTimeMs: 42 }))]);
@@ -283,7 +323,7 @@ describe('deliverNotification', () => {
       const at = clock.now().toISOString();
       const claimed = await deps.store.claim(ID, at, new Date(clock.now().getTime() + deps.leaseMs).toISOString());
       expect(claimed?.attempts).toBe(0);
-      const recorded = await deps.store.recordAttempt(ID, 0, {
+      const recorded = await deps.store.recordAttempt(ID, claimed as Notification, {
         status: 'SUCCESS',
         at,
         nextAttemptAt: null,

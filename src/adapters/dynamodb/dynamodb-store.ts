@@ -3,6 +3,7 @@ import { BackendUnavailableError } from '../../domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
 import type {
   AttemptRecord,
+  Claim,
   InsertOutcome,
   ListPage,
   ListQuery,
@@ -171,12 +172,12 @@ export class DynamoDbStore implements NotificationStore {
     return claimed ? toNotification(request, claimed.Attributes) : undefined;
   }
 
-  async recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean> {
-    return (await updateState(this.table, id, attemptUpdate(id, claimedAttempts, record))) !== undefined;
+  async recordAttempt(id: string, claim: Claim, record: AttemptRecord): Promise<boolean> {
+    return (await updateState(this.table, id, attemptUpdate(id, claim, record))) !== undefined;
   }
 
-  async release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean> {
-    return (await updateState(this.table, id, releaseUpdate(claimedAttempts, at, nextAttemptAt))) !== undefined;
+  async release(id: string, claim: Claim, at: string, nextAttemptAt: string | null): Promise<boolean> {
+    return (await updateState(this.table, id, releaseUpdate(claim, at, nextAttemptAt))) !== undefined;
   }
 
   async reopen(id: string, at: string): Promise<Notification | undefined> {

@@ -106,5 +106,6 @@ export function toNotification(request: Item, state: Item | undefined): Notifica
     requestHash: String(request.requestHash),
     attemptBudgetStart: Number(state?.attemptBudgetStart ?? 0),
     leaseExpiresAt: nullable(state?.leaseExpiresAt),
+    claimedFrom: (state?.claimedFrom ?? null) as Status | null,
   };
 }

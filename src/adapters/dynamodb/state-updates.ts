@@ -1,6 +1,6 @@
 import type { DeliveryAttempt } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
-import type { AttemptRecord } from '../../ports/notification-store.js';
+import type { AttemptRecord, Claim } from '../../ports/notification-store.js';
 import { Expression, updateExpression } from './expression.js';
 import { failedPartition, indexShard, leaveFailedIndex, reopenedPartition } from './index-partitions.js';
 import { expiresAtFrom, type Item } from './items.js';
@@ -64,6 +64,8 @@ export function claimUpdate(request: Item, at: string, leaseExpiresAt: string): 
   const e = new Expression();
   const update = updateExpression(
     [
+      // Operands are read before the update: the status the claim takes it from (none yet: PENDING).
+      `${e.name('claimedFrom')} = if_not_exists(${e.name('status')}, ${e.value('PENDING')})`,
       e.equals('status', 'PROCESSING'),
       e.equals('leaseExpiresAt', leaseExpiresAt),
       e.equals('lastUpdatedAt', at),
@@ -85,8 +87,12 @@ export function claimUpdate(request: Item, at: string, leaseExpiresAt: string): 
   return { expression: e, update, condition };
 }
 
-/** PROCESSING with `claimedAttempts` → the record's status, the attempt added to the history. */
-export function attemptUpdate(id: string, claimedAttempts: number, record: AttemptRecord): StateUpdate {
+/**
+ * PROCESSING under `claim` (its attempt count and its lease, the fencing token) → the record's status,
+ * the attempt added to the history; PROCESSING keeps the claim (an interrupted attempt recorded).
+ */
+export function attemptUpdate(id: string, claim: Claim, record: AttemptRecord): StateUpdate {
+  const claimedAttempts = claim.attempts;
   const e = new Expression();
   const sets = [
     e.equals('status', record.status),
@@ -95,7 +101,8 @@ export function attemptUpdate(id: string, claimedAttempts: number, record: Attem
     e.equals('lastUpdatedAt', record.at),
     historyWrite(e, claimedAttempts, record.attempt),
   ];
-  const removes = [e.name('leaseExpiresAt')];
+  const keepsClaim = record.status === 'PROCESSING';
+  const removes = keepsClaim ? [] : [e.name('leaseExpiresAt')];
   if (record.nextAttemptAt === null) removes.push(e.name('nextAttemptAt'));
   else sets.push(e.equals('nextAttemptAt', record.nextAttemptAt));
   if (record.status === 'SUCCESS') sets.push(e.equals('deliveredAt', record.at));
@@ -108,19 +115,22 @@ export function attemptUpdate(id: string, claimedAttempts: number, record: Attem
   } else {
     removes.push(...leaveFailedIndex(e));
   }
-  const condition = `${e.equals('status', 'PROCESSING')} AND ${e.equals('attempts', claimedAttempts)}`;
-  return { expression: e, update: updateExpression(sets, removes), condition };
+  return { expression: e, update: updateExpression(sets, removes), condition: claimCondition(e, claim) };
 }
 
-/** PROCESSING with `claimedAttempts` → QUEUED, due at `nextAttemptAt` (absent: at once); no attempt spent. */
-export function releaseUpdate(claimedAttempts: number, at: string, nextAttemptAt: string | null): StateUpdate {
+/** The claim is still the current one: PROCESSING, its attempt count, its lease. */
+function claimCondition(e: Expression, claim: Claim): string {
+  return `${e.equals('status', 'PROCESSING')} AND ${e.equals('attempts', claim.attempts)} AND ${e.equals('leaseExpiresAt', claim.leaseExpiresAt ?? '')}`;
+}
+
+/** PROCESSING under `claim` → QUEUED, due at `nextAttemptAt` (absent: at once); no attempt spent. */
+export function releaseUpdate(claim: Claim, at: string, nextAttemptAt: string | null): StateUpdate {
   const e = new Expression();
   const sets = [e.equals('status', 'QUEUED'), e.equals('lastUpdatedAt', at)];
   const removes = [e.name('leaseExpiresAt')];
   if (nextAttemptAt === null) removes.push(e.name('nextAttemptAt'));
   else sets.push(e.equals('nextAttemptAt', nextAttemptAt));
-  const condition = `${e.equals('status', 'PROCESSING')} AND ${e.equals('attempts', claimedAttempts)}`;
-  return { expression: e, update: updateExpression(sets, removes), condition };
+  return { expression: e, update: updateExpression(sets, removes), condition: claimCondition(e, claim) };
 }
 
 /** FAILED → PENDING with a fresh budget, indexed by reopen time so the sweeper can find it. */

@@ -64,7 +64,8 @@ CREATE TABLE notification_states (
   lease_expires_at TEXT,
   delivery_result TEXT,
   destination TEXT NOT NULL,
-  due_at INTEGER
+  due_at INTEGER,
+  claimed_from TEXT
 );
 CREATE INDEX notification_states_pending ON notification_states (last_updated_at, n) WHERE status = 'PENDING';
 CREATE INDEX notification_states_processing ON notification_states (status) WHERE status = 'PROCESSING';
@@ -88,6 +89,7 @@ const MIGRATE_2_TO_3 = `
 ALTER TABLE notification_requests ADD COLUMN sign INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE notification_states ADD COLUMN destination TEXT NOT NULL DEFAULT '';
 ALTER TABLE notification_states ADD COLUMN due_at INTEGER;
+ALTER TABLE notification_states ADD COLUMN claimed_from TEXT;
 UPDATE notification_states SET
   destination = herald_destination((SELECT url FROM notification_requests r WHERE r.n = notification_states.n)),
   due_at = CASE

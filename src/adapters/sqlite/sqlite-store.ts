@@ -9,6 +9,7 @@ import {
 import { LIMITS } from '../../domain/request-schema.js';
 import type {
   AttemptRecord,
+  Claim,
   ClaimableStore,
   DueDestination,
   InsertOutcome,
@@ -41,12 +42,14 @@ interface NotificationRow {
   attempt_budget_start: number;
   lease_expires_at: string | null;
   destination: string;
+  claimed_from: Status | null;
 }
 
 /** The columns of a whole notification: its request joined with its state. */
 const COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.body, r.idempotency_key, r.max_attempts, r.timeout_ms,
   r.metadata, r.sign, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
-  s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at, s.destination`;
+  s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at, s.destination,
+  s.claimed_from`;
 const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n';
 /**
  * Listing walks the created-at index newest first and looks up each row's state (CROSS JOIN keeps
@@ -80,13 +83,13 @@ const SQL = {
   // due_at is when a PENDING or QUEUED notification may be attempted and when a PROCESSING one's
   // lease lapses: the one definition of "claimable" is `due_at <= now` among the not final.
   claim: `UPDATE notification_states SET status = 'PROCESSING', lease_expires_at = @lease, due_at = @lease_ms,
-      last_updated_at = @at
+      last_updated_at = @at, claimed_from = status
     WHERE n = ${N_OF_ID} AND ${NOT_FINAL} AND due_at <= @at_ms
     RETURNING n`,
   dueOfDestination: `SELECT n FROM notification_states INDEXED BY notification_states_due
     WHERE destination = @destination AND ${NOT_FINAL} AND due_at <= @at_ms ORDER BY due_at LIMIT @limit`,
   claimByN: `UPDATE notification_states SET status = 'PROCESSING', lease_expires_at = @lease, due_at = @lease_ms,
-      last_updated_at = @at
+      last_updated_at = @at, claimed_from = status
     WHERE n = @n`,
   // A loose index scan of notification_states_due: one seek per destination with work, not a scan of it.
   dueDestinations: `WITH RECURSIVE d(destination) AS (
@@ -99,12 +102,12 @@ const SQL = {
       FROM d WHERE destination IS NOT NULL`,
   release: `UPDATE notification_states SET status = 'QUEUED', lease_expires_at = NULL, last_updated_at = @at,
       next_attempt_at = @next_attempt_at, due_at = @due_ms
-    WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed`,
+    WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed AND lease_expires_at = @claimed_lease`,
   recordAttempt: `UPDATE notification_states SET status = @status, attempts = attempts + 1, delivery_result = @result,
       last_delivery_attempt = @attempted_at, last_updated_at = @at, next_attempt_at = @next_attempt_at,
-      delivered_at = CASE WHEN @status = 'SUCCESS' THEN @at ELSE delivered_at END, lease_expires_at = NULL,
-      due_at = @due_ms
-    WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed
+      delivered_at = CASE WHEN @status = 'SUCCESS' THEN @at ELSE delivered_at END,
+      lease_expires_at = CASE WHEN @status = 'PROCESSING' THEN lease_expires_at END, due_at = @due_ms
+    WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed AND lease_expires_at = @claimed_lease
     RETURNING n`,
   appendAttempt: 'INSERT INTO delivery_attempts (n, seq, attempt) VALUES (?, ?, ?)',
   trimAttempts: 'DELETE FROM delivery_attempts WHERE n = ? AND seq <= ?',
@@ -237,10 +240,11 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
     return rows.map((row) => ({ destination: row.destination, dueAt: row.due_at }));
   }
 
-  async release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean> {
+  async release(id: string, claim: Claim, at: string, nextAttemptAt: string | null): Promise<boolean> {
     const params = {
       id,
-      claimed: claimedAttempts,
+      claimed: claim.attempts,
+      claimed_lease: claim.leaseExpiresAt,
       at,
       next_attempt_at: nextAttemptAt,
       due_ms: Date.parse(nextAttemptAt ?? at),
@@ -252,17 +256,19 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
     }, 'committed');
   }
 
-  async recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean> {
+  async recordAttempt(id: string, claim: Claim, record: AttemptRecord): Promise<boolean> {
+    const claimedAttempts = claim.attempts;
     const { attempt: _number, ...result } = record.attempt;
     const params = {
       id,
       claimed: claimedAttempts,
+      claimed_lease: claim.leaseExpiresAt,
       status: record.status,
       result: JSON.stringify(result satisfies DeliveryResult),
       attempted_at: record.attempt.timestamp,
       at: record.at,
       next_attempt_at: record.nextAttemptAt,
-      due_ms: isFinal(record.status) ? null : Date.parse(record.nextAttemptAt ?? record.at),
+      due_ms: dueAfterAttempt(claim, record),
     };
     const attemptJson = JSON.stringify(record.attempt);
     const seq = claimedAttempts + 1;
@@ -339,6 +345,13 @@ function dueOf(n: Notification): number {
   return Date.parse(n.nextAttemptAt ?? n.lastUpdatedAt);
 }
 
+/** When the notification is claimable after this record: never (final), at the retry, or when the kept lease lapses. */
+function dueAfterAttempt(claim: Claim, record: AttemptRecord): number | null {
+  if (isFinal(record.status)) return null;
+  if (record.status === 'PROCESSING') return Date.parse(claim.leaseExpiresAt ?? record.at);
+  return Date.parse(record.nextAttemptAt ?? record.at);
+}
+
 function claimTimes(at: string, leaseExpiresAt: string) {
   return { at, at_ms: Date.parse(at), lease: leaseExpiresAt, lease_ms: Date.parse(leaseExpiresAt) };
 }
@@ -367,6 +380,7 @@ function fromRow(row: NotificationRow): Notification {
     requestHash: row.request_hash,
     attemptBudgetStart: row.attempt_budget_start,
     leaseExpiresAt: row.lease_expires_at,
+    claimedFrom: row.claimed_from,
   };
 }
 
