@@ -301,6 +301,45 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(Number(sends[0]?.input.DelaySeconds)).toBeGreaterThanOrEqual(Math.floor(local.runtime.deps.leaseMs / 1000));
   });
 
+  it('reports only the failing record when two batches run through one worker handler at once', async () => {
+    // The local event source runs several batches at once in one process, as concurrent invocations.
+    // A batch processor shared by them let the second batch reset the first one's failures (the
+    // failed message was then deleted) or report a record that is not in its own batch.
+    const ok = [makeNotification({ url: `${vendor.url}/slow/200` }), makeNotification({ url: `${vendor.url}/ok` })];
+    for (const notification of ok) await local.runtime.deps.store.insert(notification);
+    // Refused by DynamoDB (a key over 2048 bytes): the record handler throws.
+    const poison = `poison-${'y'.repeat(2100)}`;
+    const record = (body: string) =>
+      toSqsRecord(
+        {
+          MessageId: randomUUID(),
+          ReceiptHandle: randomUUID(),
+          Body: body,
+          MD5OfBody: '',
+          Attributes: { ApproximateReceiveCount: '1' },
+        },
+        local.queues.queueArn,
+        'us-east-1',
+      );
+    const first: SQSEvent = { Records: [record(poison), record(ok[0]?.id as string)] };
+    const second: SQSEvent = { Records: [record(ok[1]?.id as string)] };
+    const { handler } = await import('../../src/entrypoints/lambda/worker.js');
+    const worker = { name: 'herald-local-worker', timeoutMs: 90_000, memoryMb: 512 };
+
+    const responses = await Promise.all([
+      handler(first, lambdaContext(worker, 'us-east-1')),
+      handler(second, lambdaContext(worker, 'us-east-1')),
+    ]);
+
+    expect(responses).toEqual([
+      { batchItemFailures: [{ itemIdentifier: first.Records[0]?.messageId }] },
+      { batchItemFailures: [] },
+    ]);
+    for (const notification of ok) {
+      expect((await herald.get(notification.id)).body).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+    }
+  });
+
   it(`moves a message the store rejects to the DLQ after ${MAX_RECEIVE_COUNT} receives`, async () => {
     // A body that cannot be a notification id: its key exceeds DynamoDB's 2048-byte partition key limit,
     // so every read is refused with a ValidationException and the worker fails the message.

@@ -5,7 +5,6 @@ import { deliverNotification } from '../../app/deliver-notification.js';
 import { invocation, lambdaRuntime } from './runtime.js';
 
 const { deps } = lambdaRuntime();
-const processor = new BatchProcessor(EventType.SQS);
 
 // Read during the cold start, so the first signed delivery does not wait on Secrets Manager; a failed
 // read is retried by that delivery.
@@ -39,6 +38,12 @@ class NotStoredYetError extends Error {
 
 export const handler = invocation(
   (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    // A processor per invocation: it keeps the batch's failures in itself (outside Lambda's own
+    // invoke store, which start:aws-local does not have), so one shared by concurrent invocations
+    // would let one batch reset another's failures, and a failed message would be deleted.
     // Records of a batch are processed concurrently: each is a separate notification.
-    processPartialResponse(event, deliverRecord, processor, { context, processInParallel: true }),
+    processPartialResponse(event, deliverRecord, new BatchProcessor(EventType.SQS), {
+      context,
+      processInParallel: true,
+    }),
 );
