@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
+import { type AwsClientConfig, createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
 import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
@@ -22,12 +22,18 @@ export interface AwsBackend extends Backend {
  */
 const DESTINATION_CACHE_MS = 2000;
 
-/** DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws. */
-export function openAwsBackend(config: HeraldConfig): AwsBackend {
+/**
+ * DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws.
+ * `credentials`: static ones (local engines); without them the SDK's default chain applies.
+ */
+export function openAwsBackend(
+  config: HeraldConfig,
+  { credentials }: { credentials?: AwsClientConfig['credentials'] } = {},
+): AwsBackend {
   const { tableName, queueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
   if (!tableName || !queueUrl) throw new Error('HERALD_TABLE_NAME and HERALD_QUEUE_URL are required');
-  const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint });
-  const sqs = createSqsClient({ region, endpoint: sqsEndpoint });
+  const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint, credentials });
+  const sqs = createSqsClient({ region, endpoint: sqsEndpoint, credentials });
   const queue = new SqsQueue({ client: sqs, queueUrl });
   return {
     store: new DynamoDbStore({ client: dynamoDb, tableName }),

@@ -32,8 +32,8 @@ import { waitFor } from '../helpers/wait-for.js';
  * middleware on the handlers' own clients, at the initialize step, i.e. before the SDK's retries, so
  * an injected error reaches Herald as it would once the SDK had given up.
  *
- * One aws-local for the file (the handlers keep one runtime per process); the tests run in order and
- * the first one relies on nothing having been sent yet. A visibility timeout of 1 s lets failed
+ * One aws-local for the file, shared by its tests: they run in order and the first one relies on
+ * nothing having been sent yet. A visibility timeout of 1 s lets failed
  * messages come back quickly; the sweeper's schedule is effectively off, the tests run it themselves.
  */
 
@@ -279,7 +279,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
       Attributes: { ApproximateReceiveCount: '1' },
     };
     const event: SQSEvent = { Records: [toSqsRecord(message, local.queues.queueArn, 'us-east-1')] };
-    const { handler } = await import('../../src/entrypoints/lambda/worker.js');
+    const handler = local.handlers.worker;
     const worker = { name: 'herald-local-worker', timeoutMs: 90_000, memoryMb: 512 };
     const sendsBefore = callsOf('SendMessageCommand').length;
 
@@ -323,7 +323,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
       );
     const first: SQSEvent = { Records: [record(poison), record(ok[0]?.id as string)] };
     const second: SQSEvent = { Records: [record(ok[1]?.id as string)] };
-    const { handler } = await import('../../src/entrypoints/lambda/worker.js');
+    const handler = local.handlers.worker;
     const worker = { name: 'herald-local-worker', timeoutMs: 90_000, memoryMb: 512 };
 
     const responses = await Promise.all([
