@@ -15,6 +15,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
 import { notificationIdFor } from '../../src/domain/notification-id.js';
+import { DELIVERY_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
 import { toSqsRecord } from '../../src/entrypoints/local/event-source-poller.js';
@@ -37,7 +38,7 @@ import { waitFor } from '../helpers/wait-for.js';
  * messages come back quickly; the sweeper's schedule is effectively off, the tests run it themselves.
  */
 
-const MAX_RECEIVE_COUNT = 5;
+const MAX_RECEIVE_COUNT = DELIVERY_QUEUE.maxReceiveCount;
 
 interface Fault {
   command: string;

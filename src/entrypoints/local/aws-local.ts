@@ -22,8 +22,14 @@ import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import type { HeraldQueues } from '../../adapters/sqs/create-queues.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import { ConfigError, loadConfig } from '../../config.js';
-import { LIMITS } from '../../domain/request-schema.js';
 import type { Logger } from '../../ports/logger.js';
+import {
+  DEAD_LETTER_QUEUE,
+  DELIVERY_QUEUE,
+  LAMBDA_FUNCTIONS,
+  SWEEPER_SCHEDULE,
+  WORKER_EVENT_SOURCE,
+} from '../lambda/deployment.js';
 import { createIngestHandler } from '../lambda/ingest-handler.js';
 import { createLambdaRuntime, type LambdaRuntime } from '../lambda/runtime.js';
 import { createSweeperHandler } from '../lambda/sweeper-handler.js';
@@ -43,14 +49,23 @@ import {
 import { type BatchSummary, SqsEventSourcePoller, type SqsHandler } from './event-source-poller.js';
 import { type LocalFunction, lambdaContext } from './lambda-context.js';
 
-// Mirrors of the CDK stack (infra/lib/data.ts, infra/lib/functions.ts), which src cannot import.
-const MAX_RECEIVE_COUNT = 5;
-const WORKER_BATCH_SIZE = 10;
+// The functions, queues and schedule of the CDK stack, from the module it is built from.
+const localFunction = (name: keyof typeof LAMBDA_FUNCTIONS): LocalFunction => ({
+  name: `herald-local-${name}`,
+  timeoutMs: LAMBDA_FUNCTIONS[name].timeoutSeconds * 1000,
+  memoryMb: LAMBDA_FUNCTIONS[name].memoryMb,
+});
 const FUNCTIONS = {
-  ingest: { name: 'herald-local-ingest', timeoutMs: 10_000, memoryMb: 512 },
-  worker: { name: 'herald-local-worker', timeoutMs: LIMITS.maxTimeoutMs + 30_000, memoryMb: 512 },
-  sweeper: { name: 'herald-local-sweeper', timeoutMs: 50_000, memoryMb: 256 },
-} satisfies Record<string, LocalFunction>;
+  ingest: localFunction('ingest'),
+  worker: localFunction('worker'),
+  sweeper: localFunction('sweeper'),
+};
+const DAY_SECONDS = 24 * 3600;
+/**
+ * Not the stack's visibility timeout (DELIVERY_QUEUE, 9 minutes): locally a message whose worker
+ * died should come back while someone is watching.
+ */
+const LOCAL_VISIBILITY_TIMEOUT_S = 30;
 
 const TABLE_NAME = 'herald-local';
 const QUEUE_PREFIX = 'herald-local';
@@ -121,8 +136,12 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     const eventSourceSqs = localSqsClient(fauxqs.endpoint);
     undo.push(() => eventSourceSqs.destroy());
     const queues = await createHeraldQueues(eventSourceSqs, QUEUE_PREFIX, {
-      maxReceiveCount: MAX_RECEIVE_COUNT,
+      maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount,
       visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+      retentionSeconds: {
+        queue: DELIVERY_QUEUE.retentionDays * DAY_SECONDS,
+        deadLetterQueue: DEAD_LETTER_QUEUE.retentionDays * DAY_SECONDS,
+      },
     });
 
     const endpoints = { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint };
@@ -158,8 +177,8 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       region,
       handler: handlers.worker,
       context: context(FUNCTIONS.worker),
-      concurrency: Math.max(1, Math.floor(config.deliveryConcurrency / WORKER_BATCH_SIZE)),
-      batchSize: WORKER_BATCH_SIZE,
+      concurrency: Math.max(1, Math.floor(config.deliveryConcurrency / WORKER_EVENT_SOURCE.batchSize)),
+      batchSize: WORKER_EVENT_SOURCE.batchSize,
       logger,
       onBatch: (summary) => {
         for (const listener of listeners) listener(summary);
@@ -281,8 +300,20 @@ function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
     );
   }
   return {
-    visibilityTimeoutSeconds: wholeNumber(env, 'HERALD_LOCAL_VISIBILITY_TIMEOUT_S', 30, 0, 43_200),
-    sweepIntervalMs: wholeNumber(env, 'HERALD_LOCAL_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    visibilityTimeoutSeconds: wholeNumber(
+      env,
+      'HERALD_LOCAL_VISIBILITY_TIMEOUT_S',
+      LOCAL_VISIBILITY_TIMEOUT_S,
+      0,
+      43_200,
+    ),
+    sweepIntervalMs: wholeNumber(
+      env,
+      'HERALD_LOCAL_SWEEP_INTERVAL_MS',
+      SWEEPER_SCHEDULE.rateMinutes * 60_000,
+      100,
+      86_400_000,
+    ),
     publishMetrics: /^(false|0|no|off)$/i.test(env.POWERTOOLS_METRICS_DISABLED?.trim() ?? ''),
   };
 }
