@@ -5,6 +5,7 @@ import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destinat
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import type { HeraldConfig } from '../config.js';
+import type { Logger } from '../ports/logger.js';
 import type { Backend } from './backend.js';
 
 export interface AwsBackend extends Backend {
@@ -25,10 +26,11 @@ const DESTINATION_CACHE_MS = 2000;
 /**
  * DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws.
  * `credentials`: static ones (local engines); without them the SDK's default chain applies.
+ * `logger`: where the adapters report what they survive without failing a caller.
  */
 export function openAwsBackend(
   config: HeraldConfig,
-  { credentials }: { credentials?: AwsClientConfig['credentials'] } = {},
+  { credentials, logger }: { credentials?: AwsClientConfig['credentials']; logger?: Logger } = {},
 ): AwsBackend {
   const { tableName, queueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
   if (!tableName || !queueUrl) throw new Error('HERALD_TABLE_NAME and HERALD_QUEUE_URL are required');
@@ -36,7 +38,7 @@ export function openAwsBackend(
   const sqs = createSqsClient({ region, endpoint: sqsEndpoint, credentials });
   const queue = new SqsQueue({ client: sqs, queueUrl });
   return {
-    store: new DynamoDbStore({ client: dynamoDb, tableName }),
+    store: new DynamoDbStore({ client: dynamoDb, tableName, logger }),
     queue,
     messages: queue,
     destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBClient,
+  GetItemCommand,
   InternalServerError,
   ProvisionedThroughputExceededException,
   QueryCommand,
@@ -13,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
+import { META, notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
 import { notificationIdFor } from '../../src/domain/notification-id.js';
 import { DELIVERY_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
@@ -368,5 +369,72 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
     });
+  });
+});
+
+describe('the table epoch write at a store instance’s first insert (its own aws-local: a table without an epoch)', () => {
+  let fresh: AwsLocal;
+  let client: HeraldClient;
+  // Its own engines: the file's probe client points at the other instance.
+  let probeDynamoDb: DynamoDBClient;
+  beforeAll(async () => {
+    fresh = await startAwsLocal({ ...TEST_ENV, HERALD_LOCAL_SWEEP_INTERVAL_MS: String(24 * 3600 * 1000) });
+    faultMiddleware(fresh.runtime.clients.dynamoDb);
+    client = new HeraldClient(fresh.url);
+    probeDynamoDb = localDynamoDbClient(fresh.endpoints.dynamoDb);
+  });
+  afterAll(async () => {
+    probeDynamoDb?.destroy();
+    await fresh?.stop();
+  });
+
+  const isEpochPut = (input: Record<string, unknown>) => {
+    const item = input.Item as { pk?: unknown; sk?: unknown } | undefined;
+    return item?.pk === META.partition && item?.sk === META.epoch;
+  };
+  const readEpochItem = async () =>
+    (
+      await probeDynamoDb.send(
+        new GetItemCommand({
+          TableName: fresh.tableName,
+          Key: { pk: { S: META.partition }, sk: { S: META.epoch } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  it('never turns a stored, enqueued notification into a 503; the next insert writes the epoch', async () => {
+    // Both ingest paths: without a key (stored QUEUED with its send) and with one (stored, then sent).
+    const fault = inject(
+      'PutItemCommand',
+      () => new InternalServerError({ message: 'Internal error', $metadata: {} }),
+      isEpochPut,
+      2,
+    );
+    const first = await client.send({ url: `${vendor.url}/ok`, body: 'epoch write failed' });
+    const keyed = await client.send(
+      { url: `${vendor.url}/ok`, body: 'epoch write failed again' },
+      { 'Idempotency-Key': `epoch-${randomUUID()}` },
+    );
+
+    expect(fault.hits).toBe(2);
+    expect([first.status, keyed.status]).toEqual([202, 202]);
+    expect([first.body.status, keyed.body.status]).toEqual(['QUEUED', 'QUEUED']);
+    expect(await readEpochItem()).toBeUndefined();
+    for (const res of [first, keyed]) {
+      expect(await client.waitForStatus(res.body.id, ['SUCCESS', 'FAILED'])).toMatchObject({ status: 'SUCCESS' });
+      expect(vendor.requestsFor(res.body.id)).toHaveLength(1);
+    }
+
+    // The next insert writes it, from the earliest createdAt this instance stored, so the listing
+    // (which walks no further back than the epoch) still finds the first two.
+    const later = await client.send({ url: `${vendor.url}/ok`, body: 'epoch written now' });
+    expect(later.status).toBe(202);
+    const epoch = await readEpochItem();
+    expect(epoch?.epoch?.S).toBeDefined();
+    expect(Date.parse(String(epoch?.epoch?.S))).toBeLessThanOrEqual(Date.parse(first.body.createdAt));
+    const { body } = await client.call('GET', '/v1/notifications?limit=10');
+    expect(body.items.map((item: { id: string }) => item.id).sort()).toEqual(
+      [first.body.id, keyed.body.id, later.body.id].sort(),
+    );
   });
 });

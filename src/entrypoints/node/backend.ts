@@ -24,7 +24,7 @@ export async function openBackend(config: HeraldConfig, logger: Logger): Promise
       return openSqliteBackend(config, logger);
     case 'aws':
       // Loaded only when asked for, so the SQLite mode never loads the AWS SDK.
-      return (await import('../aws-backend.js')).openAwsBackend(config);
+      return (await import('../aws-backend.js')).openAwsBackend(config, { logger });
   }
 }
 
