@@ -40,7 +40,7 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<
   const lock = SqliteWriterLock.acquire(config.dbPath);
   let db: SqliteDatabase | undefined;
   try {
-    db = new SqliteDatabase(config.dbPath);
+    db = new SqliteDatabase(config.dbPath, { maxPageCount: config.dbMaxPageCount });
     const wake = new WakeSignal();
     const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
     const released = await releaseLeasesOfDeadProcess(db, new Date());
