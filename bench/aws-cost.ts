@@ -124,7 +124,7 @@ const billedMs = (ms: number) => Math.max(1, Math.ceil(ms));
  * and priced with bench/prices.ts.
  */
 export async function measureAwsCost(options: { notifications: number }): Promise<CostResult> {
-  // The Lambda handlers keep one runtime per process and read their settings when they load.
+  // Loaded only here: the other benchmarks need neither the engines nor the AWS SDK.
   const { startAwsLocal } = await import('../src/entrypoints/local/aws-local.js');
   const local: AwsLocal = await startAwsLocal({
     ...process.env,

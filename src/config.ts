@@ -50,6 +50,7 @@ const environment = z
     HERALD_HOST: z.string().trim().min(1).default('127.0.0.1'),
     HERALD_PORT: integer(0, 65_535).default(3000),
     HERALD_DB_PATH: z.string().trim().min(1).default('./data/herald.db'),
+    HERALD_DB_MAX_PAGE_COUNT: integer(1, 2_147_483_647).optional(),
     HERALD_API_KEYS: z
       .string()
       .default('')
@@ -115,6 +116,11 @@ export interface HeraldConfig {
   host: string;
   port: number;
   dbPath: string;
+  /**
+   * HERALD_DB_MAX_PAGE_COUNT, for tests only: caps the SQLite file at this many pages (at least its
+   * size at start-up), so a test can play a full disk (SQLITE_FULL) without filling one.
+   */
+  dbMaxPageCount?: number;
   apiKeys: string[];
   allowPrivateTargets: boolean;
   maxAttempts: number;
@@ -174,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     host: e.HERALD_HOST,
     port: e.HERALD_PORT,
     dbPath: e.HERALD_DB_PATH,
+    dbMaxPageCount: e.HERALD_DB_MAX_PAGE_COUNT,
     apiKeys: e.HERALD_API_KEYS,
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
     maxAttempts: e.HERALD_MAX_ATTEMPTS,

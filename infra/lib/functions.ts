@@ -10,27 +10,20 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { CREATED_INDEX, DESTINATION_PARTITION, FAILED_INDEX } from '../../src/adapters/dynamodb/table-schema.js';
+import {
+  DELIVERY_QUEUE,
+  LAMBDA_FUNCTIONS,
+  SWEEPER_SCHEDULE,
+  WORKER_EVENT_SOURCE,
+} from '../../src/entrypoints/lambda/deployment.js';
 import type { HeraldData } from './data.js';
 import { type HandlerName, handlerEntry, LOCK_FILE, REPO_ROOT } from './paths.js';
-import { type HeraldSettings, MAX_ATTEMPT_TIMEOUT_MS } from './settings.js';
+import type { HeraldSettings } from './settings.js';
 
-/**
- * The worker runs up to ten deliveries of a batch concurrently, each bounded by the longest attempt
- * timeout a request may ask for (60 s), plus store writes before and after: 30 s of headroom, without
- * letting a stuck invocation hold its messages for long.
- */
-export const WORKER_TIMEOUT = Duration.seconds(Math.ceil(MAX_ATTEMPT_TIMEOUT_MS / 1000) + 30);
-
-/** AWS guidance for SQS event sources: visibility timeout at least six times the function timeout. */
-export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6);
-
-export const WORKER_BATCH_SIZE = 10;
-
-/**
- * Wait up to a second to fill a batch: at low traffic it adds at most a second to delivery, at high
- * traffic batches fill before it runs out and each invocation delivers ten notifications.
- */
-export const WORKER_BATCHING_WINDOW = Duration.seconds(1);
+// Timeouts, memory, batching, visibility and schedule are src/entrypoints/lambda/deployment.ts's,
+// which start:aws-local plays too.
+export const WORKER_TIMEOUT = Duration.seconds(LAMBDA_FUNCTIONS.worker.timeoutSeconds);
+export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(DELIVERY_QUEUE.visibilityTimeoutSeconds);
 
 export const RUNTIME = lambda.Runtime.NODEJS_22_X;
 
@@ -67,8 +60,6 @@ export interface HeraldFunctionsProps {
 interface FunctionSpec {
   readonly name: HandlerName;
   readonly description: string;
-  readonly timeout: Duration;
-  readonly memorySize: number;
 }
 
 /** The three Lambda functions, each with its own role holding only the actions its handler calls. */
@@ -112,8 +103,8 @@ export class HeraldFunctions extends Construct {
         runtime: RUNTIME,
         architecture: lambda.Architecture.ARM_64,
         description: spec.description,
-        timeout: spec.timeout,
-        memorySize: spec.memorySize,
+        timeout: Duration.seconds(LAMBDA_FUNCTIONS[spec.name].timeoutSeconds),
+        memorySize: LAMBDA_FUNCTIONS[spec.name].memoryMb,
         role,
         logGroup,
         environment,
@@ -132,22 +123,14 @@ export class HeraldFunctions extends Construct {
     this.ingest = make({
       name: 'ingest',
       description: 'Herald HTTP API: accept, read, list and retry notifications',
-      // HTTP API integrations give up after 30 s; a healthy request takes milliseconds.
-      timeout: Duration.seconds(10),
-      memorySize: 512,
     });
     this.worker = make({
       name: 'worker',
       description: 'Herald delivery worker: one SQS batch of notifications per invocation',
-      timeout: WORKER_TIMEOUT,
-      memorySize: 512,
     });
     this.sweeper = make({
       name: 'sweeper',
       description: 'Herald sweeper: enqueues notifications still PENDING a minute after ingest',
-      // Shorter than the one-minute schedule, so runs do not pile up.
-      timeout: Duration.seconds(50),
-      memorySize: 256,
     });
 
     const table = data.table.tableArn;
@@ -197,8 +180,8 @@ export class HeraldFunctions extends Construct {
     // Grants the poller's ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes.
     this.worker.addEventSource(
       new SqsEventSource(data.queue, {
-        batchSize: WORKER_BATCH_SIZE,
-        maxBatchingWindow: WORKER_BATCHING_WINDOW,
+        batchSize: WORKER_EVENT_SOURCE.batchSize,
+        maxBatchingWindow: Duration.seconds(WORKER_EVENT_SOURCE.maxBatchingWindowSeconds),
         reportBatchItemFailures: true,
         maxConcurrency: settings.workerMaxConcurrency,
       }),
@@ -221,9 +204,14 @@ export class HeraldFunctions extends Construct {
     this.sweeper.addToRolePolicy(sendToQueue());
     new events.Rule(this, 'SweeperSchedule', {
       description: 'Runs the Herald sweeper every minute',
-      schedule: events.Schedule.rate(Duration.minutes(1)),
-      // A missed run is covered by the next one a minute later: do not queue stale invocations.
-      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+      schedule: events.Schedule.rate(Duration.minutes(SWEEPER_SCHEDULE.rateMinutes)),
+      // A missed run is covered by the next one: do not queue stale invocations.
+      targets: [
+        new targets.LambdaFunction(this.sweeper, {
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(SWEEPER_SCHEDULE.rateMinutes),
+        }),
+      ],
     });
   }
 

@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
+import { type AwsClientConfig, createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
 import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import type { HeraldConfig } from '../config.js';
+import type { Logger } from '../ports/logger.js';
 import type { Backend } from './backend.js';
 
 export interface AwsBackend extends Backend {
@@ -22,15 +23,22 @@ export interface AwsBackend extends Backend {
  */
 const DESTINATION_CACHE_MS = 2000;
 
-/** DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws. */
-export function openAwsBackend(config: HeraldConfig): AwsBackend {
+/**
+ * DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws.
+ * `credentials`: static ones (local engines); without them the SDK's default chain applies.
+ * `logger`: where the adapters report what they survive without failing a caller.
+ */
+export function openAwsBackend(
+  config: HeraldConfig,
+  { credentials, logger }: { credentials?: AwsClientConfig['credentials']; logger?: Logger } = {},
+): AwsBackend {
   const { tableName, queueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
   if (!tableName || !queueUrl) throw new Error('HERALD_TABLE_NAME and HERALD_QUEUE_URL are required');
-  const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint });
-  const sqs = createSqsClient({ region, endpoint: sqsEndpoint });
+  const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint, credentials });
+  const sqs = createSqsClient({ region, endpoint: sqsEndpoint, credentials });
   const queue = new SqsQueue({ client: sqs, queueUrl });
   return {
-    store: new DynamoDbStore({ client: dynamoDb, tableName }),
+    store: new DynamoDbStore({ client: dynamoDb, tableName, logger }),
     queue,
     messages: queue,
     destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),

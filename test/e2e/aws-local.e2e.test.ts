@@ -13,8 +13,8 @@ import { waitFor } from '../helpers/wait-for.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
 import { describeSignedDeliveryE2E } from './signed-delivery.suite.js';
 
-// The Lambda handlers keep one runtime per process, so this file starts aws-local once: the shared
-// suite and the cost measurement use the same instance, stopped when the file is done.
+// One aws-local for the file: the shared suites and the cost measurement use the same instance (the
+// meter counts its clients), stopped when the file is done.
 const meter = new AwsCallMeter();
 let running: Promise<AwsLocal> | undefined;
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 const startAwsLocalService: StartService = async (env = {}) => {
-  if (Object.keys(env).length > 0) throw new Error('aws-local starts once per test file, with TEST_ENV');
+  if (Object.keys(env).length > 0) throw new Error('this file shares one aws-local, with TEST_ENV');
   const local = await awsLocal();
   return { baseUrl: local.url, stop: async () => {} };
 };

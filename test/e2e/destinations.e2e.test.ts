@@ -4,7 +4,7 @@ import { describeDestinationsE2E } from './destinations.suite.js';
 
 describeDestinationsE2E('single process, SQLite', startSingleProcess);
 
-/** `npm run start:aws-local` in its own process, so it gets the suite's settings (the Lambda runtimes are per process). */
+/** `npm run start:aws-local` in its own process, as operators run it, with the suite's settings. */
 const startAwsLocalProcess: StartService = async (env = {}) => {
   const child = await spawnService(
     process.execPath,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBClient,
+  GetItemCommand,
   InternalServerError,
   ProvisionedThroughputExceededException,
   QueryCommand,
@@ -13,8 +14,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
+import { META, notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
 import { notificationIdFor } from '../../src/domain/notification-id.js';
+import { DELIVERY_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
 import { toSqsRecord } from '../../src/entrypoints/local/event-source-poller.js';
@@ -32,12 +34,12 @@ import { waitFor } from '../helpers/wait-for.js';
  * middleware on the handlers' own clients, at the initialize step, i.e. before the SDK's retries, so
  * an injected error reaches Herald as it would once the SDK had given up.
  *
- * One aws-local for the file (the handlers keep one runtime per process); the tests run in order and
- * the first one relies on nothing having been sent yet. A visibility timeout of 1 s lets failed
+ * One aws-local for the file, shared by its tests: they run in order and the first one relies on
+ * nothing having been sent yet. A visibility timeout of 1 s lets failed
  * messages come back quickly; the sweeper's schedule is effectively off, the tests run it themselves.
  */
 
-const MAX_RECEIVE_COUNT = 5;
+const MAX_RECEIVE_COUNT = DELIVERY_QUEUE.maxReceiveCount;
 
 interface Fault {
   command: string;
@@ -282,7 +284,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
       Attributes: { ApproximateReceiveCount: '1' },
     };
     const event: SQSEvent = { Records: [toSqsRecord(message, local.queues.queueArn, 'us-east-1')] };
-    const { handler } = await import('../../src/entrypoints/lambda/worker.js');
+    const handler = local.handlers.worker;
     const worker = { name: 'herald-local-worker', timeoutMs: 90_000, memoryMb: 512 };
     const sendsBefore = callsOf('SendMessageCommand').length;
 
@@ -302,6 +304,45 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(sends).toHaveLength(1);
     expect(sends[0]?.input).toMatchObject({ MessageBody: notification.id });
     expect(Number(sends[0]?.input.DelaySeconds)).toBeGreaterThanOrEqual(Math.floor(local.runtime.deps.leaseMs / 1000));
+  });
+
+  it('reports only the failing record when two batches run through one worker handler at once', async () => {
+    // The local event source runs several batches at once in one process, as concurrent invocations.
+    // A batch processor shared by them let the second batch reset the first one's failures (the
+    // failed message was then deleted) or report a record that is not in its own batch.
+    const ok = [makeNotification({ url: `${vendor.url}/slow/200` }), makeNotification({ url: `${vendor.url}/ok` })];
+    for (const notification of ok) await local.runtime.deps.store.insert(notification);
+    // Refused by DynamoDB (a key over 2048 bytes): the record handler throws.
+    const poison = `poison-${'y'.repeat(2100)}`;
+    const record = (body: string) =>
+      toSqsRecord(
+        {
+          MessageId: randomUUID(),
+          ReceiptHandle: randomUUID(),
+          Body: body,
+          MD5OfBody: '',
+          Attributes: { ApproximateReceiveCount: '1' },
+        },
+        local.queues.queueArn,
+        'us-east-1',
+      );
+    const first: SQSEvent = { Records: [record(poison), record(ok[0]?.id as string)] };
+    const second: SQSEvent = { Records: [record(ok[1]?.id as string)] };
+    const handler = local.handlers.worker;
+    const worker = { name: 'herald-local-worker', timeoutMs: 90_000, memoryMb: 512 };
+
+    const responses = await Promise.all([
+      handler(first, lambdaContext(worker, 'us-east-1')),
+      handler(second, lambdaContext(worker, 'us-east-1')),
+    ]);
+
+    expect(responses).toEqual([
+      { batchItemFailures: [{ itemIdentifier: first.Records[0]?.messageId }] },
+      { batchItemFailures: [] },
+    ]);
+    for (const notification of ok) {
+      expect((await herald.get(notification.id)).body).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+    }
   });
 
   it(`moves a message the store rejects to the DLQ after ${MAX_RECEIVE_COUNT} receives`, async () => {
@@ -331,5 +372,72 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
     });
+  });
+});
+
+describe('the table epoch write at a store instance’s first insert (its own aws-local: a table without an epoch)', () => {
+  let fresh: AwsLocal;
+  let client: HeraldClient;
+  // Its own engines: the file's probe client points at the other instance.
+  let probeDynamoDb: DynamoDBClient;
+  beforeAll(async () => {
+    fresh = await startAwsLocal({ ...TEST_ENV, HERALD_LOCAL_SWEEP_INTERVAL_MS: String(24 * 3600 * 1000) });
+    faultMiddleware(fresh.runtime.clients.dynamoDb);
+    client = new HeraldClient(fresh.url);
+    probeDynamoDb = localDynamoDbClient(fresh.endpoints.dynamoDb);
+  });
+  afterAll(async () => {
+    probeDynamoDb?.destroy();
+    await fresh?.stop();
+  });
+
+  const isEpochPut = (input: Record<string, unknown>) => {
+    const item = input.Item as { pk?: unknown; sk?: unknown } | undefined;
+    return item?.pk === META.partition && item?.sk === META.epoch;
+  };
+  const readEpochItem = async () =>
+    (
+      await probeDynamoDb.send(
+        new GetItemCommand({
+          TableName: fresh.tableName,
+          Key: { pk: { S: META.partition }, sk: { S: META.epoch } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  it('never turns a stored, enqueued notification into a 503; the next insert writes the epoch', async () => {
+    // Both ingest paths: without a key (stored QUEUED with its send) and with one (stored, then sent).
+    const fault = inject(
+      'PutItemCommand',
+      () => new InternalServerError({ message: 'Internal error', $metadata: {} }),
+      isEpochPut,
+      2,
+    );
+    const first = await client.send({ url: `${vendor.url}/ok`, body: 'epoch write failed' });
+    const keyed = await client.send(
+      { url: `${vendor.url}/ok`, body: 'epoch write failed again' },
+      { 'Idempotency-Key': `epoch-${randomUUID()}` },
+    );
+
+    expect(fault.hits).toBe(2);
+    expect([first.status, keyed.status]).toEqual([202, 202]);
+    expect([first.body.status, keyed.body.status]).toEqual(['QUEUED', 'QUEUED']);
+    expect(await readEpochItem()).toBeUndefined();
+    for (const res of [first, keyed]) {
+      expect(await client.waitForStatus(res.body.id, ['SUCCESS', 'FAILED'])).toMatchObject({ status: 'SUCCESS' });
+      expect(vendor.requestsFor(res.body.id)).toHaveLength(1);
+    }
+
+    // The next insert writes it, from the earliest createdAt this instance stored, so the listing
+    // (which walks no further back than the epoch) still finds the first two.
+    const later = await client.send({ url: `${vendor.url}/ok`, body: 'epoch written now' });
+    expect(later.status).toBe(202);
+    const epoch = await readEpochItem();
+    expect(epoch?.epoch?.S).toBeDefined();
+    expect(Date.parse(String(epoch?.epoch?.S))).toBeLessThanOrEqual(Date.parse(first.body.createdAt));
+    const { body } = await client.call('GET', '/v1/notifications?limit=10');
+    expect(body.items.map((item: { id: string }) => item.id).sort()).toEqual(
+      [first.body.id, keyed.body.id, later.body.id].sort(),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BackendUnavailableError } from '../../domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
+import { type Logger, silentLogger } from '../../ports/logger.js';
 import type {
   AttemptRecord,
   Claim,
@@ -35,6 +36,7 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  * DynamoDB calls per method (normal path; "read" = GetItem/Query of one notification):
  *   insert          1 PutItem (+1 Query when the id exists: the dedup answer); the first insert of a
  *                   store instance also writes the table epoch alongside: +1 conditional PutItem, once
+ *                   (again by the next insert if it failed; its failure never fails the insert)
  *   get             1 Query (both items, strongly consistent)
  *   listAttempts    1 Query (projected to the history)
  *   markQueued      1 UpdateItem (+1 GetItem of the REQUEST key if this instance neither inserted nor
@@ -84,6 +86,8 @@ export interface DynamoDbStoreOptions {
   listLookbackMinutes?: number;
   /** The most minute buckets one listing page examines (INDEX_SHARDS Queries each). Default 1,440. */
   listMinutesPerPage?: number;
+  /** Where a failed table-epoch write is reported (it fails no caller). Default: nowhere. */
+  logger?: Logger;
 }
 
 /**
@@ -100,8 +104,13 @@ export class DynamoDbStore implements NotificationStore {
   private readonly knownIds = new RecentSet(KNOWN_IDS_CAPACITY);
   private readonly now: () => number;
   private readonly listWalk: Omit<MinuteWalk, 'now' | 'epoch'>;
-  /** The epoch write of this instance, started by its first insert (table-epoch.ts). */
+  private readonly logger: Logger;
+  /** The epoch write of this instance in flight, started by its first insert (table-epoch.ts). */
   private epochWrite: Promise<void> | undefined;
+  /** Set once this instance has seen the table's epoch written (by itself or another). */
+  private epochWritten = false;
+  /** The earliest createdAt this instance stored while its epoch write had not succeeded. */
+  private epochFrom: string | undefined;
   /** The table's epoch once known: it never changes. */
   private epoch: number | undefined;
 
@@ -109,6 +118,7 @@ export class DynamoDbStore implements NotificationStore {
     this.table = openTable(options.client, options.tableName);
     this.sweepMinutesPerRun = options.sweepMinutesPerRun ?? DEFAULT_SWEEP_MINUTES_PER_RUN;
     this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? silentLogger;
     this.listWalk = {
       lookbackMinutes: options.listLookbackMinutes ?? RETENTION_DAYS * 24 * 60,
       minutesPerPage: options.listMinutesPerPage ?? DEFAULT_LIST_MINUTES_PER_PAGE,
@@ -199,17 +209,30 @@ export class DynamoDbStore implements NotificationStore {
 
   /**
    * Makes sure the table has an epoch no later than this notification's createdAt (minus the margin),
-   * once per instance: later inserts share the first write and cost nothing. A failed write is
-   * tried again by the next insert. Finding an epoch already there is the usual case.
+   * once per instance: later inserts share the first write and cost nothing. Finding an epoch
+   * already there is the usual case.
+   *
+   * Never rejects: the epoch only bounds how far back a listing walks, while the REQUEST put beside
+   * it is what the caller waits for. Failing the insert for it would answer 503 for a notification
+   * that is stored (and, without a key, already enqueued), which the caller would then resend. A
+   * failed write is logged and tried again by the next insert, from the earliest createdAt stored
+   * meanwhile, so the epoch still precedes every notification of this instance.
    */
   private writeEpochOnce(createdAt: string): Promise<void> {
-    this.epochWrite ??= writeEpoch(this.table, createdAt).then(
+    if (this.epochWritten) return Promise.resolve();
+    // ISO 8601 UTC timestamps of one format order as strings do.
+    if (this.epochFrom === undefined || createdAt < this.epochFrom) this.epochFrom = createdAt;
+    this.epochWrite ??= writeEpoch(this.table, this.epochFrom).then(
       (written) => {
+        this.epochWritten = true;
         if (written !== undefined) this.epoch ??= written;
       },
       (error: unknown) => {
         this.epochWrite = undefined;
-        throw error;
+        this.logger.warn(
+          { err: error, epochFrom: this.epochFrom },
+          'table epoch not written; the next insert tries again (listings may miss notifications until then)',
+        );
       },
     );
     return this.epochWrite;

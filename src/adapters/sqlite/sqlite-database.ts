@@ -13,6 +13,12 @@ export interface SqliteDatabaseOptions {
   busyTimeoutMs?: number;
   /** Flushes the WAL file to the disk; node's `fs.fdatasync` unless a test plays a failing disk. */
   fdatasync?: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
+  /**
+   * SQLite's `max_page_count` on this connection, set once the schema is ready (SQLite raises a value
+   * below the file's current size to that size). A test hook: a write that would grow the file
+   * past it fails with SQLITE_FULL, as on a full disk, which tests cannot fill.
+   */
+  maxPageCount?: number;
 }
 
 /**
@@ -85,6 +91,8 @@ export class SqliteDatabase {
       db.pragma('synchronous = NORMAL');
       db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       prepareSchema(db, path);
+      if (options.maxPageCount !== undefined)
+        db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`);
       if (path !== ':memory:') this.#walFd = openSync(`${path}-wal`, 'r');
     } catch (error) {
       if (this.#walFd !== null) closeSync(this.#walFd);

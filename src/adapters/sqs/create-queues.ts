@@ -4,6 +4,8 @@ export interface QueueSettings {
   /** Receives after which SQS moves a message to the dead-letter queue. */
   maxReceiveCount: number;
   visibilityTimeoutSeconds: number;
+  /** How long each queue keeps a message; omitted: the engine's default (SQS: 4 days). */
+  retentionSeconds?: { queue?: number; deadLetterQueue?: number };
 }
 
 export interface HeraldQueues {
@@ -12,9 +14,6 @@ export interface HeraldQueues {
   dlqUrl: string;
   dlqArn: string;
 }
-
-/** SQS's maximum retention: a dead letter stays 14 days for an operator to look at. */
-const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /**
  * Creates the dead-letter queue and the delivery queue redriving to it, as the CDK stack defines them.
@@ -28,7 +27,7 @@ export async function createHeraldQueues(
   const dlq = await client.send(
     new CreateQueueCommand({
       QueueName: `${prefix}-dlq`,
-      Attributes: { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) },
+      Attributes: retention(settings.retentionSeconds?.deadLetterQueue),
     }),
   );
   const dlqUrl = required(dlq.QueueUrl, 'dead-letter queue URL');
@@ -41,6 +40,7 @@ export async function createHeraldQueues(
     new CreateQueueCommand({
       QueueName: `${prefix}-delivery`,
       Attributes: {
+        ...retention(settings.retentionSeconds?.queue),
         VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: settings.maxReceiveCount }),
       },
@@ -51,6 +51,10 @@ export async function createHeraldQueues(
     new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
   );
   return { queueUrl, queueArn: required(queueAttributes.Attributes?.QueueArn, 'delivery queue ARN'), dlqUrl, dlqArn };
+}
+
+function retention(seconds: number | undefined): Record<string, string> {
+  return seconds === undefined ? {} : { MessageRetentionPeriod: String(seconds) };
 }
 
 function required(value: string | undefined, what: string): string {

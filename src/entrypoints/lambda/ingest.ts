@@ -1,14 +1,5 @@
-import type { Context } from 'aws-lambda';
-import { handle } from 'hono/aws-lambda';
-import { createHttpApi } from '../api/http-api.js';
-import { invocation, lambdaRuntime } from './runtime.js';
+import { createIngestHandler } from './ingest-handler.js';
+import { lambdaRuntime } from './runtime.js';
 
-const { deps } = lambdaRuntime();
-// API Gateway authorizes callers with IAM (SigV4), so the API itself checks no keys here.
-const serve = handle(createHttpApi(deps, { apiKeys: [] }));
-
-/** The whole HTTP API of SPEC.md §5 behind API Gateway HTTP API (payload v2). */
-export const handler = invocation(
-  (event: Parameters<typeof serve>[0], context: Context): Promise<Awaited<ReturnType<typeof serve>>> =>
-    serve(event, context),
-);
+/** The ingest function's entry, bundled by the CDK stack: one runtime per container. */
+export const handler = createIngestHandler(lambdaRuntime());

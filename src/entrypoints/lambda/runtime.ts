@@ -1,18 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import type { AwsClientConfig } from '../../adapters/aws-clients.js';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { powertoolsLogger, powertoolsMetrics } from '../../adapters/observability/powertools.js';
 import type { AppDependencies } from '../../app/dependencies.js';
-import { loadConfig } from '../../config.js';
+import { type HeraldConfig, loadConfig } from '../../config.js';
+import { noMetrics } from '../../ports/metrics.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { type AwsBackend, openAwsBackend } from '../aws-backend.js';
 import { openSigningSecrets } from '../aws-signing-secrets.js';
 
 /**
  * What every Lambda handler shares, built once per container (not per invocation): SDK clients with
- * their connection pools, the undici agent, the logger and the metrics buffer. The CDK stack sets
- * the HERALD_* variables; the Lambdas are the AWS mode by definition.
+ * their connection pools, the undici agent, the logger and the metrics buffer.
  */
 export interface LambdaRuntime {
   deps: AppDependencies;
@@ -27,18 +28,29 @@ export interface LambdaRuntime {
   close(): Promise<void>;
 }
 
-let runtime: LambdaRuntime | undefined;
+export interface LambdaRuntimeOptions {
+  /** Static credentials (the local engines'); omitted on Lambda, where the SDK's default chain applies. */
+  credentials?: AwsClientConfig['credentials'];
+  /**
+   * Whether invocations publish their metrics (CloudWatch EMF on stdout). Default true, as on Lambda;
+   * start:aws-local turns it off, as nothing reads them there.
+   */
+  publishMetrics?: boolean;
+}
 
-export function lambdaRuntime(): LambdaRuntime {
-  if (runtime) return runtime;
-  const config = loadConfig({ ...process.env, HERALD_BACKEND: 'aws' });
+/**
+ * A runtime from a configuration (HERALD_BACKEND=aws): the handlers' factories take one, so a host
+ * can run several with settings of their own side by side (start:aws-local, tests).
+ */
+export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntimeOptions = {}): LambdaRuntime {
+  if (config.backend !== 'aws') throw new Error('the Lambda handlers run the AWS backend only');
   const logger = new Logger({
     serviceName: 'herald',
     logLevel: config.logLevel === 'silent' ? 'SILENT' : (config.logLevel.toUpperCase() as 'INFO'),
   });
   // Its own warnings (e.g. an invocation that recorded no metric) go through the logger and its level.
   const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald', logger });
-  const backend = openAwsBackend(config);
+  const backend = openAwsBackend(config, { credentials: options.credentials, logger: powertoolsLogger(logger) });
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
   // The CDK stack names a Secrets Manager secret (HERALD_SIGNING_SECRET_ARN); start:aws-local passes
   // HERALD_SIGNING_SECRETS instead.
@@ -47,10 +59,10 @@ export function lambdaRuntime(): LambdaRuntime {
     backend,
     sender,
     logger: powertoolsLogger(logger),
-    metrics: powertoolsMetrics(metrics),
+    metrics: options.publishMetrics === false ? noMetrics : powertoolsMetrics(metrics),
     signingSecrets: signing.secrets,
   });
-  runtime = {
+  return {
     deps,
     logger,
     metrics,
@@ -61,7 +73,17 @@ export function lambdaRuntime(): LambdaRuntime {
       await backend.close();
     },
   };
-  return runtime;
+}
+
+let containerRuntime: LambdaRuntime | undefined;
+
+/**
+ * The runtime of this Lambda container, from the HERALD_* variables the CDK stack sets (the Lambdas
+ * are the AWS mode by definition). Only the entry files the stack bundles call it.
+ */
+export function lambdaRuntime(): LambdaRuntime {
+  containerRuntime ??= createLambdaRuntime(loadConfig({ ...process.env, HERALD_BACKEND: 'aws' }));
+  return containerRuntime;
 }
 
 /**
@@ -69,9 +91,9 @@ export function lambdaRuntime(): LambdaRuntime {
  * invocation's metrics flushed as one EMF document at the end (only when there are any, so a GET
  * logs no "no metrics" warning).
  */
-export function invocation<E, R>(run: (event: E, context: Context) => Promise<R>) {
+export function invocation<E, R>(runtime: LambdaRuntime, run: (event: E, context: Context) => Promise<R>) {
+  const { logger, metrics } = runtime;
   return async (event: E, context: Context): Promise<R> => {
-    const { logger, metrics } = lambdaRuntime();
     logger.addContext(context);
     try {
       return await run(event, context);

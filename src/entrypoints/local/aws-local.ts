@@ -16,23 +16,31 @@ import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { LOCAL_ENGINE_CREDENTIALS } from '../../adapters/aws-clients.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import type { HeraldQueues } from '../../adapters/sqs/create-queues.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import { ConfigError, loadConfig } from '../../config.js';
-import { LIMITS } from '../../domain/request-schema.js';
 import type { Logger } from '../../ports/logger.js';
-import type { LambdaRuntime } from '../lambda/runtime.js';
+import {
+  DEAD_LETTER_QUEUE,
+  DELIVERY_QUEUE,
+  LAMBDA_FUNCTIONS,
+  SWEEPER_SCHEDULE,
+  WORKER_EVENT_SOURCE,
+} from '../lambda/deployment.js';
+import { createIngestHandler } from '../lambda/ingest-handler.js';
+import { createLambdaRuntime, type LambdaRuntime } from '../lambda/runtime.js';
+import { createSweeperHandler } from '../lambda/sweeper-handler.js';
+import { createWorkerHandler } from '../lambda/worker-handler.js';
 import { createLimitedServer } from '../node/server-limits.js';
 import { apiGatewayBridge, type HttpApiHandler } from './api-gateway-bridge.js';
 import {
   createHeraldQueues,
   createHeraldTable,
-  LOCAL_CREDENTIALS_ENV,
   LOCAL_REGION,
   type LocalEngine,
-  localBackendEnv,
   localDynamoDbClient,
   localSqsClient,
   startDynalite,
@@ -41,14 +49,23 @@ import {
 import { type BatchSummary, SqsEventSourcePoller, type SqsHandler } from './event-source-poller.js';
 import { type LocalFunction, lambdaContext } from './lambda-context.js';
 
-// Mirrors of the CDK stack (infra/lib/data.ts, infra/lib/functions.ts), which src cannot import.
-const MAX_RECEIVE_COUNT = 5;
-const WORKER_BATCH_SIZE = 10;
+// The functions, queues and schedule of the CDK stack, from the module it is built from.
+const localFunction = (name: keyof typeof LAMBDA_FUNCTIONS): LocalFunction => ({
+  name: `herald-local-${name}`,
+  timeoutMs: LAMBDA_FUNCTIONS[name].timeoutSeconds * 1000,
+  memoryMb: LAMBDA_FUNCTIONS[name].memoryMb,
+});
 const FUNCTIONS = {
-  ingest: { name: 'herald-local-ingest', timeoutMs: 10_000, memoryMb: 512 },
-  worker: { name: 'herald-local-worker', timeoutMs: LIMITS.maxTimeoutMs + 30_000, memoryMb: 512 },
-  sweeper: { name: 'herald-local-sweeper', timeoutMs: 50_000, memoryMb: 256 },
-} satisfies Record<string, LocalFunction>;
+  ingest: localFunction('ingest'),
+  worker: localFunction('worker'),
+  sweeper: localFunction('sweeper'),
+};
+const DAY_SECONDS = 24 * 3600;
+/**
+ * Not the stack's visibility timeout (DELIVERY_QUEUE, 9 minutes): locally a message whose worker
+ * died should come back while someone is watching.
+ */
+const LOCAL_VISIBILITY_TIMEOUT_S = 30;
 
 const TABLE_NAME = 'herald-local';
 const QUEUE_PREFIX = 'herald-local';
@@ -60,6 +77,12 @@ export interface AwsLocal {
   endpoints: { dynamoDb: string; sqs: string };
   /** The handlers' shared runtime: their dependencies and SDK clients (for SDK middleware in tests). */
   runtime: LambdaRuntime;
+  /** The real Lambda handlers on that runtime, as the local API Gateway, event source and schedule call them. */
+  handlers: {
+    ingest: HttpApiHandler;
+    worker: SqsHandler;
+    sweeper: (event: ScheduledEvent, context: Context) => Promise<{ enqueued: number }>;
+  };
   /** The event source mapping's own SQS client (ReceiveMessage, DeleteMessageBatch). */
   eventSourceSqs: SQSClient;
   logger: Logger;
@@ -74,14 +97,11 @@ export interface AwsLocal {
   stop(): Promise<void>;
 }
 
-let started = false;
-
 /**
- * Starts everything and resolves once the API listens. `env` is read like loadConfig reads it; the
- * runner then writes the table, queue, endpoint and fake credential variables into process.env before
- * it loads the handlers, because a Lambda handler reads its configuration from the environment when
- * its module loads. Hence once per process: the handlers keep one runtime per process, as a Lambda
- * container does.
+ * Starts everything and resolves once the API listens. `env` is read like loadConfig reads it, and
+ * only read: the handlers get a runtime built from this instance's own configuration (its table,
+ * queues, endpoints and the engines' fake credentials), never from process.env. So a process may run
+ * several, each with settings of its own (tests do).
  */
 export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promise<AwsLocal> {
   const settings = localSettings(env);
@@ -92,10 +112,6 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     HERALD_TABLE_NAME: TABLE_NAME,
     HERALD_QUEUE_URL: 'http://127.0.0.1/queue',
   });
-  if (started) {
-    throw new Error('startAwsLocal runs once per process: the Lambda handlers keep one runtime per process');
-  }
-  started = true;
   const logger = createPinoLogger(config.logLevel);
   const region = config.aws.region ?? LOCAL_REGION;
 
@@ -120,28 +136,37 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     const eventSourceSqs = localSqsClient(fauxqs.endpoint);
     undo.push(() => eventSourceSqs.destroy());
     const queues = await createHeraldQueues(eventSourceSqs, QUEUE_PREFIX, {
-      maxReceiveCount: MAX_RECEIVE_COUNT,
+      maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount,
       visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+      retentionSeconds: {
+        queue: DELIVERY_QUEUE.retentionDays * DAY_SECONDS,
+        deadLetterQueue: DEAD_LETTER_QUEUE.retentionDays * DAY_SECONDS,
+      },
     });
 
     const endpoints = { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint };
-    undo.push(
-      setEnvironment({
-        ...env,
-        ...localBackendEnv({ tableName: TABLE_NAME, queues, endpoints, region }),
-        ...LOCAL_CREDENTIALS_ENV,
-        POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-      }),
+    const runtime = createLambdaRuntime(
+      {
+        ...config,
+        aws: {
+          ...config.aws,
+          tableName: TABLE_NAME,
+          queueUrl: queues.queueUrl,
+          dlqUrl: queues.dlqUrl,
+          region,
+          dynamoDbEndpoint: endpoints.dynamoDb,
+          sqsEndpoint: endpoints.sqs,
+        },
+      },
+      // Local engines check no signatures, and real credentials have no business reaching them.
+      { credentials: LOCAL_ENGINE_CREDENTIALS, publishMetrics: settings.publishMetrics },
     );
-
-    const [ingest, worker, sweeper, { lambdaRuntime }] = await Promise.all([
-      import('../lambda/ingest.js'),
-      import('../lambda/worker.js'),
-      import('../lambda/sweeper.js'),
-      import('../lambda/runtime.js'),
-    ]);
-    const runtime = lambdaRuntime();
     undo.push(() => runtime.close());
+    const handlers: AwsLocal['handlers'] = {
+      ingest: createIngestHandler(runtime) as unknown as HttpApiHandler,
+      worker: createWorkerHandler(runtime),
+      sweeper: createSweeperHandler(runtime),
+    };
     const context = (fn: LocalFunction) => () => lambdaContext(fn, region);
 
     const listeners = new Set<(summary: BatchSummary) => void>();
@@ -150,10 +175,10 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       queueUrl: queues.queueUrl,
       queueArn: queues.queueArn,
       region,
-      handler: worker.handler as SqsHandler,
+      handler: handlers.worker,
       context: context(FUNCTIONS.worker),
-      concurrency: Math.max(1, Math.floor(config.deliveryConcurrency / WORKER_BATCH_SIZE)),
-      batchSize: WORKER_BATCH_SIZE,
+      concurrency: Math.max(1, Math.floor(config.deliveryConcurrency / WORKER_EVENT_SOURCE.batchSize)),
+      batchSize: WORKER_EVENT_SOURCE.batchSize,
       logger,
       onBatch: (summary) => {
         for (const listener of listeners) listener(summary);
@@ -165,7 +190,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     // The node server's limits (API Gateway has its own), so a local run stands up to the same abuse.
     const server = createLimitedServer(
       apiGatewayBridge({
-        handler: ingest.handler as unknown as HttpApiHandler,
+        handler: handlers.ingest,
         context: context(FUNCTIONS.ingest),
         apiKeys: config.apiKeys,
         logger,
@@ -184,7 +209,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     const url = `http://${host}:${address.port}`;
 
     const runSweeper = async (): Promise<{ enqueued: number }> =>
-      sweeper.handler(scheduledEvent(region), lambdaContext(FUNCTIONS.sweeper, region));
+      handlers.sweeper(scheduledEvent(region), lambdaContext(FUNCTIONS.sweeper, region));
     let sweeping: Promise<unknown> | undefined;
     const timer = setInterval(() => {
       if (sweeping) return; // EventBridge would start another; one at a time is enough locally
@@ -218,6 +243,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       queues,
       endpoints,
       runtime,
+      handlers,
       eventSourceSqs,
       logger,
       onBatch(listener) {
@@ -241,7 +267,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
           await poller.stop();
           await closed;
           await sweeping;
-          // Poller, runtime, clients, environment, engines: in reverse order of creation.
+          // Poller, runtime, clients, engines: in reverse order of creation.
           await unwind();
           logger.info({}, 'Herald (AWS mode on local engines) stopped');
         })();
@@ -257,6 +283,8 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
 interface LocalSettings {
   visibilityTimeoutSeconds: number;
   sweepIntervalMs: number;
+  /** Powertools' EMF metrics on stdout: only with POWERTOOLS_METRICS_DISABLED=false, nothing reads them here. */
+  publishMetrics: boolean;
 }
 
 function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
@@ -272,8 +300,21 @@ function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
     );
   }
   return {
-    visibilityTimeoutSeconds: wholeNumber(env, 'HERALD_LOCAL_VISIBILITY_TIMEOUT_S', 30, 0, 43_200),
-    sweepIntervalMs: wholeNumber(env, 'HERALD_LOCAL_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    visibilityTimeoutSeconds: wholeNumber(
+      env,
+      'HERALD_LOCAL_VISIBILITY_TIMEOUT_S',
+      LOCAL_VISIBILITY_TIMEOUT_S,
+      0,
+      43_200,
+    ),
+    sweepIntervalMs: wholeNumber(
+      env,
+      'HERALD_LOCAL_SWEEP_INTERVAL_MS',
+      SWEEPER_SCHEDULE.rateMinutes * 60_000,
+      100,
+      86_400_000,
+    ),
+    publishMetrics: /^(false|0|no|off)$/i.test(env.POWERTOOLS_METRICS_DISABLED?.trim() ?? ''),
   };
 }
 
@@ -287,22 +328,6 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
     );
   }
   return value;
-}
-
-/** Writes `values` into process.env (undefined deletes); returns the function that puts it back. */
-function setEnvironment(values: NodeJS.ProcessEnv): () => void {
-  const previous = new Map<string, string | undefined>();
-  for (const [name, value] of Object.entries(values)) {
-    previous.set(name, process.env[name]);
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  return () => {
-    for (const [name, value] of previous) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
 }
 
 /** The event an EventBridge schedule rule sends. */

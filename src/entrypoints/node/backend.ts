@@ -24,7 +24,7 @@ export async function openBackend(config: HeraldConfig, logger: Logger): Promise
       return openSqliteBackend(config, logger);
     case 'aws':
       // Loaded only when asked for, so the SQLite mode never loads the AWS SDK.
-      return (await import('../aws-backend.js')).openAwsBackend(config);
+      return (await import('../aws-backend.js')).openAwsBackend(config, { logger });
   }
 }
 
@@ -40,7 +40,7 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<
   const lock = SqliteWriterLock.acquire(config.dbPath);
   let db: SqliteDatabase | undefined;
   try {
-    db = new SqliteDatabase(config.dbPath);
+    db = new SqliteDatabase(config.dbPath, { maxPageCount: config.dbMaxPageCount });
     const wake = new WakeSignal();
     const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
     const released = await releaseLeasesOfDeadProcess(db, new Date());

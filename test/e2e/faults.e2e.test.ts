@@ -1,0 +1,230 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HeraldClient } from '../helpers/herald-client.js';
+import { type SpawnedHerald, spawnHerald } from '../helpers/spawned-herald.js';
+import { startVendor, type Vendor, type VendorRequest } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/**
+ * Faults of the single-process service, run as its own process (spawnHerald, as `npm start` runs it):
+ * SIGKILL three times under mixed load, and a full disk at ingest.
+ */
+
+const CONCURRENCY = 16;
+const NOTIFICATIONS = 300;
+const KILLS = 3;
+/** The service as a test runs it: every delivery slot may go to the one vendor, and no breaker opens. */
+const FAULT_ENV = {
+  HERALD_DELIVERY_CONCURRENCY: String(CONCURRENCY),
+  HERALD_DESTINATION_CONCURRENCY: String(CONCURRENCY),
+  HERALD_BREAKER_FAILURES: '1000',
+};
+
+interface Planned {
+  index: number;
+  path: string;
+  key?: string;
+  /** Sent again with the same key and content once accepted: must answer 200 with the same id. */
+  replay: boolean;
+}
+
+describe('faults of the single-process service (its own process)', () => {
+  let vendor: Vendor;
+  let dir: string;
+  const running = new Set<SpawnedHerald>();
+  beforeAll(async () => {
+    vendor = await startVendor();
+    dir = mkdtempSync(join(tmpdir(), 'herald-faults-'));
+  });
+  afterAll(async () => {
+    for (const herald of running) {
+      herald.process.kill('SIGKILL');
+      await herald.exited;
+    }
+    await vendor?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(env: Record<string, string>): Promise<SpawnedHerald> {
+    const herald = await spawnHerald(env);
+    running.add(herald);
+    void herald.exited.then(() => running.delete(herald));
+    return herald;
+  }
+
+  it(`delivers everything accepted through ${KILLS} SIGKILLs, with duplicates bounded by what was in flight`, async () => {
+    const env = { ...FAULT_ENV, HERALD_DB_PATH: join(dir, 'kills.db') };
+    const runId = Date.now().toString(36);
+    // A third carry an idempotency key (a quarter of those are sent again), a fifth fail twice first.
+    const plan: Planned[] = Array.from({ length: NOTIFICATIONS }, (_, index) => ({
+      index,
+      path: index % 5 === 0 ? '/fail-first/2' : '/ok',
+      ...(index % 3 === 0 ? { key: `fault-${runId}-${index}` } : {}),
+      replay: index % 12 === 0,
+    }));
+    const accepted = new Map<number, string>(); // plan index → notification id
+    let replays = 0;
+
+    // The current incarnation; callers wait on `up` while it is being replaced.
+    let herald = await start(env);
+    let up: Promise<HeraldClient> = Promise.resolve(herald.client);
+
+    const send = async (client: HeraldClient, item: Planned) => {
+      const notification = { url: `${vendor.url}${item.path}`, body: { index: item.index }, metadata: { runId } };
+      return client.send(notification, item.key ? { 'Idempotency-Key': item.key } : undefined);
+    };
+    const queue = [...plan];
+    const callers = Array.from({ length: 6 }, async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        const client = await up;
+        let res: Awaited<ReturnType<typeof send>>;
+        try {
+          res = await send(client, item);
+        } catch {
+          // The process died under the request: not accepted. Sent again to the next incarnation (a
+          // keyless one may then exist twice, once unacknowledged; only acknowledged ids are counted).
+          queue.push(item);
+          continue;
+        }
+        if (res.status === 202 || res.status === 200) {
+          const known = accepted.get(item.index);
+          if (known !== undefined) expect(res.body.id).toBe(known);
+          accepted.set(item.index, res.body.id);
+          if (item.replay && known === undefined) queue.push(item);
+          if (item.replay && known !== undefined) {
+            expect(res.status).toBe(200);
+            replays += 1;
+          }
+        } else {
+          throw new Error(`unexpected ${res.status}: ${JSON.stringify(res.body)}`);
+        }
+      }
+    });
+
+    // Kill when a quarter, half and three quarters are accepted: ingest, deliveries and retries are
+    // all in flight then. Each kill's boundary is the vendor's receipt count once the dead process's
+    // last requests have landed.
+    const boundaries: number[] = [];
+    /** Per kill: accepted notifications the vendor had not yet answered 2xx (waiting, in flight or in retry). */
+    const unfinishedAtKill: number[] = [];
+    const finished = (index: number, id: string) =>
+      vendor.requestsFor(id).length >= (plan[index]?.path === '/ok' ? 1 : 3);
+    const killer = (async () => {
+      for (let kill = 1; kill <= KILLS; kill += 1) {
+        const threshold = Math.floor((NOTIFICATIONS * kill) / (KILLS + 1));
+        await waitFor(() => (accepted.size >= threshold ? true : undefined), {
+          timeoutMs: 60_000,
+          what: `${threshold} accepted before kill ${kill}`,
+        });
+        let revived: (client: HeraldClient) => void = () => {};
+        up = new Promise((resolve) => {
+          revived = resolve;
+        });
+        herald.process.kill('SIGKILL');
+        expect(await herald.exited).toBe('SIGKILL');
+        await waitFor(() => (vendor.inFlight === 0 ? true : undefined), { what: 'the vendor to answer the dead' });
+        boundaries.push(vendor.requests.length);
+        unfinishedAtKill.push([...accepted].filter(([index, id]) => !finished(index, id)).length);
+        herald = await start(env);
+        revived(herald.client);
+      }
+    })();
+    await Promise.all([killer, ...callers]);
+    expect(accepted.size).toBe(NOTIFICATIONS);
+
+    const ids = [...accepted.values()];
+    await waitFor(
+      async () => {
+        for (const id of ids) {
+          const res = await herald.client.get(id);
+          if (res.body.status !== 'SUCCESS') return undefined;
+        }
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: `all ${ids.length} accepted notifications to reach SUCCESS` },
+    );
+    // SUCCESS means the vendor answered 2xx: the first request of an /ok one, the third of the others.
+    for (const [index, id] of accepted) expect(finished(index, id)).toBe(true);
+
+    // A duplicate is a receipt of an attempt (notification id, attempt number) the vendor had already
+    // received: a delivery whose outcome the killed process never recorded, sent again after the
+    // restart. It belongs to the kill between it and the previous receipt of that attempt.
+    const lastReceipt = new Map<string, number>();
+    const duplicatesPerKill = Array<number>(KILLS).fill(0);
+    let duplicatesWithoutKill = 0;
+    const receiptsBeyondFirst = new Map<string, number>();
+    vendor.requests.forEach((request: VendorRequest, index) => {
+      const id = String(request.headers['x-herald-notification-id'] ?? '');
+      if (!id) return;
+      receiptsBeyondFirst.set(id, (receiptsBeyondFirst.get(id) ?? -1) + 1);
+      const attempt = `${id}#${request.headers['x-herald-attempt']}`;
+      const previous = lastReceipt.get(attempt);
+      lastReceipt.set(attempt, index);
+      if (previous === undefined) return;
+      const kill = boundaries.findIndex((boundary) => previous < boundary && boundary <= index);
+      if (kill === -1) duplicatesWithoutKill += 1;
+      else duplicatesPerKill[kill] = (duplicatesPerKill[kill] ?? 0) + 1;
+    });
+    const beyondFirst = [...receiptsBeyondFirst.values()].reduce((sum, n) => sum + n, 0);
+    console.log(
+      `faults: ${ids.length} accepted (${replays} replays answered 200), ${vendor.requests.length} vendor receipts, ` +
+        `${beyondFirst} beyond the first per notification (retries of the 503 slice included); ` +
+        `unfinished at each kill: ${JSON.stringify(unfinishedAtKill)}; ` +
+        `duplicates per kill: ${JSON.stringify(duplicatesPerKill)} (bound ${CONCURRENCY} each)`,
+    );
+    // The kills did interrupt work: something accepted was not yet delivered when one landed.
+    expect(unfinishedAtKill.some((n) => n > 0)).toBe(true);
+    expect(duplicatesWithoutKill).toBe(0);
+    for (const duplicates of duplicatesPerKill) expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
+  }, 240_000);
+
+  it('answers 503 SYSTEM_ERROR when the disk is full at ingest, and keeps serving reads', async () => {
+    const env = { ...FAULT_ENV, HERALD_DB_PATH: join(dir, 'full.db') };
+    const first = await start(env);
+    const stored: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const res = await first.client.send({ url: `${vendor.url}/ok`, body: { i } });
+      expect(res.status).toBe(202);
+      stored.push(res.body.id);
+    }
+    for (const id of stored) await first.client.waitForStatus(id, ['SUCCESS']);
+    first.process.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    // The same file, capped at its size: nothing that needs a new page fits (SQLITE_FULL).
+    const full = await start({ ...env, HERALD_DB_MAX_PAGE_COUNT: '1' });
+    const large = { url: `${vendor.url}/ok`, body: 'x'.repeat(64 * 1024) };
+    for (let i = 0; i < 3; i += 1) {
+      const res = await full.client.send(large);
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body.code).toBe('SYSTEM_ERROR');
+    }
+    const keyed = await full.client.send(large, { 'Idempotency-Key': 'disk-full' });
+    expect(keyed.status).toBe(503);
+
+    expect((await full.client.call('GET', '/healthz')).status).toBe(200);
+    for (const id of stored) {
+      const res = await full.client.get(id);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('SUCCESS');
+      expect((await full.client.call('GET', `/v1/notifications/${id}/attempts`)).body.attempts).toHaveLength(1);
+    }
+    const listed = await full.client.call('GET', '/v1/notifications?limit=100');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((item: { id: string }) => item.id).sort()).toEqual([...stored].sort());
+    expect(full.process.exitCode).toBeNull();
+    full.process.kill('SIGTERM');
+    expect(await full.exited).toBe(0);
+
+    // Room again: the same keyed request is accepted as new (nothing of it was stored) and delivered.
+    const roomy = await start(env);
+    const again = await roomy.client.send(large, { 'Idempotency-Key': 'disk-full' });
+    expect(again.status).toBe(202);
+    expect(await roomy.client.waitForStatus(again.body.id, ['SUCCESS'])).toMatchObject({ attempts: 1 });
+    roomy.process.kill('SIGTERM');
+    expect(await roomy.exited).toBe(0);
+  }, 90_000);
+});
