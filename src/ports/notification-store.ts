@@ -2,10 +2,24 @@ import type { DeliveryAttempt, Notification, Status } from '../domain/notificati
 
 export type InsertOutcome = { inserted: true } | { inserted: false; existing: Notification };
 
-export interface ListQuery {
-  status?: Status;
+/** What a listing is narrowed to; every part is optional and they combine (AND). */
+export interface ListFilter {
+  /** Any of these statuses; absent or empty: every status. */
+  statuses?: readonly Status[];
+  /** Only this destination (an origin, as `destinationOf` writes it). */
+  destination?: string;
+  /** Created at or after this instant (ISO 8601 UTC as `toISOString` writes it). */
+  createdAfter?: string;
+  /** Created strictly before this instant: consecutive ranges tile without overlap. */
+  createdBefore?: string;
+}
+
+export interface ListQuery extends ListFilter {
   limit: number;
-  /** Opaque, from a previous page's `nextCursor`. Adapters throw InvalidCursorError on a foreign one. */
+  /**
+   * Opaque, from a previous page's `nextCursor` of the same filter. Adapters throw
+   * InvalidCursorError on a foreign one, or one issued for other filters.
+   */
   cursor?: string;
 }
 
@@ -41,7 +55,7 @@ export interface NotificationStore {
   /** The attempt history, oldest first; undefined when the notification does not exist. */
   listAttempts(id: string): Promise<DeliveryAttempt[] | undefined>;
 
-  /** Newest first. */
+  /** Newest created first, narrowed by the query's filter. */
   list(query: ListQuery): Promise<ListPage>;
 
   /** PENDING → QUEUED. False when the notification was not PENDING. */

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
-import type { AttemptRecord, NotificationStore } from '../../src/ports/notification-store.js';
+import type { AttemptRecord, ListQuery, NotificationStore } from '../../src/ports/notification-store.js';
 import { makeAttempt, makeNotification, makeSuccessAttempt } from '../helpers/notifications.js';
 
 export interface StoreHarness {
@@ -107,8 +107,8 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const pending = await inserted();
 
         expect(await store.get(queued.id)).toStrictEqual(queued);
-        expect((await store.list({ status: 'QUEUED', limit: 10 })).items.map((n) => n.id)).toEqual([queued.id]);
-        expect((await store.list({ status: 'PENDING', limit: 10 })).items.map((n) => n.id)).toEqual([pending.id]);
+        expect((await store.list({ statuses: ['QUEUED'], limit: 10 })).items.map((n) => n.id)).toEqual([queued.id]);
+        expect((await store.list({ statuses: ['PENDING'], limit: 10 })).items.map((n) => n.id)).toEqual([pending.id]);
         const claimed = await store.claim(queued.id, t(10), t(40));
         expect(claimed).toMatchObject({ id: queued.id, status: 'PROCESSING', leaseExpiresAt: t(40) });
       });
@@ -525,9 +525,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const queued = [all[1], all[3], all[5]] as Notification[];
         for (const n of queued) expect(await store.markQueued(n.id, t(50))).toBe(true);
 
-        const page = await store.list({ status: 'QUEUED', limit: 100 });
-        const pending = await store.list({ status: 'PENDING', limit: 100 });
-        const failed = await store.list({ status: 'FAILED', limit: 100 });
+        const page = await store.list({ statuses: ['QUEUED'], limit: 100 });
+        const pending = await store.list({ statuses: ['PENDING'], limit: 100 });
+        const failed = await store.list({ statuses: ['FAILED'], limit: 100 });
 
         expect(page.items.map((n) => n.id)).toEqual(queued.map((n) => n.id).reverse());
         expect(page.items.every((n) => n.status === 'QUEUED')).toBe(true);
@@ -540,14 +540,118 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const all = await seven();
         for (const n of all) expect(await store.markQueued(n.id, t(50))).toBe(true);
 
-        const first = await store.list({ status: 'QUEUED', limit: 4 });
+        const first = await store.list({ statuses: ['QUEUED'], limit: 4 });
         expect(first.items).toHaveLength(4);
         expect(first.nextCursor).toBeDefined();
-        const second = await store.list({ status: 'QUEUED', limit: 4, cursor: first.nextCursor as string });
+        const second = await store.list({ statuses: ['QUEUED'], limit: 4, cursor: first.nextCursor as string });
 
         const ids = [...first.items, ...second.items].map((n) => n.id);
         expect(ids).toHaveLength(7);
         expect(new Set(ids).size).toBe(7);
+      });
+
+      /** Every page of a listing, following nextCursor (at most 20 pages). */
+      async function allPages(query: Omit<ListQuery, 'cursor'>): Promise<Notification[]> {
+        const items: Notification[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+          items.push(...page.items);
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== undefined && pages < 20);
+        expect(cursor).toBeUndefined();
+        return items;
+      }
+
+      /** Ten notifications a second apart over two vendors, in four statuses; the mix the filters narrow. */
+      async function mixed() {
+        const a = 'https://a.example';
+        const b = 'https://b.example:8443';
+        const all: Notification[] = [];
+        for (let i = 0; i < 10; i++) all.push(await inserted({ createdAt: t(i), url: `${i % 2 === 0 ? a : b}/hook` }));
+        const at = (i: number) => all[i] as Notification;
+        for (const i of [1, 2, 5]) expect(await store.markQueued(at(i).id, t(20))).toBe(true);
+        for (const i of [3, 4, 7]) {
+          const claimed = await store.claim(at(i).id, t(20), leaseFrom(t(20)));
+          expect(claimed?.status).toBe('PROCESSING');
+          const attempt = makeAttempt({ attempt: 1, timestamp: t(21), retryEligible: false });
+          expect(await store.recordAttempt(at(i).id, 0, record('FAILED', attempt, t(21)))).toBe(true);
+        }
+        const claimed = await store.claim(at(9).id, t(20), leaseFrom(t(20)));
+        expect(claimed?.status).toBe('PROCESSING');
+        expect(
+          await store.recordAttempt(
+            at(9).id,
+            0,
+            record('SUCCESS', makeSuccessAttempt({ attempt: 1, timestamp: t(21) }), t(21)),
+          ),
+        ).toBe(true);
+        // Newest first, as every listing returns them.
+        const ids = (indexes: number[]) => [...indexes].reverse().map((i) => at(i).id);
+        return { a, b, all, ids };
+      }
+
+      it('filters by a comma list of statuses, FAILED alone and FAILED with others', async () => {
+        const { ids } = await mixed();
+
+        const pick = async (statuses: Notification['status'][], limit = 2) =>
+          (await allPages({ statuses, limit })).map((n) => n.id);
+
+        expect(await pick(['QUEUED', 'FAILED'])).toEqual(ids([1, 2, 3, 4, 5, 7]));
+        expect(await pick(['FAILED'], 1)).toEqual(ids([3, 4, 7]));
+        expect(await pick(['SUCCESS', 'PENDING'], 100)).toEqual(ids([0, 6, 8, 9]));
+        expect(await pick(['PROCESSING'])).toEqual([]);
+        expect(await pick([], 3)).toHaveLength(10);
+      });
+
+      it('filters by destination, alone and with statuses', async () => {
+        const { a, b, ids } = await mixed();
+
+        expect((await allPages({ destination: a, limit: 2 })).map((n) => n.id)).toEqual(ids([0, 2, 4, 6, 8]));
+        expect((await allPages({ destination: b, limit: 100 })).map((n) => n.id)).toEqual(ids([1, 3, 5, 7, 9]));
+        const failedOfB = await allPages({ destination: b, statuses: ['FAILED'], limit: 1 });
+        expect(failedOfB.map((n) => n.id)).toEqual(ids([3, 7]));
+        expect(failedOfB.every((n) => n.destination === b && n.status === 'FAILED')).toBe(true);
+        expect(await allPages({ destination: 'https://c.example', limit: 10 })).toEqual([]);
+      });
+
+      it('filters by created range: createdAfter inclusive, createdBefore exclusive, with other filters', async () => {
+        const { a, ids } = await mixed();
+
+        const range = { createdAfter: t(2), createdBefore: t(7) };
+        expect((await allPages({ ...range, limit: 2 })).map((n) => n.id)).toEqual(ids([2, 3, 4, 5, 6]));
+        expect((await allPages({ createdAfter: t(8), limit: 10 })).map((n) => n.id)).toEqual(ids([8, 9]));
+        expect((await allPages({ createdBefore: t(1), limit: 10 })).map((n) => n.id)).toEqual(ids([0]));
+        expect((await allPages({ ...range, statuses: ['FAILED'], limit: 1 })).map((n) => n.id)).toEqual(ids([3, 4]));
+        expect((await allPages({ ...range, destination: a, limit: 1 })).map((n) => n.id)).toEqual(ids([2, 4, 6]));
+        const everything = { ...range, destination: a, statuses: ['FAILED', 'PENDING'] as Notification['status'][] };
+        expect((await allPages({ ...everything, limit: 1 })).map((n) => n.id)).toEqual(ids([4, 6]));
+        expect(await allPages({ createdAfter: t(100), limit: 10 })).toEqual([]);
+      });
+
+      it('ties a cursor to its filters: another filter set refuses it, the same statuses in any order accept it', async () => {
+        const { a } = await mixed();
+        const queuedOrFailed = await store.list({ statuses: ['QUEUED', 'FAILED'], limit: 2 });
+        const cursor = queuedOrFailed.nextCursor as string;
+        expect(cursor).toEqual(expect.any(String));
+
+        const others: Omit<ListQuery, 'cursor' | 'limit'>[] = [
+          {},
+          { statuses: ['QUEUED'] },
+          { statuses: ['QUEUED', 'FAILED'], destination: a },
+          { statuses: ['QUEUED', 'FAILED'], createdAfter: t(0) },
+          { statuses: ['QUEUED', 'FAILED'], createdBefore: t(60) },
+        ];
+        for (const other of others) {
+          await expect(store.list({ ...other, limit: 2, cursor }), JSON.stringify(other)).rejects.toBeInstanceOf(
+            InvalidCursorError,
+          );
+        }
+        const reordered = await store.list({ statuses: ['FAILED', 'QUEUED'], limit: 2, cursor });
+        expect(reordered.items.map((n) => n.status).every((s) => s === 'QUEUED' || s === 'FAILED')).toBe(true);
+        expect(reordered.items.map((n) => n.id)).not.toContain(queuedOrFailed.items[0]?.id);
       });
 
       it('rejects a cursor it did not issue', async () => {

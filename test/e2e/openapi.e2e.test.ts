@@ -343,9 +343,32 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(capped.status).toBe(200);
     expect(capped.body.items.length).toBe(all.body.items.length);
 
-    for (const query of [`limit=${limit.minimum - 1}`, 'limit=abc', 'status=DONE', 'cursor=nope']) {
+    // Every filter at once: the two FAILED ones to the vendor, in a range around now.
+    const range = `createdAfter=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&createdBefore=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
+    const filtered = await call(herald, 'GET', '/v1/notifications', {
+      query: `status=FAILED&destination=${encodeURIComponent(vendor.url)}&${range}`,
+    });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.items.map((n: { id: string }) => n.id)).toEqual([failed.id]);
+
+    const badQueries: [string, string[]][] = [
+      [`limit=${limit.minimum - 1}`, ['limit']],
+      ['limit=abc', ['limit']],
+      ['status=DONE', ['status']],
+      ['status=FAILED,DONE', ['status']],
+      ['cursor=nope', ['cursor']],
+      ['stauts=FAILED&page=2', ['stauts', 'page']],
+      ['destination=not%20an%20origin', ['destination']],
+      ['createdAfter=yesterday&createdBefore=2030-01-01', ['createdAfter', 'createdBefore']],
+      ['createdAfter=2030-01-02T00:00:00Z&createdBefore=2030-01-01T00:00:00Z', ['createdBefore']],
+      ['status=FAILED&status=QUEUED', ['status']],
+      // A cursor of the FAILED listing is refused by any other filter set.
+      [`status=FAILED,QUEUED&limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`, ['cursor']],
+    ];
+    for (const [query, fields] of badQueries) {
       const res = await call(herald, 'GET', '/v1/notifications', { query });
       expect([res.status, res.body.code], query).toEqual([400, 'VALIDATION_ERROR']);
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort(), query).toEqual([...fields].sort());
     }
     expect((await call(anonymous, 'GET', '/v1/notifications')).status).toBe(401);
   });

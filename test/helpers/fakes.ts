@@ -1,9 +1,11 @@
 import { LIMITS } from '../../src/domain/request-schema.js';
+
 /**
  * In-memory stand-ins for the ports, for unit tests of the use cases. They follow the ports' JSDoc
  * contracts and nothing more; the contract suites in test/contracts pin the real adapters down.
  */
 
+import { matchesFilter } from '../../src/adapters/listing-scope.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
 import { DestinationGate, type DestinationSettings } from '../../src/app/destination-gate.js';
 import type { DestinationRecord } from '../../src/domain/destination.js';
@@ -128,7 +130,7 @@ export class InMemoryNotificationStore implements NotificationStore {
   async list(query: ListQuery): Promise<ListPage> {
     const all = [...this.records.values()]
       .map((r) => r.notification)
-      .filter((n) => query.status === undefined || n.status === query.status)
+      .filter((n) => matchesFilter(query, n))
       .sort((a, b) =>
         a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
       );

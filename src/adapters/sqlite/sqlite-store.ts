@@ -1,4 +1,3 @@
-import { InvalidCursorError } from '../../domain/errors.js';
 import {
   type DeliveryAttempt,
   type DeliveryResult,
@@ -12,10 +11,13 @@ import type {
   ClaimableStore,
   DueDestination,
   InsertOutcome,
+  ListFilter,
   ListPage,
   ListQuery,
   NotificationStore,
 } from '../../ports/notification-store.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { listingScope } from '../listing-scope.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface NotificationRow {
@@ -112,13 +114,6 @@ const SQL = {
       lease_expires_at = NULL, last_updated_at = @at, due_at = @at_ms
     WHERE n = ${N_OF_ID} AND status = 'FAILED'
     RETURNING n`,
-  // Newest first along notification_requests_by_created; a status filter checks each row's state.
-  listAll: `SELECT ${COLUMNS} FROM ${BY_CREATED} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-  listAllAfter: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE (r.created_at, r.id) < (?, ?)
-    ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-  listStatus: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE s.status = ? ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-  listStatusAfter: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE s.status = ? AND (r.created_at, r.id) < (?, ?)
-    ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
   stalePending: `SELECT r.id FROM ${JOINED} WHERE s.status = 'PENDING' AND s.last_updated_at < ?
     ORDER BY s.last_updated_at, r.id LIMIT ?`,
 } as const;
@@ -177,22 +172,15 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
 
   async list(query: ListQuery): Promise<ListPage> {
     const limit = Math.max(1, Math.floor(query.limit));
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const scope = listingScope(query);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope, 2);
+    const { sql, params } = listStatement(query, after);
     // One extra row tells whether another page follows.
-    const rows = this.db.read(() => {
-      if (query.status === undefined) {
-        return after === undefined
-          ? this.db.statement(SQL.listAll).all(limit + 1)
-          : this.db.statement(SQL.listAllAfter).all(after[0], after[1], limit + 1);
-      }
-      return after === undefined
-        ? this.db.statement(SQL.listStatus).all(query.status, limit + 1)
-        : this.db.statement(SQL.listStatusAfter).all(query.status, after[0], after[1], limit + 1);
-    }) as NotificationRow[];
+    const rows = this.db.read(() => this.db.statement(sql).all(...params, limit + 1)) as NotificationRow[];
     const items = rows.slice(0, limit).map(fromRow);
     const last = items[items.length - 1];
     if (rows.length <= limit || last === undefined) return { items };
-    return { items, nextCursor: encodeCursor(last.createdAt, last.id) };
+    return { items, nextCursor: encodeCursor(scope, [last.createdAt, last.id]) };
   }
 
   // markQueued, claim, release and recordAttempt settle at COMMIT, not on disk: lost in a power
@@ -300,6 +288,42 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
   }
 }
 
+/**
+ * The listing's SELECT: newest first along notification_requests_by_created, whose range the created
+ * bounds and the cursor narrow; status and destination are checked on each row's state. The SQL text
+ * depends only on which filters are set, so the prepared statements stay few.
+ */
+function listStatement(filter: ListFilter, after: string[] | undefined): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const statuses = [...new Set(filter.statuses ?? [])];
+  if (statuses.length > 0) {
+    where.push(`s.status IN (${statuses.map(() => '?').join(', ')})`);
+    params.push(...statuses);
+  }
+  if (filter.destination !== undefined) {
+    where.push('s.destination = ?');
+    params.push(filter.destination);
+  }
+  if (filter.createdAfter !== undefined) {
+    where.push('r.created_at >= ?');
+    params.push(filter.createdAfter);
+  }
+  if (filter.createdBefore !== undefined) {
+    where.push('r.created_at < ?');
+    params.push(filter.createdBefore);
+  }
+  if (after !== undefined) {
+    where.push('(r.created_at, r.id) < (?, ?)');
+    params.push(...after);
+  }
+  const condition = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  return {
+    sql: `SELECT ${COLUMNS} FROM ${BY_CREATED} ${condition} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+    params,
+  };
+}
+
 function toRows(n: Notification): { request: Record<string, unknown>; state: Record<string, unknown> } {
   return {
     request: {
@@ -368,30 +392,4 @@ function fromRow(row: NotificationRow): Notification {
     attemptBudgetStart: row.attempt_budget_start,
     leaseExpiresAt: row.lease_expires_at,
   };
-}
-
-const CURSOR_VERSION = 1;
-
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([CURSOR_VERSION, createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [createdAt: string, id: string] {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (
-    !Array.isArray(decoded) ||
-    decoded.length !== 3 ||
-    decoded[0] !== CURSOR_VERSION ||
-    typeof decoded[1] !== 'string' ||
-    typeof decoded[2] !== 'string'
-  ) {
-    throw new InvalidCursorError();
-  }
-  return [decoded[1], decoded[2]];
 }

@@ -13,10 +13,10 @@ import {
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
-import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
+import { parseLimit, parseListQuery } from './list-query.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 import { attemptsView, destinationView, notificationView } from './views.js';
 
@@ -36,9 +36,7 @@ export interface HttpApiOptions {
   apiKeys: string[];
 }
 
-const DEFAULT_PAGE_SIZE = 50;
 const utf8 = new TextDecoder();
-const MAX_PAGE_SIZE = 100;
 
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
 export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<{ Bindings: HttpApiBindings }> {
@@ -85,11 +83,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   });
 
   api.get('/v1/notifications', async (c) => {
-    const page = await listNotifications(deps, {
-      status: parseStatus(c.req.query('status')),
-      limit: parseLimit(c.req.query('limit')),
-      cursor: c.req.query('cursor') || undefined,
-    });
+    const page = await listNotifications(deps, parseListQuery(c.req.queries()));
     return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
   });
 
@@ -155,24 +149,6 @@ function parseJson(text: string): unknown {
   } catch {
     throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
   }
-}
-
-function parseStatus(value: string | undefined): Status | undefined {
-  if (value === undefined || value === '') return undefined;
-  if ((STATUSES as readonly string[]).includes(value)) return value as Status;
-  throw new ValidationError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new ValidationError([
-      { field: 'limit', message: `must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are returned)` },
-    ]);
-  }
-  // Larger pages are served at the maximum rather than refused: asking for "everything" is not a mistake.
-  return Math.min(limit, MAX_PAGE_SIZE);
 }
 
 function send(c: Context, code: ErrorCode, detail: string, error?: HeraldError): Response {

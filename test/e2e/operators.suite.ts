@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeraldClient } from '../helpers/herald-client.js';
+import type { RunningService, StartService } from '../helpers/services.js';
+import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+
+const FINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
+
+/**
+ * The operators' tools through the real HTTP API: list filters (and their cursors). Runs unchanged
+ * against every mode.
+ */
+export function describeOperatorsE2E(mode: string, start: StartService): void {
+  describe(`operators end to end (${mode})`, () => {
+    let service: RunningService;
+    let herald: HeraldClient;
+    let one: Vendor;
+    let other: Vendor;
+
+    beforeAll(async () => {
+      [one, other] = await Promise.all([startVendor(), startVendor()]);
+      service = await start();
+      herald = new HeraldClient(service.baseUrl);
+    });
+    afterAll(async () => {
+      await service?.stop();
+      await one?.close();
+      await other?.close();
+    });
+
+    const send = async (notification: Record<string, unknown>) => {
+      const res = await herald.send(notification);
+      expect(res.status).toBe(202);
+      return res.body.id as string;
+    };
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((n) => n.id);
+    /** Every page of a listing, following nextCursor. */
+    const everyPage = async (query: string) => {
+      const found: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const suffix: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+        const res = await herald.call('GET', `/v1/notifications?${query}${suffix}`);
+        expect(res.status, query).toBe(200);
+        found.push(...ids(res));
+        cursor = res.body.nextCursor;
+        pages++;
+      } while (cursor !== null && pages < 50);
+      return found;
+    };
+
+    it('filters the listing by status list, destination and created range, each cursor tied to its filters', async () => {
+      const before = new Date(Date.now() - 1000).toISOString();
+      const delivered = [await send({ url: `${one.url}/ok` }), await send({ url: `${one.url}/ok` })];
+      const refused = await send({ url: `${one.url}/status/400`, maxAttempts: 1 });
+      const elsewhere = [
+        await send({ url: `${other.url}/ok` }),
+        await send({ url: `${other.url}/status/404`, maxAttempts: 1 }),
+      ];
+      for (const id of [...delivered, refused, ...elsewhere]) await herald.waitForStatus(id, FINAL, 30_000);
+      const after = new Date(Date.now() + 1000).toISOString();
+      const ofOne = `destination=${encodeURIComponent(one.url)}`;
+      const range = `createdAfter=${encodeURIComponent(before)}&createdBefore=${encodeURIComponent(after)}`;
+
+      expect((await everyPage(`${ofOne}&limit=1`)).sort()).toEqual([...delivered, refused].sort());
+      expect(await everyPage(`${ofOne}&status=FAILED`)).toEqual([refused]);
+      expect((await everyPage(`status=FAILED&${range}`)).sort()).toEqual([refused, elsewhere[1]].sort());
+      expect((await everyPage(`status=SUCCESS,FAILED&${range}&limit=2`)).sort()).toEqual(
+        [...delivered, refused, ...elsewhere].sort(),
+      );
+      expect(await everyPage(`createdBefore=${encodeURIComponent(before)}&${ofOne}`)).toEqual([]);
+
+      const firstPage = await herald.call('GET', `/v1/notifications?${ofOne}&limit=1`);
+      expect(firstPage.body.nextCursor).toEqual(expect.any(String));
+      const foreign = await herald.call(
+        'GET',
+        `/v1/notifications?status=SUCCESS&limit=1&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`,
+      );
+      expect([foreign.status, foreign.body.code, foreign.body.errors?.[0]?.field]).toEqual([
+        400,
+        'VALIDATION_ERROR',
+        'cursor',
+      ]);
+      const unknown = await herald.call('GET', '/v1/notifications?state=FAILED');
+      expect([unknown.status, unknown.body.errors?.[0]?.field]).toEqual([400, 'state']);
+      expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }, 90_000);
+  });
+}
