@@ -83,6 +83,12 @@ export interface NotificationStore {
    */
   recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean>;
 
+  /**
+   * PENDING or QUEUED (one waiting for a retry included) → CANCELLED, final: nothing claims it again.
+   * Undefined when it was in another status (PROCESSING: an attempt is under way), or does not exist.
+   */
+  cancel(id: string, at: string): Promise<Notification | undefined>;
+
   /** FAILED → PENDING with a fresh budget of `maxAttempts` (history and `attempts` kept). */
   reopen(id: string, at: string): Promise<Notification | undefined>;
 

@@ -411,6 +411,76 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       });
     });
 
+    describe('cancel', () => {
+      it('cancels a PENDING notification: CANCELLED, final, no longer claimable', async () => {
+        const notification = await inserted();
+
+        const cancelled = await store.cancel(notification.id, t(5));
+
+        expect(cancelled).toMatchObject({ id: notification.id, status: 'CANCELLED', attempts: 0, lastUpdatedAt: t(5) });
+        expect(await store.get(notification.id)).toMatchObject({ status: 'CANCELLED', nextAttemptAt: null });
+        expect(await store.claim(notification.id, t(10), t(40))).toBeUndefined();
+        expect((await store.list({ statuses: ['CANCELLED'], limit: 10 })).items.map((n) => n.id)).toEqual([
+          notification.id,
+        ]);
+        expect(await store.listStalePending(t(1000), 10)).toEqual([]);
+      });
+
+      it('cancels a QUEUED one, also while it waits for a retry, keeping its attempts and history', async () => {
+        const queued = await inserted({ status: 'QUEUED' });
+        const retrying = await processing(t(10));
+        const attempt = makeAttempt({ attempt: 1, timestamp: t(11) });
+        expect(await store.recordAttempt(retrying.id, 0, record('QUEUED', attempt, t(12), t(100)))).toBe(true);
+
+        expect((await store.cancel(queued.id, t(20)))?.status).toBe('CANCELLED');
+        const cancelled = await store.cancel(retrying.id, t(20));
+
+        expect(cancelled).toMatchObject({ status: 'CANCELLED', attempts: 1, nextAttemptAt: null });
+        expect(await store.listAttempts(retrying.id)).toEqual([attempt]);
+        // Its retry falls due, and still nothing claims it.
+        expect(await store.claim(retrying.id, t(200), t(230))).toBeUndefined();
+        expect(await store.claim(queued.id, t(200), t(230))).toBeUndefined();
+      });
+
+      it('refuses PROCESSING, SUCCESS, FAILED and CANCELLED notifications, and unknown ids', async () => {
+        const inFlight = await processing(t(10));
+        const succeeded = await processing(t(10));
+        expect(
+          await store.recordAttempt(
+            succeeded.id,
+            0,
+            record('SUCCESS', makeSuccessAttempt({ timestamp: t(11) }), t(11)),
+          ),
+        ).toBe(true);
+        const failed = await processing(t(10));
+        expect(
+          await store.recordAttempt(failed.id, 0, record('FAILED', makeAttempt({ timestamp: t(11) }), t(11))),
+        ).toBe(true);
+        const cancelled = await inserted();
+        expect(await store.cancel(cancelled.id, t(5))).toBeDefined();
+
+        for (const n of [inFlight, succeeded, failed, cancelled]) {
+          const before = await store.get(n.id);
+          expect(await store.cancel(n.id, t(20)), before?.status).toBeUndefined();
+          expect(await store.get(n.id)).toStrictEqual(before);
+        }
+        expect(await store.cancel('00000000-0000-4000-8000-000000000000', t(20))).toBeUndefined();
+        expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      });
+
+      it('lets exactly one of a cancel and a claim racing on one notification win', async () => {
+        for (let round = 0; round < 5; round++) {
+          const notification = await inserted({ status: 'QUEUED' });
+          const [cancelled, claimed] = await Promise.all([
+            store.cancel(notification.id, t(10)),
+            store.claim(notification.id, t(10), t(40)),
+          ]);
+          expect([cancelled === undefined, claimed === undefined].sort()).toEqual([false, true]);
+          expect((await store.get(notification.id))?.status).toBe(cancelled ? 'CANCELLED' : 'PROCESSING');
+        }
+      });
+    });
+
     describe('reopen', () => {
       async function failedTwice(): Promise<{ id: string; attempts: DeliveryAttempt[] }> {
         const claimed = await processing(t(10), { maxAttempts: 2 });

@@ -312,6 +312,29 @@ describe('docs/api/openapi.json against the single-process service', () => {
     await herald.waitForStatus(failed.id, ['FAILED']);
   });
 
+  it('POST /v1/notifications/{id}/cancel: 200 from PENDING or QUEUED, 409 INVALID_STATE otherwise, 404, 401', async () => {
+    // Held by a paused destination, a notification stays QUEUED without an attempt.
+    const held = await startVendor();
+    try {
+      const first = (await herald.send({ url: `${held.url}/ok` })).body.id;
+      await herald.waitForStatus(first, ['SUCCESS']);
+      const destination = `/v1/destinations/${encodeURIComponent(held.url)}`;
+      expect((await herald.call('POST', `${destination}/pause`)).status).toBe(200);
+      const waiting = (await herald.send({ url: `${held.url}/ok` })).body.id;
+
+      const cancelled = await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: waiting });
+      expect([cancelled.status, cancelled.body.status]).toEqual([200, 'CANCELLED']);
+      const again = await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: waiting });
+      expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
+      expect((await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: 'no-such-id' })).status).toBe(404);
+      expect((await call(anonymous, 'POST', '/v1/notifications/{id}/cancel', { id: first })).status).toBe(401);
+      expect((await herald.call('POST', `${destination}/resume`)).status).toBe(200);
+      expect((await herald.get(waiting)).body.status).toBe('CANCELLED');
+    } finally {
+      await held.close();
+    }
+  });
+
   it('GET /v1/notifications: the documented limit bounds and default, nextCursor null on the last page, 400, 401', async () => {
     const limit = deref(operation('GET', '/v1/notifications').parameters.find((p: Json) => p.name === 'limit')).schema;
     // With these, more notifications exist than the default page size, so the default shows.
@@ -346,7 +369,7 @@ describe('docs/api/openapi.json against the single-process service', () => {
     // Every filter at once: the two FAILED ones to the vendor, in a range around now.
     const range = `createdAfter=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&createdBefore=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
     const filtered = await call(herald, 'GET', '/v1/notifications', {
-      query: `status=FAILED&destination=${encodeURIComponent(vendor.url)}&${range}`,
+      query: `status=FAILED,CANCELLED&destination=${encodeURIComponent(vendor.url)}&${range}`,
     });
     expect(filtered.status).toBe(200);
     expect(filtered.body.items.map((n: { id: string }) => n.id)).toEqual([failed.id]);

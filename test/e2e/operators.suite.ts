@@ -2,11 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient } from '../helpers/herald-client.js';
 import type { RunningService, StartService } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const FINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
 
+/** Retry-After up to a minute is honoured, so a notification can be caught waiting for its retry. */
+export const OPERATORS_TEST_ENV: Record<string, string> = { HERALD_RETRY_MAX_DELAY_MS: '60000' };
+
 /**
- * The operators' tools through the real HTTP API: list filters (and their cursors). Runs unchanged
+ * The operators' tools through the real HTTP API: list filters (and their cursors), cancel. Runs unchanged
  * against every mode.
  */
 export function describeOperatorsE2E(mode: string, start: StartService): void {
@@ -18,7 +22,7 @@ export function describeOperatorsE2E(mode: string, start: StartService): void {
 
     beforeAll(async () => {
       [one, other] = await Promise.all([startVendor(), startVendor()]);
-      service = await start();
+      service = await start(OPERATORS_TEST_ENV);
       herald = new HeraldClient(service.baseUrl);
     });
     afterAll(async () => {
@@ -84,6 +88,44 @@ export function describeOperatorsE2E(mode: string, start: StartService): void {
       const unknown = await herald.call('GET', '/v1/notifications?state=FAILED');
       expect([unknown.status, unknown.body.errors?.[0]?.field]).toEqual([400, 'state']);
       expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }, 90_000);
+
+    it('cancels a notification waiting for its retry: 200 CANCELLED, no further attempt; 409 from a final status, 404', async () => {
+      const vendor = await startVendor();
+      try {
+        // 429 with Retry-After: 5 on the first attempt: the notification waits, QUEUED, for five seconds.
+        const waiting = await send({ url: `${vendor.url}/retry-after/5`, maxAttempts: 3 });
+        await waitFor(
+          async () => {
+            const body = (await herald.get(waiting)).body;
+            return body.status === 'QUEUED' && body.attempts === 1 ? true : undefined;
+          },
+          { what: 'the first attempt to be recorded', timeoutMs: 20_000 },
+        );
+
+        const cancelled = await herald.call('POST', `/v1/notifications/${waiting}/cancel`);
+        expect(cancelled.status).toBe(200);
+        expect(cancelled.body).toMatchObject({ id: waiting, status: 'CANCELLED', attempts: 1, nextAttemptAt: null });
+
+        const again = await herald.call('POST', `/v1/notifications/${waiting}/cancel`);
+        expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
+        const unknown = await herald.call('POST', '/v1/notifications/no-such-id/cancel');
+        expect([unknown.status, unknown.body.code]).toEqual([404, 'NOT_FOUND']);
+        const retried = await herald.call('POST', `/v1/notifications/${waiting}/retry`);
+        expect([retried.status, retried.body.code]).toEqual([409, 'INVALID_STATE']);
+
+        // The destination's Retry-After hold covers this one too: once it is delivered, the cancelled
+        // one's retry was due as well, and it was never attempted again.
+        const next = await send({ url: `${vendor.url}/ok` });
+        expect((await herald.waitForStatus(next, FINAL, 30_000)).status).toBe('SUCCESS');
+        const delivered = await herald.call('POST', `/v1/notifications/${next}/cancel`);
+        expect([delivered.status, delivered.body.code]).toEqual([409, 'INVALID_STATE']);
+        expect(vendor.requestsFor(waiting)).toHaveLength(1);
+        expect((await herald.get(waiting)).body).toMatchObject({ status: 'CANCELLED', attempts: 1 });
+        expect(ids(await herald.call('GET', `/v1/notifications?status=CANCELLED`))).toContain(waiting);
+      } finally {
+        await vendor.close();
+      }
     }, 90_000);
   });
 }

@@ -212,6 +212,13 @@ export class InMemoryNotificationStore implements NotificationStore {
     return structuredClone(n);
   }
 
+  async cancel(id: string, at: string): Promise<Notification | undefined> {
+    const n = this.records.get(id)?.notification;
+    if (n?.status !== 'PENDING' && n?.status !== 'QUEUED') return undefined;
+    Object.assign(n, { status: 'CANCELLED', nextAttemptAt: null, leaseExpiresAt: null, lastUpdatedAt: at });
+    return structuredClone(n);
+  }
+
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {
     return [...this.records.values()]
       .map((r) => r.notification)

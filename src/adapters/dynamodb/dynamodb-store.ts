@@ -18,6 +18,7 @@ import { RecentSet } from './recent-set.js';
 import { listStalePending } from './stale-pending.js';
 import {
   attemptUpdate,
+  cancelUpdate,
   claimUpdate,
   pendingUpdate,
   queuedUpdate,
@@ -46,6 +47,7 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *   recordAttempt   1 UpdateItem
  *   release         1 UpdateItem (a claim given back: its destination may not be sent to now)
  *   reopen          1 UpdateItem + 1 GetItem of the REQUEST, in parallel
+ *   cancel          1 GetItem of the REQUEST (eventually consistent) + 1 UpdateItem
  *   list FAILED     (status FAILED alone, any created range) INDEX_SHARDS Queries on the sparse index +
  *                   BatchGetItem of the page (2 keys each)
  *   list (other)    per page, at most minutesPerPage × INDEX_SHARDS Queries of byCreatedMinute (walking
@@ -200,6 +202,14 @@ export class DynamoDbStore implements NotificationStore {
     ]);
     if (!reopened || !request) return undefined;
     return toNotification(request, reopened.Attributes);
+  }
+
+  async cancel(id: string, at: string): Promise<Notification | undefined> {
+    // The REQUEST is read first: without it the update would create an orphan STATE item.
+    const request = await this.readRequestAndRemember(id);
+    if (!request) return undefined;
+    const cancelled = await updateState(this.table, id, cancelUpdate(at), 'ALL_NEW');
+    return cancelled ? toNotification(request, cancelled.Attributes) : undefined;
   }
 
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {

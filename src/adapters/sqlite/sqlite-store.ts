@@ -114,6 +114,11 @@ const SQL = {
       lease_expires_at = NULL, last_updated_at = @at, due_at = @at_ms
     WHERE n = ${N_OF_ID} AND status = 'FAILED'
     RETURNING n`,
+  // due_at NULL takes it out of notification_states_due with the final ones: no claim can reach it.
+  cancel: `UPDATE notification_states SET status = 'CANCELLED', next_attempt_at = NULL, lease_expires_at = NULL,
+      last_updated_at = @at, due_at = NULL
+    WHERE n = ${N_OF_ID} AND status IN ('PENDING', 'QUEUED')
+    RETURNING n`,
   stalePending: `SELECT r.id FROM ${JOINED} WHERE s.status = 'PENDING' AND s.last_updated_at < ?
     ORDER BY s.last_updated_at, r.id LIMIT ?`,
 } as const;
@@ -273,6 +278,14 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
       if (n === undefined) return undefined;
       this.#onWorkDue();
       return this.db.statement(SQL.getByN).get(n) as NotificationRow;
+    });
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async cancel(id: string, at: string): Promise<Notification | undefined> {
+    const row = await this.db.write(() => {
+      const n = this.db.statement(SQL.cancel).pluck().get({ id, at }) as number | undefined;
+      return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
     });
     return row === undefined ? undefined : fromRow(row);
   }

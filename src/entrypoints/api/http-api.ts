@@ -1,6 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { acceptNotification } from '../../app/accept-notification.js';
+import { cancelNotification } from '../../app/cancel-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
 import {
   destinationParameter,
@@ -100,6 +101,10 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), 202);
   });
+
+  api.post('/v1/notifications/:id/cancel', async (c) =>
+    c.json(notificationView(await cancelNotification(deps, c.req.param('id')))),
+  );
 
   registerDestinationRoutes(api, deps, limitBody);
 
