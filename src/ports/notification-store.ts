@@ -29,6 +29,18 @@ export interface ListPage {
   nextCursor?: string;
 }
 
+/** Counts for operators (GET /v1/stats); null where the backend cannot count cheaply. */
+export interface NotificationStats {
+  byStatus: Record<Status, number | null>;
+  /**
+   * The earliest time a notification still waiting (PENDING or QUEUED) became due, among those due
+   * by `at`: how long the oldest due work has waited. Null when nothing is due, or unknown.
+   */
+  oldestDueAt: string | null;
+  /** Whether every number is an exact count of the store; false: some are null or approximate. */
+  exact: boolean;
+}
+
 /** The outcome of an attempt, written in one atomic, conditional step. */
 export interface AttemptRecord {
   status: Extract<Status, 'SUCCESS' | 'QUEUED' | 'FAILED'>;
@@ -98,6 +110,9 @@ export interface NotificationStore {
    * it was not this claim's to give back.
    */
   release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean>;
+
+  /** Counts by status and the oldest due time as of `at` (NotificationStats says what may be null). */
+  stats(at: string): Promise<NotificationStats>;
 
   /** Ids of notifications still PENDING whose `lastUpdatedAt` is before `olderThan`, oldest first. */
   listStalePending(olderThan: string, limit: number): Promise<string[]>;

@@ -413,3 +413,22 @@ describe('DynamoDbStore beyond the contract', () => {
     expect(sweeps).toEqual([[], [], [], [stranded.id]]);
   });
 });
+
+describe('SqsQueue beyond the contract', () => {
+  it('reports its approximate depth: visible, delayed and in flight', async () => {
+    const queues = await createTestQueues(aws.sqs, 'herald-depth');
+    const queue = new SqsQueue({ client: aws.sqs, queueUrl: queues.queueUrl });
+    try {
+      expect(await queue.approximateDepth()).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+      await queue.send('a');
+      await queue.send('b');
+      await queue.send('later', 600_000);
+      const [received] = await queue.receive({ maxMessages: 1, visibilityTimeoutMs: 60_000, waitTimeMs: 0 });
+      expect(received).toBeDefined();
+
+      expect(await queue.approximateDepth()).toEqual({ visible: 1, delayed: 1, inFlight: 1 });
+    } finally {
+      await queues.remove();
+    }
+  });
+});

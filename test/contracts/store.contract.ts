@@ -732,6 +732,51 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       });
     });
 
+    describe('stats', () => {
+      it('counts by status what it counts at all, exactly; FAILED always; the oldest due time when exact', async () => {
+        const pending = [await inserted({ createdAt: t(3) }), await inserted({ createdAt: t(1) })];
+        const queued = await inserted({ status: 'QUEUED', createdAt: t(2) });
+        const retrying = await processing(t(10));
+        const attempt = makeAttempt({ attempt: 1, timestamp: t(11) });
+        expect(await store.recordAttempt(retrying.id, 0, record('QUEUED', attempt, t(12), t(100)))).toBe(true);
+        await processing(t(10));
+        const succeeded = await processing(t(10));
+        expect(
+          await store.recordAttempt(
+            succeeded.id,
+            0,
+            record('SUCCESS', makeSuccessAttempt({ timestamp: t(11) }), t(11)),
+          ),
+        ).toBe(true);
+        for (let i = 0; i < 2; i++) {
+          const failed = await processing(t(10));
+          const refused = makeAttempt({ timestamp: t(11), retryEligible: false });
+          expect(await store.recordAttempt(failed.id, 0, record('FAILED', refused, t(11)))).toBe(true);
+        }
+        expect(await store.cancel(pending[0]?.id as string, t(20))).toBeDefined();
+
+        const stats = await store.stats(t(50));
+
+        const truth = { PENDING: 1, QUEUED: 2, PROCESSING: 1, SUCCESS: 1, FAILED: 2, CANCELLED: 1 };
+        for (const [status, count] of Object.entries(truth)) {
+          const counted = stats.byStatus[status as keyof typeof truth];
+          expect(counted === null || counted === count, `${status}: ${counted}`).toBe(true);
+          if (stats.exact) expect(counted, status).toBe(count);
+        }
+        expect(Object.keys(stats.byStatus).sort()).toEqual(Object.keys(truth).sort());
+        expect(stats.byStatus.FAILED).toBe(2);
+        if (stats.exact) {
+          // The PENDING one created at t(1) has waited longest; the QUEUED one (t(2)) next; the retry is not due.
+          expect(stats.oldestDueAt).toBe(t(1));
+          expect((await store.stats(t(0))).oldestDueAt).toBeNull();
+          expect((await store.stats(t(2))).oldestDueAt).toBe(t(1));
+        } else {
+          expect(stats.oldestDueAt).toBeNull();
+        }
+        expect(queued.status).toBe('QUEUED');
+      });
+    });
+
     describe('listStalePending', () => {
       it('returns PENDING notifications last updated before the cutoff, oldest first, up to the limit', async () => {
         const older = await inserted({ createdAt: t(1) });

@@ -441,6 +441,16 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(cleared.body).toMatchObject({ maxConcurrencyOverride: null, state: 'CLOSED' });
   });
 
+  it('GET /v1/stats: 200 with exact counts in the single process, 401', async () => {
+    const stats = await call(herald, 'GET', '/v1/stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body.exact).toBe(true);
+    const listed = await herald.call('GET', '/v1/notifications?status=FAILED&limit=100');
+    expect(stats.body.byStatus.FAILED).toBe(listed.body.items.length);
+    expect(stats.body.destinations.CLOSED).toBeGreaterThan(0);
+    expect((await call(anonymous, 'GET', '/v1/stats')).status).toBe(401);
+  });
+
   it('GET /healthz: 200 without a key', async () => {
     expect((await call(anonymous, 'GET', '/healthz')).status).toBe(200);
   });

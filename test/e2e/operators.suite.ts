@@ -10,7 +10,7 @@ const FINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
 export const OPERATORS_TEST_ENV: Record<string, string> = { HERALD_RETRY_MAX_DELAY_MS: '60000' };
 
 /**
- * The operators' tools through the real HTTP API: list filters (and their cursors), cancel. Runs unchanged
+ * The operators' tools through the real HTTP API: list filters (and their cursors), cancel, stats. Runs unchanged
  * against every mode.
  */
 export function describeOperatorsE2E(mode: string, start: StartService): void {
@@ -127,5 +127,39 @@ export function describeOperatorsE2E(mode: string, start: StartService): void {
         await vendor.close();
       }
     }, 90_000);
+
+    it('answers stats: a failure and a paused destination show; exact counts in the single process only', async () => {
+      const vendor = await startVendor();
+      try {
+        const before = (await herald.call('GET', '/v1/stats')).body;
+        const failed = await send({ url: `${vendor.url}/status/400`, maxAttempts: 1 });
+        await herald.waitForStatus(failed, ['FAILED'], 30_000);
+        const destination = `/v1/destinations/${encodeURIComponent(vendor.url)}`;
+        expect((await herald.call('POST', `${destination}/pause`)).status).toBe(200);
+
+        const res = await herald.call('GET', '/v1/stats');
+
+        expect(res.status).toBe(200);
+        const stats = res.body;
+        expect(stats.byStatus.FAILED).toBe(before.byStatus.FAILED + 1);
+        expect(stats.destinations.PAUSED).toBe(before.destinations.PAUSED + 1);
+        expect(Object.keys(stats.byStatus).sort()).toEqual(
+          ['CANCELLED', 'FAILED', 'PENDING', 'PROCESSING', 'QUEUED', 'SUCCESS'].sort(),
+        );
+        if (stats.exact) {
+          const total = Object.values(stats.byStatus as Record<string, number>).reduce((sum, n) => sum + n, 0);
+          expect(total).toBe((await everyPage('limit=100')).length);
+          expect(stats.byStatus.SUCCESS).toBe((await everyPage('status=SUCCESS&limit=100')).length);
+        } else {
+          // AWS mode: the queue's approximate depth for the statuses it can see, nothing for the rest.
+          expect(stats.byStatus.QUEUED).toEqual(expect.any(Number));
+          expect(stats.byStatus.PROCESSING).toEqual(expect.any(Number));
+          expect([stats.byStatus.SUCCESS, stats.byStatus.PENDING, stats.oldestDueAt]).toEqual([null, null, null]);
+        }
+        expect((await herald.call('POST', `${destination}/resume`)).status).toBe(200);
+      } finally {
+        await vendor.close();
+      }
+    }, 60_000);
   });
 }

@@ -1,15 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BackendUnavailableError } from '../../domain/errors.js';
-import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
+import { type DeliveryAttempt, type Notification, STATUSES, type Status } from '../../domain/notification.js';
 import type {
   AttemptRecord,
   InsertOutcome,
   ListPage,
   ListQuery,
+  NotificationStats,
   NotificationStore,
 } from '../../ports/notification-store.js';
 import { decodeCursor } from '../cursor.js';
 import { listingScope } from '../listing-scope.js';
+import { countFailed } from './failure-count.js';
 import { historyOf, type Item, toNotification } from './items.js';
 import { listByCreatedAt, listFailed, type MinuteWalk } from './listing.js';
 import { readBothItems, readRequest, requestExists } from './notification-reads.js';
@@ -47,6 +49,7 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *   recordAttempt   1 UpdateItem
  *   release         1 UpdateItem (a claim given back: its destination may not be sent to now)
  *   reopen          1 UpdateItem + 1 GetItem of the REQUEST, in parallel
+ *   stats           INDEX_SHARDS Queries (Select COUNT) of the sparse index's F# partitions (failure-count.ts)
  *   cancel          1 GetItem of the REQUEST (eventually consistent) + 1 UpdateItem
  *   list FAILED     (status FAILED alone, any created range) INDEX_SHARDS Queries on the sparse index +
  *                   BatchGetItem of the page (2 keys each)
@@ -210,6 +213,18 @@ export class DynamoDbStore implements NotificationStore {
     if (!request) return undefined;
     const cancelled = await updateState(this.table, id, cancelUpdate(at), 'ALL_NEW');
     return cancelled ? toNotification(request, cancelled.Attributes) : undefined;
+  }
+
+  /**
+   * Without transactions or streams nothing keeps counters cheaply, and counting the created-minute
+   * index would read every notification: only FAILED is counted (countFailed); the use case may add
+   * the queue's approximate depth. `oldestDueAt` is unknown here.
+   */
+  async stats(_at: string): Promise<NotificationStats> {
+    const failed = await countFailed(this.table);
+    const byStatus = Object.fromEntries(STATUSES.map((status) => [status, null])) as Record<Status, number | null>;
+    byStatus.FAILED = failed ?? null;
+    return { byStatus, oldestDueAt: null, exact: false };
   }
 
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {

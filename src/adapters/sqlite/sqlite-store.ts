@@ -3,6 +3,7 @@ import {
   type DeliveryResult,
   isFinal,
   type Notification,
+  STATUSES,
   type Status,
 } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
@@ -14,6 +15,7 @@ import type {
   ListFilter,
   ListPage,
   ListQuery,
+  NotificationStats,
   NotificationStore,
 } from '../../ports/notification-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -119,6 +121,11 @@ const SQL = {
       last_updated_at = @at, due_at = NULL
     WHERE n = ${N_OF_ID} AND status IN ('PENDING', 'QUEUED')
     RETURNING n`,
+  // One pass over the state rows (exact counts); the second reads only the due index's small set.
+  countByStatus: 'SELECT status, count(*) AS count FROM notification_states GROUP BY status',
+  // The index's own condition spelled as it is, so SQLite can use it (it does not prove subsets).
+  oldestDue: `SELECT min(due_at) FROM notification_states INDEXED BY notification_states_due
+    WHERE ${NOT_FINAL} AND status <> 'PROCESSING' AND due_at <= ?`,
   stalePending: `SELECT r.id FROM ${JOINED} WHERE s.status = 'PENDING' AND s.last_updated_at < ?
     ORDER BY s.last_updated_at, r.id LIMIT ?`,
 } as const;
@@ -288,6 +295,16 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
       return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
     });
     return row === undefined ? undefined : fromRow(row);
+  }
+
+  async stats(at: string): Promise<NotificationStats> {
+    return this.db.read(() => {
+      const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
+      const counts = this.db.statement(SQL.countByStatus).all() as { status: Status; count: number }[];
+      for (const { status, count } of counts) byStatus[status] = count;
+      const oldest = this.db.statement(SQL.oldestDue).pluck().get(Date.parse(at)) as number | null;
+      return { byStatus, oldestDueAt: oldest === null ? null : new Date(oldest).toISOString(), exact: true };
+    });
   }
 
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {

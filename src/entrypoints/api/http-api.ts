@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { acceptNotification } from '../../app/accept-notification.js';
 import { cancelNotification } from '../../app/cancel-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
+import { getStats } from '../../app/get-stats.js';
 import {
   destinationParameter,
   getDestination,
@@ -105,6 +106,8 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   api.post('/v1/notifications/:id/cancel', async (c) =>
     c.json(notificationView(await cancelNotification(deps, c.req.param('id')))),
   );
+
+  api.get('/v1/stats', async (c) => c.json(await getStats(deps)));
 
   registerDestinationRoutes(api, deps, limitBody);
 
