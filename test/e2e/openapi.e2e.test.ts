@@ -4,7 +4,7 @@ import { ROUTES } from '../../infra/lib/api.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
 import { STATUSES } from '../../src/domain/notification.js';
 import { LIMITS, METHODS } from '../../src/domain/request-schema.js';
-import { createHttpApi } from '../../src/entrypoints/api/http-api.js';
+import { createHttpApi, type MetricsExposition } from '../../src/entrypoints/api/http-api.js';
 import { STATUS_BY_CODE } from '../../src/entrypoints/api/problem.js';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
 import { type RunningService, startSingleProcess } from '../helpers/services.js';
@@ -215,13 +215,22 @@ describe('docs/api/openapi.json against the single-process service', () => {
   const refused = { id: '' };
 
   it('documents exactly the routes the API serves, in both modes', () => {
-    const documented = operations.map(({ method, path }) => `${method} ${path}`).sort();
+    const key = ({ method, path }: { method: string; path: string }) => `${method} ${path}`;
+    const documented = operations.map(key).sort();
+    // Marked in the document: served by the node server only (GET /metrics), never by API Gateway.
+    const everywhere = operations
+      .filter(({ op }) => op['x-herald-single-process-only'] !== true)
+      .map(key)
+      .sort();
     // The routes as hono registered them (building the API touches none of its dependencies).
-    const served = createHttpApi({} as AppDependencies, { apiKeys: [] })
-      .routes.filter((route) => route.method !== 'ALL')
-      .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
-    expect([...new Set(served)].sort()).toEqual(documented);
-    expect(ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(documented);
+    const servedWith = (metrics?: MetricsExposition) =>
+      createHttpApi({} as AppDependencies, { apiKeys: [], ...(metrics ? { metrics } : {}) })
+        .routes.filter((route) => route.method !== 'ALL')
+        .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+    const metrics = { contentType: 'text/plain', render: async () => '' };
+    expect([...new Set(servedWith(metrics))].sort()).toEqual(documented);
+    expect([...new Set(servedWith())].sort()).toEqual(everywhere);
+    expect(ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(everywhere);
   });
 
   it('POST /v1/notifications: 202 with Location, then 200 for a replay, delivered with Herald headers', async () => {
@@ -449,6 +458,19 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(stats.body.byStatus.FAILED).toBe(listed.body.items.length);
     expect(stats.body.destinations.CLOSED).toBeGreaterThan(0);
     expect((await call(anonymous, 'GET', '/v1/stats')).status).toBe(401);
+  });
+
+  it('GET /metrics: 200 in the Prometheus text format, counting what happened; 401 without the key', async () => {
+    const res = await call(herald, 'GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(String(res.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = String(res.body);
+    const accepted = Number(/^herald_notifications_accepted_total (\d+)$/m.exec(text)?.[1]);
+    expect(accepted).toBeGreaterThan(50);
+    expect(text).toMatch(/^herald_notifications\{status="FAILED"\} [1-9]/m);
+    expect(text).toMatch(/^herald_delivery_attempts_total\{category="CLIENT_ERROR"\} [1-9]/m);
+    expect(text).toMatch(/^herald_attempt_duration_seconds_count [1-9]/m);
+    expect((await call(anonymous, 'GET', '/metrics')).status).toBe(401);
   });
 
   it('GET /healthz: 200 without a key', async () => {

@@ -36,6 +36,14 @@ export interface HttpApiBindings {
 export interface HttpApiOptions {
   /** Accepted as `Authorization: Bearer <key>`; empty turns authentication off (loopback only, see config). */
   apiKeys: string[];
+  /** Served as `GET /metrics` when given (the node server; Lambda publishes EMF instead). */
+  metrics?: MetricsExposition;
+}
+
+/** A metrics text for scrapers, e.g. the Prometheus exposition format. */
+export interface MetricsExposition {
+  contentType: string;
+  render(): Promise<string>;
 }
 
 const utf8 = new TextDecoder();
@@ -50,13 +58,22 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 
   api.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  api.use('/v1/*', async (c, next) => {
+  const authenticate: MiddlewareHandler = async (c, next) => {
     if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
       c.header('WWW-Authenticate', WWW_AUTHENTICATE);
       return send(c, 'UNAUTHORIZED', UNAUTHORIZED_DETAIL);
     }
     await next();
-  });
+  };
+  api.use('/v1/*', authenticate);
+
+  const { metrics } = options;
+  if (metrics) {
+    // Behind the same keys as the API: counts and destination names are not for everyone.
+    api.get('/metrics', authenticate, async (c) =>
+      c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
+    );
+  }
 
   const tooLarge = (c: Context) => {
     // The rest of the oversized body is never read, so this connection cannot carry another request.

@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
+import { PrometheusMetrics, UNHEALTHY_DESTINATIONS_SHOWN } from '../../adapters/observability/prometheus-metrics.js';
 import type { AppDependencies } from '../../app/dependencies.js';
+import { readOperatorStats } from '../../app/get-stats.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type { MessageSource } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
-import { noMetrics } from '../../ports/metrics.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
@@ -44,11 +45,17 @@ export async function startHerald(
   const backend = await openBackend(config, logger);
   const signing = await openSigningSecrets(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
-  const deps = buildAppDependencies(config, {
+  // The gauges read the store through the use cases, which need the metrics first: hence the closure.
+  const metrics = new PrometheusMetrics(async () => {
+    const { stats, unhealthy } = await readOperatorStats(deps, UNHEALTHY_DESTINATIONS_SHOWN);
+    const oldestDueAt = stats.oldestDueAt === null ? null : Date.parse(stats.oldestDueAt);
+    return { ...stats, oldestDueAt, unhealthy, now: Date.now() };
+  });
+  const deps: AppDependencies = buildAppDependencies(config, {
     backend,
     sender,
     logger,
-    metrics: noMetrics,
+    metrics,
     signingSecrets: signing.secrets,
   });
 
@@ -63,7 +70,7 @@ export async function startHerald(
     sweeper.unref();
   }
 
-  const api = createHttpApi(deps, { apiKeys: config.apiKeys });
+  const api = createHttpApi(deps, { apiKeys: config.apiKeys, metrics });
   const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();
   const handle = getRequestListener(
     (request, env) => {
