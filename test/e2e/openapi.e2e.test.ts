@@ -283,6 +283,53 @@ describe('docs/api/openapi.json against the single-process service', () => {
     }
   });
 
+  it('POST /v1/notifications/batch: 200 with a result per item in order; 400, 401, 413, 415 for the whole', async () => {
+    const ok = { url: `${vendor.url}/ok` };
+    const res = await call(herald, 'POST', '/v1/notifications/batch', {
+      json: {
+        notifications: [
+          ok,
+          { url: 'not a url' },
+          { ...ok, idempotencyKey: 'openapi-1' },
+          { ...ok, method: 'PUT', idempotencyKey: 'openapi-1' },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([202, 400, 409, 409]);
+    expect(res.body.results[1].error).toMatchObject({ code: 'VALIDATION_ERROR', errors: [{ field: 'url' }] });
+    expect(res.body.results[2].error.code).toBe('IDEMPOTENCY_CONFLICT');
+    const replay = await call(herald, 'POST', '/v1/notifications/batch', {
+      json: {
+        notifications: [
+          {
+            ...ok,
+            method: 'put',
+            headers: { 'X-Shop': 'eu-1', Authorization: 'Bearer vendor-secret' },
+            body: { orderId: 1234 },
+            maxAttempts: 2,
+            timeoutMs: 5000,
+            metadata: { team: 'fulfilment' },
+            idempotencyKey: 'openapi-1',
+          },
+        ],
+      },
+    });
+    expect(replay.body.results).toEqual([{ status: 200, notification: expect.objectContaining({ id: delivered.id }) }]);
+
+    const tooMany = { notifications: Array.from({ length: 101 }, () => ok) };
+    const cases: [HeraldClient, { json?: unknown; body?: string; headers?: Record<string, string> }, number][] = [
+      [herald, { json: tooMany }, 400],
+      [herald, { json: { notifications: [ok], extra: 1 } }, 400],
+      [anonymous, { json: { notifications: [ok] } }, 401],
+      [herald, { json: { notifications: [{ ...ok, body: 'x'.repeat(LIMITS.requestBytes) }] } }, 413],
+      [herald, { body: 'notifications=x', headers: { 'content-type': 'text/plain' } }, 415],
+    ];
+    for (const [client, options, status] of cases) {
+      expect((await call(client, 'POST', '/v1/notifications/batch', options)).status).toBe(status);
+    }
+  });
+
   it('GET /v1/notifications/{id}: 200 for FAILED ones too, 404, 401', async () => {
     failed.id = (await herald.send({ url: `${vendor.url}/status/400`, maxAttempts: 1 })).body.id;
     // Port 1 on loopback: nothing listens there, so the connection is refused.

@@ -10,7 +10,8 @@ const FINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
 export const OPERATORS_TEST_ENV: Record<string, string> = { HERALD_RETRY_MAX_DELAY_MS: '60000' };
 
 /**
- * The operators' tools through the real HTTP API: list filters (and their cursors), cancel, stats. Runs unchanged
+ * The operators' tools through the real HTTP API: list filters (and their cursors), cancel, stats,
+ * batch ingest. Runs unchanged
  * against every mode.
  */
 export function describeOperatorsE2E(mode: string, start: StartService): void {
@@ -127,6 +128,48 @@ export function describeOperatorsE2E(mode: string, start: StartService): void {
         await vendor.close();
       }
     }, 90_000);
+
+    it('ingests a batch: each item on its own, results in input order, every accepted one delivered', async () => {
+      const key = `batch-${mode.replace(/[^A-Za-z0-9]+/g, '-')}`;
+      const earlier = await herald.send({ url: `${one.url}/ok`, idempotencyKey: key, body: 'first' });
+      expect(earlier.status).toBe(202);
+      const res = await herald.call('POST', '/v1/notifications/batch', {
+        json: {
+          notifications: [
+            { url: `${one.url}/ok`, body: 'a' },
+            { url: 'ftp://nope.example/x' },
+            { url: `${one.url}/ok`, idempotencyKey: key, body: 'first' },
+            { url: `${one.url}/ok`, idempotencyKey: key, body: 'changed' },
+            { url: `${other.url}/ok`, body: 'b' },
+          ],
+        },
+      });
+      expect(res.status).toBe(200);
+      const results = res.body.results as { status: number; notification?: { id: string }; error?: { code: string } }[];
+      expect(results.map((r) => r.status)).toEqual([202, 400, 200, 409, 202]);
+      expect(results.map((r) => r.error?.code ?? null)).toEqual([
+        null,
+        'VALIDATION_ERROR',
+        null,
+        'IDEMPOTENCY_CONFLICT',
+        null,
+      ]);
+      expect(results[2]?.notification?.id).toBe(earlier.body.id);
+      for (const index of [0, 4]) {
+        const id = results[index]?.notification?.id as string;
+        expect((await herald.waitForStatus(id, FINAL, 30_000)).status).toBe('SUCCESS');
+      }
+      expect(one.requestsFor(results[0]?.notification?.id as string)[0]?.body).toBe('a');
+
+      const tooMany = await herald.call('POST', '/v1/notifications/batch', {
+        json: { notifications: Array.from({ length: 101 }, () => ({ url: `${one.url}/ok` })) },
+      });
+      expect([tooMany.status, tooMany.body.errors?.[0]?.field]).toEqual([400, 'notifications']);
+      const tooLarge = await herald.call('POST', '/v1/notifications/batch', {
+        json: { notifications: [{ url: `${one.url}/ok`, body: 'x'.repeat(300 * 1024) }] },
+      });
+      expect([tooLarge.status, tooLarge.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    }, 60_000);
 
     it('answers stats: a failure and a paused destination show; exact counts in the single process only', async () => {
       const vendor = await startVendor();

@@ -1,5 +1,6 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { acceptBatch, type BatchItemResult } from '../../app/accept-batch.js';
 import { acceptNotification } from '../../app/accept-notification.js';
 import { cancelNotification } from '../../app/cancel-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
@@ -19,7 +20,7 @@ import { LIMITS } from '../../domain/request-schema.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
 import { parseLimit, parseListQuery } from './list-query.js';
-import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, problemFor, STATUS_BY_CODE } from './problem.js';
 import { attemptsView, destinationView, notificationView } from './views.js';
 
 /**
@@ -89,10 +90,22 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   };
 
-  api.post('/v1/notifications', limitBody, async (c) => {
-    // A missing Content-Type is read as JSON (a bare client); a declared non-JSON type is refused.
+  // A missing Content-Type is read as JSON (a bare client); a declared non-JSON type is refused.
+  const isJson = (c: Context) => {
     const contentType = c.req.header('content-type');
-    if (contentType !== undefined && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+    return contentType === undefined || /^application\/([\w.+-]+\+)?json\b/i.test(contentType);
+  };
+
+  api.post('/v1/notifications/batch', limitBody, async (c) => {
+    if (!isJson(c)) {
+      return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the batch as JSON with Content-Type: application/json');
+    }
+    const results = await acceptBatch(deps, parseJson(await bodyText(c)));
+    return c.json({ results: results.map(batchResultView) }, 200);
+  });
+
+  api.post('/v1/notifications', limitBody, async (c) => {
+    if (!isJson(c)) {
       return send(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the notification as JSON with Content-Type: application/json');
     }
     const input = parseJson(await bodyText(c));
@@ -174,6 +187,15 @@ function parseJson(text: string): unknown {
   } catch {
     throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
   }
+}
+
+/** One item's answer, with the status the single ingest would have given it. */
+function batchResultView(result: BatchItemResult) {
+  if (result.outcome === 'refused') {
+    const { code, message, details } = result.error;
+    return { status: STATUS_BY_CODE[code], error: problemFor(code, message, details.issues) };
+  }
+  return { status: result.outcome === 'created' ? 202 : 200, notification: notificationView(result.notification) };
 }
 
 function send(c: Context, code: ErrorCode, detail: string, error?: HeraldError): Response {
