@@ -168,6 +168,10 @@ export class HeraldFunctions extends Construct {
       }),
     );
     this.ingest.addToRolePolicy(sendToQueue());
+    // GET /v1/stats shows the queue's approximate depth where the table keeps no counts.
+    this.ingest.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [data.queue.queueArn] }),
+    );
     // Ingest refuses `sign: true` when no secret is configured; the ARN says one is, and ingest never
     // reads the value, so it gets no permission on it.
     this.ingest.addEnvironment('HERALD_SIGNING_SECRET_ARN', signingSecret.secretArn);

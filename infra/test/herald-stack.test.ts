@@ -269,14 +269,14 @@ describe('IAM', () => {
     }
   });
 
-  it('gives ingest the item, query and scan actions on the table and its indexes, and SendMessage', () => {
+  it('gives ingest the item, query and scan actions on the table and its indexes, SendMessage and the queue depth', () => {
     expect(grantSet(ids.ingest)).toEqual(
       new Set([
         ...expected(
           ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           [table, ...indexes],
         ),
-        ...expected(['sqs:SendMessage'], [queue]),
+        ...expected(['sqs:SendMessage', 'sqs:GetQueueAttributes'], [queue]),
       ]),
     );
   });
