@@ -1,6 +1,7 @@
 import type { DeliveryQueue, MessageSource } from '../ports/delivery-queue.js';
 import type { DestinationStore } from '../ports/destination-store.js';
 import type { ClaimableStore, NotificationStore } from '../ports/notification-store.js';
+import type { RecoveryStore } from '../ports/recovery-store.js';
 import type { WakeSignal } from './node/wake-signal.js';
 
 /** A store and a queue opened together, closed together. */
@@ -8,6 +9,7 @@ export interface Backend {
   store: NotificationStore;
   queue: DeliveryQueue;
   destinations: DestinationStore;
+  recoveries: RecoveryStore;
   /** How long a worker trusts a destination record it read (DestinationSettings.cacheMs). */
   destinationCacheMs: number;
   /** The queue's receiving side, where workers are fed by messages (AWS). */

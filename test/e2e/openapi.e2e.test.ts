@@ -9,6 +9,7 @@ import { STATUS_BY_CODE } from '../../src/entrypoints/api/problem.js';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
 import { type RunningService, startSingleProcess } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Keeps docs/api/openapi.json honest: every documented operation is called for real, each answer's
@@ -209,6 +210,8 @@ describe('docs/api/openapi.json against the single-process service', () => {
   }
 
   const delivered = { id: '' };
+  /** A bulk recovery job, for the probe of GET /v1/recoveries/{id}. */
+  const recovery = { id: '' };
   /** FAILED on a vendor 400, then manually retried. */
   const failed = { id: '' };
   /** FAILED without a response: a refused connection, so statusCode and responseBody are null. */
@@ -520,6 +523,41 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect((await call(anonymous, 'GET', '/metrics')).status).toBe(401);
   });
 
+  it('POST /v1/recoveries: 202 with Location, 400, 401, 413; GET /v1/recoveries/{id}: 200 until DONE, 404, 401', async () => {
+    const started = await call(herald, 'POST', '/v1/recoveries', {
+      json: { status: 'FAILED', destination: 'http://127.0.0.1:1', createdAfter: '2020-01-01T00:00:00Z' },
+    });
+    expect(started.status).toBe(202);
+    expect(started.headers.location).toBe(`/v1/recoveries/${started.body.id}`);
+    expect(started.body).toMatchObject({ state: 'RUNNING', matched: 0, finishedAt: null });
+    recovery.id = started.body.id;
+    const done = await waitFor(
+      async () => {
+        const res = await call(herald, 'GET', '/v1/recoveries/{id}', { id: recovery.id });
+        return res.body.state === 'RUNNING' ? undefined : res.body;
+      },
+      { what: 'the recovery to finish' },
+    );
+    // The refused one (port 1) is the only FAILED notification to that destination.
+    expect(done).toMatchObject({ state: 'DONE', matched: 1, retried: 1, skipped: 0 });
+    await herald.waitForStatus(refused.id, ['FAILED']);
+    expect((await herald.get(refused.id)).body.attempts).toBe(2);
+
+    const everything = await call(herald, 'POST', '/v1/recoveries');
+    expect([everything.status, everything.body.filter]).toEqual([202, { status: 'FAILED' }]);
+    for (const json of [{ status: 'SUCCESS' }, { destination: 'not an origin' }, { since: 'yesterday' }]) {
+      const res = await call(herald, 'POST', '/v1/recoveries', { json });
+      expect([res.status, res.body.code], JSON.stringify(json)).toEqual([400, 'VALIDATION_ERROR']);
+    }
+    const tooLarge = await call(herald, 'POST', '/v1/recoveries', {
+      json: { destination: 'x'.repeat(LIMITS.requestBytes) },
+    });
+    expect(tooLarge.status).toBe(413);
+    expect((await call(anonymous, 'POST', '/v1/recoveries', { json: {} })).status).toBe(401);
+    expect((await call(herald, 'GET', '/v1/recoveries/{id}', { id: 'no-such-job' })).status).toBe(404);
+    expect((await call(anonymous, 'GET', '/v1/recoveries/{id}', { id: recovery.id })).status).toBe(401);
+  });
+
   it('GET /healthz: 200 without a key', async () => {
     expect((await call(anonymous, 'GET', '/healthz')).status).toBe(200);
   });
@@ -535,7 +573,8 @@ describe('docs/api/openapi.json against the single-process service', () => {
     const problem = deref(doc.components.schemas.Problem);
     for (const template of probed) {
       // An existing notification, so a documented route never answers 404 here.
-      const path = template.replace('{id}', delivered.id).replace('{destination}', encodeURIComponent(vendor.url));
+      const id = template.startsWith('/v1/recoveries/') ? recovery.id : delivered.id;
+      const path = template.replace('{id}', id).replace('{destination}', encodeURIComponent(vendor.url));
       let getStatus = 404;
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
         const res = await herald.call(method, path, method === 'GET' ? {} : { json: {} });

@@ -14,6 +14,7 @@ import {
   updateDestinationLimits,
 } from '../../app/manage-destinations.js';
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
+import { getRecovery, startRecovery } from '../../app/recoveries.js';
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/request-schema.js';
@@ -21,7 +22,8 @@ import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.j
 import { parseDestinationLimits } from './destination-limits.js';
 import { parseLimit, parseListQuery } from './list-query.js';
 import { PROBLEM_CONTENT_TYPE, problemFor, STATUS_BY_CODE } from './problem.js';
-import { attemptsView, destinationView, notificationView } from './views.js';
+import { parseRecoveryFilter } from './recovery-input.js';
+import { attemptsView, destinationView, notificationView, recoveryView } from './views.js';
 
 /**
  * What a server adapter may hand the API with each request (hono's `c.env`). The node server reads
@@ -138,6 +140,16 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   );
 
   api.get('/v1/stats', async (c) => c.json(await getStats(deps)));
+
+  api.post('/v1/recoveries', limitBody, async (c) => {
+    // No body at all asks for every FAILED notification.
+    const text = await bodyText(c);
+    const job = await startRecovery(deps, parseRecoveryFilter(text.trim() === '' ? {} : parseJson(text)));
+    c.header('Location', `/v1/recoveries/${job.id}`);
+    return c.json(recoveryView(job), 202);
+  });
+
+  api.get('/v1/recoveries/:id', async (c) => c.json(recoveryView(await getRecovery(deps, c.req.param('id')))));
 
   registerDestinationRoutes(api, deps, limitBody);
 

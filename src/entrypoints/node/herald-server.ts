@@ -15,6 +15,7 @@ import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
+import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
 import { StoreWorker } from './store-worker.js';
 import { WorkerPool } from './worker-pool.js';
@@ -60,6 +61,8 @@ export async function startHerald(
   });
 
   const workers = startWorkers(deps, backend, config.deliveryConcurrency);
+  const recoveries = new RecoveryRunner(deps);
+  recoveries.start();
   // Only a queue beside the store can lose a message; where the store is the queue nothing is swept.
   let sweeper: NodeJS.Timeout | undefined;
   if (backend.messages) {
@@ -111,6 +114,7 @@ export async function startHerald(
     async stop() {
       clearInterval(sweeper);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await recoveries.stop();
       await workers.stop();
       await sender.close();
       signing.close();
