@@ -49,6 +49,7 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<
     // The only process on its file (it holds the lock): its own copy of a destination is never stale.
     destinationCacheMs: Number.POSITIVE_INFINITY,
     claimable: { store, wake },
+    purgeable: store,
     async close() {
       await db.close();
     },

@@ -6,6 +6,7 @@ import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import { PrometheusMetrics, UNHEALTHY_DESTINATIONS_SHOWN } from '../../adapters/observability/prometheus-metrics.js';
 import type { AppDependencies } from '../../app/dependencies.js';
 import { readOperatorStats } from '../../app/get-stats.js';
+import { purgeExpired } from '../../app/purge-expired.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
@@ -21,6 +22,8 @@ import { StoreWorker } from './store-worker.js';
 import { WorkerPool } from './worker-pool.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
+/** How often retention runs; each run deletes what has aged past it since, in small batches. */
+const PURGE_INTERVAL_MS = 60_000;
 
 export interface RunningHerald {
   url: string;
@@ -73,6 +76,20 @@ export async function startHerald(
     sweeper.unref();
   }
 
+  let purger: NodeJS.Timeout | undefined;
+  let purging: Promise<unknown> = Promise.resolve();
+  const { purgeable } = backend;
+  if (purgeable) {
+    const purge = () => {
+      purging = purgeExpired(deps, purgeable, config.retentionDays).catch((error) =>
+        logger.error({ err: error }, 'retention purge failed; it runs again shortly'),
+      );
+    };
+    purge();
+    purger = setInterval(purge, PURGE_INTERVAL_MS);
+    purger.unref();
+  }
+
   const api = createHttpApi(deps, { apiKeys: config.apiKeys, metrics });
   const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();
   const handle = getRequestListener(
@@ -113,8 +130,10 @@ export async function startHerald(
     activeDeliveries: () => workers.activeDeliveries,
     async stop() {
       clearInterval(sweeper);
+      clearInterval(purger);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await recoveries.stop();
+      await purging;
       await workers.stop();
       await sender.close();
       signing.close();
