@@ -4,11 +4,12 @@ import { ROUTES } from '../../infra/lib/api.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
 import { STATUSES } from '../../src/domain/notification.js';
 import { LIMITS, METHODS } from '../../src/domain/request-schema.js';
-import { createHttpApi } from '../../src/entrypoints/api/http-api.js';
+import { createHttpApi, type MetricsExposition } from '../../src/entrypoints/api/http-api.js';
 import { STATUS_BY_CODE } from '../../src/entrypoints/api/problem.js';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
 import { type RunningService, startSingleProcess } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Keeps docs/api/openapi.json honest: every documented operation is called for real, each answer's
@@ -209,19 +210,30 @@ describe('docs/api/openapi.json against the single-process service', () => {
   }
 
   const delivered = { id: '' };
+  /** A bulk recovery job, for the probe of GET /v1/recoveries/{id}. */
+  const recovery = { id: '' };
   /** FAILED on a vendor 400, then manually retried. */
   const failed = { id: '' };
   /** FAILED without a response: a refused connection, so statusCode and responseBody are null. */
   const refused = { id: '' };
 
   it('documents exactly the routes the API serves, in both modes', () => {
-    const documented = operations.map(({ method, path }) => `${method} ${path}`).sort();
+    const key = ({ method, path }: { method: string; path: string }) => `${method} ${path}`;
+    const documented = operations.map(key).sort();
+    // Marked in the document: served by the node server only (GET /metrics), never by API Gateway.
+    const everywhere = operations
+      .filter(({ op }) => op['x-herald-single-process-only'] !== true)
+      .map(key)
+      .sort();
     // The routes as hono registered them (building the API touches none of its dependencies).
-    const served = createHttpApi({} as AppDependencies, { apiKeys: [] })
-      .routes.filter((route) => route.method !== 'ALL')
-      .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
-    expect([...new Set(served)].sort()).toEqual(documented);
-    expect(ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(documented);
+    const servedWith = (metrics?: MetricsExposition) =>
+      createHttpApi({} as AppDependencies, { apiKeys: [], ...(metrics ? { metrics } : {}) })
+        .routes.filter((route) => route.method !== 'ALL')
+        .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+    const metrics = { contentType: 'text/plain', render: async () => '' };
+    expect([...new Set(servedWith(metrics))].sort()).toEqual(documented);
+    expect([...new Set(servedWith())].sort()).toEqual(everywhere);
+    expect(ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(everywhere);
   });
 
   it('POST /v1/notifications: 202 with Location, then 200 for a replay, delivered with Herald headers', async () => {
@@ -274,6 +286,53 @@ describe('docs/api/openapi.json against the single-process service', () => {
     }
   });
 
+  it('POST /v1/notifications/batch: 200 with a result per item in order; 400, 401, 413, 415 for the whole', async () => {
+    const ok = { url: `${vendor.url}/ok` };
+    const res = await call(herald, 'POST', '/v1/notifications/batch', {
+      json: {
+        notifications: [
+          ok,
+          { url: 'not a url' },
+          { ...ok, idempotencyKey: 'openapi-1' },
+          { ...ok, method: 'PUT', idempotencyKey: 'openapi-1' },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([202, 400, 409, 409]);
+    expect(res.body.results[1].error).toMatchObject({ code: 'VALIDATION_ERROR', errors: [{ field: 'url' }] });
+    expect(res.body.results[2].error.code).toBe('IDEMPOTENCY_CONFLICT');
+    const replay = await call(herald, 'POST', '/v1/notifications/batch', {
+      json: {
+        notifications: [
+          {
+            ...ok,
+            method: 'put',
+            headers: { 'X-Shop': 'eu-1', Authorization: 'Bearer vendor-secret' },
+            body: { orderId: 1234 },
+            maxAttempts: 2,
+            timeoutMs: 5000,
+            metadata: { team: 'fulfilment' },
+            idempotencyKey: 'openapi-1',
+          },
+        ],
+      },
+    });
+    expect(replay.body.results).toEqual([{ status: 200, notification: expect.objectContaining({ id: delivered.id }) }]);
+
+    const tooMany = { notifications: Array.from({ length: 101 }, () => ok) };
+    const cases: [HeraldClient, { json?: unknown; body?: string; headers?: Record<string, string> }, number][] = [
+      [herald, { json: tooMany }, 400],
+      [herald, { json: { notifications: [ok], extra: 1 } }, 400],
+      [anonymous, { json: { notifications: [ok] } }, 401],
+      [herald, { json: { notifications: [{ ...ok, body: 'x'.repeat(LIMITS.requestBytes) }] } }, 413],
+      [herald, { body: 'notifications=x', headers: { 'content-type': 'text/plain' } }, 415],
+    ];
+    for (const [client, options, status] of cases) {
+      expect((await call(client, 'POST', '/v1/notifications/batch', options)).status).toBe(status);
+    }
+  });
+
   it('GET /v1/notifications/{id}: 200 for FAILED ones too, 404, 401', async () => {
     failed.id = (await herald.send({ url: `${vendor.url}/status/400`, maxAttempts: 1 })).body.id;
     // Port 1 on loopback: nothing listens there, so the connection is refused.
@@ -312,6 +371,29 @@ describe('docs/api/openapi.json against the single-process service', () => {
     await herald.waitForStatus(failed.id, ['FAILED']);
   });
 
+  it('POST /v1/notifications/{id}/cancel: 200 from PENDING or QUEUED, 409 INVALID_STATE otherwise, 404, 401', async () => {
+    // Held by a paused destination, a notification stays QUEUED without an attempt.
+    const held = await startVendor();
+    try {
+      const first = (await herald.send({ url: `${held.url}/ok` })).body.id;
+      await herald.waitForStatus(first, ['SUCCESS']);
+      const destination = `/v1/destinations/${encodeURIComponent(held.url)}`;
+      expect((await herald.call('POST', `${destination}/pause`)).status).toBe(200);
+      const waiting = (await herald.send({ url: `${held.url}/ok` })).body.id;
+
+      const cancelled = await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: waiting });
+      expect([cancelled.status, cancelled.body.status]).toEqual([200, 'CANCELLED']);
+      const again = await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: waiting });
+      expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
+      expect((await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: 'no-such-id' })).status).toBe(404);
+      expect((await call(anonymous, 'POST', '/v1/notifications/{id}/cancel', { id: first })).status).toBe(401);
+      expect((await herald.call('POST', `${destination}/resume`)).status).toBe(200);
+      expect((await herald.get(waiting)).body.status).toBe('CANCELLED');
+    } finally {
+      await held.close();
+    }
+  });
+
   it('GET /v1/notifications: the documented limit bounds and default, nextCursor null on the last page, 400, 401', async () => {
     const limit = deref(operation('GET', '/v1/notifications').parameters.find((p: Json) => p.name === 'limit')).schema;
     // With these, more notifications exist than the default page size, so the default shows.
@@ -343,9 +425,32 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(capped.status).toBe(200);
     expect(capped.body.items.length).toBe(all.body.items.length);
 
-    for (const query of [`limit=${limit.minimum - 1}`, 'limit=abc', 'status=DONE', 'cursor=nope']) {
+    // Every filter at once: the two FAILED ones to the vendor, in a range around now.
+    const range = `createdAfter=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&createdBefore=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
+    const filtered = await call(herald, 'GET', '/v1/notifications', {
+      query: `status=FAILED,CANCELLED&destination=${encodeURIComponent(vendor.url)}&${range}`,
+    });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.items.map((n: { id: string }) => n.id)).toEqual([failed.id]);
+
+    const badQueries: [string, string[]][] = [
+      [`limit=${limit.minimum - 1}`, ['limit']],
+      ['limit=abc', ['limit']],
+      ['status=DONE', ['status']],
+      ['status=FAILED,DONE', ['status']],
+      ['cursor=nope', ['cursor']],
+      ['stauts=FAILED&page=2', ['stauts', 'page']],
+      ['destination=not%20an%20origin', ['destination']],
+      ['createdAfter=yesterday&createdBefore=2030-01-01', ['createdAfter', 'createdBefore']],
+      ['createdAfter=2030-01-02T00:00:00Z&createdBefore=2030-01-01T00:00:00Z', ['createdBefore']],
+      ['status=FAILED&status=QUEUED', ['status']],
+      // A cursor of the FAILED listing is refused by any other filter set.
+      [`status=FAILED,QUEUED&limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`, ['cursor']],
+    ];
+    for (const [query, fields] of badQueries) {
       const res = await call(herald, 'GET', '/v1/notifications', { query });
       expect([res.status, res.body.code], query).toEqual([400, 'VALIDATION_ERROR']);
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort(), query).toEqual([...fields].sort());
     }
     expect((await call(anonymous, 'GET', '/v1/notifications')).status).toBe(401);
   });
@@ -395,6 +500,64 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(cleared.body).toMatchObject({ maxConcurrencyOverride: null, state: 'CLOSED' });
   });
 
+  it('GET /v1/stats: 200 with exact counts in the single process, 401', async () => {
+    const stats = await call(herald, 'GET', '/v1/stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body.exact).toBe(true);
+    const listed = await herald.call('GET', '/v1/notifications?status=FAILED&limit=100');
+    expect(stats.body.byStatus.FAILED).toBe(listed.body.items.length);
+    expect(stats.body.destinations.CLOSED).toBeGreaterThan(0);
+    expect((await call(anonymous, 'GET', '/v1/stats')).status).toBe(401);
+  });
+
+  it('GET /metrics: 200 in the Prometheus text format, counting what happened; 401 without the key', async () => {
+    const res = await call(herald, 'GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(String(res.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = String(res.body);
+    const accepted = Number(/^herald_notifications_accepted_total (\d+)$/m.exec(text)?.[1]);
+    expect(accepted).toBeGreaterThan(50);
+    expect(text).toMatch(/^herald_notifications\{status="FAILED"\} [1-9]/m);
+    expect(text).toMatch(/^herald_delivery_attempts_total\{category="CLIENT_ERROR"\} [1-9]/m);
+    expect(text).toMatch(/^herald_attempt_duration_seconds_count [1-9]/m);
+    expect((await call(anonymous, 'GET', '/metrics')).status).toBe(401);
+  });
+
+  it('POST /v1/recoveries: 202 with Location, 400, 401, 413; GET /v1/recoveries/{id}: 200 until DONE, 404, 401', async () => {
+    const started = await call(herald, 'POST', '/v1/recoveries', {
+      json: { status: 'FAILED', destination: 'http://127.0.0.1:1', createdAfter: '2020-01-01T00:00:00Z' },
+    });
+    expect(started.status).toBe(202);
+    expect(started.headers.location).toBe(`/v1/recoveries/${started.body.id}`);
+    expect(started.body).toMatchObject({ state: 'RUNNING', matched: 0, finishedAt: null });
+    recovery.id = started.body.id;
+    const done = await waitFor(
+      async () => {
+        const res = await call(herald, 'GET', '/v1/recoveries/{id}', { id: recovery.id });
+        return res.body.state === 'RUNNING' ? undefined : res.body;
+      },
+      { what: 'the recovery to finish' },
+    );
+    // The refused one (port 1) is the only FAILED notification to that destination.
+    expect(done).toMatchObject({ state: 'DONE', matched: 1, retried: 1, skipped: 0 });
+    await herald.waitForStatus(refused.id, ['FAILED']);
+    expect((await herald.get(refused.id)).body.attempts).toBe(2);
+
+    const everything = await call(herald, 'POST', '/v1/recoveries');
+    expect([everything.status, everything.body.filter]).toEqual([202, { status: 'FAILED' }]);
+    for (const json of [{ status: 'SUCCESS' }, { destination: 'not an origin' }, { since: 'yesterday' }]) {
+      const res = await call(herald, 'POST', '/v1/recoveries', { json });
+      expect([res.status, res.body.code], JSON.stringify(json)).toEqual([400, 'VALIDATION_ERROR']);
+    }
+    const tooLarge = await call(herald, 'POST', '/v1/recoveries', {
+      json: { destination: 'x'.repeat(LIMITS.requestBytes) },
+    });
+    expect(tooLarge.status).toBe(413);
+    expect((await call(anonymous, 'POST', '/v1/recoveries', { json: {} })).status).toBe(401);
+    expect((await call(herald, 'GET', '/v1/recoveries/{id}', { id: 'no-such-job' })).status).toBe(404);
+    expect((await call(anonymous, 'GET', '/v1/recoveries/{id}', { id: recovery.id })).status).toBe(401);
+  });
+
   it('GET /healthz: 200 without a key', async () => {
     expect((await call(anonymous, 'GET', '/healthz')).status).toBe(200);
   });
@@ -411,7 +574,8 @@ describe('docs/api/openapi.json against the single-process service', () => {
     const methodNotAllowed = deref(doc.components.responses.MethodNotAllowed);
     for (const template of probed) {
       // An existing notification, so a documented route never answers 404 here.
-      const path = template.replace('{id}', delivered.id).replace('{destination}', encodeURIComponent(vendor.url));
+      const id = template.startsWith('/v1/recoveries/') ? recovery.id : delivered.id;
+      const path = template.replace('{id}', id).replace('{destination}', encodeURIComponent(vendor.url));
       const documented = operations.filter((o) => o.path === template).map((o) => o.method);
       if (documented.includes('GET')) documented.push('HEAD');
       let getStatus = 404;

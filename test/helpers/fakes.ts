@@ -1,15 +1,18 @@
 import { LIMITS } from '../../src/domain/request-schema.js';
+
 /**
  * In-memory stand-ins for the ports, for unit tests of the use cases. They follow the ports' JSDoc
  * contracts and nothing more; the contract suites in test/contracts pin the real adapters down.
  */
 
+import { matchesFilter } from '../../src/adapters/listing-scope.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
 import { DestinationGate, type DestinationSettings } from '../../src/app/destination-gate.js';
 import type { DestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
-import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
+import { type DeliveryAttempt, type Notification, STATUSES, type Status } from '../../src/domain/notification.js';
 import type { HttpExchange } from '../../src/domain/outcome.js';
+import type { RecoveryJob } from '../../src/domain/recovery.js';
 import type { Random } from '../../src/domain/retry-policy.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { DeliveryQueue } from '../../src/ports/delivery-queue.js';
@@ -23,8 +26,10 @@ import type {
   InsertOutcome,
   ListPage,
   ListQuery,
+  NotificationStats,
   NotificationStore,
 } from '../../src/ports/notification-store.js';
+import type { RecoveryStore } from '../../src/ports/recovery-store.js';
 import { type SigningSecrets, staticSigningSecrets } from '../../src/ports/signing-secrets.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -125,23 +130,21 @@ export class InMemoryNotificationStore implements NotificationStore {
     return record && structuredClone(record.attempts);
   }
 
-  /** Newest first by (createdAt, id); the cursor is the id of the last item of the previous page. */
+  /**
+   * Newest first by (createdAt, id); the cursor is the position `<createdAt>|<id>` of the last item
+   * of the previous page, as in the real stores: the next page starts below it whether or not that
+   * item still matches.
+   */
   async list(query: ListQuery): Promise<ListPage> {
+    const key = (n: Notification) => `${n.createdAt}|${n.id}`;
+    if (query.cursor !== undefined && !/^\d{4}-.+\|.+$/.test(query.cursor)) throw new InvalidCursorError();
     const all = [...this.records.values()]
       .map((r) => r.notification)
-      .filter((n) => query.status === undefined || n.status === query.status)
-      .sort((a, b) =>
-        a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
-      );
-    let start = 0;
-    if (query.cursor !== undefined) {
-      const index = all.findIndex((n) => n.id === query.cursor);
-      if (index === -1) throw new InvalidCursorError();
-      start = index + 1;
-    }
-    const items = all.slice(start, start + query.limit).map((n) => structuredClone(n));
+      .filter((n) => matchesFilter(query, n) && (query.cursor === undefined || key(n) < query.cursor))
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1));
+    const items = all.slice(0, query.limit).map((n) => structuredClone(n));
     const last = items.at(-1);
-    return start + query.limit < all.length && last ? { items, nextCursor: last.id } : { items };
+    return query.limit < all.length && last ? { items, nextCursor: key(last) } : { items };
   }
 
   async markQueued(id: string, at: string): Promise<boolean> {
@@ -212,6 +215,25 @@ export class InMemoryNotificationStore implements NotificationStore {
     return structuredClone(n);
   }
 
+  async cancel(id: string, at: string): Promise<Notification | undefined> {
+    const n = this.records.get(id)?.notification;
+    if (n?.status !== 'PENDING' && n?.status !== 'QUEUED') return undefined;
+    Object.assign(n, { status: 'CANCELLED', nextAttemptAt: null, leaseExpiresAt: null, lastUpdatedAt: at });
+    return structuredClone(n);
+  }
+
+  async stats(at: string): Promise<NotificationStats> {
+    const notifications = [...this.records.values()].map((r) => r.notification);
+    const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+    for (const n of notifications) byStatus[n.status]++;
+    const due = notifications
+      .filter((n) => n.status === 'PENDING' || n.status === 'QUEUED')
+      .map((n) => n.nextAttemptAt ?? n.lastUpdatedAt)
+      .filter((when) => when <= at)
+      .sort();
+    return { byStatus, oldestDueAt: due[0] ?? null, exact: true };
+  }
+
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {
     return [...this.records.values()]
       .map((r) => r.notification)
@@ -259,6 +281,35 @@ export class InMemoryDestinationStore implements DestinationStore {
   }
 }
 
+/** RecoveryStore in memory, with the port's conditional updates. */
+export class InMemoryRecoveryStore implements RecoveryStore {
+  readonly jobs = new Map<string, RecoveryJob>();
+
+  async create(job: RecoveryJob): Promise<void> {
+    if (this.jobs.has(job.id)) throw new Error(`recovery ${job.id} exists`);
+    this.jobs.set(job.id, structuredClone(job));
+  }
+
+  async get(id: string): Promise<RecoveryJob | undefined> {
+    const job = this.jobs.get(id);
+    return job && structuredClone(job);
+  }
+
+  async update(job: RecoveryJob, expectedVersion: number): Promise<RecoveryJob | undefined> {
+    if (this.jobs.get(job.id)?.version !== expectedVersion) return undefined;
+    const stored = { ...structuredClone(job), version: expectedVersion + 1 };
+    this.jobs.set(job.id, stored);
+    return structuredClone(stored);
+  }
+
+  async listRunning(limit: number): Promise<RecoveryJob[]> {
+    return [...this.jobs.values()]
+      .filter((job) => job.state === 'RUNNING')
+      .slice(0, limit)
+      .map((job) => structuredClone(job));
+  }
+}
+
 /** For use cases that must not touch the queue: any call is a test failure. */
 export const unusedQueue: DeliveryQueue = {
   send: () => Promise.reject(new Error('unexpected DeliveryQueue.send')),
@@ -270,6 +321,7 @@ export interface FakeDependencies extends AppDependencies {
   clock: FakeClock;
   logger: RecordingLogger;
   destinationStore: InMemoryDestinationStore;
+  recoveries: InMemoryRecoveryStore;
 }
 
 /** The destination settings of the fakes: 4 in flight per destination, the breaker opening at 3. */
@@ -300,6 +352,7 @@ export function fakeDependencies(
     queue: unusedQueue,
     destinations: new DestinationGate(destinationStore, settings, clock, logger),
     destinationStore,
+    recoveries: new InMemoryRecoveryStore(),
     sender: parts.sender ?? new FakeHttpSender(),
     clock,
     random: parts.random ?? seededRandom(42),

@@ -1,7 +1,10 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { acceptBatch, type BatchItemResult } from '../../app/accept-batch.js';
 import { acceptNotification } from '../../app/accept-notification.js';
+import { cancelNotification } from '../../app/cancel-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
+import { getStats } from '../../app/get-stats.js';
 import {
   destinationParameter,
   getDestination,
@@ -11,18 +14,20 @@ import {
   updateDestinationLimits,
 } from '../../app/manage-destinations.js';
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
+import { getRecovery, startRecovery } from '../../app/recoveries.js';
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
 import { jsonDepthIssue } from '../../domain/json-depth.js';
-import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import { allowedMethods } from './allowed-methods.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
-import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { parseLimit, parseListQuery } from './list-query.js';
+import { PROBLEM_CONTENT_TYPE, problemFor, STATUS_BY_CODE } from './problem.js';
 import { queryParameters } from './query-parameters.js';
+import { parseRecoveryFilter } from './recovery-input.js';
 import { requestBodyText } from './request-body-text.js';
-import { attemptsView, destinationView, notificationView } from './views.js';
+import { attemptsView, destinationView, notificationView, recoveryView } from './views.js';
 
 /**
  * What a server adapter may hand the API with each request (hono's `c.env`). The node server reads
@@ -40,10 +45,15 @@ export interface HttpApiBindings {
 export interface HttpApiOptions {
   /** Accepted as `Authorization: Bearer <key>`; empty turns authentication off (loopback only, see config). */
   apiKeys: string[];
+  /** Served as `GET /metrics` when given (the node server; Lambda publishes EMF instead). */
+  metrics?: MetricsExposition;
 }
 
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 100;
+/** A metrics text for scrapers, e.g. the Prometheus exposition format. */
+export interface MetricsExposition {
+  contentType: string;
+  render(): Promise<string>;
+}
 
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
 export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<{ Bindings: HttpApiBindings }> {
@@ -60,13 +70,22 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 
   api.get('/healthz', queryParameters(), (c) => c.json({ status: 'ok' }));
 
-  api.use('/v1/*', async (c, next) => {
+  const authenticate: MiddlewareHandler = async (c, next) => {
     if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
       c.header('WWW-Authenticate', WWW_AUTHENTICATE);
       return send(c, 'UNAUTHORIZED', UNAUTHORIZED_DETAIL);
     }
     await next();
-  });
+  };
+  api.use('/v1/*', authenticate);
+
+  const { metrics } = options;
+  if (metrics) {
+    // Behind the same keys as the API: counts and destination names are not for everyone.
+    api.get('/metrics', authenticate, async (c) =>
+      c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
+    );
+  }
 
   // What becomes of the rest of the body and the connection is the server's business (discardBody).
   const tooLarge = (c: Context) => send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
@@ -79,6 +98,11 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   };
 
+  api.post('/v1/notifications/batch', queryParameters(), limitBody, async (c) => {
+    const results = await acceptBatch(deps, parseJson(await bodyText(c)));
+    return c.json({ results: results.map(batchResultView) }, 200);
+  });
+
   api.post('/v1/notifications', queryParameters(), limitBody, async (c) => {
     const input = parseJson(await bodyText(c));
     const { outcome, notification } = await acceptNotification(deps, input, idempotencyKeyHeader(c));
@@ -86,12 +110,9 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
   });
 
-  api.get('/v1/notifications', queryParameters('status', 'limit', 'cursor'), async (c) => {
-    const page = await listNotifications(deps, {
-      status: parseStatus(c.req.query('status')),
-      limit: parseLimit(c.req.query('limit')),
-      cursor: c.req.query('cursor') || undefined,
-    });
+  api.get('/v1/notifications', async (c) => {
+    // parseListQuery refuses unknown and repeated parameters itself (list-query.ts).
+    const page = await listNotifications(deps, parseListQuery(c.req.queries()));
     return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
   });
 
@@ -108,6 +129,24 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), 202);
   });
+
+  api.post('/v1/notifications/:id/cancel', queryParameters(), async (c) =>
+    c.json(notificationView(await cancelNotification(deps, c.req.param('id')))),
+  );
+
+  api.get('/v1/stats', queryParameters(), async (c) => c.json(await getStats(deps)));
+
+  api.post('/v1/recoveries', queryParameters(), limitBody, async (c) => {
+    // No body at all asks for every FAILED notification.
+    const text = await bodyText(c);
+    const job = await startRecovery(deps, parseRecoveryFilter(text.trim() === '' ? {} : parseJson(text)));
+    c.header('Location', `/v1/recoveries/${job.id}`);
+    return c.json(recoveryView(job), 202);
+  });
+
+  api.get('/v1/recoveries/:id', queryParameters(), async (c) =>
+    c.json(recoveryView(await getRecovery(deps, c.req.param('id')))),
+  );
 
   registerDestinationRoutes(api, deps, limitBody);
 
@@ -174,23 +213,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-function parseStatus(value: string | undefined): Status | undefined {
-  if (value === undefined || value === '') return undefined;
-  if ((STATUSES as readonly string[]).includes(value)) return value as Status;
-  throw new ValidationError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
-  // Digits only: Number() would also read `1e2`, `0x10` and ` 5 `.
-  const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(limit >= 1)) {
-    throw new ValidationError([
-      { field: 'limit', message: `must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are returned)` },
-    ]);
+/** One item's answer, with the status the single ingest would have given it. */
+function batchResultView(result: BatchItemResult) {
+  if (result.outcome === 'refused') {
+    const { code, message, details } = result.error;
+    return { status: STATUS_BY_CODE[code], error: problemFor(code, message, details.issues) };
   }
-  // Larger pages are served at the maximum rather than refused: asking for "everything" is not a mistake.
-  return Math.min(limit, MAX_PAGE_SIZE);
+  return { status: result.outcome === 'created' ? 202 : 200, notification: notificationView(result.notification) };
 }
 
 function send(c: Context, code: ErrorCode, detail: string, error?: HeraldError): Response {
