@@ -90,7 +90,7 @@ async function waitForSink(sink: Sink, count: number, timeoutMs: number): Promis
 }
 
 /**
- * Issue 10's noisy neighbour, per mode, with Herald's defaults (10 s attempt timeout, 64 delivery
+ * The noisy neighbour, per mode, with Herald's defaults (10 s attempt timeout, 64 delivery
  * slots, the default per-destination cap and breaker): N notifications to a healthy vendor alone,
  * then — on a fresh service — the same N sent right after a backlog to a vendor that never answers.
  */

@@ -22,7 +22,7 @@ export interface BenchResults {
   durationSeconds?: number;
 }
 
-/** The targets of issue 5, checked against this run. */
+/** The targets the benchmark checks each run against (docs/performance.md, Targets). */
 export const TARGETS = {
   endToEndRatio: 0.4,
   ingestP99Ms: 10,

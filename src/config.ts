@@ -3,7 +3,7 @@ import { LIMITS } from './domain/request-schema.js';
 import { signingSecretProblem, splitSecretList } from './domain/signature.js';
 
 /**
- * The one typed configuration (SPEC.md §6), read once at start-up from the environment. A bad value
+ * The one typed configuration (README, Configuration), read once at start-up from the environment. A bad value
  * stops the process with a message naming the variable; nothing falls back silently.
  */
 

@@ -11,7 +11,7 @@ export interface HeraldStackProps extends StackProps {
   readonly settings: HeraldSettings;
 }
 
-/** Herald's AWS mode (SPEC.md §1): HTTP API → ingest Lambda, DynamoDB, SQS + DLQ, worker and sweeper. */
+/** Herald's AWS mode (docs/design.md): HTTP API → ingest Lambda, DynamoDB, SQS + DLQ, worker and sweeper. */
 export class HeraldStack extends Stack {
   readonly data: HeraldData;
   readonly signing: HeraldSigningSecret;

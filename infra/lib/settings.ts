@@ -2,7 +2,7 @@ import type { Node } from 'constructs';
 import { LIMITS } from '../../src/domain/request-schema.js';
 
 /**
- * Everything an operator may tune per deployment, with the defaults of SPEC.md §6. Each value can be
+ * Everything an operator may tune per deployment, with the defaults of README, Configuration. Each value can be
  * overridden with `cdk deploy -c <key>=<value>` (or the `context` block of cdk.json); see
  * docs/operations.md.
  */

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 export const GENERATED_SECRET_LENGTH = 44;
 
 /**
- * The Standard Webhooks signing secrets (SPEC.md §11) in Secrets Manager. Its value is generated at
+ * The Standard Webhooks signing secrets (README, Signed deliveries) in Secrets Manager. Its value is generated at
  * deploy time, so no secret is ever in the template; it holds a comma-separated list, newest first,
  * and operators rotate it by hand (docs/operations.md): the worker reads it again within five minutes.
  */

@@ -366,7 +366,7 @@ describe('signing secret', () => {
 });
 
 describe('HTTP API', () => {
-  it('serves exactly the routes of SPEC §5, each behind IAM authorization', () => {
+  it('serves exactly the routes of docs/api/openapi.json, each behind IAM authorization', () => {
     const routes = resources(template, 'AWS::ApiGatewayV2::Route');
     expect(routes.map(([, p]) => p.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     expect(routes.map(([, p]) => p.RouteKey)).toEqual(

@@ -12,16 +12,16 @@ export interface AcceptResult {
 }
 
 /**
- * Ingest (SPEC.md §2). Once the store has the record the caller is told 202 whatever the queue does:
+ * Ingest (docs/design.md §1). Once the store has the record the caller is told 202 whatever the queue does:
  * a record left PENDING is enqueued by the sweeper. Only a store failure is the caller's 503.
  *
  * - Without an idempotency key (a fresh random id, so no duplicate to fear) the message is sent and
  *   the record stored QUEUED at once: no separate QUEUED write (one write unit less per
  *   notification on DynamoDB), one round trip instead of two, and on SQLite both in one commit. If
- *   the send fails the record is put back to PENDING (SPEC's "rolled back to PENDING") for the
+ *   the send fails the record is put back to PENDING (the contract's "rolled back to PENDING") for the
  *   sweeper. If the store fails (503), the message names a record that does not exist: the worker
  *   leaves it for redelivery a few times, then drops it (deliver-notification.ts).
- * - With a key, the record is stored first (PENDING), then enqueued and marked QUEUED, as SPEC.md
+ * - With a key, the record is stored first (PENDING), then enqueued and marked QUEUED, as the contract
  *   orders it: a replay, or duplicates racing each other, must not send messages of their own.
  */
 export async function acceptNotification(

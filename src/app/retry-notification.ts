@@ -6,7 +6,7 @@ import { enqueueAndMarkQueued } from './enqueue.js';
 import { notFound } from './query-notifications.js';
 
 /**
- * Manual retry (SPEC.md §2): FAILED → PENDING with a fresh attempt budget, then the ingest path.
+ * Manual retry (docs/design.md §1): FAILED → PENDING with a fresh attempt budget, then the ingest path.
  * Going through PENDING rather than straight to QUEUED means a failed enqueue is covered by the
  * sweeper exactly as at ingest.
  */

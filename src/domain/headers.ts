@@ -1,4 +1,4 @@
-/** Header rules of SPEC.md §7: what may be forwarded, and what is too sensitive to show. */
+/** Header rules of docs/design.md §6: what may be forwarded, and what is too sensitive to show. */
 
 import { looksSecret, REDACTED } from './redaction.js';
 

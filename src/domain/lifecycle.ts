@@ -17,7 +17,7 @@ export function isBudgetExhausted(
 }
 
 /**
- * Where a notification goes after an attempt (SPEC.md §2–3): SUCCESS on 2xx; FAILED when the outcome
+ * Where a notification goes after an attempt (docs/design.md §1): SUCCESS on 2xx; FAILED when the outcome
  * is not retryable or the budget is spent; otherwise QUEUED again after a backoff delay.
  */
 export function decideAfterAttempt(

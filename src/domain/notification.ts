@@ -1,4 +1,4 @@
-/** The vocabulary of SPEC.md §2 and §4: statuses, delivery results and the notification record. */
+/** The vocabulary of docs/design.md §1 and §4: statuses, delivery results and the notification record. */
 
 import { destinationOf } from './destination.js';
 

@@ -46,10 +46,10 @@ export function interruptedAttempt(timestamp: string, correlationId: string): De
   };
 }
 
-/** 408 Request Timeout and 425 Too Early say "try again"; 429 is rate limiting (SPEC.md §3). */
+/** 408 Request Timeout and 425 Too Early say "try again"; 429 is rate limiting (docs/design.md §1 (outcomes)). */
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 
-/** Classifies one attempt per SPEC.md §3. Pure: the caller supplies the timestamp and correlation id. */
+/** Classifies one attempt per docs/design.md §1 (outcomes). Pure: the caller supplies the timestamp and correlation id. */
 export function classifyExchange(exchange: HttpExchange, timestamp: string, correlationId: string): DeliveryResult {
   if (exchange.kind === 'failure') {
     const category: OutcomeCategory =

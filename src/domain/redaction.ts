@@ -1,4 +1,4 @@
-/** What is too sensitive to show (SPEC.md §7): one rule for header names and URL query parameters. */
+/** What is too sensitive to show (docs/design.md §6): one rule for header names and URL query parameters. */
 
 export const REDACTED = '[REDACTED]';
 

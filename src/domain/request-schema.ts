@@ -5,7 +5,7 @@ import { FORBIDDEN_HEADERS } from './headers.js';
 import type { NotificationRequest } from './notification.js';
 import { RESERVED_HEADER_PREFIX } from './signature.js';
 
-/** Bounds of SPEC.md §5 and §7. A whole request must fit one DynamoDB item and one SQS message. */
+/** Bounds of docs/api/openapi.json and §7. A whole request must fit one DynamoDB item and one SQS message. */
 export const LIMITS = {
   requestBytes: 256 * 1024,
   urlLength: 2048,

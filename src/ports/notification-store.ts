@@ -58,7 +58,7 @@ export interface AttemptRecord {
 /**
  * Where notifications live. Every state change is conditional on the expected current status, so
  * two workers or a worker and an operator can race safely: the loser gets `false`/`undefined`, never
- * an error (SPEC.md §2). Backend failures surface as BackendUnavailableError.
+ * an error (docs/design.md §1). Backend failures surface as BackendUnavailableError.
  */
 export interface NotificationStore {
   /**

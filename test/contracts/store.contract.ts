@@ -22,7 +22,7 @@ function resultOf(attempt: DeliveryAttempt) {
 }
 
 /**
- * The behaviour every NotificationStore must have (SPEC.md §2, src/ports/notification-store.ts).
+ * The behaviour every NotificationStore must have (docs/design.md §1, src/ports/notification-store.ts).
  * Each test gets a fresh, isolated store from `makeHarness`.
  */
 export function describeStoreContract(name: string, makeHarness: () => Promise<StoreHarness>): void {

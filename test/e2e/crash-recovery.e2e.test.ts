@@ -6,7 +6,7 @@ import { spawnHerald } from '../helpers/spawned-herald.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-/** SPEC.md §8: a kill -9 at any moment, then a restart, and every accepted notification still ends SUCCESS. */
+/** README: a kill -9 at any moment, then a restart, and every accepted notification still ends SUCCESS. */
 describe('durability of the single-process service', () => {
   let vendor: Vendor;
   let dir: string;

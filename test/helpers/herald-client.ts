@@ -8,7 +8,7 @@ export interface ApiResponse {
   body: any;
 }
 
-/** A tiny client for Herald's HTTP API, speaking only what SPEC.md §5 defines. */
+/** A tiny client for Herald's HTTP API, speaking only what docs/api/openapi.json defines. */
 export class HeraldClient {
   constructor(
     readonly baseUrl: string,

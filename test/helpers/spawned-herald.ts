@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HeraldClient } from './herald-client.js';
 import { TEST_ENV } from './services.js';
 import { waitFor } from './wait-for.js';
@@ -26,7 +29,13 @@ export interface SpawnedHerald {
 
 /** Starts the service as `npm start` does — its own process, so it can be killed like a real one. */
 export async function spawnHerald(env: Record<string, string>): Promise<SpawnedHerald> {
-  return spawnService(process.execPath, ['--import', 'tsx', 'src/entrypoints/node/main.ts'], env);
+  // A file of its own unless the test names one: the default ./data/herald.db would carry state
+  // (idempotency keys, the writer lock) from one run into the next.
+  const dbPath = env.HERALD_DB_PATH ?? join(mkdtempSync(join(tmpdir(), 'herald-spawned-')), 'herald.db');
+  return spawnService(process.execPath, ['--import', 'tsx', 'src/entrypoints/node/main.ts'], {
+    ...env,
+    HERALD_DB_PATH: dbPath,
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ function configErrorOf(env: NodeJS.ProcessEnv): string {
 }
 
 describe('loadConfig', () => {
-  it('uses the SPEC.md §6 defaults with an empty environment', () => {
+  it('uses the README, Configuration defaults with an empty environment', () => {
     expect(loadConfig({})).toEqual({
       host: '127.0.0.1',
       port: 3000,

@@ -22,7 +22,7 @@ function failure(reason: 'TIMEOUT' | 'NETWORK' | 'BLOCKED_TARGET', code: string,
 
 const classify = (exchange: HttpExchange) => classifyExchange(exchange, TIMESTAMP, CORRELATION_ID);
 
-describe('classifyExchange (SPEC.md §3)', () => {
+describe('classifyExchange (docs/design.md §1 (outcomes))', () => {
   it.each([200, 201, 202, 204, 299])('%i is SUCCESS', (statusCode) => {
     expect(classify(response(statusCode, { statusText: 'OK', responseTimeMs: 42 }))).toEqual({
       success: true,

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 
 /**
- * Which IP addresses a delivery may connect to (SPEC.md §7, SSRF). Judged on the address the socket
+ * Which IP addresses a delivery may connect to (docs/design.md §6, SSRF). Judged on the address the socket
  * actually connects to, never on the host name in the URL.
  *
  * Fail closed: an address ipaddr.js cannot parse, or a range it names that is not listed as

@@ -17,7 +17,7 @@ import { blockedAddressReason } from './address-policy.js';
 export interface UndiciHttpSenderOptions {
   /** Allow loopback, private, link-local and metadata targets (`HERALD_ALLOW_PRIVATE_TARGETS`). */
   allowPrivateTargets: boolean;
-  /** How much of a response body is kept, in bytes. Default 4096 (SPEC.md §4). */
+  /** How much of a response body is kept, in bytes. Default 4096 (docs/api/openapi.json). */
   responseBodyLimitBytes?: number;
   /** Sockets kept per origin. Default: unlimited (bounded by the delivery concurrency). */
   connectionsPerOrigin?: number;
@@ -245,7 +245,7 @@ export class UndiciHttpSender implements HttpSender {
     await this.agent.close();
   }
 
-  /** A target Herald will not deliver to: permanent, never retried (SPEC.md §3). */
+  /** A target Herald will not deliver to: permanent, never retried (docs/design.md §1 (outcomes)). */
   private refused(code: string, message: string, responseTimeMs: number): HttpExchange {
     return { kind: 'failure', reason: 'BLOCKED_TARGET', code, message, responseTimeMs };
   }

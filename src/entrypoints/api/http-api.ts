@@ -55,7 +55,7 @@ export interface MetricsExposition {
   render(): Promise<string>;
 }
 
-/** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
+/** The HTTP API of docs/api/openapi.json, served alike by the node server and the ingest Lambda. */
 export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<{ Bindings: HttpApiBindings }> {
   const api = new Hono<{ Bindings: HttpApiBindings }>();
   const isAuthorized = apiKeyCheck(options.apiKeys);
@@ -102,6 +102,11 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     const results = await acceptBatch(deps, parseJson(await bodyText(c)));
     return c.json({ results: results.map(batchResultView) }, 200);
   });
+  // Without it, `/v1/notifications/:id` would answer other methods here with a 404 for the id "batch".
+  api.all('/v1/notifications/batch', (c) => {
+    c.header('Allow', 'POST');
+    return send(c, 'METHOD_NOT_ALLOWED', `${c.req.path} answers POST, not ${c.req.method}`);
+  });
 
   api.post('/v1/notifications', queryParameters(), limitBody, async (c) => {
     const input = parseJson(await bodyText(c));
@@ -110,11 +115,14 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
   });
 
-  api.get('/v1/notifications', async (c) => {
-    // parseListQuery refuses unknown and repeated parameters itself (list-query.ts).
-    const page = await listNotifications(deps, parseListQuery(c.req.queries()));
-    return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
-  });
+  api.get(
+    '/v1/notifications',
+    queryParameters('status', 'destination', 'createdAfter', 'createdBefore', 'limit', 'cursor'),
+    async (c) => {
+      const page = await listNotifications(deps, parseListQuery(c.req.queries()));
+      return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
+    },
+  );
 
   api.get('/v1/notifications/:id', queryParameters(), async (c) =>
     c.json(notificationView(await getNotification(deps, c.req.param('id')))),

@@ -6,7 +6,7 @@ import type { RecoveryJob } from '../../domain/recovery.js';
 import { redactUrl } from '../../domain/redaction.js';
 
 /**
- * The record as the API shows it: SPEC.md §4 fields, sensitive header values and secret-looking
+ * The record as the API shows it: docs/api/openapi.json fields, sensitive header values and secret-looking
  * query parameters of the URL redacted, internals left out.
  */
 export function notificationView(n: Notification) {

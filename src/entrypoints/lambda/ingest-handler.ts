@@ -3,7 +3,7 @@ import { handle } from 'hono/aws-lambda';
 import { createHttpApi } from '../api/http-api.js';
 import { invocation, type LambdaRuntime } from './runtime.js';
 
-/** The whole HTTP API of SPEC.md §5 behind API Gateway HTTP API (payload v2). */
+/** The whole HTTP API of docs/api/openapi.json behind API Gateway HTTP API (payload v2). */
 export function createIngestHandler(runtime: LambdaRuntime) {
   // API Gateway authorizes callers with IAM (SigV4), so the API itself checks no keys here.
   const serve = handle(createHttpApi(runtime.deps, { apiKeys: [] }));

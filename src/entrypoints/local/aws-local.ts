@@ -1,5 +1,5 @@
 /**
- * `npm run start:aws-local`: the AWS mode on one machine (SPEC.md §6). dynalite and fauxqs run in this
+ * `npm run start:aws-local`: the AWS mode on one machine (README, Configuration). dynalite and fauxqs run in this
  * process on loopback, with the table and queues the CDK stack defines; the real Lambda handlers run
  * behind a local API Gateway (HTTP API, payload 2.0), a local SQS event source mapping and a local
  * schedule for the sweeper. Everything lives in memory and is gone when the process ends.
