@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { type SpawnedHerald, spawnHerald } from '../helpers/spawned-herald.js';
@@ -52,15 +55,19 @@ describe('the herald CLI', () => {
     return JSON.parse(run.stdout);
   };
 
+  let dir: string;
+
   beforeAll(async () => {
     vendor = await startVendor();
-    server = await spawnHerald({ HERALD_API_KEYS: API_KEY });
+    dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
+    server = await spawnHerald({ HERALD_API_KEYS: API_KEY, HERALD_DB_PATH: join(dir, 'herald.db') });
     herald = new HeraldClient(server.client.baseUrl, API_KEY);
   });
   afterAll(async () => {
     server?.process.kill('SIGTERM');
     await server?.exited;
     await vendor?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('sends from flags and from a JSON file on stdin; gets, lists attempts, as tables or JSON', async () => {
