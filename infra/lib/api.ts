@@ -13,11 +13,13 @@ export const ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }>
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications/{id}' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications/{id}/attempts' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/notifications/{id}/retry' },
+  { method: apigwv2.HttpMethod.POST, path: '/v1/notifications/{id}/cancel' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/destinations' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/destinations/{destination}' },
   { method: apigwv2.HttpMethod.PATCH, path: '/v1/destinations/{destination}' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/pause' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/resume' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/stats' },
   { method: apigwv2.HttpMethod.GET, path: '/healthz' },
 ];
 

@@ -41,8 +41,11 @@ export class HeraldData extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partition, type: string },
         sortKey: { name: index.sort, type: string },
-        // Both indexes only locate items; readers fetch the items themselves (BatchGetItem).
-        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        // Both indexes locate items; readers fetch the items themselves (BatchGetItem). byCreatedMinute
+        // also carries the destination, so a destination filter skips other destinations unread.
+        ...(index.projected.length === 0
+          ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+          : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projected] }),
       });
     }
 

@@ -2,7 +2,7 @@
 
 import { destinationOf } from './destination.js';
 
-export const STATUSES = ['PENDING', 'QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED'] as const;
+export const STATUSES = ['PENDING', 'QUEUED', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type Status = (typeof STATUSES)[number];
 
 export type OutcomeCategory =
@@ -115,7 +115,8 @@ export function newNotification(
   };
 }
 
-export const FINAL_STATUSES: ReadonlySet<Status> = new Set(['SUCCESS', 'FAILED']);
+/** CANCELLED is final too: an operator stopped it before an attempt took it (cancel-notification.ts). */
+export const FINAL_STATUSES: ReadonlySet<Status> = new Set(['SUCCESS', 'FAILED', 'CANCELLED']);
 
 export function isFinal(status: Status): boolean {
   return FINAL_STATUSES.has(status);

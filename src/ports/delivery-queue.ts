@@ -28,6 +28,22 @@ export interface DeliveryQueue {
    * caller knows it, travels with the message so a worker can hold it back without reading the store.
    */
   send(notificationId: string, delayMs?: number, destination?: string): Promise<void>;
+
+  /**
+   * The queue's own approximate message counts, where it keeps any (SQS does; the single process's
+   * store-as-queue does not): for operators' statistics when the store cannot count.
+   */
+  approximateDepth?(): Promise<QueueDepth>;
+}
+
+/** Messages by their state in the queue, approximate as the queue reports them. */
+export interface QueueDepth {
+  /** Receivable now. */
+  visible: number;
+  /** Sent with a delay (a retry's backoff, a held-back destination) not yet over. */
+  delayed: number;
+  /** Received and not yet deleted: attempts under way. */
+  inFlight: number;
 }
 
 /**

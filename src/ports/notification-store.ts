@@ -2,10 +2,24 @@ import type { DeliveryAttempt, Notification, Status } from '../domain/notificati
 
 export type InsertOutcome = { inserted: true } | { inserted: false; existing: Notification };
 
-export interface ListQuery {
-  status?: Status;
+/** What a listing is narrowed to; every part is optional and they combine (AND). */
+export interface ListFilter {
+  /** Any of these statuses; absent or empty: every status. */
+  statuses?: readonly Status[];
+  /** Only this destination (an origin, as `destinationOf` writes it). */
+  destination?: string;
+  /** Created at or after this instant (ISO 8601 UTC as `toISOString` writes it). */
+  createdAfter?: string;
+  /** Created strictly before this instant: consecutive ranges tile without overlap. */
+  createdBefore?: string;
+}
+
+export interface ListQuery extends ListFilter {
   limit: number;
-  /** Opaque, from a previous page's `nextCursor`. Adapters throw InvalidCursorError on a foreign one. */
+  /**
+   * Opaque, from a previous page's `nextCursor` of the same filter. Adapters throw
+   * InvalidCursorError on a foreign one, or one issued for other filters.
+   */
   cursor?: string;
 }
 
@@ -13,6 +27,18 @@ export interface ListPage {
   items: Notification[];
   /** Absent on the last page. */
   nextCursor?: string;
+}
+
+/** Counts for operators (GET /v1/stats); null where the backend cannot count cheaply. */
+export interface NotificationStats {
+  byStatus: Record<Status, number | null>;
+  /**
+   * The earliest time a notification still waiting (PENDING or QUEUED) became due, among those due
+   * by `at`: how long the oldest due work has waited. Null when nothing is due, or unknown.
+   */
+  oldestDueAt: string | null;
+  /** Whether every number is an exact count of the store; false: some are null or approximate. */
+  exact: boolean;
 }
 
 /** The outcome of an attempt, written in one atomic, conditional step. */
@@ -41,7 +67,7 @@ export interface NotificationStore {
   /** The attempt history, oldest first; undefined when the notification does not exist. */
   listAttempts(id: string): Promise<DeliveryAttempt[] | undefined>;
 
-  /** Newest first. */
+  /** Newest created first, narrowed by the query's filter. */
   list(query: ListQuery): Promise<ListPage>;
 
   /** PENDING → QUEUED. False when the notification was not PENDING. */
@@ -69,6 +95,12 @@ export interface NotificationStore {
    */
   recordAttempt(id: string, claimedAttempts: number, record: AttemptRecord): Promise<boolean>;
 
+  /**
+   * PENDING or QUEUED (one waiting for a retry included) → CANCELLED, final: nothing claims it again.
+   * Undefined when it was in another status (PROCESSING: an attempt is under way), or does not exist.
+   */
+  cancel(id: string, at: string): Promise<Notification | undefined>;
+
   /** FAILED → PENDING with a fresh budget of `maxAttempts` (history and `attempts` kept). */
   reopen(id: string, at: string): Promise<Notification | undefined>;
 
@@ -78,6 +110,9 @@ export interface NotificationStore {
    * it was not this claim's to give back.
    */
   release(id: string, claimedAttempts: number, at: string, nextAttemptAt: string | null): Promise<boolean>;
+
+  /** Counts by status and the oldest due time as of `at` (NotificationStats says what may be null). */
+  stats(at: string): Promise<NotificationStats>;
 
   /** Ids of notifications still PENDING whose `lastUpdatedAt` is before `olderThan`, oldest first. */
   listStalePending(olderThan: string, limit: number): Promise<string[]>;

@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../src/adapters/cursor.js';
 import { DynamoDbDestinationStore } from '../../src/adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { advanceWatermark, readWatermark } from '../../src/adapters/dynamodb/sweep-watermark.js';
 import { openTable } from '../../src/adapters/dynamodb/table.js';
+import { listingScope } from '../../src/adapters/listing-scope.js';
 import { SqsQueue } from '../../src/adapters/sqs/sqs-queue.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
@@ -93,7 +95,7 @@ describe('DynamoDbStore beyond the contract', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await store.list({ status: 'FAILED', limit: 2, ...(cursor ? { cursor } : {}) });
+      const page = await store.list({ statuses: ['FAILED'], limit: 2, ...(cursor ? { cursor } : {}) });
       expect(page.items.every((n) => n.status === 'FAILED')).toBe(true);
       ids.push(...page.items.map((n) => n.id));
       cursor = page.nextCursor;
@@ -103,7 +105,7 @@ describe('DynamoDbStore beyond the contract', () => {
     expect(pages).toBe(3);
     expect(ids).toEqual([5, 4, 3, 1, 0].map((i) => created[i]?.id));
     // A cursor from the FAILED listing is not one for another listing.
-    const first = await store.list({ status: 'FAILED', limit: 2 });
+    const first = await store.list({ statuses: ['FAILED'], limit: 2 });
     await expect(store.list({ limit: 2, cursor: first.nextCursor as string })).rejects.toBeInstanceOf(
       InvalidCursorError,
     );
@@ -241,7 +243,7 @@ describe('DynamoDbStore beyond the contract', () => {
     try {
       const page = await store.list({ limit: 10 });
       expect(page).toEqual({ items: [] });
-      expect(await store.list({ status: 'PENDING', limit: 10 })).toEqual({ items: [] });
+      expect(await store.list({ statuses: ['PENDING'], limit: 10 })).toEqual({ items: [] });
       expect(calls.indexQueries).toBe(0);
     } finally {
       calls.remove();
@@ -282,13 +284,38 @@ describe('DynamoDbStore beyond the contract', () => {
     expect(all.flatMap((page) => page.items.map((n) => n.id))).toEqual(created.map((n) => n.id).reverse());
     expect(all.slice(0, -1).every((page) => page.items.length === 2)).toBe(true);
 
-    const filtered = await allPages(walker, { status: 'QUEUED', limit: 3 });
+    const filtered = await allPages(walker, { statuses: ['QUEUED'], limit: 3 });
     expect(filtered.flatMap((page) => page.items.map((n) => n.id))).toEqual(queued.map((n) => n.id).reverse());
     expect(filtered.flatMap((page) => page.items).every((n) => n.status === 'QUEUED')).toBe(true);
   });
 
+  it('passes over other destinations unread: a destination filter fetches only its own notifications', async () => {
+    const walker = new DynamoDbStore({
+      client: aws.dynamoDb,
+      tableName: table.name,
+      now: () => Date.parse(at(60)),
+      listLookbackMinutes: 3,
+    });
+    const rare = Array.from({ length: 2 }, (_, i) =>
+      makeNotification({ createdAt: at(i * 20), url: 'https://rare.example/x' }),
+    );
+    const busy = Array.from({ length: 30 }, (_, i) =>
+      makeNotification({ createdAt: at(i), url: 'https://busy.example/y' }),
+    );
+    for (const notification of [...rare, ...busy]) await walker.insert(notification);
+    const calls = countCalls();
+    try {
+      const page = await walker.list({ destination: 'https://rare.example', limit: 10 });
+      expect(page.items.map((n) => n.id)).toEqual([rare[1]?.id, rare[0]?.id]);
+      // Both items of each of the two, not of the thirty others.
+      expect(calls.stateReads).toBe(4);
+    } finally {
+      calls.remove();
+    }
+  });
+
   it('refuses a listing cursor whose boundary is not a time', async () => {
-    const forged = Buffer.from(JSON.stringify({ v: 1, s: '*', b: 'not-a-time' })).toString('base64url');
+    const forged = encodeCursor(listingScope({}), ['not-a-time']);
     await expect(store.list({ limit: 2, cursor: forged })).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
@@ -296,10 +323,10 @@ describe('DynamoDbStore beyond the contract', () => {
     const notification = makeNotification({ createdAt: at(0) });
     await store.insert(notification);
     await fail(notification, 10);
-    expect((await store.list({ status: 'FAILED', limit: 10 })).items.map((n) => n.id)).toEqual([notification.id]);
+    expect((await store.list({ statuses: ['FAILED'], limit: 10 })).items.map((n) => n.id)).toEqual([notification.id]);
 
     expect(await store.reopen(notification.id, at(100))).toBeDefined();
-    expect((await store.list({ status: 'FAILED', limit: 10 })).items).toEqual([]);
+    expect((await store.list({ statuses: ['FAILED'], limit: 10 })).items).toEqual([]);
     expect(await store.listStalePending(at(101), 10)).toEqual([notification.id]);
 
     expect(await store.markQueued(notification.id, at(102))).toBe(true);
@@ -384,5 +411,24 @@ describe('DynamoDbStore beyond the contract', () => {
     const sweeps: string[][] = [];
     for (let i = 0; i < 4; i++) sweeps.push(await bounded.listStalePending(at(4 * 3600), 10));
     expect(sweeps).toEqual([[], [], [], [stranded.id]]);
+  });
+});
+
+describe('SqsQueue beyond the contract', () => {
+  it('reports its approximate depth: visible, delayed and in flight', async () => {
+    const queues = await createTestQueues(aws.sqs, 'herald-depth');
+    const queue = new SqsQueue({ client: aws.sqs, queueUrl: queues.queueUrl });
+    try {
+      expect(await queue.approximateDepth()).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
+      await queue.send('a');
+      await queue.send('b');
+      await queue.send('later', 600_000);
+      const [received] = await queue.receive({ maxMessages: 1, visibilityTimeoutMs: 60_000, waitTimeMs: 0 });
+      expect(received).toBeDefined();
+
+      expect(await queue.approximateDepth()).toEqual({ visible: 1, delayed: 1, inFlight: 1 });
+    } finally {
+      await queues.remove();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
-import type { AttemptRecord, NotificationStore } from '../../src/ports/notification-store.js';
+import type { AttemptRecord, ListQuery, NotificationStore } from '../../src/ports/notification-store.js';
 import { makeAttempt, makeNotification, makeSuccessAttempt } from '../helpers/notifications.js';
 
 export interface StoreHarness {
@@ -107,8 +107,8 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const pending = await inserted();
 
         expect(await store.get(queued.id)).toStrictEqual(queued);
-        expect((await store.list({ status: 'QUEUED', limit: 10 })).items.map((n) => n.id)).toEqual([queued.id]);
-        expect((await store.list({ status: 'PENDING', limit: 10 })).items.map((n) => n.id)).toEqual([pending.id]);
+        expect((await store.list({ statuses: ['QUEUED'], limit: 10 })).items.map((n) => n.id)).toEqual([queued.id]);
+        expect((await store.list({ statuses: ['PENDING'], limit: 10 })).items.map((n) => n.id)).toEqual([pending.id]);
         const claimed = await store.claim(queued.id, t(10), t(40));
         expect(claimed).toMatchObject({ id: queued.id, status: 'PROCESSING', leaseExpiresAt: t(40) });
       });
@@ -411,6 +411,76 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       });
     });
 
+    describe('cancel', () => {
+      it('cancels a PENDING notification: CANCELLED, final, no longer claimable', async () => {
+        const notification = await inserted();
+
+        const cancelled = await store.cancel(notification.id, t(5));
+
+        expect(cancelled).toMatchObject({ id: notification.id, status: 'CANCELLED', attempts: 0, lastUpdatedAt: t(5) });
+        expect(await store.get(notification.id)).toMatchObject({ status: 'CANCELLED', nextAttemptAt: null });
+        expect(await store.claim(notification.id, t(10), t(40))).toBeUndefined();
+        expect((await store.list({ statuses: ['CANCELLED'], limit: 10 })).items.map((n) => n.id)).toEqual([
+          notification.id,
+        ]);
+        expect(await store.listStalePending(t(1000), 10)).toEqual([]);
+      });
+
+      it('cancels a QUEUED one, also while it waits for a retry, keeping its attempts and history', async () => {
+        const queued = await inserted({ status: 'QUEUED' });
+        const retrying = await processing(t(10));
+        const attempt = makeAttempt({ attempt: 1, timestamp: t(11) });
+        expect(await store.recordAttempt(retrying.id, 0, record('QUEUED', attempt, t(12), t(100)))).toBe(true);
+
+        expect((await store.cancel(queued.id, t(20)))?.status).toBe('CANCELLED');
+        const cancelled = await store.cancel(retrying.id, t(20));
+
+        expect(cancelled).toMatchObject({ status: 'CANCELLED', attempts: 1, nextAttemptAt: null });
+        expect(await store.listAttempts(retrying.id)).toEqual([attempt]);
+        // Its retry falls due, and still nothing claims it.
+        expect(await store.claim(retrying.id, t(200), t(230))).toBeUndefined();
+        expect(await store.claim(queued.id, t(200), t(230))).toBeUndefined();
+      });
+
+      it('refuses PROCESSING, SUCCESS, FAILED and CANCELLED notifications, and unknown ids', async () => {
+        const inFlight = await processing(t(10));
+        const succeeded = await processing(t(10));
+        expect(
+          await store.recordAttempt(
+            succeeded.id,
+            0,
+            record('SUCCESS', makeSuccessAttempt({ timestamp: t(11) }), t(11)),
+          ),
+        ).toBe(true);
+        const failed = await processing(t(10));
+        expect(
+          await store.recordAttempt(failed.id, 0, record('FAILED', makeAttempt({ timestamp: t(11) }), t(11))),
+        ).toBe(true);
+        const cancelled = await inserted();
+        expect(await store.cancel(cancelled.id, t(5))).toBeDefined();
+
+        for (const n of [inFlight, succeeded, failed, cancelled]) {
+          const before = await store.get(n.id);
+          expect(await store.cancel(n.id, t(20)), before?.status).toBeUndefined();
+          expect(await store.get(n.id)).toStrictEqual(before);
+        }
+        expect(await store.cancel('00000000-0000-4000-8000-000000000000', t(20))).toBeUndefined();
+        expect(await store.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+      });
+
+      it('lets exactly one of a cancel and a claim racing on one notification win', async () => {
+        for (let round = 0; round < 5; round++) {
+          const notification = await inserted({ status: 'QUEUED' });
+          const [cancelled, claimed] = await Promise.all([
+            store.cancel(notification.id, t(10)),
+            store.claim(notification.id, t(10), t(40)),
+          ]);
+          expect([cancelled === undefined, claimed === undefined].sort()).toEqual([false, true]);
+          expect((await store.get(notification.id))?.status).toBe(cancelled ? 'CANCELLED' : 'PROCESSING');
+        }
+      });
+    });
+
     describe('reopen', () => {
       async function failedTwice(): Promise<{ id: string; attempts: DeliveryAttempt[] }> {
         const claimed = await processing(t(10), { maxAttempts: 2 });
@@ -525,9 +595,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const queued = [all[1], all[3], all[5]] as Notification[];
         for (const n of queued) expect(await store.markQueued(n.id, t(50))).toBe(true);
 
-        const page = await store.list({ status: 'QUEUED', limit: 100 });
-        const pending = await store.list({ status: 'PENDING', limit: 100 });
-        const failed = await store.list({ status: 'FAILED', limit: 100 });
+        const page = await store.list({ statuses: ['QUEUED'], limit: 100 });
+        const pending = await store.list({ statuses: ['PENDING'], limit: 100 });
+        const failed = await store.list({ statuses: ['FAILED'], limit: 100 });
 
         expect(page.items.map((n) => n.id)).toEqual(queued.map((n) => n.id).reverse());
         expect(page.items.every((n) => n.status === 'QUEUED')).toBe(true);
@@ -540,14 +610,118 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const all = await seven();
         for (const n of all) expect(await store.markQueued(n.id, t(50))).toBe(true);
 
-        const first = await store.list({ status: 'QUEUED', limit: 4 });
+        const first = await store.list({ statuses: ['QUEUED'], limit: 4 });
         expect(first.items).toHaveLength(4);
         expect(first.nextCursor).toBeDefined();
-        const second = await store.list({ status: 'QUEUED', limit: 4, cursor: first.nextCursor as string });
+        const second = await store.list({ statuses: ['QUEUED'], limit: 4, cursor: first.nextCursor as string });
 
         const ids = [...first.items, ...second.items].map((n) => n.id);
         expect(ids).toHaveLength(7);
         expect(new Set(ids).size).toBe(7);
+      });
+
+      /** Every page of a listing, following nextCursor (at most 20 pages). */
+      async function allPages(query: Omit<ListQuery, 'cursor'>): Promise<Notification[]> {
+        const items: Notification[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.list({ ...query, ...(cursor === undefined ? {} : { cursor }) });
+          items.push(...page.items);
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== undefined && pages < 20);
+        expect(cursor).toBeUndefined();
+        return items;
+      }
+
+      /** Ten notifications a second apart over two vendors, in four statuses; the mix the filters narrow. */
+      async function mixed() {
+        const a = 'https://a.example';
+        const b = 'https://b.example:8443';
+        const all: Notification[] = [];
+        for (let i = 0; i < 10; i++) all.push(await inserted({ createdAt: t(i), url: `${i % 2 === 0 ? a : b}/hook` }));
+        const at = (i: number) => all[i] as Notification;
+        for (const i of [1, 2, 5]) expect(await store.markQueued(at(i).id, t(20))).toBe(true);
+        for (const i of [3, 4, 7]) {
+          const claimed = await store.claim(at(i).id, t(20), leaseFrom(t(20)));
+          expect(claimed?.status).toBe('PROCESSING');
+          const attempt = makeAttempt({ attempt: 1, timestamp: t(21), retryEligible: false });
+          expect(await store.recordAttempt(at(i).id, 0, record('FAILED', attempt, t(21)))).toBe(true);
+        }
+        const claimed = await store.claim(at(9).id, t(20), leaseFrom(t(20)));
+        expect(claimed?.status).toBe('PROCESSING');
+        expect(
+          await store.recordAttempt(
+            at(9).id,
+            0,
+            record('SUCCESS', makeSuccessAttempt({ attempt: 1, timestamp: t(21) }), t(21)),
+          ),
+        ).toBe(true);
+        // Newest first, as every listing returns them.
+        const ids = (indexes: number[]) => [...indexes].reverse().map((i) => at(i).id);
+        return { a, b, all, ids };
+      }
+
+      it('filters by a comma list of statuses, FAILED alone and FAILED with others', async () => {
+        const { ids } = await mixed();
+
+        const pick = async (statuses: Notification['status'][], limit = 2) =>
+          (await allPages({ statuses, limit })).map((n) => n.id);
+
+        expect(await pick(['QUEUED', 'FAILED'])).toEqual(ids([1, 2, 3, 4, 5, 7]));
+        expect(await pick(['FAILED'], 1)).toEqual(ids([3, 4, 7]));
+        expect(await pick(['SUCCESS', 'PENDING'], 100)).toEqual(ids([0, 6, 8, 9]));
+        expect(await pick(['PROCESSING'])).toEqual([]);
+        expect(await pick([], 3)).toHaveLength(10);
+      });
+
+      it('filters by destination, alone and with statuses', async () => {
+        const { a, b, ids } = await mixed();
+
+        expect((await allPages({ destination: a, limit: 2 })).map((n) => n.id)).toEqual(ids([0, 2, 4, 6, 8]));
+        expect((await allPages({ destination: b, limit: 100 })).map((n) => n.id)).toEqual(ids([1, 3, 5, 7, 9]));
+        const failedOfB = await allPages({ destination: b, statuses: ['FAILED'], limit: 1 });
+        expect(failedOfB.map((n) => n.id)).toEqual(ids([3, 7]));
+        expect(failedOfB.every((n) => n.destination === b && n.status === 'FAILED')).toBe(true);
+        expect(await allPages({ destination: 'https://c.example', limit: 10 })).toEqual([]);
+      });
+
+      it('filters by created range: createdAfter inclusive, createdBefore exclusive, with other filters', async () => {
+        const { a, ids } = await mixed();
+
+        const range = { createdAfter: t(2), createdBefore: t(7) };
+        expect((await allPages({ ...range, limit: 2 })).map((n) => n.id)).toEqual(ids([2, 3, 4, 5, 6]));
+        expect((await allPages({ createdAfter: t(8), limit: 10 })).map((n) => n.id)).toEqual(ids([8, 9]));
+        expect((await allPages({ createdBefore: t(1), limit: 10 })).map((n) => n.id)).toEqual(ids([0]));
+        expect((await allPages({ ...range, statuses: ['FAILED'], limit: 1 })).map((n) => n.id)).toEqual(ids([3, 4]));
+        expect((await allPages({ ...range, destination: a, limit: 1 })).map((n) => n.id)).toEqual(ids([2, 4, 6]));
+        const everything = { ...range, destination: a, statuses: ['FAILED', 'PENDING'] as Notification['status'][] };
+        expect((await allPages({ ...everything, limit: 1 })).map((n) => n.id)).toEqual(ids([4, 6]));
+        expect(await allPages({ createdAfter: t(100), limit: 10 })).toEqual([]);
+      });
+
+      it('ties a cursor to its filters: another filter set refuses it, the same statuses in any order accept it', async () => {
+        const { a } = await mixed();
+        const queuedOrFailed = await store.list({ statuses: ['QUEUED', 'FAILED'], limit: 2 });
+        const cursor = queuedOrFailed.nextCursor as string;
+        expect(cursor).toEqual(expect.any(String));
+
+        const others: Omit<ListQuery, 'cursor' | 'limit'>[] = [
+          {},
+          { statuses: ['QUEUED'] },
+          { statuses: ['QUEUED', 'FAILED'], destination: a },
+          { statuses: ['QUEUED', 'FAILED'], createdAfter: t(0) },
+          { statuses: ['QUEUED', 'FAILED'], createdBefore: t(60) },
+        ];
+        for (const other of others) {
+          await expect(store.list({ ...other, limit: 2, cursor }), JSON.stringify(other)).rejects.toBeInstanceOf(
+            InvalidCursorError,
+          );
+        }
+        const reordered = await store.list({ statuses: ['FAILED', 'QUEUED'], limit: 2, cursor });
+        expect(reordered.items.map((n) => n.status).every((s) => s === 'QUEUED' || s === 'FAILED')).toBe(true);
+        expect(reordered.items.map((n) => n.id)).not.toContain(queuedOrFailed.items[0]?.id);
       });
 
       it('rejects a cursor it did not issue', async () => {
@@ -555,6 +729,51 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         const foreign = Buffer.from(JSON.stringify({ x: 1 })).toString('base64url');
         await expect(store.list({ limit: 3, cursor: 'not a cursor!' })).rejects.toBeInstanceOf(InvalidCursorError);
         await expect(store.list({ limit: 3, cursor: foreign })).rejects.toBeInstanceOf(InvalidCursorError);
+      });
+    });
+
+    describe('stats', () => {
+      it('counts by status what it counts at all, exactly; FAILED always; the oldest due time when exact', async () => {
+        const pending = [await inserted({ createdAt: t(3) }), await inserted({ createdAt: t(1) })];
+        const queued = await inserted({ status: 'QUEUED', createdAt: t(2) });
+        const retrying = await processing(t(10));
+        const attempt = makeAttempt({ attempt: 1, timestamp: t(11) });
+        expect(await store.recordAttempt(retrying.id, 0, record('QUEUED', attempt, t(12), t(100)))).toBe(true);
+        await processing(t(10));
+        const succeeded = await processing(t(10));
+        expect(
+          await store.recordAttempt(
+            succeeded.id,
+            0,
+            record('SUCCESS', makeSuccessAttempt({ timestamp: t(11) }), t(11)),
+          ),
+        ).toBe(true);
+        for (let i = 0; i < 2; i++) {
+          const failed = await processing(t(10));
+          const refused = makeAttempt({ timestamp: t(11), retryEligible: false });
+          expect(await store.recordAttempt(failed.id, 0, record('FAILED', refused, t(11)))).toBe(true);
+        }
+        expect(await store.cancel(pending[0]?.id as string, t(20))).toBeDefined();
+
+        const stats = await store.stats(t(50));
+
+        const truth = { PENDING: 1, QUEUED: 2, PROCESSING: 1, SUCCESS: 1, FAILED: 2, CANCELLED: 1 };
+        for (const [status, count] of Object.entries(truth)) {
+          const counted = stats.byStatus[status as keyof typeof truth];
+          expect(counted === null || counted === count, `${status}: ${counted}`).toBe(true);
+          if (stats.exact) expect(counted, status).toBe(count);
+        }
+        expect(Object.keys(stats.byStatus).sort()).toEqual(Object.keys(truth).sort());
+        expect(stats.byStatus.FAILED).toBe(2);
+        if (stats.exact) {
+          // The PENDING one created at t(1) has waited longest; the QUEUED one (t(2)) next; the retry is not due.
+          expect(stats.oldestDueAt).toBe(t(1));
+          expect((await store.stats(t(0))).oldestDueAt).toBeNull();
+          expect((await store.stats(t(2))).oldestDueAt).toBe(t(1));
+        } else {
+          expect(stats.oldestDueAt).toBeNull();
+        }
+        expect(queued.status).toBe('QUEUED');
       });
     });
 

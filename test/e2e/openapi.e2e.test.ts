@@ -312,6 +312,29 @@ describe('docs/api/openapi.json against the single-process service', () => {
     await herald.waitForStatus(failed.id, ['FAILED']);
   });
 
+  it('POST /v1/notifications/{id}/cancel: 200 from PENDING or QUEUED, 409 INVALID_STATE otherwise, 404, 401', async () => {
+    // Held by a paused destination, a notification stays QUEUED without an attempt.
+    const held = await startVendor();
+    try {
+      const first = (await herald.send({ url: `${held.url}/ok` })).body.id;
+      await herald.waitForStatus(first, ['SUCCESS']);
+      const destination = `/v1/destinations/${encodeURIComponent(held.url)}`;
+      expect((await herald.call('POST', `${destination}/pause`)).status).toBe(200);
+      const waiting = (await herald.send({ url: `${held.url}/ok` })).body.id;
+
+      const cancelled = await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: waiting });
+      expect([cancelled.status, cancelled.body.status]).toEqual([200, 'CANCELLED']);
+      const again = await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: waiting });
+      expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
+      expect((await call(herald, 'POST', '/v1/notifications/{id}/cancel', { id: 'no-such-id' })).status).toBe(404);
+      expect((await call(anonymous, 'POST', '/v1/notifications/{id}/cancel', { id: first })).status).toBe(401);
+      expect((await herald.call('POST', `${destination}/resume`)).status).toBe(200);
+      expect((await herald.get(waiting)).body.status).toBe('CANCELLED');
+    } finally {
+      await held.close();
+    }
+  });
+
   it('GET /v1/notifications: the documented limit bounds and default, nextCursor null on the last page, 400, 401', async () => {
     const limit = deref(operation('GET', '/v1/notifications').parameters.find((p: Json) => p.name === 'limit')).schema;
     // With these, more notifications exist than the default page size, so the default shows.
@@ -343,9 +366,32 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(capped.status).toBe(200);
     expect(capped.body.items.length).toBe(all.body.items.length);
 
-    for (const query of [`limit=${limit.minimum - 1}`, 'limit=abc', 'status=DONE', 'cursor=nope']) {
+    // Every filter at once: the two FAILED ones to the vendor, in a range around now.
+    const range = `createdAfter=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&createdBefore=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
+    const filtered = await call(herald, 'GET', '/v1/notifications', {
+      query: `status=FAILED,CANCELLED&destination=${encodeURIComponent(vendor.url)}&${range}`,
+    });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.items.map((n: { id: string }) => n.id)).toEqual([failed.id]);
+
+    const badQueries: [string, string[]][] = [
+      [`limit=${limit.minimum - 1}`, ['limit']],
+      ['limit=abc', ['limit']],
+      ['status=DONE', ['status']],
+      ['status=FAILED,DONE', ['status']],
+      ['cursor=nope', ['cursor']],
+      ['stauts=FAILED&page=2', ['stauts', 'page']],
+      ['destination=not%20an%20origin', ['destination']],
+      ['createdAfter=yesterday&createdBefore=2030-01-01', ['createdAfter', 'createdBefore']],
+      ['createdAfter=2030-01-02T00:00:00Z&createdBefore=2030-01-01T00:00:00Z', ['createdBefore']],
+      ['status=FAILED&status=QUEUED', ['status']],
+      // A cursor of the FAILED listing is refused by any other filter set.
+      [`status=FAILED,QUEUED&limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`, ['cursor']],
+    ];
+    for (const [query, fields] of badQueries) {
       const res = await call(herald, 'GET', '/v1/notifications', { query });
       expect([res.status, res.body.code], query).toEqual([400, 'VALIDATION_ERROR']);
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort(), query).toEqual([...fields].sort());
     }
     expect((await call(anonymous, 'GET', '/v1/notifications')).status).toBe(401);
   });
@@ -393,6 +439,16 @@ describe('docs/api/openapi.json against the single-process service', () => {
       json: { maxConcurrency: null },
     });
     expect(cleared.body).toMatchObject({ maxConcurrencyOverride: null, state: 'CLOSED' });
+  });
+
+  it('GET /v1/stats: 200 with exact counts in the single process, 401', async () => {
+    const stats = await call(herald, 'GET', '/v1/stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body.exact).toBe(true);
+    const listed = await herald.call('GET', '/v1/notifications?status=FAILED&limit=100');
+    expect(stats.body.byStatus.FAILED).toBe(listed.body.items.length);
+    expect(stats.body.destinations.CLOSED).toBeGreaterThan(0);
+    expect((await call(anonymous, 'GET', '/v1/stats')).status).toBe(401);
   });
 
   it('GET /healthz: 200 without a key', async () => {

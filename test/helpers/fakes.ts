@@ -1,14 +1,16 @@
 import { LIMITS } from '../../src/domain/request-schema.js';
+
 /**
  * In-memory stand-ins for the ports, for unit tests of the use cases. They follow the ports' JSDoc
  * contracts and nothing more; the contract suites in test/contracts pin the real adapters down.
  */
 
+import { matchesFilter } from '../../src/adapters/listing-scope.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
 import { DestinationGate, type DestinationSettings } from '../../src/app/destination-gate.js';
 import type { DestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
-import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
+import { type DeliveryAttempt, type Notification, STATUSES, type Status } from '../../src/domain/notification.js';
 import type { HttpExchange } from '../../src/domain/outcome.js';
 import type { Random } from '../../src/domain/retry-policy.js';
 import type { Clock } from '../../src/ports/clock.js';
@@ -22,6 +24,7 @@ import type {
   InsertOutcome,
   ListPage,
   ListQuery,
+  NotificationStats,
   NotificationStore,
 } from '../../src/ports/notification-store.js';
 import { type SigningSecrets, staticSigningSecrets } from '../../src/ports/signing-secrets.js';
@@ -128,7 +131,7 @@ export class InMemoryNotificationStore implements NotificationStore {
   async list(query: ListQuery): Promise<ListPage> {
     const all = [...this.records.values()]
       .map((r) => r.notification)
-      .filter((n) => query.status === undefined || n.status === query.status)
+      .filter((n) => matchesFilter(query, n))
       .sort((a, b) =>
         a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
       );
@@ -208,6 +211,25 @@ export class InMemoryNotificationStore implements NotificationStore {
       lastUpdatedAt: at,
     });
     return structuredClone(n);
+  }
+
+  async cancel(id: string, at: string): Promise<Notification | undefined> {
+    const n = this.records.get(id)?.notification;
+    if (n?.status !== 'PENDING' && n?.status !== 'QUEUED') return undefined;
+    Object.assign(n, { status: 'CANCELLED', nextAttemptAt: null, leaseExpiresAt: null, lastUpdatedAt: at });
+    return structuredClone(n);
+  }
+
+  async stats(at: string): Promise<NotificationStats> {
+    const notifications = [...this.records.values()].map((r) => r.notification);
+    const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+    for (const n of notifications) byStatus[n.status]++;
+    const due = notifications
+      .filter((n) => n.status === 'PENDING' || n.status === 'QUEUED')
+      .map((n) => n.nextAttemptAt ?? n.lastUpdatedAt)
+      .filter((when) => when <= at)
+      .sort();
+    return { byStatus, oldestDueAt: due[0] ?? null, exact: true };
   }
 
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {

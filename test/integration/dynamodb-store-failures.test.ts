@@ -46,7 +46,7 @@ function everyMethod(store: DynamoDbStore): [string, () => Promise<unknown>][] {
     ['get', () => store.get(id)],
     ['listAttempts', () => store.listAttempts(id)],
     ['list', () => store.list({ limit: 10 })],
-    ['list FAILED', () => store.list({ status: 'FAILED', limit: 10 })],
+    ['list FAILED', () => store.list({ statuses: ['FAILED'], limit: 10 })],
     ['markQueued', () => store.markQueued(id, at(1))],
     ['claim', () => store.claim(id, at(1), at(31))],
     [

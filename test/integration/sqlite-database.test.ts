@@ -299,6 +299,36 @@ describe('SqliteStore as the queue', () => {
     });
   });
 
+  it('never claims a cancelled notification, and drops its destination once nothing else is due there', async () => {
+    const store = new SqliteStore(open());
+    const kept = makeNotification({
+      url: `${vendorA}/1`,
+      destination: vendorA,
+      createdAt: at(1),
+      lastUpdatedAt: at(1),
+    });
+    const dropped = makeNotification({
+      url: `${vendorA}/2`,
+      destination: vendorA,
+      createdAt: at(0),
+      lastUpdatedAt: at(0),
+    });
+    const alone = makeNotification({
+      url: `${vendorB}/1`,
+      destination: vendorB,
+      createdAt: at(0),
+      lastUpdatedAt: at(0),
+    });
+    for (const n of [kept, dropped, alone]) await store.insert(n);
+
+    expect((await store.cancel(dropped.id, at(2)))?.status).toBe('CANCELLED');
+    expect((await store.cancel(alone.id, at(2)))?.status).toBe('CANCELLED');
+
+    expect(await store.dueDestinations()).toEqual([{ destination: vendorA, dueAt: Date.parse(at(1)) }]);
+    expect((await store.claimDue(vendorA, 10, at(10), lease)).map((n) => n.id)).toEqual([kept.id]);
+    expect(await store.claimDue(vendorB, 10, at(10), lease)).toEqual([]);
+  });
+
   it('gives a claim back with release: QUEUED, due when asked, no attempt spent', async () => {
     let wakes = 0;
     const store = new SqliteStore(open(), { onWorkDue: () => wakes++ });

@@ -230,12 +230,15 @@ describe('deliverNotification', () => {
       );
     });
 
-    it.each(['SUCCESS', 'FAILED'] as const)('for a %s notification: done, nothing sent', async (status) => {
-      const deps = await setUp([], { status, attempts: 1 });
-      expect(await deliverNotification(deps, ID)).toEqual({ action: 'done' });
-      expect(deps.sender.requests).toEqual([]);
-      expect((await deps.store.get(ID))?.status).toBe(status);
-    });
+    it.each(['SUCCESS', 'FAILED', 'CANCELLED'] as const)(
+      'for a %s notification: done, nothing sent',
+      async (status) => {
+        const deps = await setUp([], { status, attempts: 1 });
+        expect(await deliverNotification(deps, ID)).toEqual({ action: 'done' });
+        expect(deps.sender.requests).toEqual([]);
+        expect((await deps.store.get(ID))?.status).toBe(status);
+      },
+    );
 
     it('for a notification another worker holds: retried after the lease at the earliest', async () => {
       const leaseExpiresAt = new Date(START.getTime() + 20_000).toISOString();

@@ -31,7 +31,10 @@ export function heraldTableDefinition(tableName: string): CreateTableCommandInpu
         { AttributeName: index.partition, KeyType: 'HASH' as const },
         { AttributeName: index.sort, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'KEYS_ONLY' as const },
+      Projection:
+        index.projected.length === 0
+          ? { ProjectionType: 'KEYS_ONLY' as const }
+          : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] },
     })),
   };
 }

@@ -1,14 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BackendUnavailableError } from '../../domain/errors.js';
-import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
+import { type DeliveryAttempt, type Notification, STATUSES, type Status } from '../../domain/notification.js';
 import type {
   AttemptRecord,
   InsertOutcome,
   ListPage,
   ListQuery,
+  NotificationStats,
   NotificationStore,
 } from '../../ports/notification-store.js';
-import { decodeCursor } from './cursor.js';
+import { decodeCursor } from '../cursor.js';
+import { listingScope } from '../listing-scope.js';
+import { countFailed } from './failure-count.js';
 import { historyOf, type Item, toNotification } from './items.js';
 import { listByCreatedAt, listFailed, type MinuteWalk } from './listing.js';
 import { readBothItems, readRequest, requestExists } from './notification-reads.js';
@@ -17,6 +20,7 @@ import { RecentSet } from './recent-set.js';
 import { listStalePending } from './stale-pending.js';
 import {
   attemptUpdate,
+  cancelUpdate,
   claimUpdate,
   pendingUpdate,
   queuedUpdate,
@@ -45,12 +49,16 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *   recordAttempt   1 UpdateItem
  *   release         1 UpdateItem (a claim given back: its destination may not be sent to now)
  *   reopen          1 UpdateItem + 1 GetItem of the REQUEST, in parallel
- *   list FAILED     INDEX_SHARDS Queries on the sparse index + BatchGetItem of the page (2 keys each)
+ *   stats           INDEX_SHARDS Queries (Select COUNT) of the sparse index's F# partitions (failure-count.ts)
+ *   cancel          1 GetItem of the REQUEST (eventually consistent) + 1 UpdateItem
+ *   list FAILED     (status FAILED alone, any created range) INDEX_SHARDS Queries on the sparse index +
+ *                   BatchGetItem of the page (2 keys each)
  *   list (other)    per page, at most minutesPerPage × INDEX_SHARDS Queries of byCreatedMinute (walking
- *                   back from the cursor or now, Limit = items still needed) + BatchGetItem of at most
- *                   MAX_CANDIDATES_PER_PAGE candidates (listing.ts); the walk ends at the table epoch,
- *                   so a young table's pages cost only the minutes since it; +1 GetItem of the epoch
- *                   until this instance has found it (none yet: an empty page, no Query)
+ *                   back from the cursor, createdBefore or now, to createdAfter) + BatchGetItem of at
+ *                   most MAX_CANDIDATES_PER_PAGE candidates (other destinations' entries are skipped
+ *                   unread, at most MAX_ENTRIES_PER_PAGE read; listing.ts); the walk ends at the table
+ *                   epoch, so a young table's pages cost only the minutes since it; +1 GetItem of the
+ *                   epoch until this instance has found it (none yet: an empty page, no Query)
  *   listStalePending 1 GetItem of the sweep watermark (+1 GetItem of the epoch until the first sweep
  *                   wrote one) + INDEX_SHARDS Queries per minute bucket from the watermark to the cutoff
  *                   (2 buckets on a one-minute schedule, at most sweepMinutesPerRun) + INDEX_SHARDS Queries
@@ -144,14 +152,23 @@ export class DynamoDbStore implements NotificationStore {
 
   async list(query: ListQuery): Promise<ListPage> {
     const limit = Math.max(1, Math.floor(query.limit));
-    const boundary = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.status);
-    if (query.status === 'FAILED') return listFailed(this.table, limit, boundary);
+    const { cursor, limit: _limit, ...filter } = query;
+    const scope = listingScope(filter);
+    const boundary = cursor === undefined ? undefined : decodeCursor(cursor, scope, 1)[0];
+    const statuses = new Set(filter.statuses ?? []);
+    // Only failures have an index of their own; every other filter walks the created-at buckets.
+    if (filter.destination === undefined && statuses.size === 1 && statuses.has('FAILED')) {
+      return listFailed(this.table, filter, limit, boundary, scope);
+    }
     this.epoch ??= await readEpoch(this.table);
-    return listByCreatedAt(this.table, query.status, limit, boundary, {
-      ...this.listWalk,
-      now: this.now(),
-      epoch: this.epoch,
-    });
+    return listByCreatedAt(
+      this.table,
+      filter,
+      limit,
+      boundary,
+      { ...this.listWalk, now: this.now(), epoch: this.epoch },
+      scope,
+    );
   }
 
   async markQueued(id: string, at: string): Promise<boolean> {
@@ -188,6 +205,26 @@ export class DynamoDbStore implements NotificationStore {
     ]);
     if (!reopened || !request) return undefined;
     return toNotification(request, reopened.Attributes);
+  }
+
+  async cancel(id: string, at: string): Promise<Notification | undefined> {
+    // The REQUEST is read first: without it the update would create an orphan STATE item.
+    const request = await this.readRequestAndRemember(id);
+    if (!request) return undefined;
+    const cancelled = await updateState(this.table, id, cancelUpdate(at), 'ALL_NEW');
+    return cancelled ? toNotification(request, cancelled.Attributes) : undefined;
+  }
+
+  /**
+   * Without transactions or streams nothing keeps counters cheaply, and counting the created-minute
+   * index would read every notification: only FAILED is counted (countFailed); the use case may add
+   * the queue's approximate depth. `oldestDueAt` is unknown here.
+   */
+  async stats(_at: string): Promise<NotificationStats> {
+    const failed = await countFailed(this.table);
+    const byStatus = Object.fromEntries(STATUSES.map((status) => [status, null])) as Record<Status, number | null>;
+    byStatus.FAILED = failed ?? null;
+    return { byStatus, oldestDueAt: null, exact: false };
   }
 
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {

@@ -11,6 +11,8 @@ type Index = typeof CREATED_INDEX | typeof FAILED_INDEX;
 export interface IndexEntry {
   pk: string;
   sortKey: string;
+  /** The notification's destination, where the index projects it (byCreatedMinute, REQUEST items since it does). */
+  destination?: string;
 }
 
 // Both indexes' sort keys start with a time (createdAt, or the reopen time), so key order is time order.
@@ -54,7 +56,9 @@ async function readPages(
   do {
     const output = await call(() => readPage(startKey, entries.length));
     for (const item of output.Items ?? []) {
-      entries.push({ pk: String(item[KEY.partition]), sortKey: String(item[index.sort]) });
+      const entry: IndexEntry = { pk: String(item[KEY.partition]), sortKey: String(item[index.sort]) };
+      if (typeof item.destination === 'string') entry.destination = item.destination;
+      entries.push(entry);
     }
     startKey = output.LastEvaluatedKey;
   } while (startKey && (limit === undefined || entries.length < limit));

@@ -8,7 +8,7 @@ import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUT
  * A notification's two items (the layout is table-schema.ts), attribute by attribute:
  *
  * - REQUEST item attributes: id, url, method, headers/body/metadata (JSON strings, so a string body
- *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, sign (only when
+ *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, destination (the URL's origin), sign (only when
  *   true: absent reads as false, as on items written before it existed), requestHash,
  *   createdAt, lastUpdatedAt (as ingested), ingestStatus = QUEUED when ingest sent the message before
  *   the put (the usual case; absent: PENDING, the send failed), gsi1pk = `C#<createdAt minute>#<shard>`,
@@ -40,6 +40,8 @@ export function requestItem(notification: Notification): Item {
     ...requestKey(id),
     id,
     url: notification.url,
+    // Projected into byCreatedMinute, so a destination filter passes over other destinations unread.
+    destination: notification.destination,
     method: notification.method,
     headers: JSON.stringify(notification.headers),
     ...(notification.body === undefined ? {} : { body: JSON.stringify(notification.body) }),

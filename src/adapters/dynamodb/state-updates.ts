@@ -123,6 +123,22 @@ export function releaseUpdate(claimedAttempts: number, at: string, nextAttemptAt
   return { expression: e, update: updateExpression(sets, removes), condition };
 }
 
+/**
+ * PENDING or QUEUED (no STATE item yet included: a notification as ingested) → CANCELLED, out of the
+ * sparse index (a reopened or re-pended one sits under `P#`), so neither the sweeper nor a claim
+ * takes it again; a message still in the queue finds it final and is dropped.
+ */
+export function cancelUpdate(at: string): StateUpdate {
+  const e = new Expression();
+  const update = updateExpression(
+    [e.equals('status', 'CANCELLED'), e.equals('lastUpdatedAt', at), ...initialStateAttributes(e, at)],
+    [e.name('nextAttemptAt'), e.name('leaseExpiresAt'), ...leaveFailedIndex(e)],
+  );
+  const status = e.name('status');
+  const condition = `attribute_not_exists(${e.name(KEY.partition)}) OR ${status} = ${e.value('PENDING')} OR ${status} = ${e.value('QUEUED')}`;
+  return { expression: e, update, condition };
+}
+
 /** FAILED → PENDING with a fresh budget, indexed by reopen time so the sweeper can find it. */
 export function reopenUpdate(id: string, at: string): StateUpdate {
   const e = new Expression();

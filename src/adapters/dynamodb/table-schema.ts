@@ -9,10 +9,10 @@
  *   Small; every transition is one conditional UpdateItem on it. It does not exist until the first
  *   transition: a REQUEST without a STATE is a notification as ingested — QUEUED (its `ingestStatus`:
  *   the message was sent before the put) or PENDING (the send failed).
- * - GSI `byCreatedMinute` (KEYS_ONLY) on REQUEST items: `C#<minute>#<shard>` → the sweeper reads the
- *   notifications created in a past minute and enqueues again those still without a STATE (never
- *   claimed: the send failed, or the message waits in a backlog — a duplicate message is harmless).
- *   Written once.
+ * - GSI `byCreatedMinute` (keys and `destination`) on REQUEST items: `C#<minute>#<shard>` → the
+ *   sweeper reads the notifications created in a past minute and enqueues again those still without a
+ *   STATE (never claimed: the send failed, or the message waits in a backlog — a duplicate message is
+ *   harmless); listings walk it for every filter but FAILED alone. Written once.
  * - GSI `failedByShard` (KEYS_ONLY, sparse) on STATE items while FAILED: `F#<shard>` → operators list
  *   failures without a scan; only failures pay for this index.
  * - `pk = DESTINATION, sk = <origin>` — one item per destination (its breaker, pause, limits; the
@@ -36,8 +36,14 @@ export const META = { partition: 'META', epoch: 'EPOCH', attribute: 'epoch', swe
 
 export const DESTINATION_PARTITION = 'DESTINATION';
 
-export const CREATED_INDEX = { name: 'byCreatedMinute', partition: 'gsi1pk', sort: 'gsi1sk' } as const;
-export const FAILED_INDEX = { name: 'failedByShard', partition: 'gsi2pk', sort: 'gsi2sk' } as const;
+/** byCreatedMinute projects the REQUEST's `destination` (small, so each entry stays one write unit). */
+export const CREATED_INDEX = {
+  name: 'byCreatedMinute',
+  partition: 'gsi1pk',
+  sort: 'gsi1sk',
+  projected: ['destination'],
+} as const;
+export const FAILED_INDEX = { name: 'failedByShard', partition: 'gsi2pk', sort: 'gsi2sk', projected: [] } as const;
 
 /** Index partitions are spread over this many shards so no single partition takes every write. */
 export const INDEX_SHARDS = 8;

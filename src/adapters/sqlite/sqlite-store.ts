@@ -1,9 +1,9 @@
-import { InvalidCursorError } from '../../domain/errors.js';
 import {
   type DeliveryAttempt,
   type DeliveryResult,
   isFinal,
   type Notification,
+  STATUSES,
   type Status,
 } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
@@ -12,10 +12,14 @@ import type {
   ClaimableStore,
   DueDestination,
   InsertOutcome,
+  ListFilter,
   ListPage,
   ListQuery,
+  NotificationStats,
   NotificationStore,
 } from '../../ports/notification-store.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { listingScope } from '../listing-scope.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface NotificationRow {
@@ -112,13 +116,16 @@ const SQL = {
       lease_expires_at = NULL, last_updated_at = @at, due_at = @at_ms
     WHERE n = ${N_OF_ID} AND status = 'FAILED'
     RETURNING n`,
-  // Newest first along notification_requests_by_created; a status filter checks each row's state.
-  listAll: `SELECT ${COLUMNS} FROM ${BY_CREATED} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-  listAllAfter: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE (r.created_at, r.id) < (?, ?)
-    ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-  listStatus: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE s.status = ? ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-  listStatusAfter: `SELECT ${COLUMNS} FROM ${BY_CREATED} WHERE s.status = ? AND (r.created_at, r.id) < (?, ?)
-    ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+  // due_at NULL takes it out of notification_states_due with the final ones: no claim can reach it.
+  cancel: `UPDATE notification_states SET status = 'CANCELLED', next_attempt_at = NULL, lease_expires_at = NULL,
+      last_updated_at = @at, due_at = NULL
+    WHERE n = ${N_OF_ID} AND status IN ('PENDING', 'QUEUED')
+    RETURNING n`,
+  // One pass over the state rows (exact counts); the second reads only the due index's small set.
+  countByStatus: 'SELECT status, count(*) AS count FROM notification_states GROUP BY status',
+  // The index's own condition spelled as it is, so SQLite can use it (it does not prove subsets).
+  oldestDue: `SELECT min(due_at) FROM notification_states INDEXED BY notification_states_due
+    WHERE ${NOT_FINAL} AND status <> 'PROCESSING' AND due_at <= ?`,
   stalePending: `SELECT r.id FROM ${JOINED} WHERE s.status = 'PENDING' AND s.last_updated_at < ?
     ORDER BY s.last_updated_at, r.id LIMIT ?`,
 } as const;
@@ -177,22 +184,15 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
 
   async list(query: ListQuery): Promise<ListPage> {
     const limit = Math.max(1, Math.floor(query.limit));
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const scope = listingScope(query);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope, 2);
+    const { sql, params } = listStatement(query, after);
     // One extra row tells whether another page follows.
-    const rows = this.db.read(() => {
-      if (query.status === undefined) {
-        return after === undefined
-          ? this.db.statement(SQL.listAll).all(limit + 1)
-          : this.db.statement(SQL.listAllAfter).all(after[0], after[1], limit + 1);
-      }
-      return after === undefined
-        ? this.db.statement(SQL.listStatus).all(query.status, limit + 1)
-        : this.db.statement(SQL.listStatusAfter).all(query.status, after[0], after[1], limit + 1);
-    }) as NotificationRow[];
+    const rows = this.db.read(() => this.db.statement(sql).all(...params, limit + 1)) as NotificationRow[];
     const items = rows.slice(0, limit).map(fromRow);
     const last = items[items.length - 1];
     if (rows.length <= limit || last === undefined) return { items };
-    return { items, nextCursor: encodeCursor(last.createdAt, last.id) };
+    return { items, nextCursor: encodeCursor(scope, [last.createdAt, last.id]) };
   }
 
   // markQueued, claim, release and recordAttempt settle at COMMIT, not on disk: lost in a power
@@ -289,6 +289,24 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
     return row === undefined ? undefined : fromRow(row);
   }
 
+  async cancel(id: string, at: string): Promise<Notification | undefined> {
+    const row = await this.db.write(() => {
+      const n = this.db.statement(SQL.cancel).pluck().get({ id, at }) as number | undefined;
+      return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
+    });
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  async stats(at: string): Promise<NotificationStats> {
+    return this.db.read(() => {
+      const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<Status, number>;
+      const counts = this.db.statement(SQL.countByStatus).all() as { status: Status; count: number }[];
+      for (const { status, count } of counts) byStatus[status] = count;
+      const oldest = this.db.statement(SQL.oldestDue).pluck().get(Date.parse(at)) as number | null;
+      return { byStatus, oldestDueAt: oldest === null ? null : new Date(oldest).toISOString(), exact: true };
+    });
+  }
+
   async listStalePending(olderThan: string, limit: number): Promise<string[]> {
     return this.db.read(
       () =>
@@ -298,6 +316,42 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
           .all(olderThan, Math.max(0, Math.floor(limit))) as string[],
     );
   }
+}
+
+/**
+ * The listing's SELECT: newest first along notification_requests_by_created, whose range the created
+ * bounds and the cursor narrow; status and destination are checked on each row's state. The SQL text
+ * depends only on which filters are set, so the prepared statements stay few.
+ */
+function listStatement(filter: ListFilter, after: string[] | undefined): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const statuses = [...new Set(filter.statuses ?? [])];
+  if (statuses.length > 0) {
+    where.push(`s.status IN (${statuses.map(() => '?').join(', ')})`);
+    params.push(...statuses);
+  }
+  if (filter.destination !== undefined) {
+    where.push('s.destination = ?');
+    params.push(filter.destination);
+  }
+  if (filter.createdAfter !== undefined) {
+    where.push('r.created_at >= ?');
+    params.push(filter.createdAfter);
+  }
+  if (filter.createdBefore !== undefined) {
+    where.push('r.created_at < ?');
+    params.push(filter.createdBefore);
+  }
+  if (after !== undefined) {
+    where.push('(r.created_at, r.id) < (?, ?)');
+    params.push(...after);
+  }
+  const condition = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+  return {
+    sql: `SELECT ${COLUMNS} FROM ${BY_CREATED} ${condition} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+    params,
+  };
 }
 
 function toRows(n: Notification): { request: Record<string, unknown>; state: Record<string, unknown> } {
@@ -368,30 +422,4 @@ function fromRow(row: NotificationRow): Notification {
     attemptBudgetStart: row.attempt_budget_start,
     leaseExpiresAt: row.lease_expires_at,
   };
-}
-
-const CURSOR_VERSION = 1;
-
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([CURSOR_VERSION, createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [createdAt: string, id: string] {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  if (
-    !Array.isArray(decoded) ||
-    decoded.length !== 3 ||
-    decoded[0] !== CURSOR_VERSION ||
-    typeof decoded[1] !== 'string' ||
-    typeof decoded[2] !== 'string'
-  ) {
-    throw new InvalidCursorError();
-  }
-  return [decoded[1], decoded[2]];
 }

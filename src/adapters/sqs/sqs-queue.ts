@@ -1,12 +1,19 @@
 import {
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BackendUnavailableError } from '../../domain/errors.js';
-import type { DeliveryQueue, MessageSource, QueueMessage, ReceiveOptions } from '../../ports/delivery-queue.js';
+import type {
+  DeliveryQueue,
+  MessageSource,
+  QueueDepth,
+  QueueMessage,
+  ReceiveOptions,
+} from '../../ports/delivery-queue.js';
 
 /** SQS limits: delays up to 15 minutes, 10 messages per receive, long polls up to 20 s, visibility up to 12 h. */
 export const SQS_MAX_DELAY_SECONDS = 900;
@@ -54,6 +61,28 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
         }),
       ),
     );
+  }
+
+  /** One GetQueueAttributes request; SQS's counts lag by up to a minute or so, by its own account. */
+  async approximateDepth(): Promise<QueueDepth> {
+    const { Attributes = {} } = await this.call(() =>
+      this.client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.queueUrl,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesDelayed',
+            'ApproximateNumberOfMessagesNotVisible',
+          ],
+        }),
+      ),
+    );
+    const count = (name: string) => Number(Attributes[name as keyof typeof Attributes] ?? 0);
+    return {
+      visible: count('ApproximateNumberOfMessages'),
+      delayed: count('ApproximateNumberOfMessagesDelayed'),
+      inFlight: count('ApproximateNumberOfMessagesNotVisible'),
+    };
   }
 
   async receive(options: ReceiveOptions): Promise<QueueMessage[]> {

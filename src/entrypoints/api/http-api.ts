@@ -1,7 +1,9 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { acceptNotification } from '../../app/accept-notification.js';
+import { cancelNotification } from '../../app/cancel-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
+import { getStats } from '../../app/get-stats.js';
 import {
   destinationParameter,
   getDestination,
@@ -14,11 +16,11 @@ import { getNotification, listAttempts, listNotifications } from '../../app/quer
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
 import { jsonDepthIssue } from '../../domain/json-depth.js';
-import { STATUSES, type Status } from '../../domain/notification.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import { allowedMethods } from './allowed-methods.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
+import { parseLimit, parseListQuery } from './list-query.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
 import { queryParameters } from './query-parameters.js';
 import { requestBodyText } from './request-body-text.js';
@@ -41,9 +43,6 @@ export interface HttpApiOptions {
   /** Accepted as `Authorization: Bearer <key>`; empty turns authentication off (loopback only, see config). */
   apiKeys: string[];
 }
-
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 100;
 
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
 export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<{ Bindings: HttpApiBindings }> {
@@ -86,14 +85,14 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
   });
 
-  api.get('/v1/notifications', queryParameters('status', 'limit', 'cursor'), async (c) => {
-    const page = await listNotifications(deps, {
-      status: parseStatus(c.req.query('status')),
-      limit: parseLimit(c.req.query('limit')),
-      cursor: c.req.query('cursor') || undefined,
-    });
-    return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
-  });
+  api.get(
+    '/v1/notifications',
+    queryParameters('status', 'destination', 'createdAfter', 'createdBefore', 'limit', 'cursor'),
+    async (c) => {
+      const page = await listNotifications(deps, parseListQuery(c.req.queries()));
+      return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
+    },
+  );
 
   api.get('/v1/notifications/:id', queryParameters(), async (c) =>
     c.json(notificationView(await getNotification(deps, c.req.param('id')))),
@@ -108,6 +107,12 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), 202);
   });
+
+  api.post('/v1/notifications/:id/cancel', queryParameters(), async (c) =>
+    c.json(notificationView(await cancelNotification(deps, c.req.param('id')))),
+  );
+
+  api.get('/v1/stats', queryParameters(), async (c) => c.json(await getStats(deps)));
 
   registerDestinationRoutes(api, deps, limitBody);
 
@@ -172,25 +177,6 @@ function parseJson(text: string): unknown {
   } catch {
     throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
   }
-}
-
-function parseStatus(value: string | undefined): Status | undefined {
-  if (value === undefined || value === '') return undefined;
-  if ((STATUSES as readonly string[]).includes(value)) return value as Status;
-  throw new ValidationError([{ field: 'status', message: `must be one of ${STATUSES.join(', ')}` }]);
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
-  // Digits only: Number() would also read `1e2`, `0x10` and ` 5 `.
-  const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(limit >= 1)) {
-    throw new ValidationError([
-      { field: 'limit', message: `must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are returned)` },
-    ]);
-  }
-  // Larger pages are served at the maximum rather than refused: asking for "everything" is not a mistake.
-  return Math.min(limit, MAX_PAGE_SIZE);
 }
 
 function send(c: Context, code: ErrorCode, detail: string, error?: HeraldError): Response {

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeraldClient } from '../helpers/herald-client.js';
+import type { RunningService, StartService } from '../helpers/services.js';
+import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const FINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
+
+/** Retry-After up to a minute is honoured, so a notification can be caught waiting for its retry. */
+export const OPERATORS_TEST_ENV: Record<string, string> = { HERALD_RETRY_MAX_DELAY_MS: '60000' };
+
+/**
+ * The operators' tools through the real HTTP API: list filters (and their cursors), cancel, stats. Runs unchanged
+ * against every mode.
+ */
+export function describeOperatorsE2E(mode: string, start: StartService): void {
+  describe(`operators end to end (${mode})`, () => {
+    let service: RunningService;
+    let herald: HeraldClient;
+    let one: Vendor;
+    let other: Vendor;
+
+    beforeAll(async () => {
+      [one, other] = await Promise.all([startVendor(), startVendor()]);
+      service = await start(OPERATORS_TEST_ENV);
+      herald = new HeraldClient(service.baseUrl);
+    });
+    afterAll(async () => {
+      await service?.stop();
+      await one?.close();
+      await other?.close();
+    });
+
+    const send = async (notification: Record<string, unknown>) => {
+      const res = await herald.send(notification);
+      expect(res.status).toBe(202);
+      return res.body.id as string;
+    };
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((n) => n.id);
+    /** Every page of a listing, following nextCursor. */
+    const everyPage = async (query: string) => {
+      const found: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const suffix: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+        const res = await herald.call('GET', `/v1/notifications?${query}${suffix}`);
+        expect(res.status, query).toBe(200);
+        found.push(...ids(res));
+        cursor = res.body.nextCursor;
+        pages++;
+      } while (cursor !== null && pages < 50);
+      return found;
+    };
+
+    it('filters the listing by status list, destination and created range, each cursor tied to its filters', async () => {
+      const before = new Date(Date.now() - 1000).toISOString();
+      const delivered = [await send({ url: `${one.url}/ok` }), await send({ url: `${one.url}/ok` })];
+      const refused = await send({ url: `${one.url}/status/400`, maxAttempts: 1 });
+      const elsewhere = [
+        await send({ url: `${other.url}/ok` }),
+        await send({ url: `${other.url}/status/404`, maxAttempts: 1 }),
+      ];
+      for (const id of [...delivered, refused, ...elsewhere]) await herald.waitForStatus(id, FINAL, 30_000);
+      const after = new Date(Date.now() + 1000).toISOString();
+      const ofOne = `destination=${encodeURIComponent(one.url)}`;
+      const range = `createdAfter=${encodeURIComponent(before)}&createdBefore=${encodeURIComponent(after)}`;
+
+      expect((await everyPage(`${ofOne}&limit=1`)).sort()).toEqual([...delivered, refused].sort());
+      expect(await everyPage(`${ofOne}&status=FAILED`)).toEqual([refused]);
+      expect((await everyPage(`status=FAILED&${range}`)).sort()).toEqual([refused, elsewhere[1]].sort());
+      expect((await everyPage(`status=SUCCESS,FAILED&${range}&limit=2`)).sort()).toEqual(
+        [...delivered, refused, ...elsewhere].sort(),
+      );
+      expect(await everyPage(`createdBefore=${encodeURIComponent(before)}&${ofOne}`)).toEqual([]);
+
+      const firstPage = await herald.call('GET', `/v1/notifications?${ofOne}&limit=1`);
+      expect(firstPage.body.nextCursor).toEqual(expect.any(String));
+      const foreign = await herald.call(
+        'GET',
+        `/v1/notifications?status=SUCCESS&limit=1&cursor=${encodeURIComponent(firstPage.body.nextCursor)}`,
+      );
+      expect([foreign.status, foreign.body.code, foreign.body.errors?.[0]?.field]).toEqual([
+        400,
+        'VALIDATION_ERROR',
+        'cursor',
+      ]);
+      const unknown = await herald.call('GET', '/v1/notifications?state=FAILED');
+      expect([unknown.status, unknown.body.errors?.[0]?.field]).toEqual([400, 'state']);
+      expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }, 90_000);
+
+    it('cancels a notification waiting for its retry: 200 CANCELLED, no further attempt; 409 from a final status, 404', async () => {
+      const vendor = await startVendor();
+      try {
+        // 429 with Retry-After: 5 on the first attempt: the notification waits, QUEUED, for five seconds.
+        const waiting = await send({ url: `${vendor.url}/retry-after/5`, maxAttempts: 3 });
+        await waitFor(
+          async () => {
+            const body = (await herald.get(waiting)).body;
+            return body.status === 'QUEUED' && body.attempts === 1 ? true : undefined;
+          },
+          { what: 'the first attempt to be recorded', timeoutMs: 20_000 },
+        );
+
+        const cancelled = await herald.call('POST', `/v1/notifications/${waiting}/cancel`);
+        expect(cancelled.status).toBe(200);
+        expect(cancelled.body).toMatchObject({ id: waiting, status: 'CANCELLED', attempts: 1, nextAttemptAt: null });
+
+        const again = await herald.call('POST', `/v1/notifications/${waiting}/cancel`);
+        expect([again.status, again.body.code]).toEqual([409, 'INVALID_STATE']);
+        const unknown = await herald.call('POST', '/v1/notifications/no-such-id/cancel');
+        expect([unknown.status, unknown.body.code]).toEqual([404, 'NOT_FOUND']);
+        const retried = await herald.call('POST', `/v1/notifications/${waiting}/retry`);
+        expect([retried.status, retried.body.code]).toEqual([409, 'INVALID_STATE']);
+
+        // The destination's Retry-After hold covers this one too: once it is delivered, the cancelled
+        // one's retry was due as well, and it was never attempted again.
+        const next = await send({ url: `${vendor.url}/ok` });
+        expect((await herald.waitForStatus(next, FINAL, 30_000)).status).toBe('SUCCESS');
+        const delivered = await herald.call('POST', `/v1/notifications/${next}/cancel`);
+        expect([delivered.status, delivered.body.code]).toEqual([409, 'INVALID_STATE']);
+        expect(vendor.requestsFor(waiting)).toHaveLength(1);
+        expect((await herald.get(waiting)).body).toMatchObject({ status: 'CANCELLED', attempts: 1 });
+        expect(ids(await herald.call('GET', `/v1/notifications?status=CANCELLED`))).toContain(waiting);
+      } finally {
+        await vendor.close();
+      }
+    }, 90_000);
+
+    it('answers stats: a failure and a paused destination show; exact counts in the single process only', async () => {
+      const vendor = await startVendor();
+      try {
+        const before = (await herald.call('GET', '/v1/stats')).body;
+        const failed = await send({ url: `${vendor.url}/status/400`, maxAttempts: 1 });
+        await herald.waitForStatus(failed, ['FAILED'], 30_000);
+        const destination = `/v1/destinations/${encodeURIComponent(vendor.url)}`;
+        expect((await herald.call('POST', `${destination}/pause`)).status).toBe(200);
+
+        const res = await herald.call('GET', '/v1/stats');
+
+        expect(res.status).toBe(200);
+        const stats = res.body;
+        expect(stats.byStatus.FAILED).toBe(before.byStatus.FAILED + 1);
+        expect(stats.destinations.PAUSED).toBe(before.destinations.PAUSED + 1);
+        expect(Object.keys(stats.byStatus).sort()).toEqual(
+          ['CANCELLED', 'FAILED', 'PENDING', 'PROCESSING', 'QUEUED', 'SUCCESS'].sort(),
+        );
+        if (stats.exact) {
+          const total = Object.values(stats.byStatus as Record<string, number>).reduce((sum, n) => sum + n, 0);
+          expect(total).toBe((await everyPage('limit=100')).length);
+          expect(stats.byStatus.SUCCESS).toBe((await everyPage('status=SUCCESS&limit=100')).length);
+        } else {
+          // AWS mode: the queue's approximate depth for the statuses it can see, nothing for the rest.
+          expect(stats.byStatus.QUEUED).toEqual(expect.any(Number));
+          expect(stats.byStatus.PROCESSING).toEqual(expect.any(Number));
+          expect([stats.byStatus.SUCCESS, stats.byStatus.PENDING, stats.oldestDueAt]).toEqual([null, null, null]);
+        }
+        expect((await herald.call('POST', `${destination}/resume`)).status).toBe(200);
+      } finally {
+        await vendor.close();
+      }
+    }, 60_000);
+  });
+}
