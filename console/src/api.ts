@@ -159,12 +159,12 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   }
   if (res.ok) return parsed as T;
   if (res.status === 401) for (const listener of unauthorizedListeners) listener();
-  const problem = (parsed ?? {}) as { code?: string; detail?: string; title?: string; issues?: ApiError['issues'] };
+  const problem = (parsed ?? {}) as { code?: string; detail?: string; title?: string; errors?: ApiError['issues'] };
   throw new ApiError(
     res.status,
     problem.code ?? `HTTP_${res.status}`,
     problem.detail ?? problem.title ?? `${method} ${path} answered ${res.status}`,
-    problem.issues,
+    problem.errors,
   );
 }
 

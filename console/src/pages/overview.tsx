@@ -86,7 +86,7 @@ function DeliveriesChart({ minutes, complete }: { minutes: Minute[]; complete: b
 
 export function OverviewPage() {
   useTitle('Overview');
-  const stats = usePoll(api.stats, 5000);
+  const stats = usePoll(api.stats, 3000);
   const destinations = usePoll(() => allDestinations(), 5000);
   const chart = usePoll(deliveriesLastHour, 15_000);
   const s = stats.data;
