@@ -166,31 +166,44 @@ describe('console (single process, SQLite, API keys on)', () => {
     expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).sessionStorage.length)).toBe(0);
   });
 
-  it('overview: counts by status, deliveries per minute, the oldest due one, destinations by state', async () => {
-    const delivered = await Promise.all([1, 2, 3].map(() => send({ url: `${vendor.url}/ok` })));
-    const refused = await send({ url: `${vendor.url}/status/400`, maxAttempts: 1 });
-    for (const id of [...delivered, refused]) await herald.waitForStatus(id, FINAL);
+  it('overview: counts by status, deliveries per minute, the oldest due one, destinations by state (paused first)', async () => {
+    const held = await startVendor();
+    try {
+      // A paused destination with two notifications waiting, beside a healthy one with outcomes.
+      await herald.waitForStatus(await send({ url: `${held.url}/ok` }), FINAL);
+      expect((await herald.call('POST', `${destinationPath(held)}/pause`)).status).toBe(200);
+      await send({ url: `${held.url}/ok` });
+      await send({ url: `${held.url}/ok` });
+      const delivered = await Promise.all([1, 2, 3].map(() => send({ url: `${vendor.url}/ok` })));
+      const refused = await send({ url: `${vendor.url}/status/400`, maxAttempts: 1 });
+      for (const id of [...delivered, refused]) await herald.waitForStatus(id, FINAL);
 
-    const page = await signedIn('#/');
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-    const cards = page.locator('.cards');
-    await expect.poll(() => cards.getByRole('link', { name: /SUCCESS/ }).textContent()).toMatch(/SUCCESS\s*3/);
-    expect(await cards.getByRole('link', { name: /FAILED/ }).textContent()).toMatch(/FAILED\s*1/);
-    const chart = page.getByRole('img', { name: /Deliveries per minute over the last hour/ });
-    await chart.waitFor();
-    expect(await chart.getAttribute('aria-label')).toContain('3 succeeded, 1 failed');
-    expect(await page.locator('.chart rect.ok').count()).toBeGreaterThan(0);
-    expect(await page.getByText('Oldest due notification: nothing is waiting').count()).toBe(1);
-    const destinationRow = page.getByRole('row', { name: new RegExp(vendor.url.replace(/[.]/g, '\\.')) });
-    await expect.poll(() => destinationRow.textContent()).toContain('CLOSED');
-    await screenshot(page, '2-overview');
-    await expectAccessible(page);
+      const page = await signedIn('#/');
+      await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+      const cards = page.locator('.cards');
+      await expect.poll(() => cards.getByRole('link', { name: /SUCCESS/ }).textContent()).toMatch(/SUCCESS\s*4/);
+      expect(await cards.getByRole('link', { name: /FAILED/ }).textContent()).toMatch(/FAILED\s*1/);
+      expect(await cards.getByRole('link', { name: /QUEUED/ }).textContent()).toMatch(/QUEUED\s*2/);
+      const chart = page.getByRole('img', { name: /Deliveries per minute over the last hour/ });
+      await chart.waitFor();
+      expect(await chart.getAttribute('aria-label')).toContain('4 succeeded, 1 failed');
+      expect(await page.locator('.chart rect.ok').count()).toBeGreaterThan(0);
+      await page.getByText(/Oldest due notification: due since/).waitFor();
+      const destinations = page.getByRole('region', { name: 'Destinations' }).locator('tbody tr');
+      await expect.poll(() => destinations.count()).toBe(2);
+      expect(await destinations.first().textContent()).toBe(`${held.url}PAUSED020`);
+      expect(await destinations.nth(1).textContent()).toBe(`${vendor.url}CLOSED000`);
+      await screenshot(page, '2-overview');
+      await expectAccessible(page);
 
-    // Refreshed live: a new delivery shows up without a reload.
-    await herald.waitForStatus(await send({ url: `${vendor.url}/ok` }), FINAL);
-    await expect
-      .poll(() => cards.getByRole('link', { name: /SUCCESS/ }).textContent(), { timeout: 10_000 })
-      .toMatch(/SUCCESS\s*4/);
+      // Refreshed live: a new delivery shows up without a reload.
+      await herald.waitForStatus(await send({ url: `${vendor.url}/ok` }), FINAL);
+      await expect
+        .poll(() => cards.getByRole('link', { name: /SUCCESS/ }).textContent(), { timeout: 10_000 })
+        .toMatch(/SUCCESS\s*5/);
+    } finally {
+      await held.close();
+    }
   });
 
   it('notifications: a sent one appears with its destination, status, attempts, last result and age; filters survive a reload', async () => {
@@ -378,17 +391,30 @@ describe('console (single process, SQLite, API keys on)', () => {
     }
   });
 
-  it('recover: counts the FAILED notifications of a destination', async () => {
+  it('recover: counts the FAILED notifications of a destination, recovers them to DONE, and they are delivered', async () => {
     const broken = await startVendor();
     try {
       const failed = await Promise.all([1, 2, 3].map(() => send({ url: `${broken.url}/switch`, maxAttempts: 1 })));
-      for (const id of failed) await herald.waitForStatus(id, FINAL);
+      // Another destination's failure is not part of this recovery.
+      const elsewhere = await send({ url: `${vendor.url}/status/500`, maxAttempts: 1 });
+      for (const id of [...failed, elsewhere]) await herald.waitForStatus(id, FINAL);
       const page = await signedIn('#/recover');
       await page.getByLabel('Destination').fill(broken.url);
       await page.getByRole('button', { name: 'Count matching' }).click();
       await page.waitForURL(/destination=/);
       await page.getByText('3 failed notifications match.').waitFor();
       await screenshot(page, '9-recover');
+      await expectAccessible(page);
+
+      broken.healthy = true;
+      await page.getByRole('button', { name: 'Start recovery' }).click();
+      await page.getByText('3 of 3 handled').waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.locator('.recovery-state .badge').textContent(), { timeout: 15_000 }).toBe('DONE');
+      const facts = await page.locator('.recovery-state ~ dl.facts dd').allTextContents();
+      expect(facts.slice(0, 3)).toEqual(['3', '3', '0']);
+      for (const id of failed) expect((await herald.waitForStatus(id, FINAL)).status).toBe('SUCCESS');
+      expect((await herald.get(elsewhere)).body.status).toBe('FAILED');
+      await screenshot(page, '10-recovery-done');
       await expectAccessible(page);
     } finally {
       await broken.close();
