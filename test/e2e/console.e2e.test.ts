@@ -195,6 +195,10 @@ describe('console (single process, SQLite, API keys on)', () => {
       expect(await destinations.nth(1).textContent()).toBe(`${vendor.url}CLOSED000`);
       await screenshot(page, '2-overview');
       await expectAccessible(page);
+      // The README's picture (docs/console-overview.png is a copy): narrower, so the file stays small.
+      await page.setViewportSize({ width: 960, height: 720 });
+      await screenshot(page, 'overview-readme');
+      await page.setViewportSize({ width: 1280, height: 800 });
 
       // Refreshed live: a new delivery shows up without a reload.
       await herald.waitForStatus(await send({ url: `${vendor.url}/ok` }), FINAL);
