@@ -56,8 +56,13 @@ export async function watchedPage(context: BrowserContext, baseUrl: string): Pro
 
 /** axe's serious and critical violations on the page as it is now, as readable lines. */
 export async function seriousAxeViolations(page: Page): Promise<string[]> {
-  // Only violations are collected in detail (passes and incomplete are not): the scan takes about half as long.
-  const results = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+  // Only violations are collected in detail (passes and incomplete are not), and axe runs in the page
+  // itself (legacy mode: the console has no frames, so the blank page axe would open to merge frame
+  // results is not needed): together about a third of the default's time.
+  const results = await new AxeBuilder({ page })
+    .options({ resultTypes: ['violations'] })
+    .setLegacyMode(true)
+    .analyze();
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
