@@ -128,9 +128,9 @@ export function NotificationPage({ id }: { id: string }) {
                 <a href={link('notifications', { destination: n.destination })}>{n.destination}</a>
               </dd>
               <dt>Attempts</dt>
-              <dd>
-                {n.attempts} / {n.maxAttempts}
-              </dd>
+              <dd>{n.attempts}</dd>
+              <dt>Max attempts</dt>
+              <dd>{n.maxAttempts} (a retry grants as many again)</dd>
               <dt>Created</dt>
               <dd>
                 <Time iso={n.createdAt} />

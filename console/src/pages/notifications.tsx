@@ -63,9 +63,7 @@ export function NotificationsPage({ params }: { params: URLSearchParams }) {
                   <td>
                     <Badge value={n.status} />
                   </td>
-                  <td>
-                    {n.attempts} / {n.maxAttempts}
-                  </td>
+                  <td title={`at most ${n.maxAttempts} per run (a retry grants as many again)`}>{n.attempts}</td>
                   <td>{lastResult(n)}</td>
                   <td title={n.createdAt}>{age(n.createdAt)}</td>
                 </tr>
