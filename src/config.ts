@@ -74,6 +74,7 @@ const environment = z
     HERALD_DLQ_URL: optionalText,
     HERALD_SIGNING_SECRETS: signingSecrets,
     HERALD_SIGNING_SECRET_ARN: optionalText,
+    HERALD_RETENTION_DAYS: integer(1, 36_500).default(30),
     HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     AWS_REGION: optionalText,
     AWS_ENDPOINT_URL_DYNAMODB: optionalText,
@@ -128,6 +129,8 @@ export interface HeraldConfig {
   attemptTimeoutMs: number;
   backend: 'sqlite' | 'aws';
   logLevel: Environment['HERALD_LOG_LEVEL'];
+  /** Final notifications created longer ago than this are purged (single process; DynamoDB's TTL is 30 days). */
+  retentionDays: number;
   /** `whsec_…` secrets, newest first; empty when signing is off or the secrets are in Secrets Manager. */
   signingSecrets: string[];
   /** A Secrets Manager secret holding the signing secrets instead (the CDK stack sets it). */
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     attemptTimeoutMs: e.HERALD_ATTEMPT_TIMEOUT_MS,
     backend: e.HERALD_BACKEND,
     logLevel: e.HERALD_LOG_LEVEL,
+    retentionDays: e.HERALD_RETENTION_DAYS,
     signingSecrets: e.HERALD_SIGNING_SECRETS,
     signingSecretArn: e.HERALD_SIGNING_SECRET_ARN,
     aws: {

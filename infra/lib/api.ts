@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 /** The routes of the HTTP API (docs/api/openapi.json); the ingest function serves all of them. */
 export const ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }> = [
   { method: apigwv2.HttpMethod.POST, path: '/v1/notifications' },
+  { method: apigwv2.HttpMethod.POST, path: '/v1/notifications/batch' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications/{id}' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications/{id}/attempts' },
@@ -20,6 +21,8 @@ export const ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }>
   { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/pause' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/resume' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/stats' },
+  { method: apigwv2.HttpMethod.POST, path: '/v1/recoveries' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/recoveries/{id}' },
   { method: apigwv2.HttpMethod.GET, path: '/healthz' },
 ];
 

@@ -9,7 +9,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { CREATED_INDEX, DESTINATION_PARTITION, FAILED_INDEX } from '../../src/adapters/dynamodb/table-schema.js';
+import {
+  CREATED_INDEX,
+  DESTINATION_PARTITION,
+  FAILED_INDEX,
+  RECOVERY_PARTITION,
+} from '../../src/adapters/dynamodb/table-schema.js';
 import type { HeraldData } from './data.js';
 import { type HandlerName, handlerEntry, LOCK_FILE, REPO_ROOT } from './paths.js';
 import { type HeraldSettings, MAX_ATTEMPT_TIMEOUT_MS } from './settings.js';
@@ -168,6 +173,10 @@ export class HeraldFunctions extends Construct {
       }),
     );
     this.ingest.addToRolePolicy(sendToQueue());
+    // GET /v1/stats shows the queue's approximate depth where the table keeps no counts.
+    this.ingest.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [data.queue.queueArn] }),
+    );
     // Ingest refuses `sign: true` when no secret is configured; the ARN says one is, and ingest never
     // reads the value, so it gets no permission on it.
     this.ingest.addEnvironment('HERALD_SIGNING_SECRET_ARN', signingSecret.secretArn);
@@ -216,6 +225,15 @@ export class HeraldFunctions extends Construct {
       new iam.PolicyStatement({
         actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [table],
+      }),
+    );
+    // Bulk recoveries advance here (the schedule paces them): the running jobs are one Query of their
+    // own partition, and nothing else on the table may be queried.
+    this.sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [table],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RECOVERY_PARTITION] } },
       }),
     );
     this.sweeper.addToRolePolicy(sendToQueue());

@@ -6,6 +6,7 @@ import {
   DESTINATION_PARTITION,
   FAILED_INDEX,
   KEY,
+  RECOVERY_PARTITION,
   TTL_ATTRIBUTE,
 } from '../../src/adapters/dynamodb/table-schema.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
@@ -269,14 +270,14 @@ describe('IAM', () => {
     }
   });
 
-  it('gives ingest the item, query and scan actions on the table and its indexes, and SendMessage', () => {
+  it('gives ingest the item, query and scan actions on the table and its indexes, SendMessage and the queue depth', () => {
     expect(grantSet(ids.ingest)).toEqual(
       new Set([
         ...expected(
           ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           [table, ...indexes],
         ),
-        ...expected(['sqs:SendMessage'], [queue]),
+        ...expected(['sqs:SendMessage', 'sqs:GetQueueAttributes'], [queue]),
       ]),
     );
   });
@@ -311,6 +312,18 @@ describe('IAM', () => {
     });
   });
 
+  it('lets the sweeper query the table only in the recoveries partition', () => {
+    const tableQueries = statementsOfRole(template, roleOf(ids.sweeper)).filter(
+      (s) =>
+        actionsOf(s).includes('dynamodb:Query') &&
+        resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(table)),
+    );
+    expect(tableQueries).toHaveLength(1);
+    expect((tableQueries[0] as { Condition?: unknown } | undefined)?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RECOVERY_PARTITION] },
+    });
+  });
+
   it('lets only the worker read the signing secret, and only with GetSecretValue', () => {
     const secretGrants = (fnId: string) => grants(fnId).filter((g) => g.action.startsWith('secretsmanager:'));
     expect(secretGrants(ids.worker)).toEqual([{ action: 'secretsmanager:GetSecretValue', resource: signingSecret }]);
@@ -320,10 +333,10 @@ describe('IAM', () => {
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
-  it('lets the sweeper query the two indexes listStalePending reads, and nothing else', () => {
+  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, and nothing else', () => {
     expect(grantSet(ids.sweeper)).toEqual(
       new Set([
-        ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)]),
+        ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name), table]),
         ...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
         ...expected(['sqs:SendMessage'], [queue]),
       ]),

@@ -18,6 +18,7 @@ export async function cancelNotification(deps: AppDependencies, id: string): Pro
       `Only a PENDING or QUEUED notification can be cancelled; this one is ${current.status}`,
     );
   }
+  deps.metrics.count('NotificationsCancelled');
   deps.logger.info({ notificationId: id, attempts: cancelled.attempts }, 'cancelled by an operator');
   return cancelled;
 }

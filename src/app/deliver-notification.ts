@@ -208,6 +208,7 @@ function reportAttempt(
   log: (fields: Record<string, unknown>) => Record<string, unknown>,
 ): void {
   deps.metrics.timing('AttemptResponseTime', attempt.responseTime);
+  deps.metrics.count('DeliveryAttempts', 1, { category: attempt.category });
   const fields = log({
     status,
     category: attempt.category,

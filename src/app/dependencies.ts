@@ -6,6 +6,7 @@ import type { HttpSender } from '../ports/http-sender.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { NotificationStore } from '../ports/notification-store.js';
+import type { RecoveryStore } from '../ports/recovery-store.js';
 import type { SigningSecrets } from '../ports/signing-secrets.js';
 import type { DestinationGate } from './destination-gate.js';
 
@@ -15,6 +16,8 @@ export interface AppDependencies {
   queue: DeliveryQueue;
   /** Per-destination admission and health (destination-gate.ts), over the backend's destination store. */
   destinations: DestinationGate;
+  /** Bulk recovery jobs (recoveries.ts). */
+  recoveries: RecoveryStore;
   sender: HttpSender;
   clock: Clock;
   random: Random;

@@ -19,10 +19,18 @@ const DESTINATION_PAGE = 100;
  * the queue by SQS's own minute or so. Destinations are few (one record per origin): all are read.
  */
 export async function getStats(deps: AppDependencies): Promise<HeraldStats> {
+  return (await readOperatorStats(deps, 0)).stats;
+}
+
+/** The statistics and, for the metrics, up to `unhealthyLimit` destinations not CLOSED, in one read. */
+export async function readOperatorStats(
+  deps: AppDependencies,
+  unhealthyLimit: number,
+): Promise<{ stats: HeraldStats; unhealthy: DestinationSummary['unhealthy'] }> {
   const at = deps.clock.now().toISOString();
   const [stored, destinations, depth] = await Promise.all([
     deps.store.stats(at),
-    countDestinations(deps),
+    summarizeDestinations(deps, unhealthyLimit),
     deps.queue.approximateDepth?.(),
   ]);
   const byStatus = { ...stored.byStatus };
@@ -30,16 +38,35 @@ export async function getStats(deps: AppDependencies): Promise<HeraldStats> {
     byStatus.QUEUED ??= depth.visible + depth.delayed;
     byStatus.PROCESSING ??= depth.inFlight;
   }
-  return { byStatus, oldestDueAt: stored.oldestDueAt, destinations, exact: stored.exact };
+  return {
+    stats: { byStatus, oldestDueAt: stored.oldestDueAt, destinations: destinations.counts, exact: stored.exact },
+    unhealthy: destinations.unhealthy,
+  };
 }
 
-async function countDestinations(deps: AppDependencies): Promise<Record<DestinationState, number>> {
-  const counts: Record<DestinationState, number> = { CLOSED: 0, OPEN: 0, HALF_OPEN: 0, PAUSED: 0 };
+export interface DestinationSummary {
+  counts: Record<DestinationState, number>;
+  /** Up to the limit asked for, destinations not CLOSED (open, probing, paused): the ones to look at. */
+  unhealthy: { destination: string; state: DestinationState }[];
+}
+
+/** Every destination record read once: counted by state, the first `unhealthyLimit` not CLOSED named. */
+export async function summarizeDestinations(
+  deps: AppDependencies,
+  unhealthyLimit: number,
+): Promise<DestinationSummary> {
+  const summary: DestinationSummary = { counts: { CLOSED: 0, OPEN: 0, HALF_OPEN: 0, PAUSED: 0 }, unhealthy: [] };
   let cursor: string | undefined;
   do {
     const page = await deps.destinations.list(DESTINATION_PAGE, cursor);
-    for (const record of page.items) counts[destinationState(record)]++;
+    for (const record of page.items) {
+      const state = destinationState(record);
+      summary.counts[state]++;
+      if (state !== 'CLOSED' && summary.unhealthy.length < unhealthyLimit) {
+        summary.unhealthy.push({ destination: record.destination, state });
+      }
+    }
     cursor = page.nextCursor;
   } while (cursor !== undefined);
-  return counts;
+  return summary;
 }

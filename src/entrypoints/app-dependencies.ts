@@ -42,6 +42,7 @@ export function buildAppDependencies(
     store: parts.backend.store,
     queue: parts.backend.queue,
     destinations,
+    recoveries: parts.backend.recoveries,
     sender: parts.sender,
     clock: systemClock,
     random: Math.random,

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
 import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
+import { DynamoDbRecoveryStore } from '../adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import type { HeraldConfig } from '../config.js';
@@ -34,6 +35,7 @@ export function openAwsBackend(config: HeraldConfig): AwsBackend {
     queue,
     messages: queue,
     destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),
+    recoveries: new DynamoDbRecoveryStore({ client: dynamoDb, tableName }),
     destinationCacheMs: DESTINATION_CACHE_MS,
     clients: { dynamoDb, sqs },
     async close() {

@@ -1,6 +1,7 @@
 import type { DeliveryQueue, MessageSource } from '../ports/delivery-queue.js';
 import type { DestinationStore } from '../ports/destination-store.js';
-import type { ClaimableStore, NotificationStore } from '../ports/notification-store.js';
+import type { ClaimableStore, NotificationStore, PurgeableStore } from '../ports/notification-store.js';
+import type { RecoveryStore } from '../ports/recovery-store.js';
 import type { WakeSignal } from './node/wake-signal.js';
 
 /** A store and a queue opened together, closed together. */
@@ -8,11 +9,14 @@ export interface Backend {
   store: NotificationStore;
   queue: DeliveryQueue;
   destinations: DestinationStore;
+  recoveries: RecoveryStore;
   /** How long a worker trusts a destination record it read (DestinationSettings.cacheMs). */
   destinationCacheMs: number;
   /** The queue's receiving side, where workers are fed by messages (AWS). */
   messages?: MessageSource;
   /** The store as the queue, where workers claim from it directly (SQLite); `wake` fires when work is due. */
   claimable?: { store: ClaimableStore; wake: WakeSignal };
+  /** A store that purges old records itself (SQLite); absent where the backend expires them (TTL). */
+  purgeable?: PurgeableStore;
   close(): Promise<void>;
 }

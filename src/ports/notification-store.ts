@@ -118,6 +118,16 @@ export interface NotificationStore {
   listStalePending(olderThan: string, limit: number): Promise<string[]>;
 }
 
+/** A store that deletes old records itself (SQLite); DynamoDB expires them by TTL instead. */
+export interface PurgeableStore {
+  /**
+   * Deletes up to `limit` final notifications (SUCCESS, FAILED, CANCELLED) created before
+   * `createdBefore`, with their attempt history, oldest first; returns how many. Never one that is
+   * not final, however old.
+   */
+  purgeFinal(createdBefore: string, limit: number): Promise<number>;
+}
+
 /** A destination with notifications not yet final, and the earliest time one of them may be claimed. */
 export interface DueDestination {
   destination: string;

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/adapters/cursor.js';
 import { DynamoDbDestinationStore } from '../../src/adapters/dynamodb/dynamodb-destination-store.js';
+import { DynamoDbRecoveryStore } from '../../src/adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { advanceWatermark, readWatermark } from '../../src/adapters/dynamodb/sweep-watermark.js';
 import { openTable } from '../../src/adapters/dynamodb/table.js';
@@ -19,6 +20,7 @@ import {
 import { makeAttempt, makeNotification } from '../helpers/notifications.js';
 import { describeDestinationStoreContract } from './destination-store.contract.js';
 import { describeQueueContract } from './queue.contract.js';
+import { describeRecoveryStoreContract } from './recovery-store.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
 // One engine of each kind per file; every test gets its own table or queue on it.
@@ -42,6 +44,14 @@ describeStoreContract('DynamoDbStore on dynalite', async () => {
     now: () => Date.UTC(2030, 0, 1, 0, 1),
   });
   return { store, cleanup: table.remove };
+});
+
+describeRecoveryStoreContract('DynamoDbRecoveryStore on dynalite', async () => {
+  const table = await createTestTable(aws.dynamoDb, 'herald-recoveries');
+  return {
+    store: new DynamoDbRecoveryStore({ client: aws.dynamoDb, tableName: table.name }),
+    cleanup: table.remove,
+  };
 });
 
 describeDestinationStoreContract('DynamoDbDestinationStore on dynalite', async () => {

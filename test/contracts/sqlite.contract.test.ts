@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
 import { SqliteDestinationStore } from '../../src/adapters/sqlite/sqlite-destination-store.js';
+import { SqliteRecoveryStore } from '../../src/adapters/sqlite/sqlite-recovery-store.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { describeDestinationStoreContract } from './destination-store.contract.js';
+import { describeRecoveryStoreContract } from './recovery-store.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
 /** A database on a fresh file of its own; cleanup closes it and removes the file with its WAL. */
@@ -24,6 +26,11 @@ async function freshDatabase(): Promise<{ db: SqliteDatabase; cleanup(): Promise
 describeStoreContract('SqliteStore', async () => {
   const { db, cleanup } = await freshDatabase();
   return { store: new SqliteStore(db), cleanup };
+});
+
+describeRecoveryStoreContract('SqliteRecoveryStore', async () => {
+  const { db, cleanup } = await freshDatabase();
+  return { store: new SqliteRecoveryStore(db), cleanup };
 });
 
 describeDestinationStoreContract('SqliteDestinationStore', async () => {

@@ -4,11 +4,12 @@ import { ROUTES } from '../../infra/lib/api.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
 import { STATUSES } from '../../src/domain/notification.js';
 import { LIMITS, METHODS } from '../../src/domain/request-schema.js';
-import { createHttpApi } from '../../src/entrypoints/api/http-api.js';
+import { createHttpApi, type MetricsExposition } from '../../src/entrypoints/api/http-api.js';
 import { STATUS_BY_CODE } from '../../src/entrypoints/api/problem.js';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
 import { type RunningService, startSingleProcess } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Keeps docs/api/openapi.json honest: every documented operation is called for real, each answer's
@@ -209,19 +210,30 @@ describe('docs/api/openapi.json against the single-process service', () => {
   }
 
   const delivered = { id: '' };
+  /** A bulk recovery job, for the probe of GET /v1/recoveries/{id}. */
+  const recovery = { id: '' };
   /** FAILED on a vendor 400, then manually retried. */
   const failed = { id: '' };
   /** FAILED without a response: a refused connection, so statusCode and responseBody are null. */
   const refused = { id: '' };
 
   it('documents exactly the routes the API serves, in both modes', () => {
-    const documented = operations.map(({ method, path }) => `${method} ${path}`).sort();
+    const key = ({ method, path }: { method: string; path: string }) => `${method} ${path}`;
+    const documented = operations.map(key).sort();
+    // Marked in the document: served by the node server only (GET /metrics), never by API Gateway.
+    const everywhere = operations
+      .filter(({ op }) => op['x-herald-single-process-only'] !== true)
+      .map(key)
+      .sort();
     // The routes as hono registered them (building the API touches none of its dependencies).
-    const served = createHttpApi({} as AppDependencies, { apiKeys: [] })
-      .routes.filter((route) => route.method !== 'ALL')
-      .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
-    expect([...new Set(served)].sort()).toEqual(documented);
-    expect(ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(documented);
+    const servedWith = (metrics?: MetricsExposition) =>
+      createHttpApi({} as AppDependencies, { apiKeys: [], ...(metrics ? { metrics } : {}) })
+        .routes.filter((route) => route.method !== 'ALL')
+        .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+    const metrics = { contentType: 'text/plain', render: async () => '' };
+    expect([...new Set(servedWith(metrics))].sort()).toEqual(documented);
+    expect([...new Set(servedWith())].sort()).toEqual(everywhere);
+    expect(ROUTES.map((route) => `${route.method} ${route.path}`).sort()).toEqual(everywhere);
   });
 
   it('POST /v1/notifications: 202 with Location, then 200 for a replay, delivered with Herald headers', async () => {
@@ -271,6 +283,53 @@ describe('docs/api/openapi.json against the single-process service', () => {
     for (const [client, options, status, code] of cases) {
       const res = await call(client, 'POST', '/v1/notifications', options);
       expect([res.status, res.body.code]).toEqual([status, code]);
+    }
+  });
+
+  it('POST /v1/notifications/batch: 200 with a result per item in order; 400, 401, 413, 415 for the whole', async () => {
+    const ok = { url: `${vendor.url}/ok` };
+    const res = await call(herald, 'POST', '/v1/notifications/batch', {
+      json: {
+        notifications: [
+          ok,
+          { url: 'not a url' },
+          { ...ok, idempotencyKey: 'openapi-1' },
+          { ...ok, method: 'PUT', idempotencyKey: 'openapi-1' },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([202, 400, 409, 409]);
+    expect(res.body.results[1].error).toMatchObject({ code: 'VALIDATION_ERROR', errors: [{ field: 'url' }] });
+    expect(res.body.results[2].error.code).toBe('IDEMPOTENCY_CONFLICT');
+    const replay = await call(herald, 'POST', '/v1/notifications/batch', {
+      json: {
+        notifications: [
+          {
+            ...ok,
+            method: 'put',
+            headers: { 'X-Shop': 'eu-1', Authorization: 'Bearer vendor-secret' },
+            body: { orderId: 1234 },
+            maxAttempts: 2,
+            timeoutMs: 5000,
+            metadata: { team: 'fulfilment' },
+            idempotencyKey: 'openapi-1',
+          },
+        ],
+      },
+    });
+    expect(replay.body.results).toEqual([{ status: 200, notification: expect.objectContaining({ id: delivered.id }) }]);
+
+    const tooMany = { notifications: Array.from({ length: 101 }, () => ok) };
+    const cases: [HeraldClient, { json?: unknown; body?: string; headers?: Record<string, string> }, number][] = [
+      [herald, { json: tooMany }, 400],
+      [herald, { json: { notifications: [ok], extra: 1 } }, 400],
+      [anonymous, { json: { notifications: [ok] } }, 401],
+      [herald, { json: { notifications: [{ ...ok, body: 'x'.repeat(LIMITS.requestBytes) }] } }, 413],
+      [herald, { body: 'notifications=x', headers: { 'content-type': 'text/plain' } }, 415],
+    ];
+    for (const [client, options, status] of cases) {
+      expect((await call(client, 'POST', '/v1/notifications/batch', options)).status).toBe(status);
     }
   });
 
@@ -451,6 +510,54 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect((await call(anonymous, 'GET', '/v1/stats')).status).toBe(401);
   });
 
+  it('GET /metrics: 200 in the Prometheus text format, counting what happened; 401 without the key', async () => {
+    const res = await call(herald, 'GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(String(res.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = String(res.body);
+    const accepted = Number(/^herald_notifications_accepted_total (\d+)$/m.exec(text)?.[1]);
+    expect(accepted).toBeGreaterThan(50);
+    expect(text).toMatch(/^herald_notifications\{status="FAILED"\} [1-9]/m);
+    expect(text).toMatch(/^herald_delivery_attempts_total\{category="CLIENT_ERROR"\} [1-9]/m);
+    expect(text).toMatch(/^herald_attempt_duration_seconds_count [1-9]/m);
+    expect((await call(anonymous, 'GET', '/metrics')).status).toBe(401);
+  });
+
+  it('POST /v1/recoveries: 202 with Location, 400, 401, 413; GET /v1/recoveries/{id}: 200 until DONE, 404, 401', async () => {
+    const started = await call(herald, 'POST', '/v1/recoveries', {
+      json: { status: 'FAILED', destination: 'http://127.0.0.1:1', createdAfter: '2020-01-01T00:00:00Z' },
+    });
+    expect(started.status).toBe(202);
+    expect(started.headers.location).toBe(`/v1/recoveries/${started.body.id}`);
+    expect(started.body).toMatchObject({ state: 'RUNNING', matched: 0, finishedAt: null });
+    recovery.id = started.body.id;
+    const done = await waitFor(
+      async () => {
+        const res = await call(herald, 'GET', '/v1/recoveries/{id}', { id: recovery.id });
+        return res.body.state === 'RUNNING' ? undefined : res.body;
+      },
+      { what: 'the recovery to finish' },
+    );
+    // The refused one (port 1) is the only FAILED notification to that destination.
+    expect(done).toMatchObject({ state: 'DONE', matched: 1, retried: 1, skipped: 0 });
+    await herald.waitForStatus(refused.id, ['FAILED']);
+    expect((await herald.get(refused.id)).body.attempts).toBe(2);
+
+    const everything = await call(herald, 'POST', '/v1/recoveries');
+    expect([everything.status, everything.body.filter]).toEqual([202, { status: 'FAILED' }]);
+    for (const json of [{ status: 'SUCCESS' }, { destination: 'not an origin' }, { since: 'yesterday' }]) {
+      const res = await call(herald, 'POST', '/v1/recoveries', { json });
+      expect([res.status, res.body.code], JSON.stringify(json)).toEqual([400, 'VALIDATION_ERROR']);
+    }
+    const tooLarge = await call(herald, 'POST', '/v1/recoveries', {
+      json: { destination: 'x'.repeat(LIMITS.requestBytes) },
+    });
+    expect(tooLarge.status).toBe(413);
+    expect((await call(anonymous, 'POST', '/v1/recoveries', { json: {} })).status).toBe(401);
+    expect((await call(herald, 'GET', '/v1/recoveries/{id}', { id: 'no-such-job' })).status).toBe(404);
+    expect((await call(anonymous, 'GET', '/v1/recoveries/{id}', { id: recovery.id })).status).toBe(401);
+  });
+
   it('GET /healthz: 200 without a key', async () => {
     expect((await call(anonymous, 'GET', '/healthz')).status).toBe(200);
   });
@@ -467,7 +574,8 @@ describe('docs/api/openapi.json against the single-process service', () => {
     const methodNotAllowed = deref(doc.components.responses.MethodNotAllowed);
     for (const template of probed) {
       // An existing notification, so a documented route never answers 404 here.
-      const path = template.replace('{id}', delivered.id).replace('{destination}', encodeURIComponent(vendor.url));
+      const id = template.startsWith('/v1/recoveries/') ? recovery.id : delivered.id;
+      const path = template.replace('{id}', id).replace('{destination}', encodeURIComponent(vendor.url));
       const documented = operations.filter((o) => o.path === template).map((o) => o.method);
       if (documented.includes('GET')) documented.push('HEAD');
       let getStatus = 404;

@@ -6,11 +6,18 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const FINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
 
-/** Retry-After up to a minute is honoured, so a notification can be caught waiting for its retry. */
-export const OPERATORS_TEST_ENV: Record<string, string> = { HERALD_RETRY_MAX_DELAY_MS: '60000' };
+/**
+ * Retry-After up to a minute is honoured, so a notification can be caught waiting for its retry;
+ * aws-local runs its sweeper (which advances bulk recoveries) every second instead of every minute.
+ */
+export const OPERATORS_TEST_ENV: Record<string, string> = {
+  HERALD_RETRY_MAX_DELAY_MS: '60000',
+  HERALD_LOCAL_SWEEP_INTERVAL_MS: '1000',
+};
 
 /**
- * The operators' tools through the real HTTP API: list filters (and their cursors), cancel, stats. Runs unchanged
+ * The operators' tools through the real HTTP API: list filters (and their cursors), cancel, stats,
+ * batch ingest, bulk recovery. Runs unchanged
  * against every mode.
  */
 export function describeOperatorsE2E(mode: string, start: StartService): void {
@@ -123,6 +130,88 @@ export function describeOperatorsE2E(mode: string, start: StartService): void {
         expect(vendor.requestsFor(waiting)).toHaveLength(1);
         expect((await herald.get(waiting)).body).toMatchObject({ status: 'CANCELLED', attempts: 1 });
         expect(ids(await herald.call('GET', `/v1/notifications?status=CANCELLED`))).toContain(waiting);
+      } finally {
+        await vendor.close();
+      }
+    }, 90_000);
+
+    it('ingests a batch: each item on its own, results in input order, every accepted one delivered', async () => {
+      const key = `batch-${mode.replace(/[^A-Za-z0-9]+/g, '-')}`;
+      const earlier = await herald.send({ url: `${one.url}/ok`, idempotencyKey: key, body: 'first' });
+      expect(earlier.status).toBe(202);
+      const res = await herald.call('POST', '/v1/notifications/batch', {
+        json: {
+          notifications: [
+            { url: `${one.url}/ok`, body: 'a' },
+            { url: 'ftp://nope.example/x' },
+            { url: `${one.url}/ok`, idempotencyKey: key, body: 'first' },
+            { url: `${one.url}/ok`, idempotencyKey: key, body: 'changed' },
+            { url: `${other.url}/ok`, body: 'b' },
+          ],
+        },
+      });
+      expect(res.status).toBe(200);
+      const results = res.body.results as { status: number; notification?: { id: string }; error?: { code: string } }[];
+      expect(results.map((r) => r.status)).toEqual([202, 400, 200, 409, 202]);
+      expect(results.map((r) => r.error?.code ?? null)).toEqual([
+        null,
+        'VALIDATION_ERROR',
+        null,
+        'IDEMPOTENCY_CONFLICT',
+        null,
+      ]);
+      expect(results[2]?.notification?.id).toBe(earlier.body.id);
+      for (const index of [0, 4]) {
+        const id = results[index]?.notification?.id as string;
+        expect((await herald.waitForStatus(id, FINAL, 30_000)).status).toBe('SUCCESS');
+      }
+      expect(one.requestsFor(results[0]?.notification?.id as string)[0]?.body).toBe('a');
+
+      const tooMany = await herald.call('POST', '/v1/notifications/batch', {
+        json: { notifications: Array.from({ length: 101 }, () => ({ url: `${one.url}/ok` })) },
+      });
+      expect([tooMany.status, tooMany.body.errors?.[0]?.field]).toEqual([400, 'notifications']);
+      const tooLarge = await herald.call('POST', '/v1/notifications/batch', {
+        json: { notifications: [{ url: `${one.url}/ok`, body: 'x'.repeat(300 * 1024) }] },
+      });
+      expect([tooLarge.status, tooLarge.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    }, 60_000);
+
+    it('recovers the FAILED notifications of a destination in bulk, through the normal retry', async () => {
+      const vendor = await startVendor();
+      try {
+        const failing = [];
+        for (let i = 0; i < 3; i++) failing.push(await send({ url: `${vendor.url}/status/400`, maxAttempts: 1 }));
+        const delivered = await send({ url: `${vendor.url}/ok` });
+        for (const id of [...failing, delivered]) await herald.waitForStatus(id, FINAL, 30_000);
+
+        const started = await herald.call('POST', '/v1/recoveries', { json: { destination: vendor.url } });
+        expect(started.status).toBe(202);
+        expect(started.body).toMatchObject({ state: 'RUNNING', filter: { status: 'FAILED', destination: vendor.url } });
+        const done = await waitFor(
+          async () => {
+            const res = await herald.call('GET', started.headers.location as string);
+            expect(res.status).toBe(200);
+            return res.body.state === 'RUNNING' ? undefined : res.body;
+          },
+          { what: 'the recovery to finish', timeoutMs: 30_000 },
+        );
+
+        expect(done).toMatchObject({ state: 'DONE', matched: 3, retried: 3, skipped: 0, error: null });
+        // Each failed again (the vendor still answers 400) after a second attempt; the delivered one was left alone.
+        for (const id of failing) {
+          await waitFor(async () => ((await herald.get(id)).body.attempts === 2 ? true : undefined), {
+            what: `${id}'s second attempt`,
+            timeoutMs: 30_000,
+          });
+          expect((await herald.waitForStatus(id, FINAL, 30_000)).status).toBe('FAILED');
+          expect(vendor.requestsFor(id)).toHaveLength(2);
+        }
+        expect(vendor.requestsFor(delivered)).toHaveLength(1);
+
+        const refused = await herald.call('POST', '/v1/recoveries', { json: { status: 'QUEUED' } });
+        expect([refused.status, refused.body.errors?.[0]?.field]).toEqual([400, 'status']);
+        expect((await herald.call('GET', '/v1/recoveries/no-such-job')).status).toBe(404);
       } finally {
         await vendor.close();
       }

@@ -12,6 +12,7 @@ import type { DestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import { type DeliveryAttempt, type Notification, STATUSES, type Status } from '../../src/domain/notification.js';
 import type { HttpExchange } from '../../src/domain/outcome.js';
+import type { RecoveryJob } from '../../src/domain/recovery.js';
 import type { Random } from '../../src/domain/retry-policy.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { DeliveryQueue } from '../../src/ports/delivery-queue.js';
@@ -27,6 +28,7 @@ import type {
   NotificationStats,
   NotificationStore,
 } from '../../src/ports/notification-store.js';
+import type { RecoveryStore } from '../../src/ports/recovery-store.js';
 import { type SigningSecrets, staticSigningSecrets } from '../../src/ports/signing-secrets.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -127,23 +129,21 @@ export class InMemoryNotificationStore implements NotificationStore {
     return record && structuredClone(record.attempts);
   }
 
-  /** Newest first by (createdAt, id); the cursor is the id of the last item of the previous page. */
+  /**
+   * Newest first by (createdAt, id); the cursor is the position `<createdAt>|<id>` of the last item
+   * of the previous page, as in the real stores: the next page starts below it whether or not that
+   * item still matches.
+   */
   async list(query: ListQuery): Promise<ListPage> {
+    const key = (n: Notification) => `${n.createdAt}|${n.id}`;
+    if (query.cursor !== undefined && !/^\d{4}-.+\|.+$/.test(query.cursor)) throw new InvalidCursorError();
     const all = [...this.records.values()]
       .map((r) => r.notification)
-      .filter((n) => matchesFilter(query, n))
-      .sort((a, b) =>
-        a.createdAt === b.createdAt ? b.id.localeCompare(a.id) : b.createdAt.localeCompare(a.createdAt),
-      );
-    let start = 0;
-    if (query.cursor !== undefined) {
-      const index = all.findIndex((n) => n.id === query.cursor);
-      if (index === -1) throw new InvalidCursorError();
-      start = index + 1;
-    }
-    const items = all.slice(start, start + query.limit).map((n) => structuredClone(n));
+      .filter((n) => matchesFilter(query, n) && (query.cursor === undefined || key(n) < query.cursor))
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1));
+    const items = all.slice(0, query.limit).map((n) => structuredClone(n));
     const last = items.at(-1);
-    return start + query.limit < all.length && last ? { items, nextCursor: last.id } : { items };
+    return query.limit < all.length && last ? { items, nextCursor: key(last) } : { items };
   }
 
   async markQueued(id: string, at: string): Promise<boolean> {
@@ -275,6 +275,35 @@ export class InMemoryDestinationStore implements DestinationStore {
   }
 }
 
+/** RecoveryStore in memory, with the port's conditional updates. */
+export class InMemoryRecoveryStore implements RecoveryStore {
+  readonly jobs = new Map<string, RecoveryJob>();
+
+  async create(job: RecoveryJob): Promise<void> {
+    if (this.jobs.has(job.id)) throw new Error(`recovery ${job.id} exists`);
+    this.jobs.set(job.id, structuredClone(job));
+  }
+
+  async get(id: string): Promise<RecoveryJob | undefined> {
+    const job = this.jobs.get(id);
+    return job && structuredClone(job);
+  }
+
+  async update(job: RecoveryJob, expectedVersion: number): Promise<RecoveryJob | undefined> {
+    if (this.jobs.get(job.id)?.version !== expectedVersion) return undefined;
+    const stored = { ...structuredClone(job), version: expectedVersion + 1 };
+    this.jobs.set(job.id, stored);
+    return structuredClone(stored);
+  }
+
+  async listRunning(limit: number): Promise<RecoveryJob[]> {
+    return [...this.jobs.values()]
+      .filter((job) => job.state === 'RUNNING')
+      .slice(0, limit)
+      .map((job) => structuredClone(job));
+  }
+}
+
 /** For use cases that must not touch the queue: any call is a test failure. */
 export const unusedQueue: DeliveryQueue = {
   send: () => Promise.reject(new Error('unexpected DeliveryQueue.send')),
@@ -286,6 +315,7 @@ export interface FakeDependencies extends AppDependencies {
   clock: FakeClock;
   logger: RecordingLogger;
   destinationStore: InMemoryDestinationStore;
+  recoveries: InMemoryRecoveryStore;
 }
 
 /** The destination settings of the fakes: 4 in flight per destination, the breaker opening at 3. */
@@ -316,6 +346,7 @@ export function fakeDependencies(
     queue: unusedQueue,
     destinations: new DestinationGate(destinationStore, settings, clock, logger),
     destinationStore,
+    recoveries: new InMemoryRecoveryStore(),
     sender: parts.sender ?? new FakeHttpSender(),
     clock,
     random: parts.random ?? seededRandom(42),

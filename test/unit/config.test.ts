@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       attemptTimeoutMs: 10_000,
       backend: 'sqlite',
       logLevel: 'info',
+      retentionDays: 30,
       signingSecrets: [],
       signingSecretArn: undefined,
       aws: {
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
       HERALD_BREAKER_COOLDOWN_MS: '5000',
       HERALD_ATTEMPT_TIMEOUT_MS: '2500',
       HERALD_LOG_LEVEL: 'debug',
+      HERALD_RETENTION_DAYS: '7',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -76,6 +78,7 @@ describe('loadConfig', () => {
       breakerCooldownMs: 5000,
       attemptTimeoutMs: 2500,
       logLevel: 'debug',
+      retentionDays: 7,
     });
   });
 
@@ -243,8 +246,15 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad variable at once', () => {
-    const message = configErrorOf({ HERALD_PORT: 'abc', HERALD_BACKEND: 'mysql', HERALD_MAX_ATTEMPTS: '0' });
-    for (const name of ['HERALD_PORT', 'HERALD_BACKEND', 'HERALD_MAX_ATTEMPTS']) expect(message).toContain(name);
+    const message = configErrorOf({
+      HERALD_PORT: 'abc',
+      HERALD_BACKEND: 'mysql',
+      HERALD_MAX_ATTEMPTS: '0',
+      HERALD_RETENTION_DAYS: '0',
+    });
+    for (const name of ['HERALD_PORT', 'HERALD_BACKEND', 'HERALD_MAX_ATTEMPTS', 'HERALD_RETENTION_DAYS']) {
+      expect(message).toContain(name);
+    }
   });
 });
 

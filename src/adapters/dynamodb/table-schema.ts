@@ -18,6 +18,9 @@
  * - `pk = DESTINATION, sk = <origin>` — one item per destination (its breaker, pause, limits; the
  *   record as JSON and a `version` every write is conditional on). Written only on a change of state;
  *   all in one partition, so listing them is one Query, not a scan. No TTL, in no index.
+ * - `pk = RECOVERY, sk = <job id>` — one item per bulk recovery job (its record as JSON, `state` and
+ *   the `version` every update is conditional on); all in one partition, read by one Query. In no
+ *   index; expires like the notifications.
  * - `pk = META, sk = EPOCH` — the table's epoch: the createdAt of its first notification minus a
  *   margin (table-epoch.ts). Written once, never expires, in no index. The listing walks no further
  *   back than it, so a young table's listing ends after the minutes it has lived.
@@ -35,6 +38,7 @@ export const ITEM = { request: 'R', state: 'S' } as const;
 export const META = { partition: 'META', epoch: 'EPOCH', attribute: 'epoch', swept: 'SWEPT' } as const;
 
 export const DESTINATION_PARTITION = 'DESTINATION';
+export const RECOVERY_PARTITION = 'RECOVERY';
 
 /** byCreatedMinute projects the REQUEST's `destination` (small, so each entry stays one write unit). */
 export const CREATED_INDEX = {

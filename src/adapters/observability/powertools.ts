@@ -20,7 +20,16 @@ export function powertoolsLogger(logger: PowertoolsLogger): Logger {
 /** Our Metrics port on Powertools Metrics: CloudWatch EMF, flushed by the handler after each invocation. */
 export function powertoolsMetrics(metrics: PowertoolsMetrics): Metrics {
   return {
-    count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+    count: (name, value = 1, dimensions = {}) => {
+      if (dimensions.category === undefined) {
+        metrics.addMetric(name, MetricUnit.Count, value);
+        return;
+      }
+      // A dimension applies to a whole EMF document: a single metric is published as one of its own.
+      const single = metrics.singleMetric();
+      single.addDimension('category', dimensions.category);
+      single.addMetric(name, MetricUnit.Count, value);
+    },
     timing: (name, milliseconds) => metrics.addMetric(name, MetricUnit.Milliseconds, milliseconds),
   };
 }

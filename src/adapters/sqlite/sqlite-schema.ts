@@ -99,6 +99,18 @@ ${DESTINATIONS}
 PRAGMA user_version = 3;
 `;
 
+/**
+ * Bulk recovery jobs (sqlite-recovery-store.ts). Added to version 3 files without a version bump:
+ * a table the older code never reads changes nothing for it, so a file stays readable both ways.
+ */
+const RECOVERIES = `CREATE TABLE IF NOT EXISTS recoveries (
+  id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  record TEXT NOT NULL
+) WITHOUT ROWID;`;
+
 /** Runs MIGRATE_2_TO_3 with the two functions it needs, written once in TypeScript. */
 function migrateFrom2(db: Connection): void {
   db.function('herald_destination', { deterministic: true }, (url) => destinationOf(String(url)));
@@ -135,6 +147,7 @@ export function prepareSchema(db: Connection, path: string): void {
           'Start with a new file (HERALD_DB_PATH) or the Herald version that wrote it.',
       );
     }
+    db.exec(RECOVERIES);
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');

@@ -17,6 +17,7 @@ import type {
   ListQuery,
   NotificationStats,
   NotificationStore,
+  PurgeableStore,
 } from '../../ports/notification-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { listingScope } from '../listing-scope.js';
@@ -126,6 +127,12 @@ const SQL = {
   // The index's own condition spelled as it is, so SQLite can use it (it does not prove subsets).
   oldestDue: `SELECT min(due_at) FROM notification_states INDEXED BY notification_states_due
     WHERE ${NOT_FINAL} AND status <> 'PROCESSING' AND due_at <= ?`,
+  // Oldest first along the created-at index; an old notification not yet final is stepped over.
+  purgeable: `SELECT r.n FROM ${BY_CREATED} WHERE r.created_at < ? AND s.status IN ('SUCCESS', 'FAILED', 'CANCELLED')
+    ORDER BY r.created_at, r.id LIMIT ?`,
+  deleteAttempts: 'DELETE FROM delivery_attempts WHERE n = ?',
+  deleteState: 'DELETE FROM notification_states WHERE n = ?',
+  deleteRequest: 'DELETE FROM notification_requests WHERE n = ?',
   stalePending: `SELECT r.id FROM ${JOINED} WHERE s.status = 'PENDING' AND s.last_updated_at < ?
     ORDER BY s.last_updated_at, r.id LIMIT ?`,
 } as const;
@@ -143,7 +150,7 @@ export interface SqliteStoreOptions {
   onWorkDue?: () => void;
 }
 
-export class SqliteStore implements NotificationStore, ClaimableStore {
+export class SqliteStore implements NotificationStore, ClaimableStore, PurgeableStore {
   readonly #onWorkDue: () => void;
 
   constructor(
@@ -304,6 +311,22 @@ export class SqliteStore implements NotificationStore, ClaimableStore {
       for (const { status, count } of counts) byStatus[status] = count;
       const oldest = this.db.statement(SQL.oldestDue).pluck().get(Date.parse(at)) as number | null;
       return { byStatus, oldestDueAt: oldest === null ? null : new Date(oldest).toISOString(), exact: true };
+    });
+  }
+
+  /** One small write per call: the worker's commits are not held up behind a long delete. */
+  async purgeFinal(createdBefore: string, limit: number): Promise<number> {
+    return this.db.write(() => {
+      const ns = this.db
+        .statement(SQL.purgeable)
+        .pluck()
+        .all(createdBefore, Math.max(0, Math.floor(limit))) as number[];
+      for (const n of ns) {
+        this.db.statement(SQL.deleteAttempts).run(n);
+        this.db.statement(SQL.deleteState).run(n);
+        this.db.statement(SQL.deleteRequest).run(n);
+      }
+      return ns.length;
     });
   }
 

@@ -1,5 +1,6 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { acceptBatch, type BatchItemResult } from '../../app/accept-batch.js';
 import { acceptNotification } from '../../app/accept-notification.js';
 import { cancelNotification } from '../../app/cancel-notification.js';
 import type { AppDependencies } from '../../app/dependencies.js';
@@ -13,6 +14,7 @@ import {
   updateDestinationLimits,
 } from '../../app/manage-destinations.js';
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
+import { getRecovery, startRecovery } from '../../app/recoveries.js';
 import { retryNotification } from '../../app/retry-notification.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
 import { jsonDepthIssue } from '../../domain/json-depth.js';
@@ -21,10 +23,11 @@ import { allowedMethods } from './allowed-methods.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
 import { parseLimit, parseListQuery } from './list-query.js';
-import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, problemFor, STATUS_BY_CODE } from './problem.js';
 import { queryParameters } from './query-parameters.js';
+import { parseRecoveryFilter } from './recovery-input.js';
 import { requestBodyText } from './request-body-text.js';
-import { attemptsView, destinationView, notificationView } from './views.js';
+import { attemptsView, destinationView, notificationView, recoveryView } from './views.js';
 
 /**
  * What a server adapter may hand the API with each request (hono's `c.env`). The node server reads
@@ -42,6 +45,14 @@ export interface HttpApiBindings {
 export interface HttpApiOptions {
   /** Accepted as `Authorization: Bearer <key>`; empty turns authentication off (loopback only, see config). */
   apiKeys: string[];
+  /** Served as `GET /metrics` when given (the node server; Lambda publishes EMF instead). */
+  metrics?: MetricsExposition;
+}
+
+/** A metrics text for scrapers, e.g. the Prometheus exposition format. */
+export interface MetricsExposition {
+  contentType: string;
+  render(): Promise<string>;
 }
 
 /** The HTTP API of SPEC.md §5, served alike by the node server and the ingest Lambda. */
@@ -50,22 +61,32 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   const isAuthorized = apiKeyCheck(options.apiKeys);
 
   api.onError((error, c) => problemResponse(c, error, deps));
-  api.notFound((c) => {
+  const notServed = (c: Context) => {
     const allow = allowedMethods(api.routes, c.req.path);
     if (allow.length === 0) return send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
     c.header('Allow', allow.join(', '));
     return send(c, 'METHOD_NOT_ALLOWED', `${c.req.path} answers ${allow.join(', ')}, not ${c.req.method}`);
-  });
+  };
+  api.notFound(notServed);
 
   api.get('/healthz', queryParameters(), (c) => c.json({ status: 'ok' }));
 
-  api.use('/v1/*', async (c, next) => {
+  const authenticate: MiddlewareHandler = async (c, next) => {
     if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
       c.header('WWW-Authenticate', WWW_AUTHENTICATE);
       return send(c, 'UNAUTHORIZED', UNAUTHORIZED_DETAIL);
     }
     await next();
-  });
+  };
+  api.use('/v1/*', authenticate);
+
+  const { metrics } = options;
+  if (metrics) {
+    // Behind the same keys as the API: counts and destination names are not for everyone.
+    api.get('/metrics', authenticate, queryParameters(), async (c) =>
+      c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
+    );
+  }
 
   // What becomes of the rest of the body and the connection is the server's business (discardBody).
   const tooLarge = (c: Context) => send(c, 'PAYLOAD_TOO_LARGE', `Requests are limited to ${LIMITS.requestBytes} bytes`);
@@ -77,6 +98,14 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     if (preRead === 'tooLarge' || preRead.byteLength > LIMITS.requestBytes) return tooLarge(c);
     await next();
   };
+
+  // Content-Type, charset and encoding are checked where the body is read (requestBodyText).
+  api.post('/v1/notifications/batch', queryParameters(), limitBody, async (c) => {
+    const results = await acceptBatch(deps, parseJson(await bodyText(c)));
+    return c.json({ results: results.map(batchResultView) }, 200);
+  });
+  // Any other method on it is a 405, not a read of the notification "batch" by the route below.
+  api.all('/v1/notifications/batch', notServed);
 
   api.post('/v1/notifications', queryParameters(), limitBody, async (c) => {
     const input = parseJson(await bodyText(c));
@@ -113,6 +142,18 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   );
 
   api.get('/v1/stats', queryParameters(), async (c) => c.json(await getStats(deps)));
+
+  api.post('/v1/recoveries', queryParameters(), limitBody, async (c) => {
+    // No body at all asks for every FAILED notification.
+    const text = await bodyText(c);
+    const job = await startRecovery(deps, parseRecoveryFilter(text.trim() === '' ? {} : parseJson(text)));
+    c.header('Location', `/v1/recoveries/${job.id}`);
+    return c.json(recoveryView(job), 202);
+  });
+
+  api.get('/v1/recoveries/:id', queryParameters(), async (c) =>
+    c.json(recoveryView(await getRecovery(deps, c.req.param('id')))),
+  );
 
   registerDestinationRoutes(api, deps, limitBody);
 
@@ -177,6 +218,15 @@ function parseJson(text: string): unknown {
   } catch {
     throw new ValidationError([{ field: '(body)', message: 'is not valid JSON' }]);
   }
+}
+
+/** One item's answer, with the status the single ingest would have given it. */
+function batchResultView(result: BatchItemResult) {
+  if (result.outcome === 'refused') {
+    const { code, message, details } = result.error;
+    return { status: STATUS_BY_CODE[code], error: problemFor(code, message, details.issues) };
+  }
+  return { status: result.outcome === 'created' ? 202 : 200, notification: notificationView(result.notification) };
 }
 
 function send(c: Context, code: ErrorCode, detail: string, error?: HeraldError): Response {

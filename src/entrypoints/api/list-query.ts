@@ -44,29 +44,45 @@ export function parseListQuery(parameters: Record<string, string[]>): ListQuery 
     const parsed = collect(() => destinationParameter(destination));
     if (parsed !== undefined) query.destination = parsed;
   }
-  for (const field of ['createdAfter', 'createdBefore'] as const) {
-    const value = one(field);
-    if (value === undefined) continue;
-    const instant = INSTANT.test(value) ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(instant)) {
-      issues.push({ field, message: 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-01T00:00:00Z' });
-    } else {
-      query[field] = new Date(instant).toISOString();
-    }
-  }
-  if (
-    query.createdAfter !== undefined &&
-    query.createdBefore !== undefined &&
-    query.createdAfter >= query.createdBefore
-  ) {
-    issues.push({ field: 'createdBefore', message: 'must be later than createdAfter' });
-  }
+  Object.assign(query, parseCreatedRange(one('createdAfter'), one('createdBefore'), issues));
   const limit = one('limit');
   if (limit !== undefined) query.limit = collect(() => parseLimit(limit)) ?? DEFAULT_PAGE_SIZE;
   const cursor = one('cursor');
   if (cursor !== undefined) query.cursor = cursor;
   if (issues.length > 0) throw new ValidationError(issues);
   return query;
+}
+
+/**
+ * `createdAfter` / `createdBefore` as toISOString writes them (what the stores compare), their
+ * problems added to `issues`.
+ */
+export function parseCreatedRange(
+  after: unknown,
+  before: unknown,
+  issues: FieldIssue[],
+): { createdAfter?: string; createdBefore?: string } {
+  const range: { createdAfter?: string; createdBefore?: string } = {};
+  for (const [field, value] of [
+    ['createdAfter', after],
+    ['createdBefore', before],
+  ] as const) {
+    if (value === undefined) continue;
+    const instant = typeof value === 'string' && INSTANT.test(value) ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(instant)) {
+      issues.push({ field, message: 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-01T00:00:00Z' });
+    } else {
+      range[field] = new Date(instant).toISOString();
+    }
+  }
+  if (
+    range.createdAfter !== undefined &&
+    range.createdBefore !== undefined &&
+    range.createdAfter >= range.createdBefore
+  ) {
+    issues.push({ field: 'createdBefore', message: 'must be later than createdAfter' });
+  }
+  return range;
 }
 
 /** One status or a comma list of them. */

@@ -2,6 +2,7 @@ import type { DestinationStatus } from '../../app/manage-destinations.js';
 import { destinationState } from '../../domain/destination.js';
 import { redactHeaders } from '../../domain/headers.js';
 import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
+import type { RecoveryJob } from '../../domain/recovery.js';
 import { redactUrl } from '../../domain/redaction.js';
 
 /**
@@ -52,4 +53,10 @@ export function destinationView({ record, load, maxConcurrency }: DestinationSta
     maxConcurrencyOverride: record.maxConcurrency,
     requestsPerSecond: record.requestsPerSecond,
   };
+}
+
+/** A recovery job as the API shows it: its progress, not its internal cursor or version. */
+export function recoveryView(job: RecoveryJob) {
+  const { id, state, filter, matched, retried, skipped, startedAt, finishedAt, error } = job;
+  return { id, state, filter, matched, retried, skipped, startedAt, finishedAt, error };
 }

@@ -1,5 +1,6 @@
 import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
 import { SqliteDestinationStore } from '../../adapters/sqlite/sqlite-destination-store.js';
+import { SqliteRecoveryStore } from '../../adapters/sqlite/sqlite-recovery-store.js';
 import { SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
 import { releaseLeasesOfDeadProcess } from '../../adapters/sqlite/startup-recovery.js';
 import { SqliteWriterLock } from '../../adapters/sqlite/writer-lock.js';
@@ -53,9 +54,11 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<
       store,
       queue: storeIsTheQueue,
       destinations: new SqliteDestinationStore(opened),
+      recoveries: new SqliteRecoveryStore(opened),
       // The only process on its file (it holds the lock): its own copy of a destination is never stale.
       destinationCacheMs: Number.POSITIVE_INFINITY,
       claimable: { store, wake },
+      purgeable: store,
       async close() {
         await opened.close();
         lock.release();

@@ -3,18 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
+import { PrometheusMetrics, UNHEALTHY_DESTINATIONS_SHOWN } from '../../adapters/observability/prometheus-metrics.js';
 import type { AppDependencies } from '../../app/dependencies.js';
+import { readOperatorStats } from '../../app/get-stats.js';
+import { purgeExpired } from '../../app/purge-expired.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type { MessageSource } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
-import { noMetrics } from '../../ports/metrics.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
 import { loadConsoleAssets } from './console-assets.js';
+import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
 import { createLimitedServer } from './server-limits.js';
 import { StoreWorker } from './store-worker.js';
@@ -22,6 +25,8 @@ import { discardBody } from './unread-body.js';
 import { WorkerPool } from './worker-pool.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
+/** How often retention runs; each run deletes what has aged past it since, in small batches. */
+const PURGE_INTERVAL_MS = 60_000;
 
 export interface RunningHerald {
   url: string;
@@ -47,15 +52,23 @@ export async function startHerald(
   const backend = await openBackend(config, logger);
   const signing = await openSigningSecrets(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
-  const deps = buildAppDependencies(config, {
+  // The gauges read the store through the use cases, which need the metrics first: hence the closure.
+  const metrics = new PrometheusMetrics(async () => {
+    const { stats, unhealthy } = await readOperatorStats(deps, UNHEALTHY_DESTINATIONS_SHOWN);
+    const oldestDueAt = stats.oldestDueAt === null ? null : Date.parse(stats.oldestDueAt);
+    return { ...stats, oldestDueAt, unhealthy, now: Date.now() };
+  });
+  const deps: AppDependencies = buildAppDependencies(config, {
     backend,
     sender,
     logger,
-    metrics: noMetrics,
+    metrics,
     signingSecrets: signing.secrets,
   });
 
   const workers = startWorkers(deps, backend, config.deliveryConcurrency);
+  const recoveries = new RecoveryRunner(deps);
+  recoveries.start();
   // Only a queue beside the store can lose a message; where the store is the queue nothing is swept.
   let sweeper: NodeJS.Timeout | undefined;
   if (backend.messages) {
@@ -66,7 +79,21 @@ export async function startHerald(
     sweeper.unref();
   }
 
-  const api = createHttpApi(deps, { apiKeys: config.apiKeys });
+  let purger: NodeJS.Timeout | undefined;
+  let purging: Promise<unknown> = Promise.resolve();
+  const { purgeable } = backend;
+  if (purgeable) {
+    const purge = () => {
+      purging = purgeExpired(deps, purgeable, config.retentionDays).catch((error) =>
+        logger.error({ err: error }, 'retention purge failed; it runs again shortly'),
+      );
+    };
+    purge();
+    purger = setInterval(purge, PURGE_INTERVAL_MS);
+    purger.unref();
+  }
+
+  const api = createHttpApi(deps, { apiKeys: config.apiKeys, metrics });
   const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();
   const handle = getRequestListener(
     (request, env) => {
@@ -111,7 +138,10 @@ export async function startHerald(
     activeDeliveries: () => workers.activeDeliveries,
     async stop() {
       clearInterval(sweeper);
+      clearInterval(purger);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await recoveries.stop();
+      await purging;
       await workers.stop();
       await sender.close();
       signing.close();

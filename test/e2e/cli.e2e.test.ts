@@ -1,0 +1,205 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeraldClient } from '../helpers/herald-client.js';
+import { type SpawnedHerald, spawnHerald } from '../helpers/spawned-herald.js';
+import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const API_KEY = 'cli-test-key';
+const ESC = String.fromCharCode(27);
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The `herald` CLI against a real spawned server: each command is its own child process, as a
+ * script would run it (stdout not a terminal).
+ */
+describe('the herald CLI', () => {
+  let server: SpawnedHerald;
+  let vendor: Vendor;
+  let herald: HeraldClient;
+  const env = () => ({ HERALD_URL: server.client.baseUrl, HERALD_API_KEY: API_KEY });
+
+  function start(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/entrypoints/cli/main.ts', ...args], {
+      env: { ...process.env, NO_COLOR: undefined, ...env(), ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const run: CliRun = { code: null, stdout: '', stderr: '' };
+    child.stdout.on('data', (chunk) => {
+      run.stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      run.stderr += chunk;
+    });
+    child.stdin.end(options.input ?? '');
+    const done = new Promise<CliRun>((resolve) =>
+      child.once('close', (code) => {
+        run.code = code;
+        resolve(run);
+      }),
+    );
+    return { child, run, done };
+  }
+  const cli = (args: string[], options?: { env?: Record<string, string>; input?: string }) => start(args, options).done;
+  const json = async (args: string[], options?: { env?: Record<string, string>; input?: string }) => {
+    const run = await cli(['--json', ...args], options);
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(run.stdout);
+  };
+
+  beforeAll(async () => {
+    vendor = await startVendor();
+    server = await spawnHerald({ HERALD_API_KEYS: API_KEY });
+    herald = new HeraldClient(server.client.baseUrl, API_KEY);
+  });
+  afterAll(async () => {
+    server?.process.kill('SIGTERM');
+    await server?.exited;
+    await vendor?.close();
+  });
+
+  it('sends from flags and from a JSON file on stdin; gets, lists attempts, as tables or JSON', async () => {
+    const fromFlags = await cli([
+      'send',
+      '--url',
+      `${vendor.url}/ok`,
+      '-H',
+      'X-Shop: eu-1',
+      '--json-body',
+      '{"order":1}',
+    ]);
+    expect(fromFlags.code, fromFlags.stderr).toBe(0);
+    expect(fromFlags.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+ATTEMPTS/);
+    const id = /^([0-9a-f-]{36})\s/m.exec(fromFlags.stdout)?.[1] as string;
+    expect(id).toBeDefined();
+    expect(fromFlags.stdout).not.toContain(ESC);
+
+    const input = JSON.stringify({ url: `${vendor.url}/ok`, body: 'from stdin', idempotencyKey: 'cli-stdin' });
+    const fromStdin = await json(['send', '--file', '-'], { input });
+    expect(fromStdin).toMatchObject({ idempotencyKey: 'cli-stdin', status: expect.stringMatching(/PENDING|QUEUED/) });
+    const replay = await cli(['send', '--file', '-'], { input });
+    expect([replay.code, replay.stderr]).toEqual([0, expect.stringContaining('already accepted')]);
+
+    await herald.waitForStatus(id, ['SUCCESS']);
+    expect(await json(['get', id])).toMatchObject({ id, status: 'SUCCESS', headers: { 'X-Shop': 'eu-1' } });
+    expect(vendor.requestsFor(id)[0]?.body).toBe('{"order":1}');
+    const detail = await cli(['get', id]);
+    expect(detail.stdout).toMatch(/^status\s+SUCCESS$/m);
+    const attempts = await json(['attempts', id]);
+    expect(attempts.attempts.map((a: { attempt: number; category: string }) => [a.attempt, a.category])).toEqual([
+      [1, 'SUCCESS'],
+    ]);
+    expect((await cli(['attempts', id])).stdout).toMatch(/^1\s+SUCCESS\s+200\s/m);
+  });
+
+  it('lists with every filter, following cursors with --all; retries and cancels', async () => {
+    const failed = (await herald.send({ url: `${vendor.url}/status/400`, maxAttempts: 1 })).body.id;
+    await herald.waitForStatus(failed, ['FAILED']);
+    for (let i = 0; i < 3; i++) await herald.send({ url: `${vendor.url}/ok` });
+
+    const all = await json(['list', '--all', '--limit', '1', '--destination', vendor.url]);
+    const api = await herald.call('GET', `/v1/notifications?destination=${encodeURIComponent(vendor.url)}&limit=100`);
+    expect(all.items.map((n: { id: string }) => n.id)).toEqual(api.body.items.map((n: { id: string }) => n.id));
+    expect(all.nextCursor).toBeNull();
+    const onePage = await cli(['list', '--limit', '1']);
+    expect([onePage.code, onePage.stderr]).toEqual([0, expect.stringContaining('more: --cursor ')]);
+    const filtered = await json([
+      'list',
+      '--status',
+      'FAILED,CANCELLED',
+      '--destination',
+      vendor.url,
+      '--created-after',
+      new Date(Date.now() - 3_600_000).toISOString(),
+      '--created-before',
+      new Date(Date.now() + 3_600_000).toISOString(),
+    ]);
+    expect(filtered.items.map((n: { id: string }) => n.id)).toEqual([failed]);
+
+    expect((await json(['retry', failed])).id).toBe(failed);
+    await herald.waitForStatus(failed, ['FAILED']);
+    const notCancellable = await cli(['cancel', failed]);
+    expect(notCancellable.code).toBe(1);
+    expect(notCancellable.stderr).toContain('409 INVALID_STATE');
+    expect(notCancellable.stdout).toBe('');
+  });
+
+  it('manages destinations, shows stats, and tails new outcomes', async () => {
+    const origin = vendor.url;
+    expect((await json(['destinations', 'pause', origin])).state).toBe('PAUSED');
+    const listed = await cli(['destinations', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`^${origin.replace(/[.]/g, '\\.')}\\s+PAUSED\\s`, 'm'));
+    const held = (await herald.send({ url: `${vendor.url}/ok` })).body.id;
+    expect((await json(['cancel', held])).status).toBe('CANCELLED');
+    expect((await json(['destinations', 'resume', origin])).state).toBe('CLOSED');
+    expect(await json(['destinations', 'limit', origin, '--max-concurrency', '3', '--rps', 'none'])).toMatchObject({
+      maxConcurrency: 3,
+      requestsPerSecond: null,
+    });
+
+    const stats = await json(['stats']);
+    expect(stats.exact).toBe(true);
+    expect(stats.byStatus.CANCELLED).toBeGreaterThanOrEqual(1);
+    expect((await cli(['stats'])).stdout).toMatch(/^CANCELLED\s+\d+$/m);
+
+    const tail = start(['--json', 'tail', '--interval', '100', '--count', '2', '--destination', origin]);
+    await waitFor(() => (tail.run.stderr.includes('following outcomes') ? true : undefined), {
+      what: 'tail to take its first look',
+    });
+    const sent = [
+      (await herald.send({ url: `${vendor.url}/ok` })).body.id,
+      (await herald.send({ url: `${vendor.url}/status/404`, maxAttempts: 1 })).body.id,
+    ];
+    const ended = await tail.done;
+    expect(ended.code, ended.stderr).toBe(0);
+    const outcomes = ended.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(outcomes.map((n: { id: string }) => n.id).sort()).toEqual([...sent].sort());
+    expect(outcomes.map((n: { status: string }) => n.status).sort()).toEqual(['FAILED', 'SUCCESS']);
+  });
+
+  it('exits 2 on usage mistakes, 1 on API errors; flags override the environment', async () => {
+    for (const args of [['send'], ['list', '--bogus'], ['destinations', 'limit', 'https://a.example'], ['nope']]) {
+      const run = await cli(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stdout, args.join(' ')).toBe('');
+      expect(run.stderr, args.join(' ')).not.toBe('');
+    }
+    const unknown = await cli(['get', 'no-such-id']);
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('404 NOT_FOUND')]);
+    const badFilter = await cli(['list', '--status', 'DONE']);
+    expect([badFilter.code, badFilter.stderr]).toEqual([1, expect.stringContaining('status:')]);
+
+    const wrongKey = { HERALD_API_KEY: 'wrong' };
+    expect((await cli(['stats'], { env: wrongKey })).code).toBe(1);
+    expect((await cli(['--api-key', API_KEY, 'stats'], { env: wrongKey })).code).toBe(0);
+    const elsewhere = { HERALD_URL: 'http://127.0.0.1:1' };
+    expect((await cli(['stats'], { env: elsewhere })).stderr).toContain('cannot reach Herald');
+    expect((await cli(['--server', server.client.baseUrl, 'stats'], { env: elsewhere })).code).toBe(0);
+  });
+
+  it('runs as the package bin too', async () => {
+    const run = await new Promise<CliRun>((resolve) => {
+      const child = spawn(process.execPath, ['bin/herald.mjs', '--json', 'stats'], {
+        env: { ...process.env, ...env() },
+      });
+      const result: CliRun = { code: null, stdout: '', stderr: '' };
+      child.stdout.on('data', (chunk) => {
+        result.stdout += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        result.stderr += chunk;
+      });
+      child.once('close', (code) => resolve({ ...result, code }));
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ exact: true });
+  });
+});

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { PURGE_BATCH_SIZE, purgeExpired } from '../../src/app/purge-expired.js';
+import type { Notification } from '../../src/domain/notification.js';
+import { FakeClock, RecordingLogger } from '../helpers/fakes.js';
+import { makeAttempt, makeNotification } from '../helpers/notifications.js';
+
+const DAY = 86_400_000;
+const NOW = new Date(Date.UTC(2030, 5, 1));
+const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY).toISOString();
+
+describe('retention in the single process (SqliteStore.purgeFinal, purgeExpired)', () => {
+  let dir: string;
+  let db: SqliteDatabase;
+  let store: SqliteStore;
+  beforeEach(() => {
+    dir = join(tmpdir(), `herald-retention-${randomUUID()}`);
+    db = new SqliteDatabase(join(dir, 'herald.db'));
+    store = new SqliteStore(db);
+  });
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A notification created `days` ago, driven to `status` with one attempt when final. */
+  async function aged(days: number, status: Notification['status']): Promise<Notification> {
+    const createdAt = daysAgo(days);
+    const notification = makeNotification({ createdAt, lastUpdatedAt: createdAt });
+    await store.insert(notification);
+    if (status === 'CANCELLED') await store.cancel(notification.id, createdAt);
+    if (status === 'SUCCESS' || status === 'FAILED') {
+      const lease = new Date(Date.parse(createdAt) + 30_000).toISOString();
+      await store.claim(notification.id, createdAt, lease);
+      const attempt = makeAttempt({ timestamp: createdAt, success: status === 'SUCCESS' });
+      await store.recordAttempt(notification.id, 0, { status, attempt, at: createdAt, nextAttemptAt: null });
+    }
+    return notification;
+  }
+
+  it('deletes final notifications older than the cutoff with their history, keeps the rest', async () => {
+    const old = [await aged(40, 'SUCCESS'), await aged(35, 'FAILED'), await aged(31, 'CANCELLED')];
+    const oldButWaiting = await aged(45, 'PENDING');
+    const recent = await aged(10, 'SUCCESS');
+
+    expect(await store.purgeFinal(daysAgo(30), 2)).toBe(2);
+    expect(await store.purgeFinal(daysAgo(30), 2)).toBe(1);
+    expect(await store.purgeFinal(daysAgo(30), 2)).toBe(0);
+
+    for (const n of old) {
+      expect(await store.get(n.id)).toBeUndefined();
+      expect(await store.listAttempts(n.id)).toBeUndefined();
+    }
+    expect((await store.get(oldButWaiting.id))?.status).toBe('PENDING');
+    expect((await store.get(recent.id))?.status).toBe('SUCCESS');
+    const rows = db.read((c) => c.prepare('SELECT count(*) FROM delivery_attempts').pluck().get());
+    expect(rows).toBe(1);
+    // An idempotency key is free again once its notification is gone, as after DynamoDB's TTL.
+    expect((await store.insert({ ...(old[0] as Notification), createdAt: NOW.toISOString() })).inserted).toBe(true);
+  });
+
+  it('purges in batches until nothing past retention is left, and logs the count', async () => {
+    const count = PURGE_BATCH_SIZE + 5;
+    for (let i = 0; i < count; i++) await aged(60, 'CANCELLED');
+    await aged(1, 'CANCELLED');
+    const logger = new RecordingLogger();
+
+    expect(await purgeExpired({ clock: new FakeClock(NOW), logger }, store, 30)).toBe(count);
+
+    expect((await store.stats(NOW.toISOString())).byStatus.CANCELLED).toBe(1);
+    expect(logger.entries).toContainEqual(
+      expect.objectContaining({ fields: expect.objectContaining({ purged: count }) }),
+    );
+  });
+});
