@@ -75,11 +75,15 @@ export interface Stats {
 export interface Recovery {
   id: string;
   state: 'RUNNING' | 'DONE' | 'FAILED';
+  filter: RecoveryFilters & { status?: 'FAILED' };
+  /** FAILED notifications found so far (the job pages through them as it goes). */
   matched: number;
   retried: number;
   skipped: number;
   startedAt: string;
   finishedAt: string | null;
+  /** Why a FAILED job stopped. */
+  error: string | null;
 }
 
 export interface Page<T> {

@@ -412,10 +412,13 @@ describe('console (single process, SQLite, API keys on)', () => {
 
       broken.healthy = true;
       await page.getByRole('button', { name: 'Start recovery' }).click();
-      await page.getByText('3 of 3 handled').waitFor({ timeout: 15_000 });
+      // The job has its own page, watched until it is DONE; it survives a reload.
+      await page.waitForURL(/#\/recover\/[0-9a-f-]+$/);
       await expect.poll(() => page.locator('.recovery-state .badge').textContent(), { timeout: 15_000 }).toBe('DONE');
+      await page.reload();
+      await page.getByText('3 of 3 handled').waitFor({ timeout: 15_000 });
       const facts = await page.locator('.recovery-state ~ dl.facts dd').allTextContents();
-      expect(facts.slice(0, 3)).toEqual(['3', '3', '0']);
+      expect(facts.slice(0, 4)).toEqual(['3', '3', '0', broken.url]);
       for (const id of failed) expect((await herald.waitForStatus(id, FINAL)).status).toBe('SUCCESS');
       expect((await herald.get(elsewhere)).body.status).toBe('FAILED');
       await screenshot(page, '10-recovery-done');

@@ -1,5 +1,4 @@
-import { useState } from 'preact/hooks';
-import { ApiError, api, countMatching, type ListFilters, type Recovery } from '../api';
+import { api, countMatching, type Recovery } from '../api';
 import { FilterForm, filtersFromParams, filtersToParams } from '../filters';
 import { link, navigate } from '../router';
 import { Badge, ErrorNotice, Time, Updated, useAction, usePoll, useTitle } from '../ui';
@@ -12,7 +11,6 @@ export function RecoverPage({ params }: { params: URLSearchParams }) {
   const key = params.toString();
   const matching = usePoll(() => countMatching({ ...filters, statuses: ['FAILED'] }), 10_000, key);
   const start = useAction();
-  const [local, setLocal] = useState<Recovery>();
   const found = matching.data;
 
   return (
@@ -40,80 +38,16 @@ export function RecoverPage({ params }: { params: URLSearchParams }) {
         disabled={start.busy || !found || found.count === 0}
         onClick={() =>
           start.run(async () => {
-            try {
-              const job = await api.startRecovery(filters);
-              navigate(link('recover', job.id));
-            } catch (error) {
-              if (!(error instanceof ApiError && error.status === 404)) throw error;
-              // This Herald has no recovery jobs (no POST /v1/recoveries): retry them from this tab instead.
-              try {
-                await recoverInThisTab({ ...filters, statuses: ['FAILED'] }, setLocal);
-              } finally {
-                matching.refresh();
-              }
-            }
+            const job = await api.startRecovery(filters);
+            navigate(link('recover', job.id));
           })
         }
       >
         Start recovery
       </button>
       <ErrorNotice error={start.error} />
-      {local && (
-        <section aria-label="Recovery from this tab">
-          <h2>Recovery from this tab</h2>
-          <p>
-            This Herald has no recovery jobs, so the console retries the matching notifications one by one itself. Keep
-            this tab open until it is done.
-          </p>
-          <RecoveryView job={local} />
-        </section>
-      )}
     </>
   );
-}
-
-/**
- * What a recovery job does, done by the console through the public API: list the matching FAILED
- * notifications, then retry each; one no longer FAILED (retried meanwhile) answers 409 and is skipped.
- */
-async function recoverInThisTab(filters: ListFilters, report: (job: Recovery) => void): Promise<void> {
-  const job: Recovery = {
-    id: 'in this tab',
-    state: 'RUNNING',
-    matched: 0,
-    retried: 0,
-    skipped: 0,
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-  };
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await api.notifications(filters, cursor, 100);
-    ids.push(...page.items.map((n) => n.id));
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  job.matched = ids.length;
-  report({ ...job });
-  try {
-    for (const id of ids) {
-      try {
-        await api.retry(id);
-        job.retried++;
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 409)) throw error;
-        job.skipped++;
-      }
-      report({ ...job });
-    }
-    job.state = 'DONE';
-  } catch (error) {
-    job.state = 'FAILED';
-    throw error;
-  } finally {
-    job.finishedAt = new Date().toISOString();
-    report({ ...job });
-  }
 }
 
 function RecoveryView({ job }: { job: Recovery }) {
@@ -134,6 +68,13 @@ function RecoveryView({ job }: { job: Recovery }) {
         <dd>{job.retried}</dd>
         <dt>Skipped (no longer FAILED)</dt>
         <dd>{job.skipped}</dd>
+        <dt>Destination</dt>
+        <dd>{job.filter.destination ?? 'any'}</dd>
+        <dt>Created</dt>
+        <dd>
+          {job.filter.createdAfter ? <Time iso={job.filter.createdAfter} /> : 'any time'} –{' '}
+          {job.filter.createdBefore ? <Time iso={job.filter.createdBefore} /> : 'now'}
+        </dd>
         <dt>Started</dt>
         <dd>
           <Time iso={job.startedAt} />
@@ -143,6 +84,7 @@ function RecoveryView({ job }: { job: Recovery }) {
           <Time iso={job.finishedAt} />
         </dd>
       </dl>
+      {job.error && <p class="notice error">The recovery stopped: {job.error}</p>}
     </>
   );
 }
@@ -172,14 +114,16 @@ export function RecoveryPage({ id }: { id: string }) {
       <Updated at={polled.at} />
       <ErrorNotice error={polled.error} />
       {job && (
-        <>
+        <section aria-label="Progress">
           <RecoveryView job={job} />
           {finished(job) && (
             <p>
-              <a href={link('notifications', { status: 'QUEUED,PROCESSING,FAILED' })}>See where they are now</a>
+              <a href={link('notifications', { ...filtersToParams(job.filter), status: undefined })}>
+                See where they are now
+              </a>
             </p>
           )}
-        </>
+        </section>
       )}
     </>
   );
