@@ -1,4 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { type SpawnedHerald, spawnHerald } from '../helpers/spawned-herald.js';
@@ -16,7 +20,7 @@ interface CliRun {
 
 /**
  * The `herald` CLI against a real spawned server: each command is its own child process, as a
- * script would run it (stdout not a terminal).
+ * script would run it (stdout not a terminal); the package bin (through tsx) is run once too.
  */
 describe('the herald CLI', () => {
   let server: SpawnedHerald;
@@ -24,8 +28,11 @@ describe('the herald CLI', () => {
   let herald: HeraldClient;
   const env = () => ({ HERALD_URL: server.client.baseUrl, HERALD_API_KEY: API_KEY });
 
+  /** The CLI bundled once (esbuild, as `npm start` bundles the server): each run is then plain node, cheap. */
+  let bundle: string;
+
   function start(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/entrypoints/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, [bundle, ...args], {
       env: { ...process.env, NO_COLOR: undefined, ...env(), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -52,15 +59,31 @@ describe('the herald CLI', () => {
     return JSON.parse(run.stdout);
   };
 
+  let dir: string;
+
   beforeAll(async () => {
     vendor = await startVendor();
-    server = await spawnHerald({ HERALD_API_KEYS: API_KEY });
+    dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
+    bundle = join(dir, 'herald-cli.mjs');
+    await build({
+      entryPoints: ['src/entrypoints/cli/main.ts'],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: bundle,
+      // commander is CommonJS: its require() of node built-ins needs a real require in an ES module.
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
+    server = await spawnHerald({ HERALD_API_KEYS: API_KEY, HERALD_DB_PATH: join(dir, 'herald.db') });
     herald = new HeraldClient(server.client.baseUrl, API_KEY);
   });
   afterAll(async () => {
     server?.process.kill('SIGTERM');
     await server?.exited;
     await vendor?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('sends from flags and from a JSON file on stdin; gets, lists attempts, as tables or JSON', async () => {

@@ -198,7 +198,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect((await herald.get(id)).body.status).toBe('PENDING');
 
     // The scheduled sweeper leaves a record younger than a minute alone: it may still be mid-ingest.
-    expect(await local.sweep()).toEqual({ enqueued: 0 });
+    expect(await local.sweep()).toEqual({ enqueued: 0, recovered: 0 });
     expect((await herald.get(id)).body.status).toBe('PENDING');
     expect(vendor.requestsFor(id)).toHaveLength(0);
 

@@ -69,7 +69,7 @@ export interface AwsLocal {
    * Runs the sweeper now: the real handler. With `staleAfterMs` (tests only: the handler always waits
    * the production minute) it runs the sweeper's use case with that staleness instead.
    */
-  sweep(options?: { staleAfterMs?: number }): Promise<{ enqueued: number }>;
+  sweep(options?: { staleAfterMs?: number }): Promise<{ enqueued: number; recovered?: number }>;
   /** Stops polling, lets the batches and requests in flight finish, closes the server and the engines. */
   stop(): Promise<void>;
 }
@@ -183,7 +183,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
 
-    const runSweeper = async (): Promise<{ enqueued: number }> =>
+    const runSweeper = async (): Promise<{ enqueued: number; recovered?: number }> =>
       sweeper.handler(scheduledEvent(region), lambdaContext(FUNCTIONS.sweeper, region));
     let sweeping: Promise<unknown> | undefined;
     const timer = setInterval(() => {
