@@ -29,6 +29,14 @@ module.exports = {
       to: { path: '^src/(app|entrypoints)' },
     },
     {
+      name: 'console-is-an-api-client',
+      comment:
+        'The console (console/) talks to Herald only through its public HTTP API: it imports nothing of the server, and no package but preact.',
+      severity: 'error',
+      from: { path: '^console' },
+      to: { path: '^(src|test|infra|bench|scripts)/|^node_modules/(?!preact/)', pathNot: '^console' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -39,6 +47,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
   },
 };

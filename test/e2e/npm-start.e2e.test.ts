@@ -19,13 +19,18 @@ describe('npm start', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds, serves, delivers, and stops on SIGTERM', async () => {
+  it('builds, serves the API and the console, delivers, and stops on SIGTERM', async () => {
     const npm = await spawnService('npm', ['start', '--silent'], { HERALD_DB_PATH: join(dir, 'herald.db') }, 30_000);
     const herald = npm.client;
     try {
       const sent = await herald.send({ url: `${vendor.url}/ok`, body: { hello: 'npm start' } });
       expect(sent.status).toBe(202);
       expect((await herald.waitForStatus(sent.body.id, ['SUCCESS', 'FAILED'])).status).toBe('SUCCESS');
+      // The build made the console too, and the server serves it.
+      const page = await herald.call('GET', '/console');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('/console/app.js');
+      expect((await herald.call('GET', '/console/app.js')).status).toBe(200);
     } finally {
       npm.process.kill('SIGTERM');
     }

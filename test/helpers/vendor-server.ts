@@ -22,6 +22,7 @@ export interface VendorRequest {
  *   /slow/<ms>           200 after <ms>
  *   /switch              503 until `healthy` is set, then 200
  *   /retry-after-once/<s> 429 with Retry-After: <s> for the first request to this route, then 200
+ *   /markup/<code>       that status with an HTML body whose markup would run script if rendered (MARKUP_BODY)
  * Every request is recorded, with the notification id Herald puts in its headers.
  */
 export interface Vendor {
@@ -36,6 +37,9 @@ export interface Vendor {
   readonly maxInFlight: number;
   close(): Promise<void>;
 }
+
+/** What /markup answers: harmless as text, script if a page ever rendered it as markup. */
+export const MARKUP_BODY = '<img src=x onerror="globalThis.heraldPwned=1"><script>globalThis.heraldPwned=2</script>';
 
 export async function startVendor(): Promise<Vendor> {
   const requests: VendorRequest[] = [];
@@ -101,6 +105,10 @@ export async function startVendor(): Promise<Vendor> {
         case 'switch':
           res.statusCode = state.healthy ? 200 : 503;
           return res.end();
+        case 'markup':
+          res.statusCode = Number(arg);
+          res.setHeader('content-type', 'text/html');
+          return res.end(MARKUP_BODY);
         case 'retry-after-once':
           if (!retryAfterSent) {
             retryAfterSent = true;

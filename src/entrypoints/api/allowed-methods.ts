@@ -28,8 +28,11 @@ function patternOf(path: string): RegExp {
  */
 export function allowedMethods(routes: readonly RegisteredRoute[], path: string): string[] {
   const methods = new Set<string>();
-  for (const route of routes) {
-    if (route.method !== 'ALL' && patternOf(route.path).test(path)) methods.add(route.method);
+  const served = routes.filter((route) => route.method !== 'ALL');
+  // A literal path wins over a parameter (`/v1/notifications/batch` is not the notification "batch").
+  const literal = served.filter((route) => route.path === path);
+  for (const route of literal.length > 0 ? literal : served) {
+    if (patternOf(route.path).test(path)) methods.add(route.method);
   }
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();

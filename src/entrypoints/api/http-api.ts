@@ -61,12 +61,13 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   const isAuthorized = apiKeyCheck(options.apiKeys);
 
   api.onError((error, c) => problemResponse(c, error, deps));
-  api.notFound((c) => {
+  const notServed = (c: Context) => {
     const allow = allowedMethods(api.routes, c.req.path);
     if (allow.length === 0) return send(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
     c.header('Allow', allow.join(', '));
     return send(c, 'METHOD_NOT_ALLOWED', `${c.req.path} answers ${allow.join(', ')}, not ${c.req.method}`);
-  });
+  };
+  api.notFound(notServed);
 
   api.get('/healthz', queryParameters(), (c) => c.json({ status: 'ok' }));
 
@@ -82,7 +83,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   const { metrics } = options;
   if (metrics) {
     // Behind the same keys as the API: counts and destination names are not for everyone.
-    api.get('/metrics', authenticate, async (c) =>
+    api.get('/metrics', authenticate, queryParameters(), async (c) =>
       c.body(await metrics.render(), 200, { 'content-type': metrics.contentType }),
     );
   }
@@ -98,15 +99,13 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   };
 
+  // Content-Type, charset and encoding are checked where the body is read (requestBodyText).
   api.post('/v1/notifications/batch', queryParameters(), limitBody, async (c) => {
     const results = await acceptBatch(deps, parseJson(await bodyText(c)));
     return c.json({ results: results.map(batchResultView) }, 200);
   });
-  // Without it, `/v1/notifications/:id` would answer other methods here with a 404 for the id "batch".
-  api.all('/v1/notifications/batch', (c) => {
-    c.header('Allow', 'POST');
-    return send(c, 'METHOD_NOT_ALLOWED', `${c.req.path} answers POST, not ${c.req.method}`);
-  });
+  // Any other method on it is a 405, not a read of the notification "batch" by the route below.
+  api.all('/v1/notifications/batch', notServed);
 
   api.post('/v1/notifications', queryParameters(), limitBody, async (c) => {
     const input = parseJson(await bodyText(c));

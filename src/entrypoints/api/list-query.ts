@@ -99,8 +99,9 @@ function parseStatuses(value: string): Status[] {
 
 export function parseLimit(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PAGE_SIZE;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) {
+  // Digits only: Number() would also read `1e2`, `0x10` and ` 5 `.
+  const limit = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1)) {
     throw new ValidationError([
       { field: 'limit', message: `must be a whole number from 1 (at most ${MAX_PAGE_SIZE} are returned)` },
     ]);

@@ -16,6 +16,7 @@ import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
+import { loadConsoleAssets } from './console-assets.js';
 import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
 import { createLimitedServer } from './server-limits.js';
@@ -102,7 +103,10 @@ export async function startHerald(
     // The body is consumed before hono sees the request, so there is nothing left for it to drain.
     { hostname: config.host, autoCleanupIncoming: false },
   );
+  // The console's static files, outside /v1: loading the page needs no API key, its API calls do.
+  const consoleAssets = loadConsoleAssets(logger);
   const server = createLimitedServer((incoming, outgoing) => {
+    if (consoleAssets.handle(incoming, outgoing)) return;
     readBody(incoming, LIMITS.requestBytes, (body) => {
       if (body !== undefined) bodies.set(incoming, body);
       // The API answers 413 without the rest of the body; the client may still be sending it.
