@@ -152,6 +152,28 @@ describe('the herald CLI', () => {
     expect(notCancellable.stdout).toBe('');
   });
 
+  it('recovers the FAILED notifications of a destination and follows the job to DONE', async () => {
+    const other = await startVendor();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++)
+        ids.push((await herald.send({ url: `${other.url}/fail-first/1`, maxAttempts: 1 })).body.id);
+      for (const id of ids) await herald.waitForStatus(id, ['FAILED']);
+
+      const job = await json(['recover', '--destination', other.url, '--interval', '100']);
+      expect(job).toMatchObject({ state: 'DONE', matched: 2, retried: 2, skipped: 0 });
+      for (const id of ids) expect((await herald.waitForStatus(id, ['SUCCESS', 'FAILED'])).status).toBe('SUCCESS');
+
+      // Nothing left to recover: a table on stdout, exit 0.
+      const again = await cli(['recover', '--destination', other.url, '--interval', '100']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/^ID\s+STATE\s+MATCHED/);
+      expect(again.stdout).toMatch(/\sDONE\s+0\s+0\s+0\s/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('manages destinations, shows stats, and tails new outcomes', async () => {
     const origin = vendor.url;
     expect((await json(['destinations', 'pause', origin])).state).toBe('PAUSED');

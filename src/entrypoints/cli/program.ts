@@ -3,6 +3,7 @@ import { ApiError } from './api-client.js';
 import { DEFAULT_SERVER } from './context.js';
 import { registerNotificationCommands } from './notification-commands.js';
 import { registerOperatorCommands } from './operator-commands.js';
+import { registerRecoverCommand } from './recover-command.js';
 import { UsageError } from './send-input.js';
 
 /** Exit codes scripts can test: 0 done, 1 the API refused or could not be reached, 2 a usage mistake. */
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     });
   registerNotificationCommands(program);
   registerOperatorCommands(program);
+  registerRecoverCommand(program);
   // Subcommands do not inherit the error handling: set it on each, so a bad flag anywhere is exit 2.
   const override = (command: Command) => {
     for (const sub of command.commands) override(sub.exitOverride().showHelpAfterError());

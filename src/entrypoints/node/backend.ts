@@ -45,9 +45,12 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<
     const wake = new WakeSignal();
     const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
     const released = await releaseLeasesOfDeadProcess(db, new Date());
+    // Which store and file, and what a previous process left in flight; a fresh file says only that.
     logger.info(
-      { dbPath: config.dbPath, ...released },
-      'SQLite store opened; work left by a previous process released',
+      { backend: 'sqlite', dbPath: config.dbPath, ...released },
+      released.claims > 0
+        ? `SQLite store opened; ${released.claims} deliveries a previous process left in flight are due again`
+        : 'SQLite store opened',
     );
     const opened = db;
     return {
