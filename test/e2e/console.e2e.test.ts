@@ -166,6 +166,21 @@ describe('console (single process, SQLite, API keys on)', () => {
     expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).sessionStorage.length)).toBe(0);
   });
 
+  it('without HERALD_API_KEYS opens straight on the page: no key prompt, no sign-out', async () => {
+    const open = await startSingleProcess();
+    try {
+      current = await watchedPage(context, open.baseUrl);
+      const { page } = current;
+      await page.goto(`${open.baseUrl}/console#/destinations`);
+      await page.getByRole('heading', { name: 'Destinations', level: 1 }).waitFor();
+      expect(await page.getByLabel('API key').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      await page.getByText('No destination has been used yet.').waitFor();
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('overview: counts by status, deliveries per minute, the oldest due one, destinations by state (paused first)', async () => {
     const held = await startVendor();
     try {
