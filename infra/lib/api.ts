@@ -24,6 +24,7 @@ export const ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }>
   { method: apigwv2.HttpMethod.POST, path: '/v1/recoveries' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/recoveries/{id}' },
   { method: apigwv2.HttpMethod.GET, path: '/healthz' },
+  { method: apigwv2.HttpMethod.GET, path: '/openapi.json' },
 ];
 
 export interface HeraldApiProps {

@@ -558,6 +558,12 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect((await call(anonymous, 'GET', '/v1/recoveries/{id}', { id: recovery.id })).status).toBe(401);
   });
 
+  it('GET /openapi.json: 200 without a key, and it is this document', async () => {
+    const res = await call(anonymous, 'GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(doc);
+  });
+
   it('GET /healthz: 200 without a key', async () => {
     expect((await call(anonymous, 'GET', '/healthz')).status).toBe(200);
   });

@@ -1,5 +1,6 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import openApiDocument from '../../../docs/api/openapi.json' with { type: 'json' };
 import { acceptBatch, type BatchItemResult } from '../../app/accept-batch.js';
 import { acceptNotification } from '../../app/accept-notification.js';
 import { cancelNotification } from '../../app/cancel-notification.js';
@@ -70,6 +71,8 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   api.notFound(notServed);
 
   api.get('/healthz', queryParameters(), (c) => c.json({ status: 'ok' }));
+  // The API's own description, open like /healthz: it holds nothing a caller could not read in the repository.
+  api.get('/openapi.json', queryParameters(), (c) => c.json(openApiDocument));
 
   const authenticate: MiddlewareHandler = async (c, next) => {
     if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
