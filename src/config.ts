@@ -72,6 +72,7 @@ const environment = z
     HERALD_BACKEND: z.enum(['sqlite', 'aws'], { error: 'must be "sqlite" or "aws"' }).default('sqlite'),
     HERALD_TABLE_NAME: optionalText,
     HERALD_QUEUE_URL: optionalText,
+    HERALD_ORDERED_QUEUE_URL: optionalText,
     HERALD_DLQ_URL: optionalText,
     HERALD_SIGNING_SECRETS: signingSecrets,
     HERALD_SIGNING_SECRET_ARN: optionalText,
@@ -144,6 +145,8 @@ export interface HeraldConfig {
   aws: {
     tableName?: string;
     queueUrl?: string;
+    /** The FIFO queue of notifications with an ordering key; without it, those are refused. */
+    orderedQueueUrl?: string;
     dlqUrl?: string;
     region?: string;
     dynamoDbEndpoint?: string;
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     aws: {
       tableName: e.HERALD_TABLE_NAME,
       queueUrl: e.HERALD_QUEUE_URL,
+      orderedQueueUrl: e.HERALD_ORDERED_QUEUE_URL,
       dlqUrl: e.HERALD_DLQ_URL,
       region: e.AWS_REGION,
       dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,

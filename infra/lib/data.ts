@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CREATED_INDEX, FAILED_INDEX, KEY, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/table-schema.js';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, ORDERED_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
 
 export interface HeraldDataProps {
   /** How long a received message stays invisible: at least six times the worker's timeout. */
@@ -21,6 +21,9 @@ export class HeraldData extends Construct {
   readonly table: dynamodb.Table;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
+  /** FIFO, one message group per ordering key; its dead letters go to a FIFO queue of their own. */
+  readonly orderedQueue: sqs.Queue;
+  readonly orderedDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: HeraldDataProps) {
     super(scope, id);
@@ -62,6 +65,24 @@ export class HeraldData extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    // A FIFO queue's dead-letter queue must be FIFO too.
+    this.orderedDeadLetterQueue = new sqs.Queue(this, 'OrderedDeadLetterQueue', {
+      fifo: true,
+      retentionPeriod: Duration.days(DEAD_LETTER_QUEUE.retentionDays),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.orderedQueue = new sqs.Queue(this, 'OrderedDeliveryQueue', {
+      fifo: true,
+      // Order is per key: high-throughput FIFO (per-group deduplication and throughput) fits it.
+      deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      visibilityTimeout: Duration.seconds(ORDERED_QUEUE.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(ORDERED_QUEUE.retentionDays),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.orderedDeadLetterQueue, maxReceiveCount: ORDERED_QUEUE.maxReceiveCount },
     });
   }
 

@@ -18,6 +18,7 @@ import {
 import {
   DELIVERY_QUEUE,
   LAMBDA_FUNCTIONS,
+  ORDERED_EVENT_SOURCE,
   SWEEPER_SCHEDULE,
   WORKER_EVENT_SOURCE,
 } from '../../src/entrypoints/lambda/deployment.js';
@@ -81,6 +82,7 @@ export class HeraldFunctions extends Construct {
       HERALD_BACKEND: 'aws',
       HERALD_TABLE_NAME: data.table.tableName,
       HERALD_QUEUE_URL: data.queue.queueUrl,
+      HERALD_ORDERED_QUEUE_URL: data.orderedQueue.queueUrl,
       HERALD_DLQ_URL: data.deadLetterQueue.queueUrl,
       HERALD_MAX_ATTEMPTS: String(settings.maxAttempts),
       HERALD_RETRY_BASE_DELAY_MS: String(settings.retryBaseDelayMs),
@@ -140,6 +142,9 @@ export class HeraldFunctions extends Construct {
 
     const table = data.table.tableArn;
     const allIndexes = [data.indexArn(CREATED_INDEX.name), data.indexArn(FAILED_INDEX.name)];
+    const bothQueues = [data.queue.queueArn, data.orderedQueue.queueArn];
+    // Ingest, retries by hand and the sweeper send to whichever queue a notification's key calls for.
+    const sendToQueues = () => new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: bothQueues });
     const sendToQueue = () =>
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [data.queue.queueArn] });
 
@@ -155,10 +160,10 @@ export class HeraldFunctions extends Construct {
         resources: [table, ...allIndexes],
       }),
     );
-    this.ingest.addToRolePolicy(sendToQueue());
-    // GET /v1/stats shows the queue's approximate depth where the table keeps no counts.
+    this.ingest.addToRolePolicy(sendToQueues());
+    // GET /v1/stats shows the queues' approximate depth where the table keeps no counts.
     this.ingest.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: [data.queue.queueArn] }),
+      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: bothQueues }),
     );
     // Ingest refuses `sign: true` when no secret is configured; the ARN says one is, and ingest never
     // reads the value, so it gets no permission on it.
@@ -178,7 +183,8 @@ export class HeraldFunctions extends Construct {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DESTINATION_PARTITION] } },
       }),
     );
-    // Retries are delayed copies of the message the worker sends itself.
+    // Retries are delayed copies of the message the worker sends itself; an ordered message is kept
+    // and postponed instead (ChangeMessageVisibility, granted with its event source).
     this.worker.addToRolePolicy(sendToQueue());
     // Read at cold start and every five minutes. GetSecretValue alone (not grantRead, which adds
     // DescribeSecret); the secret uses the aws/secretsmanager key, whose policy lets the service decrypt.
@@ -191,6 +197,13 @@ export class HeraldFunctions extends Construct {
       new SqsEventSource(data.queue, {
         batchSize: WORKER_EVENT_SOURCE.batchSize,
         maxBatchingWindow: Duration.seconds(WORKER_EVENT_SOURCE.maxBatchingWindowSeconds),
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.workerMaxConcurrency,
+      }),
+    );
+    this.worker.addEventSource(
+      new SqsEventSource(data.orderedQueue, {
+        batchSize: ORDERED_EVENT_SOURCE.batchSize,
         reportBatchItemFailures: true,
         maxConcurrency: settings.workerMaxConcurrency,
       }),
@@ -219,7 +232,7 @@ export class HeraldFunctions extends Construct {
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RECOVERY_PARTITION] } },
       }),
     );
-    this.sweeper.addToRolePolicy(sendToQueue());
+    this.sweeper.addToRolePolicy(sendToQueues());
     new events.Rule(this, 'SweeperSchedule', {
       description: 'Runs the Herald sweeper every minute',
       schedule: events.Schedule.rate(Duration.minutes(SWEEPER_SCHEDULE.rateMinutes)),

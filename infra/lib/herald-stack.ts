@@ -42,6 +42,7 @@ export class HeraldStack extends Stack {
       sweeper: this.functions.sweeper,
       queue: this.data.queue,
       deadLetterQueue: this.data.deadLetterQueue,
+      orderedDeadLetterQueue: this.data.orderedDeadLetterQueue,
       api5xxThreshold: settings.api5xxAlarmThreshold,
       alarmEmail: settings.alarmEmail,
     });
@@ -52,6 +53,8 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'DeliveryQueueUrl', { value: this.data.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.data.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.data.deadLetterQueue.queueArn });
+    new CfnOutput(this, 'OrderedDeliveryQueueUrl', { value: this.data.orderedQueue.queueUrl });
+    new CfnOutput(this, 'OrderedDeadLetterQueueUrl', { value: this.data.orderedDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'SigningSecretArn', {
       value: this.signing.secret.secretArn,
       description: 'Secrets Manager secret holding the Standard Webhooks signing secrets',

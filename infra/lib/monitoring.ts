@@ -26,6 +26,7 @@ export interface HeraldMonitoringProps {
   readonly sweeper: lambda.IFunction;
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
+  readonly orderedDeadLetterQueue: sqs.IQueue;
   readonly api5xxThreshold: number;
   readonly alarmEmail?: string | undefined;
 }
@@ -81,6 +82,15 @@ export class HeraldMonitoring extends Construct {
       'Messages reached the Herald DLQ: the worker failed on them five receives in a row. See docs/operations.md#redrive-the-dlq.',
       atLeastOne,
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+    );
+    alarm(
+      'OrderedDeadLetterQueueNotEmpty',
+      'Messages reached the Herald ordered DLQ: their ordering key no longer waits for them. See docs/operations.md#redrive-the-dlq.',
+      atLeastOne,
+      props.orderedDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',
       }),

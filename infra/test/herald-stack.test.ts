@@ -10,6 +10,7 @@ import {
   TTL_ATTRIBUTE,
 } from '../../src/adapters/dynamodb/table-schema.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
+import { ORDERED_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
 import { ROUTES } from '../lib/api.js';
 import { MAX_RECEIVE_COUNT } from '../lib/data.js';
 import { QUEUE_VISIBILITY_TIMEOUT, WORKER_TIMEOUT } from '../lib/functions.js';
@@ -21,6 +22,8 @@ const ids = {
   table: stack.getLogicalId(stack.data.table.node.defaultChild as never),
   queue: stack.getLogicalId(stack.data.queue.node.defaultChild as never),
   dlq: stack.getLogicalId(stack.data.deadLetterQueue.node.defaultChild as never),
+  orderedQueue: stack.getLogicalId(stack.data.orderedQueue.node.defaultChild as never),
+  orderedDlq: stack.getLogicalId(stack.data.orderedDeadLetterQueue.node.defaultChild as never),
   signingSecret: stack.getLogicalId(stack.signing.secret.node.defaultChild as never),
   ingest: logicalId(stack, stack.functions.ingest),
   worker: logicalId(stack, stack.functions.worker),
@@ -28,6 +31,7 @@ const ids = {
 };
 const propsOf = (id: string): Record<string, unknown> => template.toJSON().Resources[id].Properties;
 const timeoutOf = (fnId: string) => propsOf(fnId).Timeout as number;
+const roleOf = (fnId: string) => (propsOf(fnId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const indexArn = (name: string) => ({ 'Fn::Join': ['', [arnOf(ids.table), `/index/${name}`]] });
 
@@ -75,6 +79,7 @@ describe('functions', () => {
       HERALD_BACKEND: 'aws',
       HERALD_TABLE_NAME: { Ref: ids.table },
       HERALD_QUEUE_URL: { Ref: ids.queue },
+      HERALD_ORDERED_QUEUE_URL: { Ref: ids.orderedQueue },
       HERALD_DLQ_URL: { Ref: ids.dlq },
       HERALD_MAX_ATTEMPTS: '8',
       HERALD_RETRY_BASE_DELAY_MS: '1000',
@@ -117,21 +122,37 @@ describe('functions', () => {
 });
 
 describe('worker event source', () => {
-  it('reports partial batch failures and caps concurrency', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: arnOf(ids.queue),
-      FunctionName: { Ref: ids.worker },
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 20 },
-    });
+  it('reads the standard queue in batches of 10 and the ordered queue one message at a time, reporting partial batch failures and capping concurrency', () => {
+    const mappings = resources(template, 'AWS::Lambda::EventSourceMapping').map(([, props]) => props);
+    expect(mappings).toHaveLength(2);
+    expect(mappings).toEqual(
+      expect.arrayContaining([
+        {
+          EventSourceArn: arnOf(ids.queue),
+          FunctionName: { Ref: ids.worker },
+          BatchSize: 10,
+          MaximumBatchingWindowInSeconds: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 20 },
+        },
+        {
+          EventSourceArn: arnOf(ids.orderedQueue),
+          FunctionName: { Ref: ids.worker },
+          BatchSize: 1,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 20 },
+        },
+      ]),
+    );
   });
 
   it('takes its concurrency cap from context', () => {
     const { template: t } = synthesize({ workerMaxConcurrency: '50' });
-    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 50 } });
+    const mappings = resources(t, 'AWS::Lambda::EventSourceMapping');
+    expect(mappings.map(([, props]) => props.ScalingConfig)).toEqual([
+      { MaximumConcurrency: 50 },
+      { MaximumConcurrency: 50 },
+    ]);
   });
 });
 
@@ -155,7 +176,7 @@ describe('queues', () => {
   });
 
   it('are encrypted and refuse plain HTTP', () => {
-    for (const id of [ids.queue, ids.dlq]) {
+    for (const id of [ids.queue, ids.dlq, ids.orderedQueue, ids.orderedDlq]) {
       expect(propsOf(id).SqsManagedSseEnabled).toBe(true);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
@@ -171,6 +192,33 @@ describe('queues', () => {
   it('have generated names', () => {
     expect(queue).not.toHaveProperty('QueueName');
     expect(dlq).not.toHaveProperty('QueueName');
+  });
+
+  it('keep keyed notifications in a high-throughput FIFO queue that redrives to a FIFO DLQ after 1000 receives, and that the worker never sends to', () => {
+    // Exact properties: FIFO settings, no fixed name (CloudFormation generates one ending in .fifo).
+    expect(propsOf(ids.orderedQueue)).toEqual({
+      FifoQueue: true,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      VisibilityTimeout: ORDERED_QUEUE.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(ids.orderedDlq), maxReceiveCount: ORDERED_QUEUE.maxReceiveCount },
+    });
+    expect(ORDERED_QUEUE.maxReceiveCount).toBe(1000);
+    // Lambda refuses an event source whose queue's visibility timeout is below the function's timeout.
+    expect(ORDERED_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * timeoutOf(ids.worker));
+    // SQS requires a FIFO queue's dead-letter queue to be FIFO too.
+    expect(propsOf(ids.orderedDlq)).toEqual({
+      FifoQueue: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    });
+    // The worker postpones an ordered message (ChangeMessageVisibility) rather than re-sending it.
+    const workerSendsTo = statementsOfRole(template, roleOf(ids.worker))
+      .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
+      .flatMap(resourcesOf);
+    expect(workerSendsTo).toEqual([arnOf(ids.queue)]);
   });
 });
 
@@ -221,7 +269,6 @@ describe('table', () => {
 });
 
 describe('IAM', () => {
-  const roleOf = (fnId: string) => (propsOf(fnId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const dataStatements = (fnId: string) =>
     statementsOfRole(template, roleOf(fnId)).filter((s) =>
       actionsOf(s).some((a) => /^(dynamodb|sqs|secretsmanager):/.test(a)),
@@ -236,16 +283,18 @@ describe('IAM', () => {
 
   const table = arnOf(ids.table);
   const queue = arnOf(ids.queue);
+  const orderedQueue = arnOf(ids.orderedQueue);
   const signingSecret = { Ref: ids.signingSecret };
   const indexes = [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)];
 
-  it('grants no data action on a wildcard resource, and nothing on the DLQ', () => {
+  it('grants no data action on a wildcard resource, and nothing on either DLQ', () => {
     for (const fnId of [ids.ingest, ids.worker, ids.sweeper]) {
       for (const s of statementsOfRole(template, roleOf(fnId))) {
         expect(s.Effect).toBe('Allow');
         for (const resource of resourcesOf(s)) {
           expect(JSON.stringify(resource)).not.toMatch(/\*/);
           expect(resource).not.toEqual(arnOf(ids.dlq));
+          expect(resource).not.toEqual(arnOf(ids.orderedDlq));
         }
         for (const action of actionsOf(s)) expect(action).not.toMatch(/\*/);
       }
@@ -270,32 +319,32 @@ describe('IAM', () => {
     }
   });
 
-  it('gives ingest the item, query and scan actions on the table and its indexes, SendMessage and the queue depth', () => {
+  it('gives ingest the item, query and scan actions on the table and its indexes, SendMessage and the depth of both queues', () => {
     expect(grantSet(ids.ingest)).toEqual(
       new Set([
         ...expected(
           ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           [table, ...indexes],
         ),
-        ...expected(['sqs:SendMessage', 'sqs:GetQueueAttributes'], [queue]),
+        ...expected(['sqs:SendMessage', 'sqs:GetQueueAttributes'], [queue, orderedQueue]),
       ]),
     );
   });
 
-  it('gives the worker its item actions on the table, SendMessage, the event source its consume actions, and the signing secret', () => {
+  it('gives the worker its item actions on the table, SendMessage on the standard queue, both event sources their consume actions, and the signing secret', () => {
     expect(grantSet(ids.worker)).toEqual(
       new Set([
         ...expected(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], [table]),
+        ...expected(['sqs:SendMessage'], [queue]),
         ...expected(
           [
-            'sqs:SendMessage',
             'sqs:ReceiveMessage',
             'sqs:DeleteMessage',
             'sqs:ChangeMessageVisibility',
             'sqs:GetQueueAttributes',
             'sqs:GetQueueUrl',
           ],
-          [queue],
+          [queue, orderedQueue],
         ),
         ...expected(['secretsmanager:GetSecretValue'], [signingSecret]),
       ]),
@@ -333,12 +382,12 @@ describe('IAM', () => {
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
-  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, and nothing else', () => {
+  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, send to both queues, and nothing else', () => {
     expect(grantSet(ids.sweeper)).toEqual(
       new Set([
         ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name), table]),
         ...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
-        ...expected(['sqs:SendMessage'], [queue]),
+        ...expected(['sqs:SendMessage'], [queue, orderedQueue]),
       ]),
     );
   });
@@ -414,13 +463,20 @@ describe('monitoring', () => {
     return found[0] as Record<string, unknown>;
   };
 
-  it('alarms on DLQ depth > 0', () => {
-    const alarm = oneAlarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
-    expect(alarm).toMatchObject({
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.dlq, 'QueueName'] } }],
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Threshold: 1,
-    });
+  it('alarms on the depth > 0 of each DLQ', () => {
+    const depthAlarms = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+    expect(depthAlarms).toHaveLength(2);
+    expect(depthAlarms).toEqual(
+      expect.arrayContaining(
+        [ids.dlq, ids.orderedDlq].map((dlq) =>
+          expect.objectContaining({
+            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            Threshold: 1,
+          }),
+        ),
+      ),
+    );
   });
 
   it('alarms on the age of the oldest delivery message', () => {
@@ -442,7 +498,7 @@ describe('monitoring', () => {
   });
 
   it('sends every alarm and its recovery to the SNS topic, which refuses plain HTTP', () => {
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const [, props] of alarms) {
       expect(props.AlarmActions).toEqual([{ Ref: topic }]);
       expect(props.OKActions).toEqual([{ Ref: topic }]);

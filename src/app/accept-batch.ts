@@ -14,21 +14,43 @@ export type BatchItemResult =
 
 /**
  * Batch ingest: each item goes through the single ingest on its own — validated, deduplicated,
- * stored, enqueued — so one bad or conflicting item refuses only itself. Results keep input order.
+ * stored, enqueued — so one bad or conflicting item refuses only itself. Results keep input order,
+ * and items of one ordering key are accepted one after another in input order (their line's order).
  * Only a malformed envelope refuses the whole batch.
  */
 export async function acceptBatch(deps: AppDependencies, input: unknown): Promise<BatchItemResult[]> {
   const items = parseEnvelope(input);
   const results: BatchItemResult[] = new Array(items.length);
+  const lanes = lanesOf(items);
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await acceptOne(deps, items[index]);
+    while (next < lanes.length) {
+      for (const index of lanes[next++] ?? []) results[index] = await acceptOne(deps, items[index]);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, lanes.length) }, worker));
   return results;
+}
+
+/**
+ * The items' indexes in lanes accepted concurrently: one lane per ordering key (its items in input
+ * order), one per item without a key. A key that is not a string is left to validation to refuse.
+ */
+function lanesOf(items: unknown[]): number[][] {
+  const lanes: number[][] = [];
+  const byKey = new Map<string, number[]>();
+  for (const [index, item] of items.entries()) {
+    const key = (item as { orderingKey?: unknown } | null)?.orderingKey;
+    const lane = typeof key === 'string' ? byKey.get(key) : undefined;
+    if (lane) {
+      lane.push(index);
+      continue;
+    }
+    const created = [index];
+    if (typeof key === 'string') byKey.set(key, created);
+    lanes.push(created);
+  }
+  return lanes;
 }
 
 async function acceptOne(deps: AppDependencies, item: unknown): Promise<BatchItemResult> {

@@ -3,7 +3,7 @@ import { type Notification, newNotification, type Status } from '../domain/notif
 import { notificationIdFor } from '../domain/notification-id.js';
 import { fingerprintRequest, parseNotificationRequest } from '../domain/request-schema.js';
 import type { AppDependencies } from './dependencies.js';
-import { enqueueAndMarkQueued, sendMessage } from './enqueue.js';
+import { enqueueAndMarkQueued, routingOf, sendMessage } from './enqueue.js';
 
 export interface AcceptResult {
   /** `replayed`: the idempotency key was seen before with the same content; nothing new was stored. */
@@ -23,6 +23,7 @@ export interface AcceptResult {
  *   leaves it for redelivery a few times, then drops it (deliver-notification.ts).
  * - With a key, the record is stored first (PENDING), then enqueued and marked QUEUED, as the contract
  *   orders it: a replay, or duplicates racing each other, must not send messages of their own.
+ * - With an ordering key (and no idempotency key), stored QUEUED first, then sent: see below.
  */
 export async function acceptNotification(
   deps: AppDependencies,
@@ -31,6 +32,7 @@ export async function acceptNotification(
 ): Promise<AcceptResult> {
   const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults, {
     signingConfigured: deps.signingSecrets.configured,
+    orderingConfigured: deps.queue.ordersKeys !== false,
   });
   const acceptedAt = deps.clock.now();
   const id = notificationIdFor(request.idempotencyKey, acceptedAt.getTime());
@@ -40,15 +42,25 @@ export async function acceptNotification(
   const notification = newNotification(request, id, acceptedAt.toISOString(), requestHash);
   const remembered = rememberDestination(deps, notification.destination); // never rejects
 
+  const routing = routingOf(notification);
   if (request.idempotencyKey !== null) {
     const inserted = await deps.store.insert(notification).finally(() => remembered);
     if (!inserted.inserted) return replayOf(inserted.existing, notification);
-    const status = await enqueueAndMarkQueued(deps, id, notification.createdAt, notification.destination);
+    const status = await enqueueAndMarkQueued(deps, id, notification.createdAt, routing);
     return created(deps, { ...notification, status });
   }
 
   const queued: Notification = { ...notification, status: 'QUEUED' };
-  const sending = sendMessage(deps, id, notification.destination); // never rejects
+  if (request.orderingKey !== null) {
+    // Stored before its message is sent: the message's place in its key's line is the order of
+    // acceptance, and no message of the line may name a record that is not there (it would hold
+    // the line for a visibility timeout per receive).
+    const inserted = await deps.store.insert(queued).finally(() => remembered);
+    if (!inserted.inserted) return replayOf(inserted.existing, notification);
+    if (await sendMessage(deps, id, routing)) return created(deps, queued);
+    return created(deps, { ...notification, status: await backToPending(deps, id, notification.createdAt) });
+  }
+  const sending = sendMessage(deps, id, routing); // never rejects
   // Waits for the send even when the insert fails: no request is left running behind a 503.
   const inserted = await deps.store.insert(queued).finally(() => Promise.all([sending, remembered]));
   const sent = await sending;

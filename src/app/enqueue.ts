@@ -1,13 +1,20 @@
-import type { Status } from '../domain/notification.js';
+import type { Notification, Status } from '../domain/notification.js';
 import type { AppDependencies } from './dependencies.js';
+
+/** What a notification's message carries besides its id: where it goes, and in which key's line. */
+export type MessageRouting = Partial<Pick<Notification, 'destination' | 'orderingKey'>>;
+
+export function routingOf(notification: Pick<Notification, 'destination' | 'orderingKey'>): MessageRouting {
+  return { destination: notification.destination, orderingKey: notification.orderingKey };
+}
 
 /**
  * Sends the notification's message. Never throws: false (logged) when the queue refused it, and the
  * record is then left PENDING for the sweeper.
  */
-export async function sendMessage(deps: AppDependencies, id: string, destination?: string): Promise<boolean> {
+export async function sendMessage(deps: AppDependencies, id: string, routing: MessageRouting = {}): Promise<boolean> {
   try {
-    await deps.queue.send(id, 0, destination);
+    await deps.queue.send(id, routing);
     return true;
   } catch (error) {
     deps.logger.warn({ notificationId: id, err: error }, 'enqueue failed; the record stays PENDING for the sweeper');
@@ -26,9 +33,9 @@ export async function enqueueAndMarkQueued(
   deps: AppDependencies,
   id: string,
   at: string = deps.clock.now().toISOString(),
-  destination?: string,
+  routing: MessageRouting = {},
 ): Promise<Status> {
-  if (!(await sendMessage(deps, id, destination))) return 'PENDING';
+  if (!(await sendMessage(deps, id, routing))) return 'PENDING';
   try {
     // False means a worker already claimed it: it is at least QUEUED as far as the caller is concerned.
     await deps.store.markQueued(id, at);

@@ -2,7 +2,7 @@ import { HeraldError } from '../domain/errors.js';
 import type { Notification } from '../domain/notification.js';
 import { isNotificationId } from '../domain/notification-id.js';
 import type { AppDependencies } from './dependencies.js';
-import { enqueueAndMarkQueued } from './enqueue.js';
+import { enqueueAndMarkQueued, routingOf } from './enqueue.js';
 import { notFound } from './query-notifications.js';
 
 /**
@@ -20,6 +20,6 @@ export async function retryNotification(deps: AppDependencies, id: string): Prom
     throw new HeraldError('INVALID_STATE', `Only a FAILED notification can be retried; this one is ${current.status}`);
   }
   deps.logger.info({ notificationId: id, attempts: reopened.attempts }, 'manual retry');
-  const status = await enqueueAndMarkQueued(deps, id, reopenedAt, reopened.destination);
+  const status = await enqueueAndMarkQueued(deps, id, reopenedAt, routingOf(reopened));
   return { ...reopened, status };
 }

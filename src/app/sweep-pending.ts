@@ -1,5 +1,5 @@
 import type { AppDependencies } from './dependencies.js';
-import { enqueueAndMarkQueued } from './enqueue.js';
+import { enqueueAndMarkQueued, routingOf } from './enqueue.js';
 
 /** A PENDING record younger than this may still be on its way through ingest; leave it alone. */
 export const STALE_PENDING_AFTER_MS = 60_000;
@@ -19,7 +19,12 @@ export async function sweepPending(
   const ids = await deps.store.listStalePending(cutoff, batchSize);
   let enqueued = 0;
   for (const id of ids) {
-    if ((await enqueueAndMarkQueued(deps, id)) === 'QUEUED') enqueued += 1;
+    // Read for its routing: an ordered notification's message must join its key's line. A stale
+    // PENDING record is rare (a failed send), so the read is too.
+    const stale = await deps.store.get(id);
+    if (stale === undefined || stale.status !== 'PENDING') continue;
+    const at = deps.clock.now().toISOString();
+    if ((await enqueueAndMarkQueued(deps, id, at, routingOf(stale))) === 'QUEUED') enqueued += 1;
   }
   if (ids.length > 0) deps.logger.info({ found: ids.length, enqueued }, 'sweeper enqueued stale PENDING notifications');
   return enqueued;

@@ -57,6 +57,11 @@ export interface NotificationRequest {
   metadata: Record<string, unknown> | null;
   /** Whether every attempt carries Standard Webhooks signature headers (src/domain/signature.ts). */
   sign: boolean;
+  /**
+   * Notifications with the same key are attempted one at a time, in the order they were accepted:
+   * the next waits until the one before it is final (docs/design.md, "Ordered delivery").
+   */
+  orderingKey: string | null;
 }
 
 export interface Notification extends NotificationRequest {
@@ -106,6 +111,7 @@ export function newNotification(
     timeoutMs: request.timeoutMs,
     metadata: request.metadata,
     sign: request.sign,
+    orderingKey: request.orderingKey,
     id,
     destination: destinationOf(request.url),
     status: 'PENDING',

@@ -13,6 +13,7 @@ export const LIMITS = {
   headerNameLength: 256,
   headerValueLength: 8192,
   idempotencyKeyLength: 256,
+  orderingKeyLength: 256,
   maxAttempts: 25,
   minTimeoutMs: 10,
   maxTimeoutMs: 60_000,
@@ -93,6 +94,14 @@ const idempotencyKeyHeader = z
   .pipe(idempotencyKey)
   .refine((key) => !key.includes(','), 'must be one key without commas; was the header sent twice?');
 
+/**
+ * Printable characters, counted as code points: no control, format, private-use or unassigned code
+ * point, no lone surrogate and no line or paragraph separator — a key is shown to operators and
+ * written in logs, where such characters would hide or forge what it is.
+ */
+const ORDERING_KEY = new RegExp(`^[^\\p{C}\\p{Zl}\\p{Zp}]{1,${LIMITS.orderingKeyLength}}$`, 'u');
+const orderingKey = z.string().regex(ORDERING_KEY, `must be 1 to ${LIMITS.orderingKeyLength} printable characters`);
+
 /** Any JSON value, checked but not rebuilt (isJsonValue, below). */
 const jsonValue = z.unknown().refine(isJsonValue, 'must be a JSON value');
 
@@ -119,6 +128,7 @@ function requestSchema(defaults: RequestDefaults) {
       timeoutMs: z.number().int().min(LIMITS.minTimeoutMs).max(LIMITS.maxTimeoutMs).default(defaults.timeoutMs),
       metadata: z.record(z.string(), jsonValue).optional(),
       sign: z.boolean().default(false),
+      orderingKey: orderingKey.optional(),
     })
     .refine((r) => r.body === undefined || r.body === null || (r.method !== 'GET' && r.method !== 'HEAD'), {
       path: ['body'],
@@ -147,6 +157,8 @@ function schemaFor(defaults: RequestDefaults): ReturnType<typeof requestSchema> 
 export interface RequestCapabilities {
   /** A signing secret is configured, so `sign: true` can be honoured. */
   signingConfigured: boolean;
+  /** Ordered delivery is set up (always in the single process), so `orderingKey` can be honoured. */
+  orderingConfigured?: boolean;
 }
 
 /**
@@ -160,7 +172,11 @@ export function parseNotificationRequest(
   capabilities: RequestCapabilities = { signingConfigured: false },
 ): NotificationRequest {
   const parsed = schemaFor(defaults).safeParse(input);
-  const extraIssues = [...reservedKeyIssues(input), ...signingIssues(input, capabilities)];
+  const extraIssues = [
+    ...reservedKeyIssues(input),
+    ...signingIssues(input, capabilities),
+    ...orderingIssues(input, capabilities),
+  ];
   if (!parsed.success || extraIssues.length > 0) {
     throw new ValidationError([
       ...extraIssues,
@@ -196,6 +212,7 @@ export function parseNotificationRequest(
     timeoutMs: request.timeoutMs,
     metadata: (request.metadata as Record<string, unknown> | undefined) ?? null,
     sign: request.sign,
+    orderingKey: request.orderingKey ?? null,
   };
 }
 
@@ -248,6 +265,16 @@ function signingIssues(input: unknown, capabilities: RequestCapabilities): Field
   return issues;
 }
 
+function orderingIssues(input: unknown, capabilities: RequestCapabilities): FieldIssue[] {
+  if (capabilities.orderingConfigured !== false) return [];
+  if (typeof input !== 'object' || input === null || (input as Record<string, unknown>).orderingKey === undefined) {
+    return [];
+  }
+  return [
+    { field: 'orderingKey', message: 'ordered delivery is not set up on this Herald (HERALD_ORDERED_QUEUE_URL)' },
+  ];
+}
+
 /** A stable fingerprint of the request content: same key + same fingerprint is a replay, else a conflict. */
 export function fingerprintRequest(request: NotificationRequest): string {
   const headers = Object.entries(request.headers)
@@ -261,8 +288,9 @@ export function fingerprintRequest(request: NotificationRequest): string {
     request.maxAttempts,
     request.timeoutMs,
     canonicalJson(request.metadata),
-    // Only when set, so the fingerprints stored before `sign` existed still match their replays.
+    // Only when set, so the fingerprints stored before `sign` and `orderingKey` existed still match.
     ...(request.sign ? ['sign'] : []),
+    ...(request.orderingKey === null ? [] : [['orderingKey', request.orderingKey]]),
   ]);
   return createHash('sha256').update(canonical).digest('base64url');
 }

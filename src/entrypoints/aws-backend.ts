@@ -4,6 +4,7 @@ import { type AwsClientConfig, createDynamoDbClient, createSqsClient } from '../
 import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
+import { RoutedQueue } from '../adapters/sqs/routed-queue.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import type { HeraldConfig } from '../config.js';
 import type { Logger } from '../ports/logger.js';
@@ -33,15 +34,18 @@ export function openAwsBackend(
   config: HeraldConfig,
   { credentials, logger }: { credentials?: AwsClientConfig['credentials']; logger?: Logger } = {},
 ): AwsBackend {
-  const { tableName, queueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
+  const { tableName, queueUrl, orderedQueueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
   if (!tableName || !queueUrl) throw new Error('HERALD_TABLE_NAME and HERALD_QUEUE_URL are required');
   const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint, credentials });
   const sqs = createSqsClient({ region, endpoint: sqsEndpoint, credentials });
-  const queue = new SqsQueue({ client: sqs, queueUrl });
+  const standard = new SqsQueue({ client: sqs, queueUrl });
+  const ordered =
+    orderedQueueUrl === undefined ? undefined : new SqsQueue({ client: sqs, queueUrl: orderedQueueUrl, ordered: true });
   return {
     store: new DynamoDbStore({ client: dynamoDb, tableName, logger }),
-    queue,
-    messages: queue,
+    queue: new RoutedQueue(standard, ordered),
+    messages: standard,
+    ...(ordered === undefined ? {} : { orderedMessages: ordered }),
     destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),
     recoveries: new DynamoDbRecoveryStore({ client: dynamoDb, tableName }),
     destinationCacheMs: DESTINATION_CACHE_MS,

@@ -7,6 +7,21 @@ export interface QueueMessage {
   receiveCount: number;
   /** The notification's destination, when the sender named it. */
   destination?: string;
+  /**
+   * From the ordered queue: the next message of its ordering key waits until this one is deleted, so
+   * a notification due later keeps it, postponed (MessageSource.postpone), rather than being re-sent.
+   */
+  ordered?: boolean;
+}
+
+/** What travels with a message besides the notification id. */
+export interface SendOptions {
+  /** Visible after this long (0 or absent: now). Not for ordered messages: they are postponed once received. */
+  delayMs?: number;
+  /** The notification's destination, so a worker can hold the message back without reading the store. */
+  destination?: string;
+  /** Sent to the ordered queue, in this key's line, when set. */
+  orderingKey?: string | null;
 }
 
 export interface ReceiveOptions {
@@ -23,11 +38,14 @@ export interface ReceiveOptions {
  * Backend failures surface as BackendUnavailableError.
  */
 export interface DeliveryQueue {
+  /** Makes a message for `notificationId` visible, after `options.delayMs` if given. */
+  send(notificationId: string, options?: SendOptions): Promise<void>;
+
   /**
-   * Makes a message for `notificationId` visible after `delayMs` (0: now). `destination`, when the
-   * caller knows it, travels with the message so a worker can hold it back without reading the store.
+   * False where a notification with an ordering key cannot be sent (AWS mode without its ordered
+   * queue): ingest refuses those. Absent: it can (in the single process the store keeps each line).
    */
-  send(notificationId: string, delayMs?: number, destination?: string): Promise<void>;
+  readonly ordersKeys?: boolean;
 
   /**
    * The queue's own approximate message counts, where it keeps any (SQS does; the single process's
@@ -54,4 +72,6 @@ export interface QueueDepth {
 export interface MessageSource {
   receive(options: ReceiveOptions): Promise<QueueMessage[]>;
   delete(message: QueueMessage): Promise<void>;
+  /** Keeps a received message hidden for `delayMs` more, after which it is handed out again. */
+  postpone(message: QueueMessage, delayMs: number): Promise<void>;
 }

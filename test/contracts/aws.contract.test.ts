@@ -433,7 +433,7 @@ describe('SqsQueue beyond the contract', () => {
       expect(await queue.approximateDepth()).toEqual({ visible: 0, delayed: 0, inFlight: 0 });
       await queue.send('a');
       await queue.send('b');
-      await queue.send('later', 600_000);
+      await queue.send('later', { delayMs: 600_000 });
       const [received] = await queue.receive({ maxMessages: 1, visibilityTimeoutMs: 60_000, waitTimeMs: 0 });
       expect(received).toBeDefined();
 

@@ -106,7 +106,7 @@ export function describeQueueContract(name: string, makeHarness: () => Promise<Q
     it('does not deliver a delayed message before its delay', async () => {
       const id = randomUUID();
       const sentAt = Date.now();
-      await queue.send(id, 1000);
+      await queue.send(id, { delayMs: 1000 });
 
       expect(await queue.receive(options({ waitTimeMs: 0 }))).toEqual([]);
 

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeraldClient } from '../helpers/herald-client.js';
+import { orderViolations } from '../helpers/ordering.js';
 import { type SpawnedHerald, spawnHerald } from '../helpers/spawned-herald.js';
 import { startVendor, type Vendor, type VendorRequest } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Faults of the single-process service, run as its own process (spawnHerald, as `npm start` runs it):
- * SIGKILL three times under mixed load, and a full disk at ingest.
+ * SIGKILL three times under mixed load, twice under ordered traffic, and a full disk at ingest.
  */
 
 const CONCURRENCY = 16;
@@ -179,6 +180,68 @@ describe('faults of the single-process service (its own process)', () => {
     expect(duplicatesWithoutKill).toBe(0);
     for (const duplicates of duplicatesPerKill) expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
   }, 240_000);
+
+  it('keeps every ordering key in order through two SIGKILLs', async () => {
+    const env = { ...FAULT_ENV, HERALD_DB_PATH: join(dir, 'ordered.db') };
+    const runId = Date.now().toString(36);
+    const keys = 10;
+    const perKey = 12;
+    const lines = new Map<string, string[]>();
+    let herald = await start(env);
+    let up: Promise<HeraldClient> = Promise.resolve(herald.client);
+    let acceptedCount = 0;
+
+    // Each key's notifications one after another, each once the previous is acknowledged; a request
+    // the dying process did not answer is sent again, with the same idempotency key, to the next one.
+    const senders = Array.from({ length: keys }, async (_, k) => {
+      const key = `${runId}-key-${k}`;
+      const ids: string[] = [];
+      lines.set(key, ids);
+      for (let i = 0; i < perKey; i++) {
+        const notification = { url: `${vendor.url}/flaky`, orderingKey: key, body: { k, i }, maxAttempts: 10 };
+        for (;;) {
+          const client = await up;
+          try {
+            const res = await client.send(notification, { 'Idempotency-Key': `${key}-${i}` });
+            expect([200, 202]).toContain(res.status);
+            ids.push(res.body.id);
+            acceptedCount += 1;
+            break;
+          } catch {
+            // The process died under the request: try again on the next incarnation.
+          }
+        }
+      }
+    });
+    const unfinishedAtKill: number[] = [];
+    const killer = (async () => {
+      for (const share of [1 / 3, 2 / 3]) {
+        const threshold = Math.floor(keys * perKey * share);
+        await waitFor(() => (acceptedCount >= threshold ? true : undefined), {
+          timeoutMs: 60_000,
+          what: 'acceptances',
+        });
+        let revived: (client: HeraldClient) => void = () => {};
+        up = new Promise((resolve) => {
+          revived = resolve;
+        });
+        herald.process.kill('SIGKILL');
+        expect(await herald.exited).toBe('SIGKILL');
+        await waitFor(() => (vendor.inFlight === 0 ? true : undefined), { what: 'the vendor to answer the dead' });
+        const succeeded = (id: string) => vendor.requestsFor(id).some((r) => r.statusCode === 200);
+        unfinishedAtKill.push([...lines.values()].flat().filter((id) => !succeeded(id)).length);
+        herald = await start(env);
+        revived(herald.client);
+      }
+    })();
+    await Promise.all([killer, ...senders]);
+
+    const ids = [...lines.values()].flat();
+    expect(ids).toHaveLength(keys * perKey);
+    for (const id of ids) expect((await herald.client.waitForStatus(id, ['SUCCESS'], 60_000)).status).toBe('SUCCESS');
+    expect(unfinishedAtKill.every((n) => n > 0)).toBe(true);
+    expect(orderViolations(lines, vendor.requests)).toEqual([]);
+  }, 180_000);
 
   it('answers 503 SYSTEM_ERROR when the disk is full at ingest, and keeps serving reads', async () => {
     const env = { ...FAULT_ENV, HERALD_DB_PATH: join(dir, 'full.db') };

@@ -20,6 +20,7 @@ export function makeNotification(overrides: Partial<Notification> = {}): Notific
     timeoutMs: 5000,
     metadata: null,
     sign: false,
+    orderingKey: null,
   };
   const url = overrides.url ?? request.url;
   return {

@@ -9,6 +9,8 @@ export interface VendorRequest {
   /** Date.now() when the request had arrived whole, and when its answer was sent (undefined until then). */
   arrivedAt: number;
   answeredAt?: number;
+  /** The status it was answered with (undefined until then). */
+  statusCode?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface VendorRequest {
  *   /switch              503 until `healthy` is set, then 200
  *   /retry-after-once/<s> 429 with Retry-After: <s> for the first request to this route, then 200
  *   /markup/<code>       that status with an HTML body whose markup would run script if rendered (MARKUP_BODY)
+ *   /flaky               after a random 0–30 ms: 503 for a third of notifications' first requests, else 200
  * Every request is recorded, with the notification id Herald puts in its headers.
  */
 export interface Vendor {
@@ -71,6 +74,7 @@ export async function startVendor(): Promise<Vendor> {
       };
       res.once('finish', () => {
         record.answeredAt = Date.now();
+        record.statusCode = res.statusCode;
       });
       requests.push(record);
       const id = String(req.headers['x-herald-notification-id'] ?? '');
@@ -109,6 +113,12 @@ export async function startVendor(): Promise<Vendor> {
           res.statusCode = Number(arg);
           res.setHeader('content-type', 'text/html');
           return res.end(MARKUP_BODY);
+        case 'flaky':
+          setTimeout(() => {
+            res.statusCode = count === 1 && Math.random() < 1 / 3 ? 503 : 200;
+            res.end();
+          }, Math.random() * 30);
+          return;
         case 'retry-after-once':
           if (!retryAfterSent) {
             retryAfterSent = true;

@@ -368,6 +368,32 @@ describe('SqliteStore as the queue', () => {
     const tables = db.read((c) => c.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all());
     expect(tables).not.toContain('queue_messages');
     expect(tables).toContain('destinations');
+    const orderingKeys = db.read((c) => c.prepare('SELECT ordering_key FROM notification_states').pluck().all());
+    expect(orderingKeys).toEqual([null, null, null]);
+  });
+
+  it('upgrades a version 3 file: its notifications keep their state and have no ordering key', async () => {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'v3.db');
+    const current = new SqliteDatabase(file);
+    const waiting = makeNotification();
+    await new SqliteStore(current).insert(waiting);
+    await current.close();
+    // Version 3 is version 4 without the ordering columns and their index.
+    const downgraded = new Database(file);
+    downgraded.exec(`DROP INDEX notification_states_ordering;
+      ALTER TABLE notification_states DROP COLUMN ordering_key;
+      ALTER TABLE notification_states DROP COLUMN ordering_seq;
+      PRAGMA user_version = 3;`);
+    downgraded.close();
+
+    const db = new SqliteDatabase(file);
+    opened.push(db);
+    expect(db.read((c) => c.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+    const store = new SqliteStore(db);
+    expect(await store.get(waiting.id)).toMatchObject({ status: 'PENDING', orderingKey: null });
+    const claimed = await store.claimDue(waiting.destination, 10, new Date(Date.now() + 1000).toISOString(), lease);
+    expect(claimed.map((n) => n.id)).toEqual([waiting.id]);
   });
 });
 

@@ -45,6 +45,7 @@ describe('parseNotificationRequest', () => {
       timeoutMs: DEFAULTS.timeoutMs,
       metadata: null,
       sign: false,
+      orderingKey: null,
     } satisfies NotificationRequest);
   });
 
@@ -64,6 +65,7 @@ describe('parseNotificationRequest', () => {
       timeoutMs: 100,
       metadata: { tenant: 't-1', nested: { ok: true } },
       sign: true,
+      orderingKey: 'customer 42 · Zürich',
     };
     expect(parseNotificationRequest(input, undefined, DEFAULTS, { signingConfigured: true })).toEqual(input);
   });
@@ -355,6 +357,9 @@ const validInputArb = fc
       headers: headersArb,
       body: fc.jsonValue({ maxDepth: 3 }),
       idempotencyKey: keyArb,
+      orderingKey: fc
+        .string({ unit: 'grapheme', minLength: 1, maxLength: 40 })
+        .filter((key) => /^[^\p{C}\p{Zl}\p{Zp}]+$/u.test(key)),
       maxAttempts: fc.integer({ min: 1, max: LIMITS.maxAttempts }),
       timeoutMs: fc.integer({ min: LIMITS.minTimeoutMs, max: LIMITS.maxTimeoutMs }),
       // `__proto__` is the one reserved key (refused by name; see the test below).
@@ -373,6 +378,35 @@ const validInputArb = fc
       .map((method): typeof input & { method?: string } => (method === undefined ? input : { ...input, method })),
   );
 
+describe('orderingKey', () => {
+  it.each([
+    ['empty', ''],
+    ['too long (257 characters)', 'k'.repeat(257)],
+    ['a line feed', 'a\nb'],
+    ['a NUL', 'a\u0000b'],
+    ['a zero-width joiner (format character)', 'a\u200db'],
+    ['a lone surrogate', 'a\ud800b'],
+    ['a line separator', 'a\u2028b'],
+    ['not a string', 42],
+  ])('refuses %s, naming orderingKey', (_case, orderingKey) => {
+    expect(rejectedFields({ url: URL_OK, orderingKey })).toEqual(['orderingKey']);
+  });
+
+  it('accepts 256 characters counted as code points, not UTF-16 units', () => {
+    const key = '🔑'.repeat(256);
+    expect(parse({ url: URL_OK, orderingKey: key }).orderingKey).toBe(key);
+  });
+
+  it('is part of the idempotency fingerprint', () => {
+    const plain = parse({ url: URL_OK, idempotencyKey: 'k' });
+    const ordered = parse({ url: URL_OK, idempotencyKey: 'k', orderingKey: 'a' });
+    expect(fingerprintRequest(ordered)).not.toBe(fingerprintRequest(plain));
+    expect(fingerprintRequest(parse({ url: URL_OK, idempotencyKey: 'k', orderingKey: 'b' }))).not.toBe(
+      fingerprintRequest(ordered),
+    );
+  });
+});
+
 describe('parseNotificationRequest properties', () => {
   it('accepts any valid request and returns its fields, defaults filled in', () => {
     fc.assert(
@@ -388,6 +422,7 @@ describe('parseNotificationRequest properties', () => {
           timeoutMs: input.timeoutMs ?? DEFAULTS.timeoutMs,
           metadata: input.metadata ?? null,
           sign: false,
+          orderingKey: input.orderingKey ?? null,
         });
       }),
     );

@@ -9,7 +9,7 @@ import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUT
  *
  * - REQUEST item attributes: id, url, method, headers/body/metadata (JSON strings, so a string body
  *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, destination (the URL's origin), sign (only when
- *   true: absent reads as false, as on items written before it existed), requestHash,
+ *   true: absent reads as false, as on items written before it existed), orderingKey (only when set), requestHash,
  *   createdAt, lastUpdatedAt (as ingested), ingestStatus = QUEUED when ingest sent the message before
  *   the put (the usual case; absent: PENDING, the send failed), gsi1pk = `C#<createdAt minute>#<shard>`,
  *   gsi1sk = `<createdAt>#<id>` (the listing order), expiresAt. Written once by `insert`, never again.
@@ -50,6 +50,7 @@ export function requestItem(notification: Notification): Item {
     timeoutMs: notification.timeoutMs,
     ...(notification.metadata === null ? {} : { metadata: JSON.stringify(notification.metadata) }),
     ...(notification.sign ? { sign: true } : {}),
+    ...(notification.orderingKey === null ? {} : { orderingKey: notification.orderingKey }),
     requestHash: notification.requestHash,
     createdAt,
     lastUpdatedAt: notification.lastUpdatedAt,
@@ -98,6 +99,7 @@ export function toNotification(request: Item, state: Item | undefined): Notifica
     timeoutMs: Number(request.timeoutMs),
     metadata: request.metadata === undefined ? null : (JSON.parse(String(request.metadata)) as Record<string, unknown>),
     sign: request.sign === true,
+    orderingKey: nullable(request.orderingKey),
     attempts: Number(state?.attempts ?? 0),
     createdAt: String(request.createdAt),
     lastUpdatedAt: String(state?.lastUpdatedAt ?? request.lastUpdatedAt),

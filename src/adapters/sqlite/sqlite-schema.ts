@@ -7,7 +7,7 @@ type Connection = Database.Database;
  * The layout below; stored in the file as `PRAGMA user_version`. A file with another version (or an
  * unversioned file of the layout before versioning) is refused rather than written to.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * One schema for the notifications, which are also the queue (a notification is claimed straight from
@@ -23,11 +23,15 @@ export const SCHEMA_VERSION = 3;
  * - the partial indexes cover the short-lived PENDING and PROCESSING sets, and the notifications not
  *   yet final: `notification_states_due` orders each destination's by `due_at` — when a PENDING or
  *   QUEUED one may be attempted, when a PROCESSING one's lease lapses — which is what the worker
- *   claims along. Listing by status walks `notification_requests_by_created` and filters: an
+ *   claims along. A notification waiting behind an earlier one of its ordering key has no `due_at`
+ *   (nothing claims it) until that one is final; `notification_states_ordering` finds a key's line.
+ *   Listing by status walks `notification_requests_by_created` and filters: an
  *   operator query, slower but paginated.
  */
 const DUE_INDEX = `CREATE INDEX notification_states_due ON notification_states (destination, due_at)
   WHERE status IN ('PENDING', 'QUEUED', 'PROCESSING');`;
+const ORDERING_INDEX = `CREATE INDEX notification_states_ordering ON notification_states (ordering_key, ordering_seq)
+  WHERE ordering_key IS NOT NULL AND status IN ('PENDING', 'QUEUED', 'PROCESSING');`;
 const DESTINATIONS = `CREATE TABLE destinations (
   destination TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
@@ -65,8 +69,11 @@ CREATE TABLE notification_states (
   delivery_result TEXT,
   destination TEXT NOT NULL,
   due_at INTEGER,
-  claimed_from TEXT
+  claimed_from TEXT,
+  ordering_key TEXT,
+  ordering_seq INTEGER
 );
+${ORDERING_INDEX}
 CREATE INDEX notification_states_pending ON notification_states (last_updated_at, n) WHERE status = 'PENDING';
 CREATE INDEX notification_states_processing ON notification_states (status) WHERE status = 'PROCESSING';
 CREATE TABLE delivery_attempts (
@@ -101,6 +108,14 @@ ${DESTINATIONS}
 PRAGMA user_version = 3;
 `;
 
+/** From version 3 to 4: ordering keys. Every notification stored before had none, so none waits. */
+const MIGRATE_3_TO_4 = `
+ALTER TABLE notification_states ADD COLUMN ordering_key TEXT;
+ALTER TABLE notification_states ADD COLUMN ordering_seq INTEGER;
+${ORDERING_INDEX}
+PRAGMA user_version = 4;
+`;
+
 /**
  * Bulk recovery jobs (sqlite-recovery-store.ts). Added to version 3 files without a version bump:
  * a table the older code never reads changes nothing for it, so a file stays readable both ways.
@@ -124,7 +139,7 @@ function migrateFrom2(db: Connection): void {
 export class SchemaVersionError extends Error {}
 
 /**
- * Creates the schema in a file that has none, upgrades a version 2 file, and refuses a file laid out by another version:
+ * Creates the schema in a file that has none, upgrades a version 2 or 3 file, and refuses a file laid out by another version:
  * writing to it would corrupt it. Runs in one write transaction, so two processes opening a new file
  * at once create the schema once.
  */
@@ -141,11 +156,12 @@ export function prepareSchema(db: Connection, path: string): void {
         );
       }
       db.exec(SCHEMA);
-    } else if (version === 2) {
-      migrateFrom2(db);
+    } else if (version === 2 || version === 3) {
+      if (version === 2) migrateFrom2(db);
+      db.exec(MIGRATE_3_TO_4);
     } else if (version !== SCHEMA_VERSION) {
       throw new SchemaVersionError(
-        `${path} has schema version ${version}; this Herald reads version ${SCHEMA_VERSION} (and upgrades version 2). ` +
+        `${path} has schema version ${version}; this Herald reads version ${SCHEMA_VERSION} (and upgrades versions 2 and 3). ` +
           'Start with a new file (HERALD_DB_PATH) or the Herald version that wrote it.',
       );
     }

@@ -24,6 +24,12 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { listingScope } from '../listing-scope.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
+/** What a write that can end a notification returns: its row and its ordering key. */
+interface OrderedRow {
+  n: number;
+  ordering_key: string | null;
+}
+
 interface NotificationRow {
   id: string;
   status: Status;
@@ -48,13 +54,14 @@ interface NotificationRow {
   lease_expires_at: string | null;
   destination: string;
   claimed_from: Status | null;
+  ordering_key: string | null;
 }
 
 /** The columns of a whole notification: its request joined with its state. */
 const COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.body, r.idempotency_key, r.max_attempts, r.timeout_ms,
   r.metadata, r.sign, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
   s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at, s.destination,
-  s.claimed_from`;
+  s.claimed_from, s.ordering_key`;
 const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n';
 /**
  * Listing walks the created-at index newest first and looks up each row's state (CROSS JOIN keeps
@@ -64,6 +71,11 @@ const BY_CREATED = `notification_requests r INDEXED BY notification_requests_by_
   CROSS JOIN notification_states s ON s.n = r.n`;
 /** The statuses of the notifications the worker may claim: the partial index notification_states_due holds them. */
 const NOT_FINAL = "status IN ('PENDING', 'QUEUED', 'PROCESSING')";
+/** The place of the last notification not yet final of the ordering key `@ordering_key`, or NULL. */
+const LAST_OF_LINE = `SELECT max(o.ordering_seq) AS last FROM notification_states AS o INDEXED BY notification_states_ordering
+  WHERE o.ordering_key = @ordering_key AND o.${NOT_FINAL}`;
+/** LAST_OF_LINE for the key of the row an UPDATE of notification_states is changing. */
+const LAST_OF_OWN_LINE = `(${LAST_OF_LINE.replaceAll('@ordering_key', 'notification_states.ordering_key')})`;
 /** The integer key of a notification, from its id (the only lookup by the random UUID). */
 const N_OF_ID = '(SELECT n FROM notification_requests WHERE id = @id)';
 
@@ -77,6 +89,15 @@ const SQL = {
       last_delivery_attempt, next_attempt_at, delivered_at, lease_expires_at, delivery_result, destination, due_at)
     VALUES (@n, @status, @attempts, @attempt_budget_start, @last_updated_at, @last_delivery_attempt,
       @next_attempt_at, @delivered_at, @lease_expires_at, @delivery_result, @destination, @due_at)`,
+  // An ordered notification queues behind its key's line: it waits (no due_at) while any is not final,
+  // and its place is after the last of them.
+  insertOrderedState: `INSERT INTO notification_states (n, status, attempts, attempt_budget_start, last_updated_at,
+      last_delivery_attempt, next_attempt_at, delivered_at, lease_expires_at, delivery_result, destination, due_at,
+      ordering_key, ordering_seq)
+    SELECT @n, @status, @attempts, @attempt_budget_start, @last_updated_at, @last_delivery_attempt,
+      @next_attempt_at, @delivered_at, @lease_expires_at, @delivery_result, @destination,
+      CASE WHEN line.last IS NULL THEN @due_at END, @ordering_key, coalesce(line.last, 0) + 1
+    FROM (${LAST_OF_LINE}) line`,
   get: `SELECT ${COLUMNS} FROM ${JOINED} WHERE r.id = ?`,
   getByN: `SELECT ${COLUMNS} FROM ${JOINED} WHERE r.n = ?`,
   nOfId: 'SELECT n FROM notification_requests WHERE id = ?',
@@ -102,9 +123,11 @@ const SQL = {
       UNION ALL
       SELECT (SELECT min(destination) FROM notification_states WHERE ${NOT_FINAL} AND destination > d.destination)
         FROM d WHERE d.destination IS NOT NULL)
-    SELECT destination, (SELECT min(due_at) FROM notification_states s
+    SELECT * FROM (SELECT destination, (SELECT min(due_at) FROM notification_states s
         WHERE s.destination = d.destination AND ${NOT_FINAL}) AS due_at
-      FROM d WHERE destination IS NOT NULL`,
+      FROM d WHERE destination IS NOT NULL)
+    -- A destination whose every notification waits behind another destination's (ordering keys) has none due.
+    WHERE due_at IS NOT NULL`,
   release: `UPDATE notification_states SET status = 'QUEUED', lease_expires_at = NULL, last_updated_at = @at,
       next_attempt_at = @next_attempt_at, due_at = @due_ms
     WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed AND lease_expires_at = @claimed_lease`,
@@ -113,18 +136,26 @@ const SQL = {
       delivered_at = CASE WHEN @status = 'SUCCESS' THEN @at ELSE delivered_at END,
       lease_expires_at = CASE WHEN @status = 'PROCESSING' THEN lease_expires_at END, due_at = @due_ms
     WHERE n = ${N_OF_ID} AND status = 'PROCESSING' AND attempts = @claimed AND lease_expires_at = @claimed_lease
-    RETURNING n`,
+    RETURNING n, ordering_key`,
   appendAttempt: 'INSERT INTO delivery_attempts (n, seq, attempt) VALUES (?, ?, ?)',
   trimAttempts: 'DELETE FROM delivery_attempts WHERE n = ? AND seq <= ?',
+  // An ordered one rejoins its key's line at the end (LAST_OF_LINE does not count it: it is FAILED).
   reopen: `UPDATE notification_states SET status = 'PENDING', attempt_budget_start = attempts, next_attempt_at = NULL,
-      lease_expires_at = NULL, last_updated_at = @at, due_at = @at_ms
+      lease_expires_at = NULL, last_updated_at = @at,
+      due_at = CASE WHEN ordering_key IS NULL OR ${LAST_OF_OWN_LINE} IS NULL THEN @at_ms END,
+      ordering_seq = CASE WHEN ordering_key IS NOT NULL THEN coalesce(${LAST_OF_OWN_LINE}, 0) + 1 END
     WHERE n = ${N_OF_ID} AND status = 'FAILED'
     RETURNING n`,
+  // The first of a key's line not yet final may go once the one before it is final.
+  releaseHeadOfLine: `UPDATE notification_states SET due_at = @at_ms
+    WHERE n = (SELECT n FROM notification_states INDEXED BY notification_states_ordering
+        WHERE ordering_key = @ordering_key AND ${NOT_FINAL} ORDER BY ordering_seq LIMIT 1)
+      AND due_at IS NULL`,
   // due_at NULL takes it out of notification_states_due with the final ones: no claim can reach it.
   cancel: `UPDATE notification_states SET status = 'CANCELLED', next_attempt_at = NULL, lease_expires_at = NULL,
       last_updated_at = @at, due_at = NULL
     WHERE n = ${N_OF_ID} AND status IN ('PENDING', 'QUEUED')
-    RETURNING n`,
+    RETURNING n, ordering_key`,
   // One pass over the state rows (exact counts); the second reads only the due index's small set.
   countByStatus: 'SELECT status, count(*) AS count FROM notification_states GROUP BY status',
   // The index's own condition spelled as it is, so SQLite can use it (it does not prove subsets).
@@ -168,7 +199,9 @@ export class SqliteStore implements NotificationStore, ClaimableStore, Purgeable
     return this.db.write((): InsertOutcome => {
       const inserted = this.db.statement(SQL.insertRequest).run(request);
       if (inserted.changes === 1) {
-        this.db.statement(SQL.insertState).run({ ...state, n: inserted.lastInsertRowid });
+        const ordered = notification.orderingKey !== null;
+        const row = { ...state, n: inserted.lastInsertRowid };
+        this.db.statement(ordered ? SQL.insertOrderedState : SQL.insertState).run(row);
         this.#onWorkDue();
         return { inserted: true };
       }
@@ -280,11 +313,12 @@ export class SqliteStore implements NotificationStore, ClaimableStore, Purgeable
     const attemptJson = JSON.stringify(record.attempt);
     const seq = claimedAttempts + 1;
     return this.db.write(() => {
-      const n = this.db.statement(SQL.recordAttempt).pluck().get(params) as number | undefined;
-      if (n === undefined) return false;
-      this.db.statement(SQL.appendAttempt).run(n, seq, attemptJson);
-      if (seq > LIMITS.attemptHistory) this.db.statement(SQL.trimAttempts).run(n, seq - LIMITS.attemptHistory);
+      const row = this.db.statement(SQL.recordAttempt).get(params) as OrderedRow | undefined;
+      if (row === undefined) return false;
+      this.db.statement(SQL.appendAttempt).run(row.n, seq, attemptJson);
+      if (seq > LIMITS.attemptHistory) this.db.statement(SQL.trimAttempts).run(row.n, seq - LIMITS.attemptHistory);
       if (record.status === 'QUEUED') this.#onWorkDue();
+      if (isFinal(record.status)) this.#releaseNextOfLine(row.ordering_key, record.at);
       return true;
     }, 'committed');
   }
@@ -304,8 +338,10 @@ export class SqliteStore implements NotificationStore, ClaimableStore, Purgeable
 
   async cancel(id: string, at: string): Promise<Notification | undefined> {
     const row = await this.db.write(() => {
-      const n = this.db.statement(SQL.cancel).pluck().get({ id, at }) as number | undefined;
-      return n === undefined ? undefined : (this.db.statement(SQL.getByN).get(n) as NotificationRow);
+      const cancelled = this.db.statement(SQL.cancel).get({ id, at }) as OrderedRow | undefined;
+      if (cancelled === undefined) return undefined;
+      this.#releaseNextOfLine(cancelled.ordering_key, at);
+      return this.db.statement(SQL.getByN).get(cancelled.n) as NotificationRow;
     });
     return row === undefined ? undefined : fromRow(row);
   }
@@ -318,6 +354,16 @@ export class SqliteStore implements NotificationStore, ClaimableStore, Purgeable
       const oldest = this.db.statement(SQL.oldestDue).pluck().get(Date.parse(at)) as number | null;
       return { byStatus, oldestDueAt: oldest === null ? null : new Date(oldest).toISOString(), exact: true };
     });
+  }
+
+  /**
+   * Inside the write that made a notification of `orderingKey` final: the next of its key's line, if
+   * it was waiting, is due now. Harmless when the final one was not the head (the head is not waiting).
+   */
+  #releaseNextOfLine(orderingKey: string | null, at: string): void {
+    if (orderingKey === null) return;
+    const released = this.db.statement(SQL.releaseHeadOfLine).run({ ordering_key: orderingKey, at_ms: Date.parse(at) });
+    if (released.changes > 0) this.#onWorkDue();
   }
 
   /** One small write per call: the worker's commits are not held up behind a long delete. */
@@ -412,6 +458,7 @@ function toRows(n: Notification): { request: Record<string, unknown>; state: Rec
       delivery_result: n.deliveryResult === null ? null : JSON.stringify(n.deliveryResult),
       destination: n.destination,
       due_at: isFinal(n.status) ? null : dueOf(n),
+      ordering_key: n.orderingKey,
     },
   };
 }
@@ -447,6 +494,7 @@ function fromRow(row: NotificationRow): Notification {
     timeoutMs: row.timeout_ms,
     metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
     sign: row.sign === 1,
+    orderingKey: row.ordering_key,
     attempts: row.attempts,
     createdAt: row.created_at,
     lastUpdatedAt: row.last_updated_at,

@@ -1,4 +1,6 @@
+import { createHash, randomUUID } from 'node:crypto';
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   type Message,
@@ -13,6 +15,7 @@ import type {
   QueueDepth,
   QueueMessage,
   ReceiveOptions,
+  SendOptions,
 } from '../../ports/delivery-queue.js';
 
 /** SQS limits: delays up to 15 minutes, 10 messages per receive, long polls up to 20 s, visibility up to 12 h. */
@@ -28,6 +31,20 @@ const LONG_POLL_GRACE_MS = 5_000;
 export interface SqsQueueOptions {
   client: SQSClient;
   queueUrl: string;
+  /**
+   * A FIFO queue, where each ordering key is a message group: SQS hands out a group's messages one at
+   * a time, in the order they were sent, each only once the one before it is deleted.
+   */
+  ordered?: boolean;
+}
+
+/**
+ * The message group of an ordering key. SQS allows 128 characters of a narrower alphabet than a key
+ * may use, so the group is a digest of the key: distinct keys share a group (and a line) only on a
+ * SHA-256 collision.
+ */
+export function messageGroupOf(orderingKey: string): string {
+  return createHash('sha256').update(orderingKey).digest('base64url');
 }
 
 /**
@@ -41,24 +58,35 @@ export interface SqsQueueOptions {
 export class SqsQueue implements DeliveryQueue, MessageSource {
   private readonly client: SQSClient;
   private readonly queueUrl: string;
+  private readonly ordered: boolean;
+
+  get ordersKeys(): boolean {
+    return this.ordered;
+  }
 
   constructor(options: SqsQueueOptions) {
     this.client = options.client;
     this.queueUrl = options.queueUrl;
+    this.ordered = options.ordered === true;
   }
 
-  async send(notificationId: string, delayMs = 0, destination?: string): Promise<void> {
-    const delaySeconds = Math.min(Math.max(Math.ceil(delayMs / 1000), 0), SQS_MAX_DELAY_SECONDS);
+  async send(notificationId: string, { delayMs = 0, destination, orderingKey }: SendOptions = {}): Promise<void> {
+    if (this.ordered !== (orderingKey != null)) {
+      throw new Error(`${this.ordered ? 'an ordered' : 'a standard'} queue was sent a message of the other kind`);
+    }
+    const attributes =
+      destination === undefined
+        ? {}
+        : { MessageAttributes: { [DESTINATION_ATTRIBUTE]: { DataType: 'String', StringValue: destination } } };
+    const placement =
+      orderingKey != null
+        ? // FIFO queues delay no single message: an ordered one is sent due now and postponed once received.
+          // A fresh deduplication id, because the sweeper's re-send of a lost message must not be dropped.
+          { MessageGroupId: messageGroupOf(orderingKey), MessageDeduplicationId: randomUUID() }
+        : { DelaySeconds: Math.min(Math.max(Math.ceil(delayMs / 1000), 0), SQS_MAX_DELAY_SECONDS) };
     await this.call(() =>
       this.client.send(
-        new SendMessageCommand({
-          QueueUrl: this.queueUrl,
-          MessageBody: notificationId,
-          DelaySeconds: delaySeconds,
-          ...(destination === undefined
-            ? {}
-            : { MessageAttributes: { [DESTINATION_ATTRIBUTE]: { DataType: 'String', StringValue: destination } } }),
-        }),
+        new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: notificationId, ...placement, ...attributes }),
       ),
     );
   }
@@ -92,10 +120,7 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
         new ReceiveMessageCommand({
           QueueUrl: this.queueUrl,
           MaxNumberOfMessages: Math.min(Math.max(Math.floor(options.maxMessages), 1), SQS_MAX_BATCH),
-          VisibilityTimeout: Math.min(
-            Math.max(Math.ceil(options.visibilityTimeoutMs / 1000), 0),
-            SQS_MAX_VISIBILITY_SECONDS,
-          ),
+          VisibilityTimeout: visibilitySecondsOf(options.visibilityTimeoutMs),
           WaitTimeSeconds: waitTimeSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
           MessageAttributeNames: [DESTINATION_ATTRIBUTE],
@@ -104,12 +129,25 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
         { requestTimeout: waitTimeSeconds * 1000 + LONG_POLL_GRACE_MS },
       ),
     );
-    return (output.Messages ?? []).flatMap(toQueueMessage);
+    return (output.Messages ?? []).flatMap((message) => toQueueMessage(message, this.ordered));
   }
 
   async delete(message: QueueMessage): Promise<void> {
     await this.call(() =>
       this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receiptHandle })),
+    );
+  }
+
+  /** Visibility timeouts are capped at 12 hours: a message postponed longer comes back early and is postponed again. */
+  async postpone(message: QueueMessage, delayMs: number): Promise<void> {
+    await this.call(() =>
+      this.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.queueUrl,
+          ReceiptHandle: message.receiptHandle,
+          VisibilityTimeout: visibilitySecondsOf(delayMs),
+        }),
+      ),
     );
   }
 
@@ -122,7 +160,11 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
   }
 }
 
-function toQueueMessage(message: Message): QueueMessage[] {
+function visibilitySecondsOf(ms: number): number {
+  return Math.min(Math.max(Math.ceil(ms / 1000), 0), SQS_MAX_VISIBILITY_SECONDS);
+}
+
+function toQueueMessage(message: Message, ordered: boolean): QueueMessage[] {
   // Every message this adapter sends has a body and SQS always returns a receipt handle; anything else
   // is not ours and is skipped rather than crashing the batch.
   if (!message.Body || !message.ReceiptHandle) return [];
@@ -134,6 +176,7 @@ function toQueueMessage(message: Message): QueueMessage[] {
       receiptHandle: message.ReceiptHandle,
       receiveCount: Number.isFinite(receiveCount) && receiveCount > 0 ? receiveCount : 1,
       ...(destination === undefined ? {} : { destination }),
+      ...(ordered ? { ordered } : {}),
     },
   ];
 }

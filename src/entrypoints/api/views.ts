@@ -21,6 +21,7 @@ export function notificationView(n: Notification) {
     idempotencyKey: n.idempotencyKey,
     metadata: n.metadata,
     sign: n.sign,
+    orderingKey: n.orderingKey,
     attempts: n.attempts,
     maxAttempts: n.maxAttempts,
     timeoutMs: n.timeoutMs,

@@ -44,6 +44,26 @@ export const DELIVERY_QUEUE = {
   retentionDays: 4,
 } as const;
 
+/**
+ * The FIFO queue of notifications with an ordering key (one message group per key). A retry keeps
+ * its message in flight (postponed), so receives count attempts and held-back looks, not failures:
+ * the dead-letter threshold is SQS's maximum. A notification's budget of attempts ends its message
+ * long before (a worker that keeps dying on it records each try as an interrupted attempt).
+ */
+export const ORDERED_QUEUE = {
+  visibilityTimeoutSeconds: DELIVERY_QUEUE.visibilityTimeoutSeconds,
+  maxReceiveCount: 1000,
+  /** A retried head stays in its queue until final: the longest SQS keeps a message. */
+  retentionDays: 14,
+} as const;
+
+/**
+ * The worker's event source on the ordered queue: one message per invocation, so nothing of a key
+ * waits behind another key's slow attempt in the same batch; Lambda runs one invocation per key
+ * with work, up to its concurrency.
+ */
+export const ORDERED_EVENT_SOURCE = { batchSize: 1 } as const;
+
 /** A dead letter stays 14 days (SQS's maximum) for an operator to look at. */
 export const DEAD_LETTER_QUEUE = { retentionDays: 14 } as const;
 

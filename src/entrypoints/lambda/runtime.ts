@@ -21,6 +21,8 @@ export interface LambdaRuntime {
   metrics: Metrics;
   /** The SDK clients behind `deps.store` and `deps.queue`, for SDK middleware (see AwsBackend). */
   clients: AwsBackend['clients'];
+  /** The ordered queue, where a worker postpones a message it keeps (its key's line waits behind it). */
+  orderedMessages?: AwsBackend['orderedMessages'];
   /**
    * Releases sockets and connection pools. Lambda never calls it (the container is frozen, then
    * discarded); a host that outlives the handlers does (start:aws-local). The runtime is unusable after.
@@ -67,6 +69,7 @@ export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntime
     logger,
     metrics,
     clients: backend.clients,
+    ...(backend.orderedMessages === undefined ? {} : { orderedMessages: backend.orderedMessages }),
     async close() {
       await sender.close();
       signing.close();

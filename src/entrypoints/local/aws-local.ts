@@ -27,6 +27,8 @@ import {
   DEAD_LETTER_QUEUE,
   DELIVERY_QUEUE,
   LAMBDA_FUNCTIONS,
+  ORDERED_EVENT_SOURCE,
+  ORDERED_QUEUE,
   SWEEPER_SCHEDULE,
   WORKER_EVENT_SOURCE,
 } from '../lambda/deployment.js';
@@ -48,6 +50,13 @@ import {
 } from './engines.js';
 import { type BatchSummary, SqsEventSourcePoller, type SqsHandler } from './event-source-poller.js';
 import { type LocalFunction, lambdaContext } from './lambda-context.js';
+
+/**
+ * Long polls one event source keeps open at once: each holds one of its SQS client's sockets (the
+ * SDK's agent allows 50), and the rest of the client's calls need some. So locally at most this many
+ * ordered deliveries run at once (the ordered source takes one message per poll).
+ */
+const MAX_LONG_POLLS_PER_CLIENT = 32;
 
 // The functions, queues and schedule of the CDK stack, from the module it is built from.
 const localFunction = (name: keyof typeof LAMBDA_FUNCTIONS): LocalFunction => ({
@@ -135,14 +144,22 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     }
     const eventSourceSqs = localSqsClient(fauxqs.endpoint);
     undo.push(() => eventSourceSqs.destroy());
-    const queues = await createHeraldQueues(eventSourceSqs, QUEUE_PREFIX, {
-      maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount,
-      visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
-      retentionSeconds: {
-        queue: DELIVERY_QUEUE.retentionDays * DAY_SECONDS,
-        deadLetterQueue: DEAD_LETTER_QUEUE.retentionDays * DAY_SECONDS,
+    const deadLetterRetention = DEAD_LETTER_QUEUE.retentionDays * DAY_SECONDS;
+    const queues = await createHeraldQueues(
+      eventSourceSqs,
+      QUEUE_PREFIX,
+      {
+        maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount,
+        visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+        retentionSeconds: { queue: DELIVERY_QUEUE.retentionDays * DAY_SECONDS, deadLetterQueue: deadLetterRetention },
       },
-    });
+      {
+        maxReceiveCount: ORDERED_QUEUE.maxReceiveCount,
+        visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
+        retentionSeconds: { queue: ORDERED_QUEUE.retentionDays * DAY_SECONDS, deadLetterQueue: deadLetterRetention },
+      },
+    );
+    const ordered = queues.ordered as NonNullable<typeof queues.ordered>;
 
     const endpoints = { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint };
     const runtime = createLambdaRuntime(
@@ -152,6 +169,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
           ...config.aws,
           tableName: TABLE_NAME,
           queueUrl: queues.queueUrl,
+          orderedQueueUrl: ordered.queueUrl,
           dlqUrl: queues.dlqUrl,
           region,
           dynamoDbEndpoint: endpoints.dynamoDb,
@@ -170,22 +188,36 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     const context = (fn: LocalFunction) => () => lambdaContext(fn, region);
 
     const listeners = new Set<(summary: BatchSummary) => void>();
-    const poller = new SqsEventSourcePoller({
-      sqs: eventSourceSqs,
-      queueUrl: queues.queueUrl,
-      queueArn: queues.queueArn,
-      region,
-      handler: handlers.worker,
-      context: context(FUNCTIONS.worker),
-      concurrency: Math.max(1, Math.floor(config.deliveryConcurrency / WORKER_EVENT_SOURCE.batchSize)),
-      batchSize: WORKER_EVENT_SOURCE.batchSize,
-      logger,
-      onBatch: (summary) => {
-        for (const listener of listeners) listener(summary);
-      },
-    });
-    poller.start();
-    undo.push(() => poller.stop());
+    const eventSource = (sqs: SQSClient, queue: { queueUrl: string; queueArn: string }, batchSize: number) =>
+      new SqsEventSourcePoller({
+        sqs,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        region,
+        handler: handlers.worker,
+        context: context(FUNCTIONS.worker),
+        concurrency: Math.min(
+          Math.max(1, Math.floor(config.deliveryConcurrency / batchSize)),
+          MAX_LONG_POLLS_PER_CLIENT,
+        ),
+        batchSize,
+        logger,
+        onBatch: (summary) => {
+          for (const listener of listeners) listener(summary);
+        },
+      });
+    // The worker's two event sources, as in the stack: the standard queue in batches, the ordered one
+    // a message per invocation, long-polling on a client of its own (each long poll holds a socket).
+    const orderedEventSourceSqs = localSqsClient(fauxqs.endpoint);
+    undo.push(() => orderedEventSourceSqs.destroy());
+    const pollers = [
+      eventSource(eventSourceSqs, queues, WORKER_EVENT_SOURCE.batchSize),
+      eventSource(orderedEventSourceSqs, ordered, ORDERED_EVENT_SOURCE.batchSize),
+    ];
+    for (const poller of pollers) {
+      poller.start();
+      undo.push(() => poller.stop());
+    }
 
     // The node server's limits (API Gateway has its own), so a local run stands up to the same abuse.
     const server = createLimitedServer(
@@ -264,10 +296,10 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
           clearInterval(timer);
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
-          await poller.stop();
+          await Promise.all(pollers.map((poller) => poller.stop()));
           await closed;
           await sweeping;
-          // Poller, runtime, clients, engines: in reverse order of creation.
+          // Pollers, runtime, clients, engines: in reverse order of creation.
           await unwind();
           logger.info({}, 'Herald (AWS mode on local engines) stopped');
         })();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -63,6 +64,8 @@ export class SqsEventSourcePoller {
     if (this.running) return;
     this.running = true;
     const concurrency = Math.max(1, Math.floor(this.options.concurrency));
+    // Every loop's long poll listens on the one abort signal.
+    setMaxListeners(concurrency + 10, this.abort.signal);
     for (let i = 0; i < concurrency; i++) this.loops.push(this.pollLoop());
   }
 
@@ -184,6 +187,10 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
       SenderId: attributes.SenderId ?? '123456789012',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? now,
       ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
+      // A FIFO queue's messages carry these, and Lambda passes them on.
+      ...(attributes.MessageGroupId ? { MessageGroupId: attributes.MessageGroupId } : {}),
+      ...(attributes.SequenceNumber ? { SequenceNumber: attributes.SequenceNumber } : {}),
+      ...(attributes.MessageDeduplicationId ? { MessageDeduplicationId: attributes.MessageDeduplicationId } : {}),
     },
     messageAttributes: toRecordAttributes(message.MessageAttributes ?? {}),
     md5OfBody: message.MD5OfBody ?? '',

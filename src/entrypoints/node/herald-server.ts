@@ -36,13 +36,34 @@ export interface RunningHerald {
   stop(): Promise<void>;
 }
 
-/** The store-fed worker where the store is the queue (SQLite), else the queue-fed one (AWS). */
-function startWorkers(deps: AppDependencies, backend: Backend, concurrency: number): StoreWorker | WorkerPool {
-  const workers = backend.claimable
-    ? new StoreWorker(deps, backend.claimable.store, backend.claimable.wake, { concurrency })
-    : new WorkerPool(deps, backend.messages as MessageSource, { concurrency });
-  workers.start();
-  return workers;
+interface Workers {
+  readonly activeDeliveries: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The store-fed worker where the store is the queue (SQLite), else queue-fed ones (AWS): one on the
+ * standard queue and, when configured, one on the ordered queue, taking its messages one at a time.
+ */
+function startWorkers(deps: AppDependencies, backend: Backend, concurrency: number): Workers {
+  if (backend.claimable) {
+    const worker = new StoreWorker(deps, backend.claimable.store, backend.claimable.wake, { concurrency });
+    worker.start();
+    return worker;
+  }
+  const pools = [new WorkerPool(deps, backend.messages as MessageSource, { concurrency })];
+  if (backend.orderedMessages) {
+    pools.push(new WorkerPool(deps, backend.orderedMessages, { concurrency, messagesPerReceive: 1 }));
+  }
+  for (const pool of pools) pool.start();
+  return {
+    get activeDeliveries() {
+      return pools.reduce((sum, pool) => sum + pool.activeDeliveries, 0);
+    },
+    stop: async () => {
+      await Promise.all(pools.map((pool) => pool.stop()));
+    },
+  };
 }
 
 export async function startHerald(

@@ -9,6 +9,11 @@ export interface WorkerPoolOptions {
   pollWaitMs?: number;
   /** After a queue failure, wait this long before polling again. */
   errorBackoffMs?: number;
+  /**
+   * Messages asked for per receive (at most the free slots). 1 for the ordered queue: a receive may
+   * return several messages of one key, which must not be attempted side by side.
+   */
+  messagesPerReceive?: number;
 }
 
 /**
@@ -52,7 +57,7 @@ export class WorkerPool {
   }
 
   private async receiveLoop(): Promise<void> {
-    const { concurrency, pollWaitMs = 1000, errorBackoffMs = 1000 } = this.options;
+    const { concurrency, pollWaitMs = 1000, errorBackoffMs = 1000, messagesPerReceive = concurrency } = this.options;
     while (this.running) {
       const free = concurrency - this.inFlight.size;
       if (free === 0) {
@@ -64,7 +69,7 @@ export class WorkerPool {
       let messages: QueueMessage[];
       try {
         messages = await this.queue.receive({
-          maxMessages: free,
+          maxMessages: Math.min(free, messagesPerReceive),
           visibilityTimeoutMs: this.deps.leaseMs,
           waitTimeMs: pollWaitMs,
         });
@@ -104,14 +109,20 @@ export class WorkerPool {
     }
   }
 
-  /** Deletes the message, after sending its replacement when the notification is due again later. */
+  /**
+   * Deletes the message, after sending its replacement when the notification is due again later; an
+   * ordered message is postponed instead, so its key's line keeps waiting behind it.
+   */
   private async finish(
     message: QueueMessage,
     retry: { delayMs: number; destination?: string } | undefined,
   ): Promise<void> {
     try {
+      if (retry !== undefined && message.ordered) return await this.queue.postpone(message, retry.delayMs);
       // Send the replacement before deleting: a crash in between leaves a duplicate, never nothing.
-      if (retry !== undefined) await this.deps.queue.send(message.notificationId, retry.delayMs, retry.destination);
+      if (retry !== undefined) {
+        await this.deps.queue.send(message.notificationId, { delayMs: retry.delayMs, destination: retry.destination });
+      }
       await this.queue.delete(message);
     } catch (error) {
       this.logIncomplete(message, error);
