@@ -35,7 +35,10 @@ export async function enqueueAndMarkQueued(
   at: string = deps.clock.now().toISOString(),
   routing: MessageRouting = {},
 ): Promise<Status> {
-  if (!(await sendMessage(deps, id, routing))) return 'PENDING';
+  if (!(await sendMessage(deps, id, routing))) {
+    await markForSweep(deps, id, at);
+    return 'PENDING';
+  }
   try {
     // False means a worker already claimed it: it is at least QUEUED as far as the caller is concerned.
     await deps.store.markQueued(id, at);
@@ -43,5 +46,21 @@ export async function enqueueAndMarkQueued(
   } catch (error) {
     deps.logger.warn({ notificationId: id, err: error }, 'QUEUED write failed; the worker will claim it from PENDING');
     return 'PENDING';
+  }
+}
+
+/**
+ * A record whose send failed is written PENDING as of now: where a store keeps a lasting list of
+ * such records (DynamoDB's sparse index), the sweeper finds it there, whatever its creation-time
+ * index shows by then. Never throws: without the write, the sweeper's walk by creation time is left.
+ */
+async function markForSweep(deps: AppDependencies, id: string, at: string): Promise<void> {
+  try {
+    await deps.store.markPending(id, at);
+  } catch (error) {
+    deps.logger.warn(
+      { notificationId: id, err: error },
+      'PENDING write failed; the sweeper finds it by its creation time',
+    );
   }
 }

@@ -81,8 +81,8 @@ export interface NotificationStore {
 
   /**
    * Never attempted and not PROCESSING (PENDING, or QUEUED with no attempt made) → PENDING as of
-   * `at`, where listStalePending finds it: for a record stored QUEUED whose message could not be
-   * sent. False when it was claimed meanwhile, or does not exist.
+   * `at`, where listStalePending finds it: for a record whose message could not be sent (stored
+   * QUEUED, or stored PENDING and its send failed). False when it was claimed meanwhile, or does not exist.
    */
   markPending(id: string, at: string): Promise<boolean>;
 

@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   InternalServerError,
   ProvisionedThroughputExceededException,
+  PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -212,6 +213,30 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(await local.sweep({ staleAfterMs: 0 })).toEqual({ enqueued: 0 });
     await waitForIdleQueue(probeSqs, local.queues.queueUrl);
     expect(vendor.requestsFor(id)).toHaveLength(1);
+  });
+
+  it('finds a keyed notification whose send failed without the minute walk: its index lag cannot strand it', async () => {
+    const fault = inject('SendMessageCommand', () =>
+      Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' }),
+    );
+    const res = await herald.send({ url: `${vendor.url}/ok` }, { 'Idempotency-Key': `lagging-${randomUUID()}` });
+    expect(fault.hits).toBe(1);
+    expect(res.body.status).toBe('PENDING');
+    const id: string = res.body.id;
+
+    // As if the walk had passed its minute before its index entry was visible: the watermark is beyond it.
+    await probeDynamoDb.send(
+      new PutItemCommand({
+        TableName: local.tableName,
+        Item: {
+          pk: { S: META.partition },
+          sk: { S: META.swept },
+          checkedBefore: { S: new Date(Date.now() + 60_000).toISOString() },
+        },
+      }),
+    );
+    expect(await local.sweep({ staleAfterMs: 0 })).toEqual({ enqueued: 1 });
+    expect(await herald.waitForStatus(id, ['SUCCESS', 'FAILED'])).toMatchObject({ status: 'SUCCESS', attempts: 1 });
   });
 
   it('redelivers a message whose recorded outcome DynamoDB throttled, and records the lost attempt as INTERRUPTED', async () => {
