@@ -12,6 +12,8 @@ export interface BenchResults {
   date: string;
   startedAt: string;
   quick: boolean;
+  /** The steps `--only` asked for; absent when every step ran. */
+  only?: string[];
   machine: { cpus: number; cpuModel: string; node: string; loadAverageAtStart: number[] };
   ceiling?: CeilingResult;
   singleProcess?: ServiceRunResult;
@@ -38,7 +40,9 @@ export const TARGETS = {
 
 export function writeResults(results: BenchResults, dir = 'bench/results'): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${results.date}${results.quick ? '-quick' : ''}.json`);
+  // A run of some steps is named after them, so it never replaces the day's full run.
+  const steps = results.only ? `-${results.only.join('-')}` : '';
+  const file = join(dir, `${results.date}${steps}${results.quick ? '-quick' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }
@@ -71,7 +75,8 @@ export function renderReport(r: BenchResults): string {
     const e = s.endToEnd;
     rows.push([
       `${label} ingest: ${int(i.notifications)} × POST /v1/notifications (1 KB body), ${i.connections} connections`,
-      `${int(i.requestsPerSecond)} req/s, p50 ${ms(i.latencyP50Ms)}, p99 ${ms(i.latencyP99Ms)}` +
+      `${int(i.requestsPerSecond)} req/s, p50 ${ms(i.latencyP50Ms)}, p99 ${ms(i.latencyP99Ms)} ` +
+        `(Little's law, ${i.connections} ÷ req/s: ${ms(i.littlesLawLatencyMs)})` +
         (i.rejected + i.errors > 0 ? ` (${i.rejected} non-202, ${i.errors} errors)` : ''),
       `${toCeiling(i.requestsPerSecond)}${targets ? `; p99 ≤ ${TARGETS.ingestP99Ms} ms: ${check(i.latencyP99Ms <= TARGETS.ingestP99Ms)}` : ''}`,
     ]);

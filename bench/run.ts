@@ -49,10 +49,12 @@ const SETTINGS = {
 async function main(): Promise<void> {
   const started = performance.now();
   const startedAt = new Date();
+  const steps = STEPS.filter((step) => only.has(step));
   const results: BenchResults = {
     date: startedAt.toISOString().slice(0, 10),
     startedAt: startedAt.toISOString(),
     quick,
+    ...(values.only ? { only: steps } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -60,7 +62,6 @@ async function main(): Promise<void> {
       loadAverageAtStart: loadavg(),
     },
   };
-  const steps = STEPS.filter((step) => only.has(step));
   const payload = JSON.parse(kilobytePayload()) as unknown;
   let sink: Sink | undefined;
   const needSink = only.has('ceiling') || only.has('single') || only.has('aws-local') || only.has('noisy');
