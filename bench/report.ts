@@ -4,7 +4,10 @@ import type { CostResult, CostScenario } from './aws-cost.js';
 import type { BundlesResult } from './bundles.js';
 import type { CeilingResult } from './ceiling.js';
 import type { ServiceRunResult } from './delivery-run.js';
+import { check, cores, fixed, int, markdownTable, mb, ms, ratio } from './format.js';
 import type { NoisyNeighbourResult } from './noisy-neighbour.js';
+import type { PeerResult } from './peers/peers.js';
+import { renderPeersTable } from './peers/peers-report.js';
 import { PRICES_DATE, PRICES_REGION } from './prices.js';
 
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
@@ -17,6 +20,8 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; node: string; loadAverageAtStart: number[] };
   ceiling?: CeilingResult;
   singleProcess?: ServiceRunResult;
+  /** The single-process step's closed-loop run on what a team would build instead (bench/peers). */
+  peers?: PeerResult[];
   awsLocal?: ServiceRunResult | { skipped: string };
   noisyNeighbour?: NoisyNeighbourResult[];
   awsCost?: CostResult | { skipped: string };
@@ -47,11 +52,6 @@ export function writeResults(results: BenchResults, dir = 'bench/results'): stri
   return file;
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const fixed = (n: number, digits = 1) => n.toFixed(digits);
-const ms = (n: number | null) => (n === null ? 'n/a' : `${fixed(n, n < 10 ? 1 : 0)} ms`);
-const ratio = (n: number) => `${n.toFixed(3)} ×`;
-const check = (ok: boolean) => (ok ? 'meets' : 'MISSES');
 const dollars = (n: number) => `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
 const isSkipped = (value: unknown): value is { skipped: string } =>
   typeof value === 'object' && value !== null && 'skipped' in value;
@@ -91,7 +91,6 @@ export function renderReport(r: BenchResults): string {
       }`,
     ]);
     const c = s.cpuCores;
-    const cores = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
     rows.push([
       `${label} CPU during the run, in cores (2 = the whole machine)`,
       `service ${cores(c.service)} (${c.serviceMicrosPerNotification === null ? 'n/a' : int(c.serviceMicrosPerNotification)} µs CPU per notification), sink ${cores(c.sink)}, load generator ${cores(c.loadGenerator)}`,
@@ -99,7 +98,7 @@ export function renderReport(r: BenchResults): string {
     ]);
     rows.push([
       `${label} peak RSS of the service process (VmHWM)`,
-      s.peakRssMb === null ? 'n/a' : `${fixed(s.peakRssMb)} MB`,
+      mb(s.peakRssMb),
       targets && s.peakRssMb !== null ? `≤ ${TARGETS.peakRssMb} MB: ${check(s.peakRssMb <= TARGETS.peakRssMb)}` : '',
     ]);
   };
@@ -152,10 +151,9 @@ export function renderReport(r: BenchResults): string {
       .map((n) => n.toFixed(2))
       .join(' ')}.`,
     '',
-    '| measurement | figure | ratio / target |',
-    '|---|---|---|',
-    ...rows.map((row) => `| ${row.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`),
+    ...markdownTable(['measurement', 'figure', 'ratio / target'], rows),
   ];
+  if (r.peers) lines.push('', ...renderPeersTable(r.peers, r.singleProcess, ceiling));
   if (r.awsCost && !isSkipped(r.awsCost)) lines.push('', ...renderCostArithmetic(r.awsCost));
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,aws-local,noisy,cost,bundles]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,peers,aws-local,noisy,cost,bundles]`
  *
- * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and its AWS cost
- * per million deliveries; writes bench/results/<date>.json and prints a markdown report on stdout.
+ * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and to what a
+ * team would build instead (bench/peers), and its AWS cost per million deliveries; writes
+ * bench/results/<date>.json and prints a markdown report on stdout.
  * Progress goes to stderr. Benchmarks are not tests: nothing here fails on a missed target.
  */
 import { cpus, loadavg } from 'node:os';
@@ -10,12 +11,13 @@ import { parseArgs } from 'node:util';
 import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
 import { kilobytePayload, measureCeiling } from './ceiling.js';
 import { measureNoisyNeighbour } from './noisy-neighbour.js';
+import { measurePeers } from './peers/peers.js';
 import { type Sink, spawnSink } from './processes.js';
 import { endProgress, progress, startPhase } from './progress.js';
 import { type BenchResults, renderReport, writeResults } from './report.js';
 import { measureSingleProcess } from './single-process.js';
 
-const STEPS = ['ceiling', 'single', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
+const STEPS = ['ceiling', 'single', 'peers', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values } = parseArgs({
@@ -64,8 +66,7 @@ async function main(): Promise<void> {
   };
   const payload = JSON.parse(kilobytePayload()) as unknown;
   let sink: Sink | undefined;
-  const needSink = only.has('ceiling') || only.has('single') || only.has('aws-local') || only.has('noisy');
-  if (needSink) sink = await spawnSink();
+  if (steps.some((step) => step !== 'cost' && step !== 'bundles')) sink = await spawnSink();
 
   try {
     let n = 0;
@@ -92,6 +93,16 @@ async function main(): Promise<void> {
             warmup: SETTINGS.warmup,
             payload,
             ...(values.profile ? { cpuProfileDir: 'bench/results/profiles' } : {}),
+          });
+          break;
+        case 'peers':
+          startPhase(n, steps.length, 'peers: the same run on a memory-only forwarder and on BullMQ + Redis');
+          results.peers = await measurePeers({
+            sink: sink as Sink,
+            notifications: SETTINGS.notifications,
+            connections: SETTINGS.connections,
+            warmup: SETTINGS.warmup,
+            payload,
           });
           break;
         case 'aws-local': {
