@@ -6,6 +6,8 @@ import type { CeilingResult } from './ceiling.js';
 import type { ServiceRunResult } from './delivery-run.js';
 import { check, cores, fixed, int, markdownTable, mb, ms, ratio } from './format.js';
 import type { NoisyNeighbourResult } from './noisy-neighbour.js';
+import { renderOpenLoop } from './open-loop/open-loop-report.js';
+import type { OpenLoopRun } from './open-loop/open-loop-runs.js';
 import type { PeerResult } from './peers/peers.js';
 import { renderPeersTable } from './peers/peers-report.js';
 import { PRICES_DATE, PRICES_REGION } from './prices.js';
@@ -22,6 +24,8 @@ export interface BenchResults {
   singleProcess?: ServiceRunResult;
   /** The single-process step's closed-loop run on what a team would build instead (bench/peers). */
   peers?: PeerResult[];
+  /** A steady offered load on Herald and on the durable BullMQ peer. */
+  openLoop?: OpenLoopRun[];
   awsLocal?: ServiceRunResult | { skipped: string };
   noisyNeighbour?: NoisyNeighbourResult[];
   awsCost?: CostResult | { skipped: string };
@@ -33,6 +37,8 @@ export interface BenchResults {
 export const TARGETS = {
   endToEndRatio: 0.4,
   ingestP99Ms: 10,
+  openLoopIngestP99Ms: 5,
+  openLoopServiceCpuPercentOfOneCore: 40,
   wcuPer1KbSingle: 6,
   sqsRequestsPer1KbSingle: 3,
   dollarsPerMillion1Kb: 5.5,
@@ -150,10 +156,18 @@ export function renderReport(r: BenchResults): string {
     `${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, load average at start ${r.machine.loadAverageAtStart
       .map((n) => n.toFixed(2))
       .join(' ')}.`,
-    '',
-    ...markdownTable(['measurement', 'figure', 'ratio / target'], rows),
   ];
+  if (rows.length > 0) lines.push('', ...markdownTable(['measurement', 'figure', 'ratio / target'], rows));
   if (r.peers) lines.push('', ...renderPeersTable(r.peers, r.singleProcess, ceiling));
+  if (r.openLoop) {
+    lines.push(
+      '',
+      ...renderOpenLoop(r.openLoop, {
+        ingestP99Ms: TARGETS.openLoopIngestP99Ms,
+        serviceCpuPercentOfOneCore: TARGETS.openLoopServiceCpuPercentOfOneCore,
+      }),
+    );
+  }
   if (r.awsCost && !isSkipped(r.awsCost)) lines.push('', ...renderCostArithmetic(r.awsCost));
   return `${lines.join('\n')}\n`;
 }
