@@ -17,6 +17,8 @@ export function renderPeersTable(
   const row = (label: string, s: ServiceRunResult) => {
     const i = s.ingest;
     const e = s.endToEnd;
+    const micros = s.cpuCores.serviceMicrosPerNotification;
+    const heraldMicros = herald?.cpuCores.serviceMicrosPerNotification ?? null;
     const heraldOver = (figure: (run: ServiceRunResult) => number) =>
       herald && s !== herald ? ratio(figure(herald) / figure(s)) : '';
     rows.push([
@@ -27,14 +29,15 @@ export function renderPeersTable(
       ceilingRequestsPerSecond ? ratio(e.deliveredPerSecond / ceilingRequestsPerSecond) : '',
       heraldOver((run) => run.endToEnd.deliveredPerSecond),
       heraldOver((run) => run.ingest.requestsPerSecond),
-      `${cores(s.cpuCores.service)} (${s.cpuCores.serviceMicrosPerNotification === null ? 'n/a' : int(s.cpuCores.serviceMicrosPerNotification)} µs)`,
+      `${cores(s.cpuCores.service)} (${micros === null ? 'n/a' : int(micros)} µs)`,
+      heraldMicros !== null && micros !== null && s !== herald ? ratio(heraldMicros / micros) : '',
       mb(s.peakRssMb),
     ]);
   };
   if (herald) row(SINGLE_PROCESS_LABEL, herald);
   for (const peer of peers) {
     if ('result' in peer) row(peer.label, peer.result);
-    else rows.push([peer.label, `skipped: ${peer.skipped}`, '', '', '', '', '', '', '']);
+    else rows.push([peer.label, `skipped: ${peer.skipped}`, '', '', '', '', '', '', '', '']);
   }
   const load = anyRun
     ? `${int(anyRun.ingest.notifications)} notifications (1 KB body), ${anyRun.ingest.connections} connections, closed loop`
@@ -52,6 +55,7 @@ export function renderPeersTable(
         'Herald ÷ this, delivered/s',
         'Herald ÷ this, ingest req/s',
         'CPU, cores (per notification)',
+        'Herald ÷ this, CPU per notification',
         'peak RSS (summed over processes)',
       ],
       rows,
