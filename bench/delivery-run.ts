@@ -1,12 +1,13 @@
 import autocannon from 'autocannon';
-import { cpuSeconds, peakRssMb, type Service, type Sink } from './processes.js';
+import { cpuSeconds, type Service, type Sink, totalCpuSeconds, totalPeakRssMb } from './processes.js';
 import { progress } from './progress.js';
 import { percentile } from './stats.js';
 
 export interface DeliveryRunOptions {
   /** The Herald under test. */
   serviceUrl: string;
-  servicePid: number;
+  /** The service's processes: their CPU time adds up to the service's. */
+  servicePids: readonly number[];
   sink: Sink;
   notifications: number;
   connections: number;
@@ -31,6 +32,11 @@ export interface IngestResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   latencyMaxMs: number;
+  /**
+   * connections ÷ requests per second: by Little's law the mean latency a closed loop that keeps
+   * every connection busy must show at this throughput. A p99 close to it means requests wait alike.
+   */
+  littlesLawLatencyMs: number;
 }
 
 export interface EndToEndResult {
@@ -147,7 +153,7 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
     );
   }, 1000);
   const cpuAtStart = {
-    service: cpuSeconds(options.servicePid),
+    service: totalCpuSeconds(options.servicePids),
     sink: cpuSeconds(options.sink.pid),
     self: process.cpuUsage(),
   };
@@ -168,7 +174,7 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
   const share = (start: number | null, end: number | null) =>
     start === null || end === null ? null : (end - start) / wall;
   const self = process.cpuUsage(cpuAtStart.self);
-  const serviceShare = share(cpuAtStart.service, cpuSeconds(options.servicePid));
+  const serviceShare = share(cpuAtStart.service, totalCpuSeconds(options.servicePids));
   const cpuCores: CpuShare = {
     service: serviceShare,
     serviceMicrosPerNotification:
@@ -203,6 +209,7 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
       latencyP50Ms: result.latency.p50,
       latencyP99Ms: result.latency.p99,
       latencyMaxMs: result.latency.max,
+      littlesLawLatencyMs: (1000 * options.connections) / (accepted.size / run.seconds),
     },
     endToEnd: {
       delivered,
@@ -221,7 +228,7 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
 export type DeliveryLoad = Pick<DeliveryRunOptions, 'sink' | 'notifications' | 'connections' | 'warmup' | 'payload'>;
 
 export interface ServiceRunResult extends DeliveryRunResult {
-  /** Peak resident set size of the service process over the whole run (VmHWM), MB. */
+  /** Peak resident set size of the service's processes over the whole run (VmHWM, summed), MB. */
   peakRssMb: number | null;
   /** Where `--cpu-prof` wrote the service's profile, when asked for. */
   cpuProfileDir?: string;
@@ -234,8 +241,8 @@ export async function measureService(
   drainTimeoutMs: number,
 ): Promise<ServiceRunResult> {
   try {
-    const result = await runDeliveries({ ...load, serviceUrl: service.url, servicePid: service.pid, drainTimeoutMs });
-    return { ...result, peakRssMb: peakRssMb(service.pid) };
+    const result = await runDeliveries({ ...load, serviceUrl: service.url, servicePids: service.pids, drainTimeoutMs });
+    return { ...result, peakRssMb: totalPeakRssMb(service.pids) };
   } finally {
     await service.stop();
   }

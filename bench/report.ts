@@ -4,7 +4,12 @@ import type { CostResult, CostScenario } from './aws-cost.js';
 import type { BundlesResult } from './bundles.js';
 import type { CeilingResult } from './ceiling.js';
 import type { ServiceRunResult } from './delivery-run.js';
+import { check, cores, fixed, int, markdownTable, mb, ms, ratio } from './format.js';
 import type { NoisyNeighbourResult } from './noisy-neighbour.js';
+import { renderOpenLoop } from './open-loop/open-loop-report.js';
+import type { OpenLoopRun } from './open-loop/open-loop-runs.js';
+import type { PeerResult } from './peers/peers.js';
+import { renderPeersTable } from './peers/peers-report.js';
 import { PRICES_DATE, PRICES_REGION } from './prices.js';
 
 /** Everything one `npm run bench` measured, as written to bench/results/<date>.json. */
@@ -12,9 +17,15 @@ export interface BenchResults {
   date: string;
   startedAt: string;
   quick: boolean;
+  /** The steps `--only` asked for; absent when every step ran. */
+  only?: string[];
   machine: { cpus: number; cpuModel: string; node: string; loadAverageAtStart: number[] };
   ceiling?: CeilingResult;
   singleProcess?: ServiceRunResult;
+  /** The single-process step's closed-loop run on what a team would build instead (bench/peers). */
+  peers?: PeerResult[];
+  /** A steady offered load on Herald and on the durable BullMQ peer. */
+  openLoop?: OpenLoopRun[];
   awsLocal?: ServiceRunResult | { skipped: string };
   noisyNeighbour?: NoisyNeighbourResult[];
   awsCost?: CostResult | { skipped: string };
@@ -26,6 +37,8 @@ export interface BenchResults {
 export const TARGETS = {
   endToEndRatio: 0.4,
   ingestP99Ms: 10,
+  openLoopIngestP99Ms: 5,
+  openLoopServiceCpuPercentOfOneCore: 40,
   wcuPer1KbSingle: 6,
   sqsRequestsPer1KbSingle: 3,
   dollarsPerMillion1Kb: 5.5,
@@ -38,16 +51,13 @@ export const TARGETS = {
 
 export function writeResults(results: BenchResults, dir = 'bench/results'): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${results.date}${results.quick ? '-quick' : ''}.json`);
+  // A run of some steps is named after them, so it never replaces the day's full run.
+  const steps = results.only ? `-${results.only.join('-')}` : '';
+  const file = join(dir, `${results.date}${steps}${results.quick ? '-quick' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const fixed = (n: number, digits = 1) => n.toFixed(digits);
-const ms = (n: number | null) => (n === null ? 'n/a' : `${fixed(n, n < 10 ? 1 : 0)} ms`);
-const ratio = (n: number) => `${n.toFixed(3)} ×`;
-const check = (ok: boolean) => (ok ? 'meets' : 'MISSES');
 const dollars = (n: number) => `$${n.toFixed(n < 0.01 ? 4 : 2)}`;
 const isSkipped = (value: unknown): value is { skipped: string } =>
   typeof value === 'object' && value !== null && 'skipped' in value;
@@ -71,7 +81,8 @@ export function renderReport(r: BenchResults): string {
     const e = s.endToEnd;
     rows.push([
       `${label} ingest: ${int(i.notifications)} × POST /v1/notifications (1 KB body), ${i.connections} connections`,
-      `${int(i.requestsPerSecond)} req/s, p50 ${ms(i.latencyP50Ms)}, p99 ${ms(i.latencyP99Ms)}` +
+      `${int(i.requestsPerSecond)} req/s, p50 ${ms(i.latencyP50Ms)}, p99 ${ms(i.latencyP99Ms)} ` +
+        `(Little's law, ${i.connections} ÷ req/s: ${ms(i.littlesLawLatencyMs)})` +
         (i.rejected + i.errors > 0 ? ` (${i.rejected} non-202, ${i.errors} errors)` : ''),
       `${toCeiling(i.requestsPerSecond)}${targets ? `; p99 ≤ ${TARGETS.ingestP99Ms} ms: ${check(i.latencyP99Ms <= TARGETS.ingestP99Ms)}` : ''}`,
     ]);
@@ -86,7 +97,6 @@ export function renderReport(r: BenchResults): string {
       }`,
     ]);
     const c = s.cpuCores;
-    const cores = (n: number | null) => (n === null ? 'n/a' : n.toFixed(2));
     rows.push([
       `${label} CPU during the run, in cores (2 = the whole machine)`,
       `service ${cores(c.service)} (${c.serviceMicrosPerNotification === null ? 'n/a' : int(c.serviceMicrosPerNotification)} µs CPU per notification), sink ${cores(c.sink)}, load generator ${cores(c.loadGenerator)}`,
@@ -94,7 +104,7 @@ export function renderReport(r: BenchResults): string {
     ]);
     rows.push([
       `${label} peak RSS of the service process (VmHWM)`,
-      s.peakRssMb === null ? 'n/a' : `${fixed(s.peakRssMb)} MB`,
+      mb(s.peakRssMb),
       targets && s.peakRssMb !== null ? `≤ ${TARGETS.peakRssMb} MB: ${check(s.peakRssMb <= TARGETS.peakRssMb)}` : '',
     ]);
   };
@@ -146,11 +156,18 @@ export function renderReport(r: BenchResults): string {
     `${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}, load average at start ${r.machine.loadAverageAtStart
       .map((n) => n.toFixed(2))
       .join(' ')}.`,
-    '',
-    '| measurement | figure | ratio / target |',
-    '|---|---|---|',
-    ...rows.map((row) => `| ${row.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`),
   ];
+  if (rows.length > 0) lines.push('', ...markdownTable(['measurement', 'figure', 'ratio / target'], rows));
+  if (r.peers) lines.push('', ...renderPeersTable(r.peers, r.singleProcess, ceiling));
+  if (r.openLoop) {
+    lines.push(
+      '',
+      ...renderOpenLoop(r.openLoop, {
+        ingestP99Ms: TARGETS.openLoopIngestP99Ms,
+        serviceCpuPercentOfOneCore: TARGETS.openLoopServiceCpuPercentOfOneCore,
+      }),
+    );
+  }
   if (r.awsCost && !isSkipped(r.awsCost)) lines.push('', ...renderCostArithmetic(r.awsCost));
   return `${lines.join('\n')}\n`;
 }

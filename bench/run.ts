@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,aws-local,noisy,cost,bundles]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,peers,open-loop,aws-local,noisy,cost,bundles]`
  *
- * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and its AWS cost
- * per million deliveries; writes bench/results/<date>.json and prints a markdown report on stdout.
+ * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and to what a
+ * team would build instead (bench/peers), its latency under a steady offered load (bench/open-loop)
+ * and its AWS cost per million deliveries; writes bench/results/<date>.json and prints a markdown
+ * report on stdout.
  * Progress goes to stderr. Benchmarks are not tests: nothing here fails on a missed target.
  */
 import { cpus, loadavg } from 'node:os';
@@ -10,12 +12,14 @@ import { parseArgs } from 'node:util';
 import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
 import { kilobytePayload, measureCeiling } from './ceiling.js';
 import { measureNoisyNeighbour } from './noisy-neighbour.js';
+import { measureOpenLoops } from './open-loop/open-loop-runs.js';
+import { measurePeers } from './peers/peers.js';
 import { type Sink, spawnSink } from './processes.js';
 import { endProgress, progress, startPhase } from './progress.js';
 import { type BenchResults, renderReport, writeResults } from './report.js';
 import { measureSingleProcess } from './single-process.js';
 
-const STEPS = ['ceiling', 'single', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
+const STEPS = ['ceiling', 'single', 'peers', 'open-loop', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values } = parseArgs({
@@ -44,15 +48,20 @@ const SETTINGS = {
   // 5 × HERALD_DELIVERY_CONCURRENCY (64), as the noisy-neighbour target asks.
   noisyDeadBacklog: 320,
   coldImportRuns: quick ? 3 : 5,
+  openLoopRate: 1_000,
+  openLoopSeconds: quick ? 3 : 10,
+  openLoopWarmupSeconds: quick ? 1 : 2,
 };
 
 async function main(): Promise<void> {
   const started = performance.now();
   const startedAt = new Date();
+  const steps = STEPS.filter((step) => only.has(step));
   const results: BenchResults = {
     date: startedAt.toISOString().slice(0, 10),
     startedAt: startedAt.toISOString(),
     quick,
+    ...(values.only ? { only: steps } : {}),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -60,11 +69,9 @@ async function main(): Promise<void> {
       loadAverageAtStart: loadavg(),
     },
   };
-  const steps = STEPS.filter((step) => only.has(step));
   const payload = JSON.parse(kilobytePayload()) as unknown;
   let sink: Sink | undefined;
-  const needSink = only.has('ceiling') || only.has('single') || only.has('aws-local') || only.has('noisy');
-  if (needSink) sink = await spawnSink();
+  if (steps.some((step) => step !== 'cost' && step !== 'bundles')) sink = await spawnSink();
 
   try {
     let n = 0;
@@ -91,6 +98,30 @@ async function main(): Promise<void> {
             warmup: SETTINGS.warmup,
             payload,
             ...(values.profile ? { cpuProfileDir: 'bench/results/profiles' } : {}),
+          });
+          break;
+        case 'peers':
+          startPhase(n, steps.length, 'peers: the same run on a memory-only forwarder and on BullMQ + Redis');
+          results.peers = await measurePeers({
+            sink: sink as Sink,
+            notifications: SETTINGS.notifications,
+            connections: SETTINGS.connections,
+            warmup: SETTINGS.warmup,
+            payload,
+          });
+          break;
+        case 'open-loop':
+          startPhase(
+            n,
+            steps.length,
+            `open loop: ${SETTINGS.openLoopRate.toLocaleString('en-US')}/s for ${SETTINGS.openLoopSeconds} s`,
+          );
+          results.openLoop = await measureOpenLoops({
+            sink: sink as Sink,
+            ratePerSecond: SETTINGS.openLoopRate,
+            durationSeconds: SETTINGS.openLoopSeconds,
+            warmupSeconds: SETTINGS.openLoopWarmupSeconds,
+            payload,
           });
           break;
         case 'aws-local': {

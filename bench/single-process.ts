@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DeliveryLoad, measureService, type ServiceRunResult } from './delivery-run.js';
-import { spawnService } from './processes.js';
+import { type Service, spawnService } from './processes.js';
 
 export interface SingleProcessOptions extends DeliveryLoad {
   /** Write a V8 CPU profile of the service into this directory. */
@@ -23,20 +23,26 @@ function startScriptNodeFlags(): string[] {
   return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'));
 }
 
+/** How the comparisons with other services name Herald as the single step starts it. */
+export const SINGLE_PROCESS_LABEL = 'Herald, single process (SQLite, fsync before each 202)';
+
+let built = false;
+
 /**
- * `npm start` as a user runs it: the esbuild bundle `npm run build` writes, a fresh SQLite file (its
- * WAL fdatasync'd before each 202, as synchronous=FULL would), private targets allowed so it may
- * deliver to the loopback sink, logs at warn.
+ * `npm start` as a user runs it: the esbuild bundle `npm run build` writes (built once per bench
+ * run), a fresh SQLite file (its WAL fdatasync'd before each 202, as synchronous=FULL would), private
+ * targets allowed so it may deliver to the loopback sink, logs at warn. Stopping it removes the file.
  */
-export async function measureSingleProcess(options: SingleProcessOptions): Promise<ServiceRunResult> {
-  const { cpuProfileDir, ...load } = options;
-  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+export async function startSingleProcess(options: { cpuProfileDir?: string } = {}): Promise<Service> {
+  const { cpuProfileDir } = options;
   const nodeArgs = startScriptNodeFlags();
   if (cpuProfileDir) {
     mkdirSync(cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
   }
-  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  if (!built) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  built = true;
+  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   try {
     const service = await spawnService(BUILT_SERVER, {
       nodeArgs,
@@ -46,9 +52,22 @@ export async function measureSingleProcess(options: SingleProcessOptions): Promi
         HERALD_LOG_LEVEL: 'warn',
       },
     });
-    const result = await measureService(service, load, 120_000);
-    return { ...result, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
-  } finally {
+    return {
+      ...service,
+      stop: async () => {
+        await service.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
+}
+
+export async function measureSingleProcess(options: SingleProcessOptions): Promise<ServiceRunResult> {
+  const { cpuProfileDir, ...load } = options;
+  const service = await startSingleProcess(cpuProfileDir ? { cpuProfileDir } : {});
+  const result = await measureService(service, load, 120_000);
+  return { ...result, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
 }
