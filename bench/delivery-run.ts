@@ -15,6 +15,8 @@ export interface DeliveryRunOptions {
   payload: unknown;
   /** Notifications sent (and delivered) before measuring, so the JIT and pools are warm. */
   warmup: number;
+  /** Give the notifications this many ordering keys, in turn (absent: none). */
+  orderingKeys?: number;
   /** Give up waiting for deliveries after this long once ingest is over. */
   drainTimeoutMs: number;
   /** Called about once a second with the service's pid, for RSS sampling and the like. */
@@ -73,7 +75,15 @@ export interface DeliveryRunResult {
 async function ingest(options: DeliveryRunOptions, amount: number, tick: (accepted: number) => void) {
   const accepted = new Map<string, number>();
   let rejected = 0;
-  const body = JSON.stringify({ url: `${options.sink.url}/ok`, body: options.payload });
+  const notification = { url: `${options.sink.url}/ok`, body: options.payload };
+  const body = JSON.stringify(notification);
+  const keys = options.orderingKeys;
+  let sent = 0;
+  // Ordered: each request takes the next key in turn, so the keys' lines fill alike.
+  const withNextKey = <T extends object>(request: T) => ({
+    ...request,
+    body: JSON.stringify({ ...notification, orderingKey: `bench-key-${sent++ % (keys as number)}` }),
+  });
   const started = performance.now();
   // autocannon resolves on its next one-second tick after the last response, so the run's length is
   // taken from the last response instead: whole seconds would quantize requests/s (20,000 in 7.x s
@@ -90,6 +100,7 @@ async function ingest(options: DeliveryRunOptions, amount: number, tick: (accept
         path: '/v1/notifications',
         headers: { 'content-type': 'application/json' },
         body,
+        ...(keys === undefined ? {} : { setupRequest: withNextKey }),
         onResponse: (status, text) => {
           lastResponseAt = performance.now();
           if (status !== 202) {
@@ -225,7 +236,10 @@ export async function runDeliveries(options: DeliveryRunOptions): Promise<Delive
 }
 
 /** The load a delivery run puts on a service, the same for every mode. */
-export type DeliveryLoad = Pick<DeliveryRunOptions, 'sink' | 'notifications' | 'connections' | 'warmup' | 'payload'>;
+export type DeliveryLoad = Pick<
+  DeliveryRunOptions,
+  'sink' | 'notifications' | 'connections' | 'warmup' | 'payload' | 'orderingKeys'
+>;
 
 export interface ServiceRunResult extends DeliveryRunResult {
   /** Peak resident set size of the service's processes over the whole run (VmHWM, summed), MB. */

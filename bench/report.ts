@@ -8,6 +8,7 @@ import { check, cores, fixed, int, markdownTable, mb, ms, ratio } from './format
 import type { NoisyNeighbourResult } from './noisy-neighbour.js';
 import { renderOpenLoop } from './open-loop/open-loop-report.js';
 import type { OpenLoopRun } from './open-loop/open-loop-runs.js';
+import type { OrderedResult } from './ordered.js';
 import type { PeerResult } from './peers/peers.js';
 import { renderPeersTable } from './peers/peers-report.js';
 import { PRICES_DATE, PRICES_REGION } from './prices.js';
@@ -26,6 +27,8 @@ export interface BenchResults {
   peers?: PeerResult[];
   /** A steady offered load on Herald and on the durable BullMQ peer. */
   openLoop?: OpenLoopRun[];
+  /** The single-process run without ordering keys and over 100 of them, one after the other. */
+  ordered?: OrderedResult;
   awsLocal?: ServiceRunResult | { skipped: string };
   noisyNeighbour?: NoisyNeighbourResult[];
   awsCost?: CostResult | { skipped: string };
@@ -109,6 +112,16 @@ export function renderReport(r: BenchResults): string {
     ]);
   };
   if (r.singleProcess) service('Single process (SQLite, WAL fsync before each 202)', r.singleProcess, true);
+  if (r.ordered) {
+    const { keys, unordered, ordered } = r.ordered;
+    rows.push([
+      `Ordered (single process): the same run without keys / over ${keys} ordering keys in turn`,
+      `${int(unordered.endToEnd.deliveredPerSecond)} / ${int(ordered.endToEnd.deliveredPerSecond)} delivered/s; ` +
+        `ingest p99 ${ms(unordered.ingest.latencyP99Ms)} / ${ms(ordered.ingest.latencyP99Ms)}; ` +
+        `${int(unordered.cpuCores.serviceMicrosPerNotification ?? 0)} / ${int(ordered.cpuCores.serviceMicrosPerNotification ?? 0)} µs CPU per notification`,
+      `${ratio(r.ordered.ratio)} unordered`,
+    ]);
+  }
   if (isSkipped(r.awsLocal)) rows.push(['start:aws-local', `skipped: ${r.awsLocal.skipped}`, '']);
   else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs, Lambda handlers)', r.awsLocal, false);
 

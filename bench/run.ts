@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,peers,open-loop,aws-local,noisy,cost,bundles]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,peers,open-loop,ordered,aws-local,noisy,cost,bundles]`
  *
  * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and to what a
  * team would build instead (bench/peers), its latency under a steady offered load (bench/open-loop)
@@ -13,13 +13,14 @@ import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
 import { kilobytePayload, measureCeiling } from './ceiling.js';
 import { measureNoisyNeighbour } from './noisy-neighbour.js';
 import { measureOpenLoops } from './open-loop/open-loop-runs.js';
+import { measureOrdered } from './ordered.js';
 import { measurePeers } from './peers/peers.js';
 import { type Sink, spawnSink } from './processes.js';
 import { endProgress, progress, startPhase } from './progress.js';
 import { type BenchResults, renderReport, writeResults } from './report.js';
 import { measureSingleProcess } from './single-process.js';
 
-const STEPS = ['ceiling', 'single', 'peers', 'open-loop', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
+const STEPS = ['ceiling', 'single', 'peers', 'open-loop', 'ordered', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values } = parseArgs({
@@ -51,6 +52,7 @@ const SETTINGS = {
   openLoopRate: 1_000,
   openLoopSeconds: quick ? 3 : 10,
   openLoopWarmupSeconds: quick ? 1 : 2,
+  orderingKeys: 100,
 };
 
 async function main(): Promise<void> {
@@ -123,6 +125,19 @@ async function main(): Promise<void> {
             warmupSeconds: SETTINGS.openLoopWarmupSeconds,
             payload,
           });
+          break;
+        case 'ordered':
+          startPhase(n, steps.length, `ordered: unordered, then over ${SETTINGS.orderingKeys} ordering keys`);
+          results.ordered = await measureOrdered(
+            {
+              sink: sink as Sink,
+              notifications: SETTINGS.notifications,
+              connections: SETTINGS.connections,
+              warmup: SETTINGS.warmup,
+              payload,
+            },
+            SETTINGS.orderingKeys,
+          );
           break;
         case 'aws-local': {
           const skip = awsLocalSkipReason();
