@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient } from '../helpers/herald-client.js';
 import type { RunningService, StartService } from '../helpers/services.js';
-import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { type Vendor, vendorsPerTest } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** The settings every mode runs this suite with: a small cap, a breaker that opens fast and cools quickly. */
@@ -25,19 +25,11 @@ export function describeDestinationsE2E(mode: string, start: StartService): void
   describe(`destinations end to end (${mode})`, () => {
     let service: RunningService;
     let herald: HeraldClient;
-    const vendors: Vendor[] = [];
-    const vendor = async () => {
-      const started = await startVendor();
-      vendors.push(started);
-      return started;
-    };
+    const vendor = vendorsPerTest();
 
     beforeAll(async () => {
       service = await start(DESTINATION_TEST_ENV);
       herald = new HeraldClient(service.baseUrl);
-    });
-    afterEach(async () => {
-      for (const v of vendors.splice(0)) await v.close();
     });
     afterAll(async () => {
       await service?.stop();

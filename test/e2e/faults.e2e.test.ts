@@ -55,6 +55,31 @@ describe('faults of the single-process service (its own process)', () => {
     return herald;
   }
 
+  /** The service across its kills: callers await `up` for the live incarnation while one replaces another. */
+  async function incarnations(env: Record<string, string>) {
+    let herald = await start(env);
+    const service = {
+      up: Promise.resolve(herald.client),
+      get client() {
+        return herald.client;
+      },
+      /** SIGKILL, wait until the vendor has answered the dead process, `whileDown()`, start again. */
+      async killAndRestart(whileDown: () => void): Promise<void> {
+        let revived: (client: HeraldClient) => void = () => {};
+        service.up = new Promise((resolve) => {
+          revived = resolve;
+        });
+        herald.process.kill('SIGKILL');
+        expect(await herald.exited).toBe('SIGKILL');
+        await waitFor(() => (vendor.inFlight === 0 ? true : undefined), { what: 'the vendor to answer the dead' });
+        whileDown();
+        herald = await start(env);
+        revived(herald.client);
+      },
+    };
+    return service;
+  }
+
   it(`delivers everything accepted through ${KILLS} SIGKILLs, with duplicates bounded by what was in flight`, async () => {
     const env = { ...FAULT_ENV, HERALD_DB_PATH: join(dir, 'kills.db') };
     const runId = Date.now().toString(36);
@@ -68,9 +93,7 @@ describe('faults of the single-process service (its own process)', () => {
     const accepted = new Map<number, string>(); // plan index → notification id
     let replays = 0;
 
-    // The current incarnation; callers wait on `up` while it is being replaced.
-    let herald = await start(env);
-    let up: Promise<HeraldClient> = Promise.resolve(herald.client);
+    const herald = await incarnations(env);
 
     const send = async (client: HeraldClient, item: Planned) => {
       const notification = { url: `${vendor.url}${item.path}`, body: { index: item.index }, metadata: { runId } };
@@ -79,7 +102,7 @@ describe('faults of the single-process service (its own process)', () => {
     const queue = [...plan];
     const callers = Array.from({ length: 6 }, async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
-        const client = await up;
+        const client = await herald.up;
         let res: Awaited<ReturnType<typeof send>>;
         try {
           res = await send(client, item);
@@ -119,17 +142,10 @@ describe('faults of the single-process service (its own process)', () => {
           timeoutMs: 60_000,
           what: `${threshold} accepted before kill ${kill}`,
         });
-        let revived: (client: HeraldClient) => void = () => {};
-        up = new Promise((resolve) => {
-          revived = resolve;
+        await herald.killAndRestart(() => {
+          boundaries.push(vendor.requests.length);
+          unfinishedAtKill.push([...accepted].filter(([index, id]) => !finished(index, id)).length);
         });
-        herald.process.kill('SIGKILL');
-        expect(await herald.exited).toBe('SIGKILL');
-        await waitFor(() => (vendor.inFlight === 0 ? true : undefined), { what: 'the vendor to answer the dead' });
-        boundaries.push(vendor.requests.length);
-        unfinishedAtKill.push([...accepted].filter(([index, id]) => !finished(index, id)).length);
-        herald = await start(env);
-        revived(herald.client);
       }
     })();
     await Promise.all([killer, ...callers]);
@@ -187,8 +203,7 @@ describe('faults of the single-process service (its own process)', () => {
     const keys = 10;
     const perKey = 12;
     const lines = new Map<string, string[]>();
-    let herald = await start(env);
-    let up: Promise<HeraldClient> = Promise.resolve(herald.client);
+    const herald = await incarnations(env);
     let acceptedCount = 0;
 
     // Each key's notifications one after another, each once the previous is acknowledged; a request
@@ -200,7 +215,7 @@ describe('faults of the single-process service (its own process)', () => {
       for (let i = 0; i < perKey; i++) {
         const notification = { url: `${vendor.url}/flaky`, orderingKey: key, body: { k, i }, maxAttempts: 10 };
         for (;;) {
-          const client = await up;
+          const client = await herald.up;
           try {
             const res = await client.send(notification, { 'Idempotency-Key': `${key}-${i}` });
             expect([200, 202]).toContain(res.status);
@@ -221,17 +236,10 @@ describe('faults of the single-process service (its own process)', () => {
           timeoutMs: 60_000,
           what: 'acceptances',
         });
-        let revived: (client: HeraldClient) => void = () => {};
-        up = new Promise((resolve) => {
-          revived = resolve;
+        await herald.killAndRestart(() => {
+          const succeeded = (id: string) => vendor.requestsFor(id).some((r) => r.statusCode === 200);
+          unfinishedAtKill.push([...lines.values()].flat().filter((id) => !succeeded(id)).length);
         });
-        herald.process.kill('SIGKILL');
-        expect(await herald.exited).toBe('SIGKILL');
-        await waitFor(() => (vendor.inFlight === 0 ? true : undefined), { what: 'the vendor to answer the dead' });
-        const succeeded = (id: string) => vendor.requestsFor(id).some((r) => r.statusCode === 200);
-        unfinishedAtKill.push([...lines.values()].flat().filter((id) => !succeeded(id)).length);
-        herald = await start(env);
-        revived(herald.client);
       }
     })();
     await Promise.all([killer, ...senders]);

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { orderViolations } from '../helpers/ordering.js';
 import type { RunningService, StartService } from '../helpers/services.js';
-import { startVendor, type Vendor } from '../helpers/vendor-server.js';
+import { vendorsPerTest } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const FINAL = ['SUCCESS', 'FAILED', 'CANCELLED'];
@@ -18,12 +18,7 @@ export function describeOrderingE2E(mode: string, start: StartService): void {
   describe(`ordered delivery end to end (${mode})`, () => {
     let service: RunningService;
     let herald: HeraldClient;
-    const vendors: Vendor[] = [];
-    const vendor = async () => {
-      const started = await startVendor();
-      vendors.push(started);
-      return started;
-    };
+    const vendor = vendorsPerTest();
     const run = Date.now().toString(36);
 
     beforeAll(async () => {
@@ -34,9 +29,6 @@ export function describeOrderingE2E(mode: string, start: StartService): void {
         HERALD_BREAKER_FAILURES: '1000',
       });
       herald = new HeraldClient(service.baseUrl);
-    });
-    afterEach(async () => {
-      for (const v of vendors.splice(0)) await v.close();
     });
     afterAll(async () => {
       await service?.stop();

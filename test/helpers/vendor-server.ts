@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface VendorRequest {
   method: string;
@@ -155,5 +156,21 @@ export async function startVendor(): Promise<Vendor> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * Vendors started by one test, closed after it: call inside a `describe`; the function it returns
+ * starts one more.
+ */
+export function vendorsPerTest(): () => Promise<Vendor> {
+  const vendors: Vendor[] = [];
+  afterEach(async () => {
+    for (const vendor of vendors.splice(0)) await vendor.close();
+  });
+  return async () => {
+    const vendor = await startVendor();
+    vendors.push(vendor);
+    return vendor;
   };
 }
