@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Where and how to reach one AWS service. The caller reads the environment; this module does not. */
 export interface AwsClientConfig {
   region: string;
-  /** A local engine (dynalite, fauxqs) or another non-default endpoint; omit for the real service. */
+  /** A local engine (dynalite, fauxqs, s3rver) or another non-default endpoint; omit for the real service. */
   endpoint?: string;
   /** Static credentials, e.g. fake ones for local engines; omit to use the SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -44,5 +45,16 @@ export function createSqsClient(config: AwsClientConfig): SQSClient {
   return new SQSClient(commonOptions(config));
 }
 
-/** Credentials that local engines accept (they do not check signatures). */
-export const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/**
+ * A local engine is reached by path (`<endpoint>/<bucket>/<key>`): a bucket's subdomain of 127.0.0.1
+ * would not resolve. The real service gets its default, the bucket as a subdomain.
+ */
+export function createS3Client(config: AwsClientConfig): S3Client {
+  return new S3Client({ ...commonOptions(config), forcePathStyle: config.endpoint !== undefined });
+}
+
+/**
+ * Credentials that local engines accept: dynalite and fauxqs check no signatures, and this is the one
+ * key pair s3rver knows (it checks the key, not the signature).
+ */
+export const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

@@ -1,9 +1,16 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type AwsClientConfig, createDynamoDbClient, createSqsClient } from '../adapters/aws-clients.js';
+import {
+  type AwsClientConfig,
+  createDynamoDbClient,
+  createS3Client,
+  createSqsClient,
+} from '../adapters/aws-clients.js';
 import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
+import { S3ObjectStore } from '../adapters/s3/s3-object-store.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import type { HeraldConfig } from '../config.js';
 import type { Logger } from '../ports/logger.js';
@@ -11,10 +18,11 @@ import type { Backend } from './backend.js';
 
 export interface AwsBackend extends Backend {
   /**
-   * The SDK clients behind the store and the queue, so a host can add SDK middleware to them (call
-   * counting, fault injection in tests). The store's DocumentClient shares the DynamoDB client's stack.
+   * The SDK clients behind the store (DynamoDB, and S3 for its large bodies) and the queue, so a host
+   * can add SDK middleware to them (call counting, fault injection in tests). The store's
+   * DocumentClient shares the DynamoDB client's stack.
    */
-  clients: { dynamoDb: DynamoDBClient; sqs: SQSClient };
+  clients: { dynamoDb: DynamoDBClient; sqs: SQSClient; s3: S3Client };
 }
 
 /**
@@ -25,7 +33,7 @@ export interface AwsBackend extends Backend {
 const DESTINATION_CACHE_MS = 2000;
 
 /**
- * DynamoDB + SQS, for the Lambda handlers and for the node server with HERALD_BACKEND=aws.
+ * DynamoDB + SQS (+ S3 for large bodies), for the Lambda handlers and for the node server with HERALD_BACKEND=aws.
  * `credentials`: static ones (local engines); without them the SDK's default chain applies.
  * `logger`: where the adapters report what they survive without failing a caller.
  */
@@ -33,22 +41,35 @@ export function openAwsBackend(
   config: HeraldConfig,
   { credentials, logger }: { credentials?: AwsClientConfig['credentials']; logger?: Logger } = {},
 ): AwsBackend {
-  const { tableName, queueUrl, region = 'us-east-1', dynamoDbEndpoint, sqsEndpoint } = config.aws;
-  if (!tableName || !queueUrl) throw new Error('HERALD_TABLE_NAME and HERALD_QUEUE_URL are required');
+  const {
+    tableName,
+    queueUrl,
+    bodyBucket,
+    region = 'us-east-1',
+    dynamoDbEndpoint,
+    sqsEndpoint,
+    s3Endpoint,
+  } = config.aws;
+  if (!tableName || !queueUrl || !bodyBucket) {
+    throw new Error('HERALD_TABLE_NAME, HERALD_QUEUE_URL and HERALD_BODY_BUCKET are required');
+  }
   const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint, credentials });
   const sqs = createSqsClient({ region, endpoint: sqsEndpoint, credentials });
+  const s3 = createS3Client({ region, endpoint: s3Endpoint, credentials });
   const queue = new SqsQueue({ client: sqs, queueUrl });
+  const bodyObjects = new S3ObjectStore({ client: s3, bucket: bodyBucket });
   return {
-    store: new DynamoDbStore({ client: dynamoDb, tableName, logger }),
+    store: new DynamoDbStore({ client: dynamoDb, tableName, logger, bodyObjects }),
     queue,
     messages: queue,
     destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),
     recoveries: new DynamoDbRecoveryStore({ client: dynamoDb, tableName }),
     destinationCacheMs: DESTINATION_CACHE_MS,
-    clients: { dynamoDb, sqs },
+    clients: { dynamoDb, sqs, s3 },
     async close() {
       dynamoDb.destroy();
       sqs.destroy();
+      s3.destroy();
     },
   };
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { encodeCursor } from '../../src/adapters/cursor.js';
 import { DynamoDbDestinationStore } from '../../src/adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../../src/adapters/dynamodb/dynamodb-recovery-store.js';
-import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
+import { DynamoDbStore, type DynamoDbStoreOptions } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { advanceWatermark, readWatermark } from '../../src/adapters/dynamodb/sweep-watermark.js';
 import { openTable } from '../../src/adapters/dynamodb/table.js';
 import { listingScope } from '../../src/adapters/listing-scope.js';
@@ -11,10 +11,12 @@ import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
 import type { ListPage, ListQuery } from '../../src/ports/notification-store.js';
 import {
+  createTestBucket,
   createTestQueues,
   createTestTable,
   type LocalAws,
   startLocalAws,
+  type TestBucket,
   type TestTable,
 } from '../helpers/aws-engines.js';
 import { makeAttempt, makeNotification } from '../helpers/notifications.js';
@@ -23,7 +25,7 @@ import { describeQueueContract } from './queue.contract.js';
 import { describeRecoveryStoreContract } from './recovery-store.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
-// One engine of each kind per file; every test gets its own table or queue on it.
+// One engine of each kind per file; every test gets its own table, queue or bucket on it.
 let aws: LocalAws;
 
 beforeAll(async () => {
@@ -34,16 +36,20 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-describeStoreContract('DynamoDbStore on dynalite', async () => {
-  const table = await createTestTable(aws.dynamoDb, 'herald-contract');
+describeStoreContract('DynamoDbStore on dynalite, large bodies on s3rver', async () => {
+  const [table, bucket] = await Promise.all([
+    createTestTable(aws.dynamoDb, 'herald-contract'),
+    createTestBucket(aws.s3, 'herald-contract'),
+  ]);
   // The contract's notifications are created from 2030-01-01T00:00Z on: the listing walks back from a
   // "now" just after them and ends at the table's epoch, ten minutes before the first of them.
   const store = new DynamoDbStore({
     client: aws.dynamoDb,
     tableName: table.name,
+    bodyObjects: bucket.objects,
     now: () => Date.UTC(2030, 0, 1, 0, 1),
   });
-  return { store, cleanup: table.remove };
+  return { store, cleanup: () => Promise.all([table.remove(), bucket.remove()]).then(() => undefined) };
 });
 
 describeRecoveryStoreContract('DynamoDbRecoveryStore on dynalite', async () => {
@@ -70,16 +76,23 @@ describeQueueContract('SqsQueue on fauxqs', async () => {
 /** What the shared contract leaves open but this adapter promises (see dynamodb-store.ts). */
 describe('DynamoDbStore beyond the contract', () => {
   let table: TestTable;
+  let bucket: TestBucket;
   let store: DynamoDbStore;
   const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1) + seconds * 1000).toISOString();
+  /** This test's table and bucket, with other options of the store's. */
+  const storeWith = (options: Partial<DynamoDbStoreOptions> = {}) =>
+    new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name, bodyObjects: bucket.objects, ...options });
 
   beforeEach(async () => {
-    table = await createTestTable(aws.dynamoDb, 'herald-adapter');
-    store = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+    [table, bucket] = await Promise.all([
+      createTestTable(aws.dynamoDb, 'herald-adapter'),
+      createTestBucket(aws.s3, 'herald-adapter'),
+    ]);
+    store = storeWith();
   });
 
   afterEach(async () => {
-    await table.remove();
+    await Promise.all([table.remove(), bucket.remove()]);
   });
 
   async function fail(notification: Notification, claimAt: number): Promise<void> {
@@ -187,9 +200,7 @@ describe('DynamoDbStore beyond the contract', () => {
   }
 
   it('walks the minute buckets back from now, a bounded number per page, and ends at the lookback', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(3 * 3600)),
       listLookbackMinutes: 6 * 60,
       listMinutesPerPage: 60,
@@ -212,9 +223,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('ends the walk of a young table at its epoch, ten minutes before its first notification', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(3 * 3600)),
       listMinutesPerPage: 60,
     });
@@ -232,7 +241,7 @@ describe('DynamoDbStore beyond the contract', () => {
   it('lists a fresh table in one page without a cursor, querying only the minutes since its epoch', async () => {
     const calls = countCalls();
     try {
-      const live = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+      const live = storeWith();
       const created = Array.from({ length: 3 }, () => makeNotification({ createdAt: new Date().toISOString() }));
       for (const notification of created) await live.insert(notification);
       calls.reset();
@@ -264,8 +273,8 @@ describe('DynamoDbStore beyond the contract', () => {
   it('writes the table epoch once per store instance, with its first insert', async () => {
     const calls = countCalls();
     try {
-      const first = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
-      const second = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+      const first = storeWith();
+      const second = storeWith();
       await Promise.all(Array.from({ length: 3 }, () => first.insert(makeNotification({ createdAt: at(0) }))));
       await first.insert(makeNotification({ createdAt: at(1) }));
       expect(calls.epochPuts).toBe(1);
@@ -280,9 +289,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('pages one busy minute without duplicates or gaps, with a status filter too', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(60)),
       listLookbackMinutes: 3,
     });
@@ -301,9 +308,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('passes over other destinations unread: a destination filter fetches only its own notifications', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(60)),
       listLookbackMinutes: 3,
     });
@@ -411,7 +416,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('walks a bounded number of minutes per sweep, going on from there the next sweep', async () => {
-    const bounded = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name, sweepMinutesPerRun: 60 });
+    const bounded = storeWith({ sweepMinutesPerRun: 60 });
     const queued = makeNotification({ createdAt: at(0) });
     const stranded = makeNotification({ createdAt: at(3 * 3600) });
     await bounded.insert(queued);
