@@ -68,10 +68,9 @@ export function makeSuccessAttempt(overrides: Partial<DeliveryAttempt> = {}): De
   return makeAttempt({ ...SUCCESS, ...overrides });
 }
 
-/** Repeats `unit` until its JSON text reaches `bytes` bytes of UTF-8. */
+/** Repeats `unit` until it is `bytes` bytes of UTF-8 (its JSON text, with escapes, is longer). */
 function grow(unit: string, bytes: number): string {
-  const unitBytes = Buffer.byteLength(JSON.stringify(unit), 'utf8') - 2;
-  return unit.repeat(Math.ceil(bytes / unitBytes));
+  return unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit, 'utf8')));
 }
 
 export interface LargeBody {
@@ -80,7 +79,7 @@ export interface LargeBody {
 }
 
 /**
- * Bodies of at least `bytes` bytes as JSON text, one of each kind the API takes. The string holds
+ * Bodies of at least `bytes` bytes, as JSON text and as sent, one of each kind the API takes. The string holds
  * multi-byte characters (2, 3 and 4 bytes), quotes, backslashes and control characters: the bytes a
  * vendor must receive exactly. The object has a `__proto__` key (kept as the caller's own key, as the
  * request schema keeps it), non-ASCII keys and nesting; the array mixes every JSON type.
