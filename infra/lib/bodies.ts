@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { BODY_OBJECT_RETENTION_DAYS } from '../../src/adapters/dynamodb/request-bodies.js';
 
 /** The variable that names the bucket to the handlers (src/config.ts). */
-export const BODY_BUCKET_VARIABLE = 'HERALD_BODY_BUCKET';
+const BODY_BUCKET_VARIABLE = 'HERALD_BODY_BUCKET';
 
 /**
  * The bucket for bodies too large to keep in the table cheaply (src/adapters/dynamodb/request-bodies.ts):

@@ -12,7 +12,10 @@ export interface HeraldStackProps extends StackProps {
   readonly settings: HeraldSettings;
 }
 
-/** Herald's AWS mode (docs/design.md): HTTP API → ingest Lambda, DynamoDB (+ S3 for large bodies), SQS + DLQ, worker and sweeper. */
+/**
+ * Herald's AWS mode (docs/design.md): HTTP API → ingest Lambda, DynamoDB (and S3 for large bodies),
+ * SQS + DLQ, worker and sweeper.
+ */
 export class HeraldStack extends Stack {
   readonly data: HeraldData;
   readonly bodies: HeraldBodies;

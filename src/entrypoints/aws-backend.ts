@@ -33,7 +33,8 @@ export interface AwsBackend extends Backend {
 const DESTINATION_CACHE_MS = 2000;
 
 /**
- * DynamoDB + SQS (+ S3 for large bodies), for the Lambda handlers and for the node server with HERALD_BACKEND=aws.
+ * DynamoDB + SQS, and S3 for large bodies, for the Lambda handlers and for the node server with
+ * HERALD_BACKEND=aws.
  * `credentials`: static ones (local engines); without them the SDK's default chain applies.
  * `logger`: where the adapters report what they survive without failing a caller.
  */

@@ -181,9 +181,9 @@ export class DynamoDbStore implements NotificationStore {
     const scope = listingScope(filter);
     const boundary = cursor === undefined ? undefined : decodeCursor(cursor, scope, 1)[0];
     const statuses = new Set(filter.statuses ?? []);
-    // Only failures have an index of their own; every other filter walks the created-at buckets.
     const completeBodies: CompleteBodies =
       options.body === false ? async (requests) => requests : (requests) => this.bodies.completeAll(requests);
+    // Only failures have an index of their own; every other filter walks the created-at buckets.
     if (filter.destination === undefined && statuses.size === 1 && statuses.has('FAILED')) {
       return listFailed(this.table, filter, limit, boundary, scope, completeBodies);
     }

@@ -5,7 +5,10 @@ import type { StateUpdate } from './state-updates.js';
 import { conditionalWrite, type Table } from './table.js';
 import { KEY } from './table-schema.js';
 
-/** Writes the REQUEST item, with these body attributes (request-bodies.ts), unless the id exists; false when it does. */
+/**
+ * Writes the REQUEST item, with these body attributes (request-bodies.ts), unless the id exists; false
+ * when it does.
+ */
 export async function putRequest(table: Table, notification: Notification, body: Item): Promise<boolean> {
   const put = await conditionalWrite(() =>
     table.doc.send(

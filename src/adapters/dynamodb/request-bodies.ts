@@ -15,7 +15,7 @@ import { RETENTION_DAYS } from './table-schema.js';
 export const BODY_OBJECT_THRESHOLD_BYTES = 8 * 1024;
 
 /** The REQUEST item attribute holding the key of the object that holds the body, instead of `body`. */
-export const BODY_OBJECT_ATTRIBUTE = 'bodyObject';
+const BODY_OBJECT_ATTRIBUTE = 'bodyObject';
 
 /**
  * How long a body object is kept: the bucket's lifecycle rule (infra/lib/bodies.ts) expires it this
