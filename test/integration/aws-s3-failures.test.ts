@@ -36,6 +36,8 @@ let probeDynamoDb: DynamoDBClient;
 let probeS3: S3Client;
 const faults: Fault[] = [];
 const batches: BatchSummary[] = [];
+/** Every call of this command fails while set, as for a role without the permission. */
+let denied: string | undefined;
 
 /** Fails the next call of `command` (PutObjectCommand, GetObjectCommand) on an object of notification `id`. */
 function inject(command: string, id: string): Fault {
@@ -72,6 +74,9 @@ beforeAll(async () => {
   });
   local.runtime.clients.s3.middlewareStack.add(
     (next, context) => async (args) => {
+      if (context.commandName === denied) {
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      }
       const key = String((args.input as { Key?: unknown }).Key ?? '');
       const index = faults.findIndex((f) => f.hits === 0 && f.command === context.commandName && key.startsWith(f.key));
       const fault = faults[index];
@@ -155,5 +160,35 @@ describe('AWS mode under S3 failures, with bodies over 8 KiB (Lambda handlers on
     const history = await herald.call('GET', `/v1/notifications/${id}/attempts`);
     expect(history.body.attempts.map((a: { category: string }) => a.category)).toEqual(['SUCCESS']);
     expect(vendor.requestsFor(id).map((r) => r.bytes.equals(Buffer.from(body as string, 'utf8')))).toEqual([true]);
+  });
+
+  it('runs a bulk recovery of large notifications without reading one body, as the sweeper (no S3 permission) must', async () => {
+    const since = new Date().toISOString();
+    const bodies = largeBodies(20 * 1024).map((large) => large.body);
+    // The first attempt of each is refused (503) and spends its only one: FAILED.
+    const sent = await Promise.all(
+      bodies.map((body) => herald.send({ url: `${vendor.url}/fail-first/1`, maxAttempts: 1, body })),
+    );
+    const ids: string[] = sent.map((r) => r.body.id);
+    for (const id of ids) expect((await herald.waitForStatus(id, ['FAILED', 'SUCCESS'])).status).toBe('FAILED');
+
+    const started = await herald.call('POST', '/v1/recoveries', {
+      json: { status: 'FAILED', destination: vendor.url, createdAfter: since },
+    });
+    expect(started.status).toBe(202);
+    denied = 'GetObjectCommand';
+    try {
+      expect(await local.sweep()).toMatchObject({ recovered: ids.length });
+    } finally {
+      denied = undefined;
+    }
+    const job = await herald.call('GET', `/v1/recoveries/${started.body.id}`);
+    expect(job.body).toMatchObject({ state: 'DONE', matched: ids.length, retried: ids.length, skipped: 0 });
+
+    // Delivered once S3 answers the worker (a claim it was refused came back after its visibility timeout).
+    for (const [i, id] of ids.entries()) {
+      const done = await herald.waitForStatus(id, ['SUCCESS'], 20_000);
+      expect(done).toMatchObject({ attempts: 2, body: bodies[i] });
+    }
   });
 });
