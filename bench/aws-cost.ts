@@ -123,7 +123,7 @@ const billedMs = (ms: number) => Math.max(1, Math.ceil(ms));
 
 /**
  * AWS cost per million delivered notifications, from the calls Herald's real Lambda handlers make on
- * `start:aws-local` (dynalite + fauxqs, in this process), counted by test/helpers/aws-call-meter.ts
+ * `start:aws-local` (dynalite + fauxqs + s3rver, in this process), counted by test/helpers/aws-call-meter.ts
  * and priced with bench/prices.ts.
  */
 export async function measureAwsCost(options: { notifications: number }): Promise<CostResult> {

@@ -100,7 +100,7 @@ export function renderReport(r: BenchResults): string {
   };
   if (r.singleProcess) service('Single process (SQLite, WAL fsync before each 202)', r.singleProcess, true);
   if (isSkipped(r.awsLocal)) rows.push(['start:aws-local', `skipped: ${r.awsLocal.skipped}`, '']);
-  else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs, Lambda handlers)', r.awsLocal, false);
+  else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs + s3rver, Lambda handlers)', r.awsLocal, false);
 
   for (const noisy of r.noisyNeighbour ?? []) {
     rows.push([
