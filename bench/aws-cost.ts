@@ -150,7 +150,7 @@ export async function measureAwsCost(options: { notifications: number }): Promis
   meter
     .attach(local.runtime.clients.dynamoDb)
     .attach(local.runtime.clients.sqs)
-    .attach(local.runtime.clients.s3)
+    .attach(await local.runtime.clients.s3.get())
     .attach(local.eventSourceSqs);
   const invocations = watchInvocations(local);
 

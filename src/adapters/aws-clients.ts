@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadS3Sdk } from './s3/load-s3-sdk.js';
 
 /** Where and how to reach one AWS service. The caller reads the environment; this module does not. */
 export interface AwsClientConfig {
@@ -46,11 +47,35 @@ export function createSqsClient(config: AwsClientConfig): SQSClient {
 }
 
 /**
- * A local engine is reached by path (`<endpoint>/<bucket>/<key>`): a bucket's subdomain of 127.0.0.1
- * would not resolve. The real service gets its default, the bucket as a subdomain.
+ * An S3 client's options. A local engine is reached by path (`<endpoint>/<bucket>/<key>`): a bucket's
+ * subdomain of 127.0.0.1 would not resolve. The real service gets its default, the bucket as a
+ * subdomain.
  */
-export function createS3Client(config: AwsClientConfig): S3Client {
-  return new S3Client({ ...commonOptions(config), forcePathStyle: config.endpoint !== undefined });
+export function s3ClientOptions(config: AwsClientConfig): S3ClientConfig {
+  return { ...commonOptions(config), forcePathStyle: config.endpoint !== undefined };
+}
+
+/**
+ * The S3 client, made on the first `get`, when the S3 SDK is loaded (load-s3-sdk.ts): only a large
+ * body needs it, and a container that never meets one never pays for loading it.
+ */
+export class LazyS3Client {
+  private client: Promise<S3Client> | undefined;
+
+  constructor(private readonly config: AwsClientConfig) {}
+
+  get(): Promise<S3Client> {
+    this.client ??= loadS3Sdk().then(({ S3Client }) => new S3Client(s3ClientOptions(this.config)));
+    return this.client;
+  }
+
+  /** Releases the client's sockets, if it was made. */
+  destroy(): void {
+    void this.client?.then(
+      (client) => client.destroy(),
+      () => undefined,
+    );
+  }
 }
 
 /**

@@ -1,12 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  type AwsClientConfig,
-  createDynamoDbClient,
-  createS3Client,
-  createSqsClient,
-} from '../adapters/aws-clients.js';
+import { type AwsClientConfig, createDynamoDbClient, createSqsClient, LazyS3Client } from '../adapters/aws-clients.js';
 import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
@@ -18,11 +12,11 @@ import type { Backend } from './backend.js';
 
 export interface AwsBackend extends Backend {
   /**
-   * The SDK clients behind the store (DynamoDB, and S3 for its large bodies) and the queue, so a host
-   * can add SDK middleware to them (call counting, fault injection in tests). The store's
-   * DocumentClient shares the DynamoDB client's stack.
+   * The SDK clients behind the store (DynamoDB, and S3 for its large bodies: made on first use) and
+   * the queue, so a host can add SDK middleware to them (call counting, fault injection in tests). The
+   * store's DocumentClient shares the DynamoDB client's stack.
    */
-  clients: { dynamoDb: DynamoDBClient; sqs: SQSClient; s3: S3Client };
+  clients: { dynamoDb: DynamoDBClient; sqs: SQSClient; s3: LazyS3Client };
 }
 
 /**
@@ -56,9 +50,9 @@ export function openAwsBackend(
   }
   const dynamoDb = createDynamoDbClient({ region, endpoint: dynamoDbEndpoint, credentials });
   const sqs = createSqsClient({ region, endpoint: sqsEndpoint, credentials });
-  const s3 = createS3Client({ region, endpoint: s3Endpoint, credentials });
+  const s3 = new LazyS3Client({ region, endpoint: s3Endpoint, credentials });
   const queue = new SqsQueue({ client: sqs, queueUrl });
-  const bodyObjects = new S3ObjectStore({ client: s3, bucket: bodyBucket });
+  const bodyObjects = new S3ObjectStore({ client: () => s3.get(), bucket: bodyBucket });
   return {
     store: new DynamoDbStore({ client: dynamoDb, tableName, logger, bodyObjects }),
     queue,

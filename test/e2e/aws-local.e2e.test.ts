@@ -20,12 +20,12 @@ const meter = new AwsCallMeter();
 let running: Promise<AwsLocal> | undefined;
 
 function awsLocal(): Promise<AwsLocal> {
-  running ??= startAwsLocal({ ...TEST_ENV }).then((local) => {
+  running ??= startAwsLocal({ ...TEST_ENV }).then(async (local) => {
     meter.registerTable(heraldTableDefinition(local.tableName));
     meter
       .attach(local.runtime.clients.dynamoDb)
       .attach(local.runtime.clients.sqs)
-      .attach(local.runtime.clients.s3)
+      .attach(await local.runtime.clients.s3.get())
       .attach(local.eventSourceSqs);
     return local;
   });

@@ -121,7 +121,7 @@ export async function createTestBucket(s3: S3Client, prefix: string): Promise<Te
     ((await s3.send(new ListObjectsV2Command({ Bucket: name }))).Contents ?? []).map((object) => String(object.Key));
   return {
     name,
-    objects: new S3ObjectStore({ client: s3, bucket: name }),
+    objects: new S3ObjectStore({ client: async () => s3, bucket: name }),
     keys,
     async remove() {
       for (const key of await keys()) await s3.send(new DeleteObjectCommand({ Bucket: name, Key: key }));

@@ -72,7 +72,7 @@ beforeAll(async () => {
     HERALD_LOCAL_VISIBILITY_TIMEOUT_S: '1',
     HERALD_LOCAL_SWEEP_INTERVAL_MS: String(24 * 3600 * 1000),
   });
-  local.runtime.clients.s3.middlewareStack.add(
+  (await local.runtime.clients.s3.get()).middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === denied) {
         throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoDbClient, createS3Client, LOCAL_ENGINE_CREDENTIALS } from '../../src/adapters/aws-clients.js';
+import { createDynamoDbClient, LazyS3Client, LOCAL_ENGINE_CREDENTIALS } from '../../src/adapters/aws-clients.js';
 import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { S3ObjectStore } from '../../src/adapters/s3/s3-object-store.js';
 import { BackendUnavailableError } from '../../src/domain/errors.js';
@@ -41,7 +41,8 @@ function unreachableClient(endpoint: string): DynamoDBClient {
 
 /** A body bucket behind the same dead endpoint: only a large body would reach it. */
 function unreachableObjects(endpoint: string): S3ObjectStore {
-  return new S3ObjectStore({ client: createS3Client(unreachableOptions(endpoint)), bucket: 'unreachable' });
+  const client = new LazyS3Client(unreachableOptions(endpoint));
+  return new S3ObjectStore({ client: () => client.get(), bucket: 'unreachable' });
 }
 
 /** Over the 8 KiB a body may have in the table, so it goes to S3. */

@@ -1,9 +1,11 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { BackendUnavailableError } from '../../domain/errors.js';
 import type { ObjectStore } from '../../ports/object-store.js';
+import { loadS3Sdk } from './load-s3-sdk.js';
 
 export interface S3ObjectStoreOptions {
-  client: S3Client;
+  /** The client, possibly made on the first call (LazyS3Client). */
+  client: () => Promise<S3Client>;
   bucket: string;
 }
 
@@ -12,7 +14,7 @@ export interface S3ObjectStoreOptions {
  * BackendUnavailableError (STYLE.md practice 4); the SDK has already retried what it retries.
  */
 export class S3ObjectStore implements ObjectStore {
-  private readonly client: S3Client;
+  private readonly client: () => Promise<S3Client>;
   private readonly bucket: string;
 
   constructor(options: S3ObjectStoreOptions) {
@@ -22,7 +24,8 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, text: string): Promise<void> {
     try {
-      await this.client.send(
+      const [client, { PutObjectCommand }] = await Promise.all([this.client(), loadS3Sdk()]);
+      await client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -37,7 +40,8 @@ export class S3ObjectStore implements ObjectStore {
 
   async get(key: string): Promise<string> {
     try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const [client, { GetObjectCommand }] = await Promise.all([this.client(), loadS3Sdk()]);
+      const output = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       if (!output.Body) throw new Error(`object ${key} came back without a body`);
       // Inside the try: the body streams after the headers, and a connection lost mid-way is an outage too.
       return await output.Body.transformToString('utf-8');

@@ -12,11 +12,12 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   createDynamoDbClient,
-  createS3Client,
   createSqsClient,
   LOCAL_ENGINE_CREDENTIALS,
+  s3ClientOptions,
 } from '../../adapters/aws-clients.js';
 import type { HeraldQueues } from '../../adapters/sqs/create-queues.js';
 
@@ -141,13 +142,15 @@ export function localSqsClient(endpoint: string) {
 
 /** An S3 client for a local engine: its credentials, short timeouts, path-style URLs. */
 export function localS3Client(endpoint: string) {
-  return createS3Client({
-    region: LOCAL_REGION,
-    endpoint,
-    credentials: LOCAL_ENGINE_CREDENTIALS,
-    connectionTimeoutMs: 1_000,
-    requestTimeoutMs: 5_000,
-  });
+  return new S3Client(
+    s3ClientOptions({
+      region: LOCAL_REGION,
+      endpoint,
+      credentials: LOCAL_ENGINE_CREDENTIALS,
+      connectionTimeoutMs: 1_000,
+      requestTimeoutMs: 5_000,
+    }),
+  );
 }
 
 /**
