@@ -39,6 +39,9 @@ export interface CostScenario {
     readUnits: number;
     /** What is billed: our sends by 64 KB chunk, the event source's receives and deletes at the assumed batch size. */
     sqsBilledRequests: number;
+    /** S3 PutObject and GetObject requests (large bodies), SDK retries included. */
+    s3Puts: number;
+    s3Gets: number;
     dynamoDbCalls: Record<string, number>;
     sqsCalls: Record<string, number>;
     /** Messages the worker processed (one per attempt, plus any early or duplicate message). */
@@ -120,7 +123,7 @@ const billedMs = (ms: number) => Math.max(1, Math.ceil(ms));
 
 /**
  * AWS cost per million delivered notifications, from the calls Herald's real Lambda handlers make on
- * `start:aws-local` (dynalite + fauxqs, in this process), counted by test/helpers/aws-call-meter.ts
+ * `start:aws-local` (dynalite + fauxqs + s3rver, in this process), counted by test/helpers/aws-call-meter.ts
  * and priced with bench/prices.ts.
  */
 export async function measureAwsCost(options: { notifications: number }): Promise<CostResult> {
@@ -144,12 +147,18 @@ export async function measureAwsCost(options: { notifications: number }): Promis
   // Queue checks on a client of their own, so that they are not counted.
   const probe = localSqsClient(local.endpoints.sqs);
   const meter = new AwsCallMeter().registerTable(heraldTableDefinition(local.tableName));
-  meter.attach(local.runtime.clients.dynamoDb).attach(local.runtime.clients.sqs).attach(local.eventSourceSqs);
+  meter
+    .attach(local.runtime.clients.dynamoDb)
+    .attach(local.runtime.clients.sqs)
+    .attach(await local.runtime.clients.s3.get())
+    .attach(local.eventSourceSqs);
   const invocations = watchInvocations(local);
 
   try {
-    // Unmeasured: loads and JIT-compiles the handlers, and cycles the long polls begun before the meter.
+    // Unmeasured: loads and JIT-compiles the handlers (the S3 SDK too, which only a large body loads),
+    // and cycles the long polls begun before the meter.
     await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 1024, attempts: 1 }, 20);
+    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 64 * 1024, attempts: 1 }, 5);
     const scenarios: CostScenario[] = [];
     for (const shape of SCENARIOS) {
       scenarios.push(await measureScenario(local, vendor, probe, meter, invocations, shape, options.notifications));
@@ -245,6 +254,8 @@ function price(
   // A batch's records are delivered in parallel: a batch of ten takes about as long as the batches timed here.
   const workerGbSeconds = (workerGb * meanBilledBatchMs * (workerMessages / batch)) / 1000;
   const httpApiRequests = Math.ceil((shape.bodyBytes + 200) / HTTP_API_METERING_BYTES);
+  const s3Puts = (calls['S3.PutObject'] ?? 0) / n;
+  const s3Gets = (calls['S3.GetObject'] ?? 0) / n;
 
   const line = (item: string, quantity: number, unit: string, unitPrice: number): CostLine => ({
     item,
@@ -287,6 +298,8 @@ function price(
       PRICES.lambdaGbSecondArm64,
     ),
     line('API Gateway HTTP API', httpApiRequests, 'requests', PRICES.httpApiRequest),
+    line('S3 PutObject (a body over 8 KiB, at ingest)', s3Puts, 'requests', PRICES.s3PutRequest),
+    line('S3 GetObject (that body, at each claim)', s3Gets, 'requests', PRICES.s3GetRequest),
   ];
   return {
     label,
@@ -299,6 +312,8 @@ function price(
       indexWriteUnits: dynamoDb.computed.indexWriteUnits / n,
       readUnits: dynamoDb.reported.readUnits / n,
       sqsBilledRequests: sqsBilled,
+      s3Puts,
+      s3Gets,
       dynamoDbCalls: perEach(calls, 'DynamoDB.', n),
       sqsCalls: perEach(calls, 'SQS.', n),
       workerMessages,
@@ -337,10 +352,11 @@ async function measureSweeper(local: AwsLocal, meter: AwsCallMeter): Promise<Cos
 function assumptions(): string[] {
   return [
     `Prices: ${PRICES_REGION} on-demand of ${PRICES_DATE} (bench/prices.ts). Lambda on ${LAMBDA_DEPLOYMENT.architecture} as infra/lib/functions.ts deploys it: ingest and worker ${LAMBDA_DEPLOYMENT.ingestMemoryMb} MB.`,
-    'Calls: every DynamoDB and SQS call the real ingest and worker handlers make on start:aws-local (dynalite + fauxqs), counted by SDK middleware (test/helpers/aws-call-meter.ts). Vendor on loopback.',
+    'Calls: every DynamoDB, SQS and S3 call the real ingest and worker handlers make on start:aws-local (dynalite + fauxqs + s3rver), counted by SDK middleware (test/helpers/aws-call-meter.ts). Vendor on loopback.',
     "Write units: computed by DynamoDB's published rules from the item images (the larger of before and after, per started KB; GSI entries when they enter, leave or change key), because dynalite reports no index writes. Read units: as dynalite reports them.",
     `SQS: our SendMessage bodies are the 36-byte id, one 64 KB chunk each. The event source's ReceiveMessage and DeleteMessageBatch are priced at a full batch of ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} (at load; the local poller's actual calls, idle long polls included, are listed as measured). Empty long polls of an idle queue are a fixed cost, not per notification.`,
     `Lambda duration: ingest = the mean of ${INGEST_TIMED} POST round trips sent one at a time through the local API Gateway bridge (an upper bound of the handler time); worker = the mean time of the batches the local event source invoked (ReceiveMessage answer to DeleteMessageBatch), one batch per ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} messages, since a batch's records are delivered in parallel. dynalite is slower per call than DynamoDB, and a real vendor answers slower than a loopback one: the worker's share grows with the vendor's latency.`,
     'HTTP API: one request per notification (metered per 512 KB). Retries need no HTTP API request.',
+    'S3: bodies over 8 KiB are one PutObject at ingest and one GetObject per claim. Storage is not priced here, nor is DynamoDB storage (docs/performance.md compares the two).',
   ];
 }

@@ -54,6 +54,7 @@ const HANDLER_ENV: Record<string, string> = {
   HERALD_TABLE_NAME: 'herald-bench',
   HERALD_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-bench',
   HERALD_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-bench-dlq',
+  HERALD_BODY_BUCKET: 'herald-bench-bodies',
   HERALD_LOG_LEVEL: 'warn',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',

@@ -18,6 +18,13 @@ export const PRICES = {
   lambdaGbSecondArm64: 0.0000133334,
   /** API Gateway HTTP API: per request, first 300 million a month, metered in 512 KB increments. */
   httpApiRequest: 1.0 / 1e6,
+  /**
+   * S3 Standard: per PUT (with COPY, POST and LIST: $0.005 per 1,000) and per GET ($0.0004 per 1,000),
+   * whatever the object's size up to 5 GB; transfer to Lambda in the same region is free. AWS's
+   * published us-east-1 prices, https://aws.amazon.com/s3/pricing/ ("Requests & data retrievals").
+   */
+  s3PutRequest: 0.005 / 1e3,
+  s3GetRequest: 0.0004 / 1e3,
 } as const;
 
 /** How SQS bills a request's payload. */

@@ -45,7 +45,7 @@ export const TARGETS = {
   wcuPer1KbSingle: 6,
   sqsRequestsPer1KbSingle: 3,
   dollarsPerMillion1Kb: 5.5,
-  dollarsPerMillion64Kb: 50,
+  dollarsPerMillion64Kb: 15,
   peakRssMb: 150,
   workerBundleBytes: 1024 * 1024,
   coldImportMs: 150,
@@ -123,7 +123,7 @@ export function renderReport(r: BenchResults): string {
     ]);
   }
   if (isSkipped(r.awsLocal)) rows.push(['start:aws-local', `skipped: ${r.awsLocal.skipped}`, '']);
-  else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs, Lambda handlers)', r.awsLocal, false);
+  else if (r.awsLocal) service('start:aws-local (dynalite + fauxqs + s3rver, Lambda handlers)', r.awsLocal, false);
 
   for (const noisy of r.noisyNeighbour ?? []) {
     rows.push([
@@ -140,7 +140,10 @@ export function renderReport(r: BenchResults): string {
       rows.push([
         `AWS cost, ${s.label}`,
         `${dollars(s.totalPerMillion)} per million; ${fixed(s.perNotification.writeUnits, 2)} WCU, ` +
-          `${fixed(s.perNotification.readUnits, 2)} RCU, ${fixed(s.perNotification.sqsBilledRequests, 2)} SQS requests`,
+          `${fixed(s.perNotification.readUnits, 2)} RCU, ${fixed(s.perNotification.sqsBilledRequests, 2)} SQS requests` +
+          (s.perNotification.s3Puts + s.perNotification.s3Gets > 0
+            ? `, ${fixed(s.perNotification.s3Puts, 2)} S3 PUT + ${fixed(s.perNotification.s3Gets, 2)} GET`
+            : ''),
         s.attempts === 1
           ? `≤ ${dollars(limit)}: ${check(s.totalPerMillion <= limit)}` +
             (single

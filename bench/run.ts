@@ -162,7 +162,7 @@ async function main(): Promise<void> {
           });
           break;
         case 'cost':
-          startPhase(n, steps.length, 'AWS cost: counting DynamoDB and SQS calls on dynalite + fauxqs');
+          startPhase(n, steps.length, 'AWS cost: counting DynamoDB, SQS and S3 calls on dynalite + fauxqs + s3rver');
           // Loaded only when asked for: it brings the AWS SDK, dynalite and fauxqs into this process.
           results.awsCost = await (await import('./aws-cost.js')).measureAwsCost({
             notifications: SETTINGS.costNotifications,

@@ -74,6 +74,7 @@ const environment = z
     HERALD_QUEUE_URL: optionalText,
     HERALD_ORDERED_QUEUE_URL: optionalText,
     HERALD_DLQ_URL: optionalText,
+    HERALD_BODY_BUCKET: optionalText,
     HERALD_SIGNING_SECRETS: signingSecrets,
     HERALD_SIGNING_SECRET_ARN: optionalText,
     HERALD_RETENTION_DAYS: integer(1, 36_500).default(30),
@@ -81,6 +82,7 @@ const environment = z
     AWS_REGION: optionalText,
     AWS_ENDPOINT_URL_DYNAMODB: optionalText,
     AWS_ENDPOINT_URL_SQS: optionalText,
+    AWS_ENDPOINT_URL_S3: optionalText,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalText,
   })
   .superRefine((env, ctx) => {
@@ -106,7 +108,7 @@ const environment = z
       });
     }
     if (env.HERALD_BACKEND === 'aws') {
-      for (const name of ['HERALD_TABLE_NAME', 'HERALD_QUEUE_URL'] as const) {
+      for (const name of ['HERALD_TABLE_NAME', 'HERALD_QUEUE_URL', 'HERALD_BODY_BUCKET'] as const) {
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when HERALD_BACKEND=aws' });
       }
     }
@@ -148,9 +150,12 @@ export interface HeraldConfig {
     /** The FIFO queue of notifications with an ordering key; without it, those are refused. */
     orderedQueueUrl?: string;
     dlqUrl?: string;
+    /** The S3 bucket holding bodies too large to keep in the table cheaply (the CDK stack's). */
+    bodyBucket?: string;
     region?: string;
     dynamoDbEndpoint?: string;
     sqsEndpoint?: string;
+    s3Endpoint?: string;
     secretsManagerEndpoint?: string;
   };
 }
@@ -208,9 +213,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       queueUrl: e.HERALD_QUEUE_URL,
       orderedQueueUrl: e.HERALD_ORDERED_QUEUE_URL,
       dlqUrl: e.HERALD_DLQ_URL,
+      bodyBucket: e.HERALD_BODY_BUCKET,
       region: e.AWS_REGION,
       dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,
       sqsEndpoint: e.AWS_ENDPOINT_URL_SQS,
+      s3Endpoint: e.AWS_ENDPOINT_URL_S3,
       secretsManagerEndpoint: e.AWS_ENDPOINT_URL_SECRETS_MANAGER,
     },
   };

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { HeraldApi } from './api.js';
+import { HeraldBodies } from './bodies.js';
 import { HeraldData } from './data.js';
 import { HeraldFunctions, QUEUE_VISIBILITY_TIMEOUT } from './functions.js';
 import { HeraldMonitoring } from './monitoring.js';
@@ -11,9 +12,13 @@ export interface HeraldStackProps extends StackProps {
   readonly settings: HeraldSettings;
 }
 
-/** Herald's AWS mode (docs/design.md): HTTP API → ingest Lambda, DynamoDB, SQS + DLQ, worker and sweeper. */
+/**
+ * Herald's AWS mode (docs/design.md): HTTP API → ingest Lambda, DynamoDB (and S3 for large bodies),
+ * SQS + DLQ, worker and sweeper.
+ */
 export class HeraldStack extends Stack {
   readonly data: HeraldData;
+  readonly bodies: HeraldBodies;
   readonly signing: HeraldSigningSecret;
   readonly functions: HeraldFunctions;
   readonly api: HeraldApi;
@@ -30,6 +35,12 @@ export class HeraldStack extends Stack {
       signingSecret: this.signing.secret,
       settings,
     });
+    // Large bodies: ingest writes them (and its API reads return them), the worker delivers them, the
+    // sweeper reads no body.
+    this.bodies = new HeraldBodies(this, 'Bodies');
+    this.bodies.grantObjects(this.functions.ingest, ['s3:PutObject', 's3:GetObject']);
+    this.bodies.grantObjects(this.functions.worker, ['s3:GetObject']);
+    this.bodies.grantObjects(this.functions.sweeper, []);
     this.api = new HeraldApi(this, 'Api', {
       handler: this.functions.ingest,
       rateLimit: settings.apiRateLimit,
@@ -55,6 +66,7 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.data.deadLetterQueue.queueArn });
     new CfnOutput(this, 'OrderedDeliveryQueueUrl', { value: this.data.orderedQueue.queueUrl });
     new CfnOutput(this, 'OrderedDeadLetterQueueUrl', { value: this.data.orderedDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'BodyBucketName', { value: this.bodies.bucket.bucketName });
     new CfnOutput(this, 'SigningSecretArn', {
       value: this.signing.secret.secretArn,
       description: 'Secrets Manager secret holding the Standard Webhooks signing secrets',

@@ -1,12 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { heraldTableDefinition } from '../../src/adapters/dynamodb/create-table.js';
+import { BODY_OBJECT_RETENTION_DAYS } from '../../src/adapters/dynamodb/request-bodies.js';
 import {
   CREATED_INDEX,
   DESTINATION_PARTITION,
   FAILED_INDEX,
   KEY,
   RECOVERY_PARTITION,
+  RETENTION_DAYS,
   TTL_ATTRIBUTE,
 } from '../../src/adapters/dynamodb/table-schema.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
@@ -24,6 +26,7 @@ const ids = {
   dlq: stack.getLogicalId(stack.data.deadLetterQueue.node.defaultChild as never),
   orderedQueue: stack.getLogicalId(stack.data.orderedQueue.node.defaultChild as never),
   orderedDlq: stack.getLogicalId(stack.data.orderedDeadLetterQueue.node.defaultChild as never),
+  bucket: stack.getLogicalId(stack.bodies.bucket.node.defaultChild as never),
   signingSecret: stack.getLogicalId(stack.signing.secret.node.defaultChild as never),
   ingest: logicalId(stack, stack.functions.ingest),
   worker: logicalId(stack, stack.functions.worker),
@@ -34,6 +37,8 @@ const timeoutOf = (fnId: string) => propsOf(fnId).Timeout as number;
 const roleOf = (fnId: string) => (propsOf(fnId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const indexArn = (name: string) => ({ 'Fn::Join': ['', [arnOf(ids.table), `/index/${name}`]] });
+/** Every object of the body bucket: the only resource a data action may name with a wildcard (the key). */
+const bodyObjects = { 'Fn::Join': ['', [arnOf(ids.bucket), '/*']] };
 
 describe('environment', () => {
   it('targets account 123456789012 in us-east-1 by default', () => {
@@ -71,25 +76,29 @@ describe('functions', () => {
     expect(props).not.toHaveProperty('FunctionName');
   });
 
-  it.each(functions)('%s gets the table, queues, delivery settings and Powertools settings', (id, props) => {
-    // The signing secret's ARN only where it is used: the worker signs, ingest refuses `sign: true` without it.
-    const signing = id === ids.sweeper ? {} : { HERALD_SIGNING_SECRET_ARN: { Ref: ids.signingSecret } };
-    expect((props.Environment as { Variables: unknown }).Variables).toEqual({
-      ...signing,
-      HERALD_BACKEND: 'aws',
-      HERALD_TABLE_NAME: { Ref: ids.table },
-      HERALD_QUEUE_URL: { Ref: ids.queue },
-      HERALD_ORDERED_QUEUE_URL: { Ref: ids.orderedQueue },
-      HERALD_DLQ_URL: { Ref: ids.dlq },
-      HERALD_MAX_ATTEMPTS: '8',
-      HERALD_RETRY_BASE_DELAY_MS: '1000',
-      HERALD_RETRY_MAX_DELAY_MS: '3600000',
-      HERALD_ATTEMPT_TIMEOUT_MS: '10000',
-      POWERTOOLS_SERVICE_NAME: 'herald',
-      POWERTOOLS_METRICS_NAMESPACE: 'Herald',
-      NODE_OPTIONS: '--enable-source-maps',
-    });
-  });
+  it.each(functions)(
+    '%s gets the table, queues, body bucket, delivery settings and Powertools settings',
+    (id, props) => {
+      // The signing secret's ARN only where it is used: the worker signs, ingest refuses `sign: true` without it.
+      const signing = id === ids.sweeper ? {} : { HERALD_SIGNING_SECRET_ARN: { Ref: ids.signingSecret } };
+      expect((props.Environment as { Variables: unknown }).Variables).toEqual({
+        ...signing,
+        HERALD_BACKEND: 'aws',
+        HERALD_TABLE_NAME: { Ref: ids.table },
+        HERALD_QUEUE_URL: { Ref: ids.queue },
+        HERALD_ORDERED_QUEUE_URL: { Ref: ids.orderedQueue },
+        HERALD_DLQ_URL: { Ref: ids.dlq },
+        HERALD_BODY_BUCKET: { Ref: ids.bucket },
+        HERALD_MAX_ATTEMPTS: '8',
+        HERALD_RETRY_BASE_DELAY_MS: '1000',
+        HERALD_RETRY_MAX_DELAY_MS: '3600000',
+        HERALD_ATTEMPT_TIMEOUT_MS: '10000',
+        POWERTOOLS_SERVICE_NAME: 'herald',
+        POWERTOOLS_METRICS_NAMESPACE: 'Herald',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    },
+  );
 
   it('log to their own log groups with a retention', () => {
     for (const [, props] of functions) {
@@ -271,7 +280,7 @@ describe('table', () => {
 describe('IAM', () => {
   const dataStatements = (fnId: string) =>
     statementsOfRole(template, roleOf(fnId)).filter((s) =>
-      actionsOf(s).some((a) => /^(dynamodb|sqs|secretsmanager):/.test(a)),
+      actionsOf(s).some((a) => /^(dynamodb|sqs|secretsmanager|s3):/.test(a)),
     );
   const grants = (fnId: string) =>
     dataStatements(fnId).flatMap((s) =>
@@ -287,11 +296,12 @@ describe('IAM', () => {
   const signingSecret = { Ref: ids.signingSecret };
   const indexes = [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)];
 
-  it('grants no data action on a wildcard resource, and nothing on either DLQ', () => {
+  it('grants no data action on a wildcard resource but the body bucket\u2019s objects, and nothing on either DLQ', () => {
     for (const fnId of [ids.ingest, ids.worker, ids.sweeper]) {
       for (const s of statementsOfRole(template, roleOf(fnId))) {
         expect(s.Effect).toBe('Allow');
         for (const resource of resourcesOf(s)) {
+          if (JSON.stringify(resource) === JSON.stringify(bodyObjects)) continue;
           expect(JSON.stringify(resource)).not.toMatch(/\*/);
           expect(resource).not.toEqual(arnOf(ids.dlq));
           expect(resource).not.toEqual(arnOf(ids.orderedDlq));
@@ -319,7 +329,7 @@ describe('IAM', () => {
     }
   });
 
-  it('gives ingest the item, query and scan actions on the table and its indexes, SendMessage and the depth of both queues', () => {
+  it('gives ingest the item, query and scan actions on the table and its indexes, SendMessage and the depth of both queues, and puts and reads of body objects', () => {
     expect(grantSet(ids.ingest)).toEqual(
       new Set([
         ...expected(
@@ -327,11 +337,12 @@ describe('IAM', () => {
           [table, ...indexes],
         ),
         ...expected(['sqs:SendMessage', 'sqs:GetQueueAttributes'], [queue, orderedQueue]),
+        ...expected(['s3:PutObject', 's3:GetObject'], [bodyObjects]),
       ]),
     );
   });
 
-  it('gives the worker its item actions on the table, SendMessage on the standard queue, both event sources their consume actions, and the signing secret', () => {
+  it('gives the worker its item actions on the table, SendMessage on the standard queue, both event sources their consume actions, the signing secret and reads of body objects', () => {
     expect(grantSet(ids.worker)).toEqual(
       new Set([
         ...expected(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], [table]),
@@ -347,6 +358,7 @@ describe('IAM', () => {
           [queue, orderedQueue],
         ),
         ...expected(['secretsmanager:GetSecretValue'], [signingSecret]),
+        ...expected(['s3:GetObject'], [bodyObjects]),
       ]),
     );
   });
@@ -382,7 +394,7 @@ describe('IAM', () => {
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
-  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, send to both queues, and nothing else', () => {
+  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, send to both queues, and nothing else (no body object)', () => {
     expect(grantSet(ids.sweeper)).toEqual(
       new Set([
         ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name), table]),
@@ -390,6 +402,62 @@ describe('IAM', () => {
         ...expected(['sqs:SendMessage'], [queue, orderedQueue]),
       ]),
     );
+  });
+});
+
+describe('body bucket', () => {
+  const bucket = template.toJSON().Resources[ids.bucket];
+  const s3Grants = (fnId: string) =>
+    statementsOfRole(template, (propsOf(fnId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0])
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')))
+      .map((s) => ({ actions: actionsOf(s).sort(), resources: resourcesOf(s) }));
+
+  it('expires objects a week after the table\u2019s TTL has expired their records, and keeps no versions', () => {
+    expect(BODY_OBJECT_RETENTION_DAYS).toBe(RETENTION_DAYS + 7);
+    expect(bucket.Properties.LifecycleConfiguration).toEqual({
+      Rules: [{ Id: 'ExpireWithTheirRecords', ExpirationInDays: BODY_OBJECT_RETENTION_DAYS, Status: 'Enabled' }],
+    });
+    expect(bucket.Properties).not.toHaveProperty('VersioningConfiguration');
+  });
+
+  it('is encrypted, private, owner-enforced and refuses plain HTTP', () => {
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: ids.bucket },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('has a generated name, is retained with the stack like the table, and its name is an output', () => {
+    expect(bucket.Properties).not.toHaveProperty('BucketName');
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    template.hasOutput('BodyBucketName', { Value: { Ref: ids.bucket } });
+  });
+
+  it('lets ingest put and read objects, the worker read them, the sweeper nothing, and no one list or delete', () => {
+    expect(s3Grants(ids.ingest)).toEqual([{ actions: ['s3:GetObject', 's3:PutObject'], resources: [bodyObjects] }]);
+    expect(s3Grants(ids.worker)).toEqual([{ actions: ['s3:GetObject'], resources: [bodyObjects] }]);
+    expect(s3Grants(ids.sweeper)).toEqual([]);
+    // Nor does a statement of the bucket's own policy allow anything.
+    const bucketPolicy = onlyResource(template, 'AWS::S3::BucketPolicy').PolicyDocument as {
+      Statement: { Effect: string }[];
+    };
+    expect(bucketPolicy.Statement.map((s) => s.Effect)).toEqual(['Deny']);
   });
 });
 

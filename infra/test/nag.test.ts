@@ -9,6 +9,7 @@ const nag = Match.stringLikeRegexp('AwsSolutions-');
 interface Suppression {
   id: string;
   reason: string;
+  applies_to?: unknown[];
 }
 
 describe('cdk-nag AwsSolutionsChecks', () => {
@@ -30,8 +31,18 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       .flatMap(
         (r) => (r.getMetadata('cdk_nag') as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? [],
       );
-    expect([...new Set(suppressions.map((s) => s.id))].sort()).toEqual(['AwsSolutions-L1', 'AwsSolutions-SMG4']);
+    expect([...new Set(suppressions.map((s) => s.id))].sort()).toEqual([
+      'AwsSolutions-IAM5',
+      'AwsSolutions-L1',
+      'AwsSolutions-S1',
+      'AwsSolutions-SMG4',
+    ]);
     for (const s of suppressions) expect(s.reason.length).toBeGreaterThan(60);
+    // The wildcard allowed is the body bucket's key, on the two roles that use its objects, and nothing else.
+    const bucketId = stack.getLogicalId(stack.bodies.bucket.node.defaultChild as CfnResource);
+    const wildcards = suppressions.filter((s) => s.id === 'AwsSolutions-IAM5');
+    expect(wildcards).toHaveLength(2);
+    for (const s of wildcards) expect(s.applies_to).toEqual([`Resource::<${bucketId}.Arn>/*`]);
   });
 
   it('is applied by the app itself, and an unsuppressed finding fails synthesis', () => {

@@ -115,6 +115,7 @@ describe('cdk synth (the CLI, offline, bundling the real handlers)', () => {
           HERALD_TABLE_NAME: 'herald-table',
           HERALD_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-queue',
           HERALD_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-dlq',
+          HERALD_BODY_BUCKET: 'herald-bodies',
           POWERTOOLS_SERVICE_NAME: 'herald',
           POWERTOOLS_METRICS_NAMESPACE: 'Herald',
         },

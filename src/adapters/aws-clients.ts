@@ -1,10 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadS3Sdk } from './s3/load-s3-sdk.js';
 
 /** Where and how to reach one AWS service. The caller reads the environment; this module does not. */
 export interface AwsClientConfig {
   region: string;
-  /** A local engine (dynalite, fauxqs) or another non-default endpoint; omit for the real service. */
+  /** A local engine (dynalite, fauxqs, s3rver) or another non-default endpoint; omit for the real service. */
   endpoint?: string;
   /** Static credentials, e.g. fake ones for local engines; omit to use the SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -44,5 +46,40 @@ export function createSqsClient(config: AwsClientConfig): SQSClient {
   return new SQSClient(commonOptions(config));
 }
 
-/** Credentials that local engines accept (they do not check signatures). */
-export const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/**
+ * An S3 client's options. A local engine is reached by path (`<endpoint>/<bucket>/<key>`): a bucket's
+ * subdomain of 127.0.0.1 would not resolve. The real service gets its default, the bucket as a
+ * subdomain.
+ */
+export function s3ClientOptions(config: AwsClientConfig): S3ClientConfig {
+  return { ...commonOptions(config), forcePathStyle: config.endpoint !== undefined };
+}
+
+/**
+ * The S3 client, made on the first `get`, when the S3 SDK is loaded (load-s3-sdk.ts): only a large
+ * body needs it, and a container that never meets one never pays for loading it.
+ */
+export class LazyS3Client {
+  private client: Promise<S3Client> | undefined;
+
+  constructor(private readonly config: AwsClientConfig) {}
+
+  get(): Promise<S3Client> {
+    this.client ??= loadS3Sdk().then(({ S3Client }) => new S3Client(s3ClientOptions(this.config)));
+    return this.client;
+  }
+
+  /** Releases the client's sockets, if it was made. */
+  destroy(): void {
+    void this.client?.then(
+      (client) => client.destroy(),
+      () => undefined,
+    );
+  }
+}
+
+/**
+ * Credentials that local engines accept: dynalite and fauxqs check no signatures, and this is the one
+ * key pair s3rver knows (it checks the key, not the signature).
+ */
+export const LOCAL_ENGINE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

@@ -11,7 +11,8 @@ import { notFound } from './query-notifications.js';
 export async function cancelNotification(deps: AppDependencies, id: string): Promise<Notification> {
   const cancelled = await deps.store.cancel(id, deps.clock.now().toISOString());
   if (!cancelled) {
-    const current = await deps.store.get(id);
+    // Only its status is told.
+    const current = await deps.store.get(id, { body: false });
     if (!current) throw notFound(id);
     throw new HeraldError(
       'INVALID_STATE',

@@ -260,12 +260,15 @@ function reportAttempt(
   }
 }
 
-/** The record, waiting for one that is missing on a message's first receive (its put may be in flight). */
+/**
+ * The record, waiting for one that is missing on a message's first receive (its put may be in flight).
+ * Only its state is looked at, so not its body.
+ */
 async function findRecord(deps: AppDependencies, id: string, receiveCount: number): Promise<Notification | undefined> {
   const waits = receiveCount === 1 ? NOT_STORED_YET_WAITS_MS : [];
   for (const waitMs of [0, ...waits]) {
     if (waitMs > 0) await setTimeout(waitMs);
-    const record = await deps.store.get(id);
+    const record = await deps.store.get(id, { body: false });
     if (record) return record;
   }
   return undefined;

@@ -8,6 +8,12 @@ import { retryNotification } from './retry-notification.js';
 /** Notifications one step retries at most: a step is one listing page and one job write. */
 export const RECOVERY_STEP_SIZE = 20;
 
+/**
+ * A recovery acts on ids and states: the bodies it would read (an S3 read each for a large one on AWS)
+ * go unused, and the sweeper that runs it there may not read them at all.
+ */
+const WITHOUT_BODIES = { body: false } as const;
+
 export async function startRecovery(deps: AppDependencies, filter: RecoveryFilter): Promise<RecoveryJob> {
   const job = newRecoveryJob(randomUUID(), filter, deps.clock.now().toISOString());
   await deps.recoveries.create(job);
@@ -56,14 +62,17 @@ export async function advanceRecovery(
   const { filter } = job;
   let page: ListPage;
   try {
-    page = await deps.store.list({
-      statuses: [filter.status],
-      ...(filter.destination === undefined ? {} : { destination: filter.destination }),
-      ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
-      ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
-      limit: size,
-      ...(job.cursor === null ? {} : { cursor: job.cursor }),
-    });
+    page = await deps.store.list(
+      {
+        statuses: [filter.status],
+        ...(filter.destination === undefined ? {} : { destination: filter.destination }),
+        ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
+        ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
+        limit: size,
+        ...(job.cursor === null ? {} : { cursor: job.cursor }),
+      },
+      WITHOUT_BODIES,
+    );
   } catch (error) {
     // A store that cannot be reached is tried again next time; anything else will not get better.
     if (error instanceof HeraldError && error.code === 'SYSTEM_ERROR') throw error;
@@ -73,7 +82,7 @@ export async function advanceRecovery(
   const outcomes = await Promise.all(
     page.items.map(async (notification) => {
       try {
-        await retryNotification(deps, notification.id);
+        await retryNotification(deps, notification.id, WITHOUT_BODIES);
         return 'retried';
       } catch (error) {
         if (error instanceof HeraldError && (error.code === 'INVALID_STATE' || error.code === 'NOT_FOUND')) {

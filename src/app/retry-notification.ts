@@ -1,6 +1,7 @@
 import { HeraldError } from '../domain/errors.js';
 import type { Notification } from '../domain/notification.js';
 import { isNotificationId } from '../domain/notification-id.js';
+import type { ReadOptions } from '../ports/notification-store.js';
 import type { AppDependencies } from './dependencies.js';
 import { enqueueAndMarkQueued, routingOf } from './enqueue.js';
 import { notFound } from './query-notifications.js';
@@ -8,14 +9,20 @@ import { notFound } from './query-notifications.js';
 /**
  * Manual retry (docs/design.md §1): FAILED → PENDING with a fresh attempt budget, then the ingest path.
  * Going through PENDING rather than straight to QUEUED means a failed enqueue is covered by the
- * sweeper exactly as at ingest.
+ * sweeper exactly as at ingest. `read`: what of the record the caller needs back (bulk recovery needs
+ * no body).
  */
-export async function retryNotification(deps: AppDependencies, id: string): Promise<Notification> {
+export async function retryNotification(
+  deps: AppDependencies,
+  id: string,
+  read: ReadOptions = {},
+): Promise<Notification> {
   if (!isNotificationId(id)) throw notFound(id);
   const reopenedAt = deps.clock.now().toISOString();
-  const reopened = await deps.store.reopen(id, reopenedAt);
+  const reopened = await deps.store.reopen(id, reopenedAt, read);
   if (!reopened) {
-    const current = await deps.store.get(id);
+    // Only its status is told.
+    const current = await deps.store.get(id, { body: false });
     if (!current) throw notFound(id);
     throw new HeraldError('INVALID_STATE', `Only a FAILED notification can be retried; this one is ${current.status}`);
   }

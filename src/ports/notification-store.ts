@@ -29,6 +29,16 @@ export interface ListPage {
   nextCursor?: string;
 }
 
+/** How much of a notification a read returns. */
+export interface ReadOptions {
+  /**
+   * False: the `body` may be left undefined. For callers that act on the state alone (the worker
+   * explaining a refused claim, bulk recovery): a store that keeps large bodies elsewhere (DynamoDB, in
+   * S3) then saves that read. Default true: the notification whole.
+   */
+  body?: boolean;
+}
+
 /** The claim a write is conditional on: its attempt count and its lease (the fencing token). */
 export type Claim = Pick<Notification, 'attempts' | 'leaseExpiresAt'>;
 
@@ -68,13 +78,13 @@ export interface NotificationStore {
    */
   insert(notification: Notification): Promise<InsertOutcome>;
 
-  get(id: string): Promise<Notification | undefined>;
+  get(id: string, options?: ReadOptions): Promise<Notification | undefined>;
 
   /** The attempt history, oldest first; undefined when the notification does not exist. */
   listAttempts(id: string): Promise<DeliveryAttempt[] | undefined>;
 
   /** Newest created first, narrowed by the query's filter. */
-  list(query: ListQuery): Promise<ListPage>;
+  list(query: ListQuery, options?: ReadOptions): Promise<ListPage>;
 
   /** PENDING → QUEUED. False when the notification was not PENDING. */
   markQueued(id: string, at: string): Promise<boolean>;
@@ -109,7 +119,7 @@ export interface NotificationStore {
   cancel(id: string, at: string): Promise<Notification | undefined>;
 
   /** FAILED → PENDING with a fresh budget of `maxAttempts` (history and `attempts` kept). */
-  reopen(id: string, at: string): Promise<Notification | undefined>;
+  reopen(id: string, at: string, options?: ReadOptions): Promise<Notification | undefined>;
 
   /**
    * PROCESSING under this claim → QUEUED, due at `nextAttemptAt` (null: at once), no attempt spent:

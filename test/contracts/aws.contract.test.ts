@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/adapters/cursor.js';
 import { DynamoDbDestinationStore } from '../../src/adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../../src/adapters/dynamodb/dynamodb-recovery-store.js';
-import { DynamoDbStore } from '../../src/adapters/dynamodb/dynamodb-store.js';
+import { DynamoDbStore, type DynamoDbStoreOptions } from '../../src/adapters/dynamodb/dynamodb-store.js';
+import { requestKey } from '../../src/adapters/dynamodb/items.js';
+import { BODY_OBJECT_THRESHOLD_BYTES, bodyObjectKey } from '../../src/adapters/dynamodb/request-bodies.js';
 import { advanceWatermark, readWatermark } from '../../src/adapters/dynamodb/sweep-watermark.js';
 import { openTable } from '../../src/adapters/dynamodb/table.js';
 import { listingScope } from '../../src/adapters/listing-scope.js';
@@ -11,19 +15,21 @@ import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
 import type { ListPage, ListQuery } from '../../src/ports/notification-store.js';
 import {
+  createTestBucket,
   createTestQueues,
   createTestTable,
   type LocalAws,
   startLocalAws,
+  type TestBucket,
   type TestTable,
 } from '../helpers/aws-engines.js';
-import { makeAttempt, makeNotification } from '../helpers/notifications.js';
+import { largeBodies, makeAttempt, makeNotification } from '../helpers/notifications.js';
 import { describeDestinationStoreContract } from './destination-store.contract.js';
 import { describeQueueContract } from './queue.contract.js';
 import { describeRecoveryStoreContract } from './recovery-store.contract.js';
 import { describeStoreContract } from './store.contract.js';
 
-// One engine of each kind per file; every test gets its own table or queue on it.
+// One engine of each kind per file; every test gets its own table, queue or bucket on it.
 let aws: LocalAws;
 
 beforeAll(async () => {
@@ -34,16 +40,20 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-describeStoreContract('DynamoDbStore on dynalite', async () => {
-  const table = await createTestTable(aws.dynamoDb, 'herald-contract');
+describeStoreContract('DynamoDbStore on dynalite, large bodies on s3rver', async () => {
+  const [table, bucket] = await Promise.all([
+    createTestTable(aws.dynamoDb, 'herald-contract'),
+    createTestBucket(aws.s3, 'herald-contract'),
+  ]);
   // The contract's notifications are created from 2030-01-01T00:00Z on: the listing walks back from a
   // "now" just after them and ends at the table's epoch, ten minutes before the first of them.
   const store = new DynamoDbStore({
     client: aws.dynamoDb,
     tableName: table.name,
+    bodyObjects: bucket.objects,
     now: () => Date.UTC(2030, 0, 1, 0, 1),
   });
-  return { store, cleanup: table.remove };
+  return { store, cleanup: () => Promise.all([table.remove(), bucket.remove()]).then(() => undefined) };
 });
 
 describeRecoveryStoreContract('DynamoDbRecoveryStore on dynalite', async () => {
@@ -70,16 +80,23 @@ describeQueueContract('SqsQueue on fauxqs', async () => {
 /** What the shared contract leaves open but this adapter promises (see dynamodb-store.ts). */
 describe('DynamoDbStore beyond the contract', () => {
   let table: TestTable;
+  let bucket: TestBucket;
   let store: DynamoDbStore;
   const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1) + seconds * 1000).toISOString();
+  /** This test's table and bucket, with other options of the store's. */
+  const storeWith = (options: Partial<DynamoDbStoreOptions> = {}) =>
+    new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name, bodyObjects: bucket.objects, ...options });
 
   beforeEach(async () => {
-    table = await createTestTable(aws.dynamoDb, 'herald-adapter');
-    store = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+    [table, bucket] = await Promise.all([
+      createTestTable(aws.dynamoDb, 'herald-adapter'),
+      createTestBucket(aws.s3, 'herald-adapter'),
+    ]);
+    store = storeWith();
   });
 
   afterEach(async () => {
-    await table.remove();
+    await Promise.all([table.remove(), bucket.remove()]);
   });
 
   async function fail(notification: Notification, claimAt: number): Promise<void> {
@@ -187,9 +204,7 @@ describe('DynamoDbStore beyond the contract', () => {
   }
 
   it('walks the minute buckets back from now, a bounded number per page, and ends at the lookback', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(3 * 3600)),
       listLookbackMinutes: 6 * 60,
       listMinutesPerPage: 60,
@@ -212,9 +227,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('ends the walk of a young table at its epoch, ten minutes before its first notification', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(3 * 3600)),
       listMinutesPerPage: 60,
     });
@@ -232,7 +245,7 @@ describe('DynamoDbStore beyond the contract', () => {
   it('lists a fresh table in one page without a cursor, querying only the minutes since its epoch', async () => {
     const calls = countCalls();
     try {
-      const live = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+      const live = storeWith();
       const created = Array.from({ length: 3 }, () => makeNotification({ createdAt: new Date().toISOString() }));
       for (const notification of created) await live.insert(notification);
       calls.reset();
@@ -264,8 +277,8 @@ describe('DynamoDbStore beyond the contract', () => {
   it('writes the table epoch once per store instance, with its first insert', async () => {
     const calls = countCalls();
     try {
-      const first = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
-      const second = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name });
+      const first = storeWith();
+      const second = storeWith();
       await Promise.all(Array.from({ length: 3 }, () => first.insert(makeNotification({ createdAt: at(0) }))));
       await first.insert(makeNotification({ createdAt: at(1) }));
       expect(calls.epochPuts).toBe(1);
@@ -280,9 +293,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('pages one busy minute without duplicates or gaps, with a status filter too', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(60)),
       listLookbackMinutes: 3,
     });
@@ -301,9 +312,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('passes over other destinations unread: a destination filter fetches only its own notifications', async () => {
-    const walker = new DynamoDbStore({
-      client: aws.dynamoDb,
-      tableName: table.name,
+    const walker = storeWith({
       now: () => Date.parse(at(60)),
       listLookbackMinutes: 3,
     });
@@ -323,6 +332,101 @@ describe('DynamoDbStore beyond the contract', () => {
     } finally {
       calls.remove();
     }
+  });
+
+  describe('large bodies', () => {
+    /** The REQUEST item as stored, read around the store. */
+    async function requestItemOf(id: string) {
+      const { Item } = await openTable(aws.dynamoDb, table.name).doc.send(
+        new GetCommand({ TableName: table.name, Key: requestKey(id), ConsistentRead: true }),
+      );
+      return Item;
+    }
+
+    /** Counts the GetObject calls on the shared S3 client until `remove`. */
+    function countObjectReads() {
+      const name = `countObjectReads${Math.random()}`;
+      let reads = 0;
+      aws.s3.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'GetObjectCommand') reads++;
+          return next(args);
+        },
+        { step: 'initialize', name },
+      );
+      return {
+        get reads() {
+          return reads;
+        },
+        remove: () => aws.s3.middlewareStack.remove(name),
+      };
+    }
+
+    it('keeps up to 8 KiB of body text (bytes, not characters) in the table, more in S3 under <id>/<SHA-256 of it>', async () => {
+      // 'é' is two bytes of UTF-8; the JSON text adds its two quotes.
+      const atLimit = makeNotification({ createdAt: at(0), body: 'é'.repeat((BODY_OBJECT_THRESHOLD_BYTES - 2) / 2) });
+      const over = makeNotification({ createdAt: at(1), body: 'é'.repeat((BODY_OBJECT_THRESHOLD_BYTES - 2) / 2 + 1) });
+      for (const notification of [atLimit, over]) await store.insert(notification);
+
+      const text = JSON.stringify(over.body);
+      const key = `${over.id}/${createHash('sha256').update(text).digest('hex')}`;
+      expect(bodyObjectKey(over.id, text)).toBe(key);
+      expect(await bucket.keys()).toEqual([key]);
+      expect(await bucket.objects.get(key)).toBe(text);
+      const [inline, named] = await Promise.all([requestItemOf(atLimit.id), requestItemOf(over.id)]);
+      expect(inline).toMatchObject({ body: JSON.stringify(atLimit.body) });
+      expect(inline).not.toHaveProperty('bodyObject');
+      expect(named).toMatchObject({ bodyObject: key });
+      expect(named).not.toHaveProperty('body');
+      expect(await store.get(atLimit.id)).toStrictEqual(atLimit);
+      expect(await store.get(over.id)).toStrictEqual(over);
+    });
+
+    it('rewrites the same object for a replayed insert; a conflicting one cannot touch the object the record names', async () => {
+      const [{ body }, { body: other }] = largeBodies(20 * 1024);
+      const first = makeNotification({ createdAt: at(0), body, idempotencyKey: 'large' });
+      await store.insert(first);
+      const key = bodyObjectKey(first.id, JSON.stringify(body));
+
+      expect(await store.insert({ ...first, createdAt: at(5), lastUpdatedAt: at(5) })).toMatchObject({
+        inserted: false,
+      });
+      expect(await bucket.keys()).toEqual([key]);
+
+      expect(await store.insert(makeNotification({ id: first.id, createdAt: at(6), body: other }))).toMatchObject({
+        inserted: false,
+      });
+      // The loser's object is written before its put is refused; it stays until the lifecycle rule
+      // expires it, and nothing names it.
+      expect((await bucket.keys()).sort()).toEqual([key, bodyObjectKey(first.id, JSON.stringify(other))].sort());
+      expect(await bucket.objects.get(key)).toBe(JSON.stringify(body));
+      expect(await requestItemOf(first.id)).toMatchObject({ bodyObject: key });
+      expect(await store.get(first.id)).toStrictEqual(first);
+    });
+
+    it('reads from S3 only the bodies of the notifications a page returns, and none for a read that asks for none', async () => {
+      const [{ body }] = largeBodies(20 * 1024);
+      const walker = storeWith({ now: () => Date.parse(at(60)), listLookbackMinutes: 3 });
+      const created = Array.from({ length: 6 }, (_, i) => makeNotification({ createdAt: at(i), body }));
+      for (const notification of created) await walker.insert(notification);
+      const objects = countObjectReads();
+      try {
+        expect((await walker.list({ limit: 2 })).items.map((n) => n.id)).toEqual([created[5]?.id, created[4]?.id]);
+        expect(objects.reads).toBe(2);
+        // A status filter fetches the items of 25 candidates at a time: still only the page's 3 bodies.
+        const filtered = await walker.list({ statuses: ['PENDING'], limit: 3 });
+        expect(filtered.items.map((n) => n.body)).toStrictEqual([body, body, body]);
+        expect(objects.reads).toBe(5);
+
+        const bare = await walker.list({ limit: 10 }, { body: false });
+        expect(bare.items).toHaveLength(6);
+        expect(bare.items.every((n) => n.body === undefined)).toBe(true);
+        expect((await walker.get(created[0]?.id as string, { body: false }))?.body).toBeUndefined();
+        expect(objects.reads).toBe(5);
+      } finally {
+        objects.remove();
+      }
+    });
   });
 
   it('refuses a listing cursor whose boundary is not a time', async () => {
@@ -411,7 +515,7 @@ describe('DynamoDbStore beyond the contract', () => {
   });
 
   it('walks a bounded number of minutes per sweep, going on from there the next sweep', async () => {
-    const bounded = new DynamoDbStore({ client: aws.dynamoDb, tableName: table.name, sweepMinutesPerRun: 60 });
+    const bounded = storeWith({ sweepMinutesPerRun: 60 });
     const queued = makeNotification({ createdAt: at(0) });
     const stranded = makeNotification({ createdAt: at(3 * 3600) });
     await bounded.insert(queued);

@@ -3,7 +3,7 @@ import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
 import type { AttemptRecord, ListQuery, NotificationStore } from '../../src/ports/notification-store.js';
-import { makeAttempt, makeNotification, makeSuccessAttempt } from '../helpers/notifications.js';
+import { largeBodies, makeAttempt, makeNotification, makeSuccessAttempt } from '../helpers/notifications.js';
 
 export interface StoreHarness {
   store: NotificationStore;
@@ -144,6 +144,81 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         for (const outcome of outcomes) {
           if (!outcome.inserted) expect(outcome.existing).toStrictEqual(stored);
         }
+      });
+    });
+
+    describe('large bodies', () => {
+      // Far above what a store keeps with the record (DynamoDB: 8 KiB), and just above that; all of
+      // them fit a request (256 KiB).
+      const SIZES = [9 * 1024, 200 * 1024];
+      const cases = SIZES.flatMap((bytes) =>
+        largeBodies(bytes).map(({ kind, body }) => ({ name: `${kind} of ${bytes / 1024} KiB`, body })),
+      );
+
+      it.each(cases)('round-trips a $name exactly through insert, get, list and claim', async ({ body }) => {
+        const notification = await inserted({ body, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+
+        expect(await store.get(notification.id)).toStrictEqual(notification);
+        expect((await store.list({ limit: 10 })).items).toStrictEqual([notification]);
+        const claimed = await store.claim(notification.id, t(10), t(40));
+        expect(claimed).toStrictEqual({
+          ...notification,
+          status: 'PROCESSING',
+          leaseExpiresAt: t(40),
+          lastUpdatedAt: t(10),
+          claimedFrom: 'PENDING',
+        });
+        // The JSON text itself, byte for byte, which is what the API answers with.
+        expect(JSON.stringify(claimed?.body)).toBe(JSON.stringify(body));
+      });
+
+      it('returns a large body with every notification a write answers with: cancel, reopen, a filtered page', async () => {
+        const [{ body: first }, { body: second }] = largeBodies(20 * 1024);
+        const cancelled = await inserted({ body: first });
+        const failed = await processing(t(10), { body: second });
+        expect(await store.recordAttempt(failed.id, failed, record('FAILED', makeAttempt(), t(11)))).toBe(true);
+
+        expect((await store.cancel(cancelled.id, t(12)))?.body).toStrictEqual(first);
+        expect((await store.list({ statuses: ['FAILED'], limit: 10 })).items.map((n) => n.body)).toStrictEqual([
+          second,
+        ]);
+        expect((await store.reopen(failed.id, t(13)))?.body).toStrictEqual(second);
+      });
+
+      it('keeps the stored body when the id is inserted again, with the same body or another', async () => {
+        const [{ body }, { body: other }] = largeBodies(64 * 1024);
+        const first = await inserted({ body, idempotencyKey: 'large-1' });
+
+        const replay = await store.insert({ ...first, createdAt: t(5), lastUpdatedAt: t(5) });
+        const conflict = await store.insert(makeNotification({ id: first.id, createdAt: t(6), body: other }));
+
+        expect(replay).toStrictEqual({ inserted: false, existing: first });
+        expect(conflict).toStrictEqual({ inserted: false, existing: first });
+        expect(await store.get(first.id)).toStrictEqual(first);
+        expect((await store.claim(first.id, t(10), t(40)))?.body).toStrictEqual(body);
+      });
+
+      it('may leave the body out of a read that asks for none, and returns the rest unchanged', async () => {
+        const [{ body }] = largeBodies(64 * 1024);
+        const failed = await processing(t(10), { body });
+        expect(await store.recordAttempt(failed.id, failed, record('FAILED', makeAttempt(), t(11)))).toBe(true);
+        const stored = (await store.get(failed.id)) as Notification;
+        const withoutBody = (n: Notification | undefined) => n && { ...n, body: undefined };
+
+        const read = await store.get(failed.id, { body: false });
+        const listed = (await store.list({ statuses: ['FAILED'], limit: 10 }, { body: false })).items;
+        const reopened = await store.reopen(failed.id, t(20), { body: false });
+
+        expect(withoutBody(read)).toStrictEqual(withoutBody(stored));
+        expect(listed.map(withoutBody)).toStrictEqual([withoutBody(stored)]);
+        expect(withoutBody(reopened)).toStrictEqual({
+          ...withoutBody(stored),
+          status: 'PENDING',
+          lastUpdatedAt: t(20),
+          attemptBudgetStart: 1,
+        });
+        // Left out or whole, never cut or altered.
+        for (const n of [read, ...listed, reopened]) expect([undefined, body]).toContainEqual(n?.body);
       });
     });
 

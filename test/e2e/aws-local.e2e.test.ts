@@ -5,6 +5,7 @@ import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-lo
 import { AwsCallMeter, sumOf } from '../helpers/aws-call-meter.js';
 import { localSqsClient } from '../helpers/aws-engines.js';
 import { HeraldClient } from '../helpers/herald-client.js';
+import { largeBodies } from '../helpers/notifications.js';
 import { waitForIdleQueue } from '../helpers/queue-counts.js';
 import { type StartService, TEST_ENV } from '../helpers/services.js';
 import { type SpawnedHerald, spawnService } from '../helpers/spawned-herald.js';
@@ -19,9 +20,13 @@ const meter = new AwsCallMeter();
 let running: Promise<AwsLocal> | undefined;
 
 function awsLocal(): Promise<AwsLocal> {
-  running ??= startAwsLocal({ ...TEST_ENV }).then((local) => {
+  running ??= startAwsLocal({ ...TEST_ENV }).then(async (local) => {
     meter.registerTable(heraldTableDefinition(local.tableName));
-    meter.attach(local.runtime.clients.dynamoDb).attach(local.runtime.clients.sqs).attach(local.eventSourceSqs);
+    meter
+      .attach(local.runtime.clients.dynamoDb)
+      .attach(local.runtime.clients.sqs)
+      .attach(await local.runtime.clients.s3.get())
+      .attach(local.eventSourceSqs);
     return local;
   });
   return running;
@@ -131,6 +136,43 @@ describe('aws-local: AWS calls per delivered notification', () => {
       expect(cost.dynamoDb.computed.writeUnits).toBeLessThanOrEqual(5 * count);
       expect(cost.calls['SQS.DeleteMessageBatch'] ?? 0).toBeLessThanOrEqual(count);
       expect(cost.calls['SQS.DeleteMessage'] ?? 0).toBe(0);
+      // A 1 KB body stays in the table.
+      expect(sumOf(cost.calls, 'S3.PutObject', 'S3.GetObject')).toBe(0);
+    } finally {
+      probe.destroy();
+      await vendor.close();
+    }
+  });
+
+  it('delivers a 64 KB notification through S3: one PutObject at ingest, one GetObject at delivery, the bytes exact', async () => {
+    const local = await awsLocal();
+    const vendor = await startVendor();
+    const probe = localSqsClient(local.endpoints.sqs);
+    try {
+      const herald = new HeraldClient(local.url);
+      const [{ body }] = largeBodies(64 * 1024);
+      // A small one first: its destination's record (written once per destination) is not counted.
+      const warmUp = await herald.send({ url: `${vendor.url}/ok` });
+      await waitFor(() => (vendor.requestsFor(warmUp.body.id).length > 0 ? true : undefined), { what: 'the warm-up' });
+      await waitForIdleQueue(probe, local.queues.queueUrl, 20_000);
+      meter.reset();
+
+      const sent = await herald.send({ url: `${vendor.url}/ok`, body });
+      expect(sent.status).toBe(202);
+      const id: string = sent.body.id;
+      await waitFor(() => (vendor.requestsFor(id).length > 0 ? true : undefined), { what: 'the delivery' });
+      await waitForIdleQueue(probe, local.queues.queueUrl, 20_000);
+      const cost = meter.snapshot();
+
+      const [received] = vendor.requestsFor(id);
+      expect(received?.bytes.equals(Buffer.from(body as string, 'utf8'))).toBe(true);
+      expect(vendor.requestsFor(id)).toHaveLength(1);
+      expect(cost.calls['S3.PutObject']).toBe(1);
+      expect(cost.calls['S3.GetObject']).toBe(1);
+      expect(cost.errors).toEqual({});
+      // Without the body, the REQUEST item is one write unit: REQUEST 1 + index entry 1 + claim 1 + record 1.
+      expect(cost.dynamoDb.computed.writeUnits).toBe(4);
+      expect((await herald.get(id)).body).toMatchObject({ status: 'SUCCESS', attempts: 1, body });
     } finally {
       probe.destroy();
       await vendor.close();
@@ -139,7 +181,7 @@ describe('aws-local: AWS calls per delivered notification', () => {
 });
 
 describe('npm run start:aws-local', () => {
-  it('serves, delivers, and exits 0 on SIGTERM', async () => {
+  it('serves, delivers (a 64 KB body through its s3rver too), and exits 0 on SIGTERM', async () => {
     const vendor = await startVendor();
     let child: SpawnedHerald | undefined;
     try {
@@ -148,10 +190,15 @@ describe('npm run start:aws-local', () => {
       });
       const herald = child.client;
       expect(child.output()).toContain(`"url":"${herald.baseUrl}"`);
+      expect(child.output()).toMatch(/"bodyBucket":"herald-local-bodies","s3Endpoint":"http:\/\/127\.0\.0\.1:\d+"/);
 
       const sent = await herald.send({ url: `${vendor.url}/ok`, body: 'from the CLI' });
       expect(sent.status).toBe(202);
       await herald.waitForStatus(sent.body.id, ['SUCCESS']);
+      const large = 'é'.repeat(32 * 1024);
+      const sentLarge = await herald.send({ url: `${vendor.url}/ok`, body: large });
+      await herald.waitForStatus(sentLarge.body.id, ['SUCCESS']);
+      expect(vendor.requestsFor(sentLarge.body.id)[0]?.bytes.equals(Buffer.from(large, 'utf8'))).toBe(true);
 
       child.process.kill('SIGTERM');
       expect(await child.exited).toBe(0);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { type RunningHerald, startHerald } from '../../src/entrypoints/node/herald-server.js';
 import {
+  createTestBucket,
   createTestQueues,
   createTestTable,
   LOCAL_CREDENTIALS_ENV,
@@ -11,6 +12,7 @@ import {
   type LocalAws,
   localBackendEnv,
   startLocalAws,
+  type TestBucket,
   type TestQueues,
   type TestTable,
 } from '../helpers/aws-engines.js';
@@ -29,6 +31,7 @@ describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () =>
   let aws: LocalAws;
   let table: TestTable;
   let queues: TestQueues;
+  let bucket: TestBucket;
   let herald: RunningHerald;
   let client: HeraldClient;
   let vendor: Vendor;
@@ -40,10 +43,17 @@ describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () =>
     [aws, vendor, browser] = await Promise.all([startLocalAws(), startVendor(), launchChromium()]);
     table = await createTestTable(aws.dynamoDb, 'herald-console');
     queues = await createTestQueues(aws.sqs, 'herald-console');
+    bucket = await createTestBucket(aws.s3, 'herald-console');
     herald = await startHerald(
       loadConfig({
         ...TEST_ENV,
-        ...localBackendEnv({ tableName: table.name, queues, endpoints: aws.endpoints, region: LOCAL_REGION }),
+        ...localBackendEnv({
+          tableName: table.name,
+          queues,
+          bodyBucket: bucket.name,
+          endpoints: aws.endpoints,
+          region: LOCAL_REGION,
+        }),
         HERALD_API_KEYS: API_KEY,
       }),
     );
@@ -54,6 +64,7 @@ describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () =>
     await herald?.stop();
     await table?.remove();
     await queues?.remove();
+    await bucket?.remove();
     await aws?.stop();
     await vendor?.close();
     vi.unstubAllEnvs();

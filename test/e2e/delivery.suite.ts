@@ -1,5 +1,7 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldClient } from '../helpers/herald-client.js';
+import { largeBodies } from '../helpers/notifications.js';
 import type { RunningService, StartService } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -79,6 +81,37 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
       const [received] = vendor.requestsFor(sent.body.id);
       expect(JSON.parse(received?.body ?? '')).toEqual({ order: 7, items: ['a'] });
       expect(received?.headers['content-type']).toBe('application/json');
+    });
+
+    it('delivers 64 KB bodies byte for byte, and every read answers with the body as it was sent', async () => {
+      const [text, object] = largeBodies(64 * 1024);
+      const sent = await Promise.all([
+        herald.send({
+          url: `${vendor.url}/ok`,
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+          body: text.body,
+        }),
+        herald.send({ url: `${vendor.url}/ok`, body: object.body }),
+      ]);
+      expect(sent.map((r) => r.status)).toEqual([202, 202]);
+      const ids: string[] = sent.map((r) => r.body.id);
+      await Promise.all(ids.map((id) => herald.waitForStatus(id, ['SUCCESS'])));
+
+      const wire = [Buffer.from(text.body as string, 'utf8'), Buffer.from(JSON.stringify(object.body), 'utf8')];
+      expect(wire[0]?.length).toBeGreaterThanOrEqual(64 * 1024);
+      ids.forEach((id, i) => {
+        const received = vendor.requestsFor(id);
+        expect(received).toHaveLength(1);
+        expect(received[0]?.bytes.equals(wire[i] as Buffer)).toBe(true);
+      });
+      // The record as the API writes it: the body's JSON text, exactly, in the single read and the listing.
+      const page = await herald.call('GET', '/v1/notifications?limit=100');
+      for (const [i, id] of ids.entries()) {
+        const body = [text.body, object.body][i];
+        const res = await request(`${service.baseUrl}/v1/notifications/${id}`);
+        expect(await res.body.text()).toContain(`"body":${JSON.stringify(body)},`);
+        expect(page.body.items.find((item: { id: string }) => item.id === id)?.body).toStrictEqual(body);
+      }
     });
 
     it('retries 5xx with backoff and succeeds, keeping every attempt oldest first', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startHerald } from '../../src/entrypoints/node/herald-server.js';
 import {
+  createTestBucket,
   createTestQueues,
   createTestTable,
   LOCAL_CREDENTIALS_ENV,
@@ -32,9 +33,16 @@ afterAll(async () => {
 const startNodeOnAws: StartService = async (env = {}) => {
   const table = await createTestTable(aws.dynamoDb, 'herald-node-aws');
   const queues = await createTestQueues(aws.sqs, 'herald-node-aws');
+  const bucket = await createTestBucket(aws.s3, 'herald-node-aws');
   const config = loadConfig({
     ...TEST_ENV,
-    ...localBackendEnv({ tableName: table.name, queues, endpoints: aws.endpoints, region: LOCAL_REGION }),
+    ...localBackendEnv({
+      tableName: table.name,
+      queues,
+      bodyBucket: bucket.name,
+      endpoints: aws.endpoints,
+      region: LOCAL_REGION,
+    }),
     ...env,
   });
   const herald = await startHerald(config);
@@ -44,6 +52,7 @@ const startNodeOnAws: StartService = async (env = {}) => {
       await herald.stop();
       await table.remove();
       await queues.remove();
+      await bucket.remove();
     },
   };
 };

@@ -1,8 +1,9 @@
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /**
- * Counts what Herald asks of DynamoDB and SQS, by SDK middleware on the clients it uses: calls per
+ * Counts what Herald asks of DynamoDB, SQS and S3, by SDK middleware on the clients it uses: calls per
  * operation, HTTP requests (SDK retries included), errors, and DynamoDB capacity. For the end-to-end
  * cost figures and, later, the benchmark.
  *
@@ -81,7 +82,7 @@ export class AwsCallMeter {
     return this;
   }
 
-  attach(client: DynamoDBClient | SQSClient): this {
+  attach(client: DynamoDBClient | SQSClient | S3Client): this {
     const id = this.attached++;
     const stack = client.middlewareStack as DynamoDBClient['middlewareStack'];
     stack.add(

@@ -1,13 +1,18 @@
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { S3ObjectStore } from '../../src/adapters/s3/s3-object-store.js';
 import type { HeraldQueues, QueueSettings } from '../../src/adapters/sqs/create-queues.js';
 import {
+  createBodyBucket,
   createHeraldQueues,
   createHeraldTable,
   localDynamoDbClient,
+  localS3Client,
   localSqsClient,
   startDynalite,
   startFauxqs,
+  startS3rver,
 } from '../../src/entrypoints/local/engines.js';
 
 /** The loopback AWS engines live in src (start:aws-local needs them too); tests import them from here. */
@@ -17,36 +22,45 @@ export {
   type LocalEngine,
   localBackendEnv,
   localDynamoDbClient,
+  localS3Client,
   localSqsClient,
   startDynalite,
   startFauxqs,
+  startS3rver,
 } from '../../src/entrypoints/local/engines.js';
 
-/** A name unique enough for a per-test table or queue (both allow [A-Za-z0-9_-]). */
+/**
+ * A name unique enough for a per-test table, queue or bucket: lower case, as bucket names must be,
+ * and at most 63 characters for a prefix of up to 40.
+ */
 function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-/** dynalite and fauxqs with a client for each: one pair per test file, a table or queue per test. */
+/** dynalite, fauxqs and s3rver with a client for each: one set per test file, a table, queue or bucket per test. */
 export interface LocalAws {
   dynamoDb: DynamoDBClient;
   sqs: SQSClient;
-  endpoints: { dynamoDb: string; sqs: string };
+  s3: S3Client;
+  endpoints: { dynamoDb: string; sqs: string; s3: string };
   stop(): Promise<void>;
 }
 
 export async function startLocalAws(): Promise<LocalAws> {
-  const [dynalite, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
+  const [dynalite, fauxqs, s3rver] = await Promise.all([startDynalite(), startFauxqs(), startS3rver()]);
   const dynamoDb = localDynamoDbClient(dynalite.endpoint);
   const sqs = localSqsClient(fauxqs.endpoint);
+  const s3 = localS3Client(s3rver.endpoint);
   return {
     dynamoDb,
     sqs,
-    endpoints: { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint },
+    s3,
+    endpoints: { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint, s3: s3rver.endpoint },
     async stop() {
       dynamoDb.destroy();
       sqs.destroy();
-      await Promise.all([dynalite.stop(), fauxqs.stop()]);
+      s3.destroy();
+      await Promise.all([dynalite.stop(), fauxqs.stop(), s3rver.stop()]);
     },
   };
 }
@@ -86,6 +100,32 @@ export async function createTestQueues(
         sqs.send(new DeleteQueueCommand({ QueueUrl: queues.queueUrl })),
         sqs.send(new DeleteQueueCommand({ QueueUrl: queues.dlqUrl })),
       ]);
+    },
+  };
+}
+
+export interface TestBucket {
+  name: string;
+  /** An object store on it, as the AWS backend makes one for HERALD_BODY_BUCKET. */
+  objects: S3ObjectStore;
+  /** The keys it holds (at most 1,000: tests hold a few). */
+  keys(): Promise<string[]>;
+  remove(): Promise<void>;
+}
+
+/** A body bucket under a new unique name. */
+export async function createTestBucket(s3: S3Client, prefix: string): Promise<TestBucket> {
+  const name = uniqueName(prefix);
+  await createBodyBucket(s3, name);
+  const keys = async () =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: name }))).Contents ?? []).map((object) => String(object.Key));
+  return {
+    name,
+    objects: new S3ObjectStore({ client: async () => s3, bucket: name }),
+    keys,
+    async remove() {
+      for (const key of await keys()) await s3.send(new DeleteObjectCommand({ Bucket: name, Key: key }));
+      await s3.send(new DeleteBucketCommand({ Bucket: name }));
     },
   };
 }

@@ -68,3 +68,38 @@ export function makeAttempt({ attempt = 1, ...result }: Partial<DeliveryAttempt>
 export function makeSuccessAttempt(overrides: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
   return makeAttempt({ ...SUCCESS, ...overrides });
 }
+
+/** Repeats `unit` until it is `bytes` bytes of UTF-8 (its JSON text, with escapes, is longer). */
+function grow(unit: string, bytes: number): string {
+  return unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit, 'utf8')));
+}
+
+export interface LargeBody {
+  kind: 'string' | 'object' | 'array';
+  body: unknown;
+}
+
+/**
+ * Bodies of at least `bytes` bytes, as JSON text and as sent, one of each kind the API takes. The string holds
+ * multi-byte characters (2, 3 and 4 bytes), quotes, backslashes and control characters: the bytes a
+ * vendor must receive exactly. The object has a `__proto__` key (kept as the caller's own key, as the
+ * request schema keeps it), non-ASCII keys and nesting; the array mixes every JSON type.
+ */
+export function largeBodies(bytes: number): [LargeBody, LargeBody, LargeBody] {
+  const text = grow('ascii é € 😀 "quoted" back\\slash\n\ttab\u0000nul\u2028 ', bytes);
+  const object = JSON.parse(
+    JSON.stringify({ clé: 'valeur', nested: { deeper: { list: [1, 'two', null, false] } } }).replace(
+      '{',
+      '{"__proto__":{"kept":true},',
+    ),
+  ) as Record<string, unknown>;
+  object.filler = grow('données ', bytes);
+  const array: unknown[] = [];
+  while (Buffer.byteLength(JSON.stringify(array), 'utf8') < bytes)
+    array.push(array.length, 'é', null, true, { n: 1.5 });
+  return [
+    { kind: 'string', body: text },
+    { kind: 'object', body: object },
+    { kind: 'array', body: array },
+  ];
+}

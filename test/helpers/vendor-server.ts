@@ -6,6 +6,8 @@ export interface VendorRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
+  /** The body as received, and decoded as UTF-8. */
+  bytes: Buffer;
   body: string;
   /** Date.now() when the request had arrived whole, and when its answer was sent (undefined until then). */
   arrivedAt: number;
@@ -66,11 +68,13 @@ export async function startVendor(): Promise<Vendor> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = req.url ?? '/';
+      const bytes = Buffer.concat(chunks);
       const record: VendorRequest = {
         method: req.method ?? '',
         path,
         headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
+        bytes,
+        body: bytes.toString(),
         arrivedAt: Date.now(),
       };
       res.once('finish', () => {

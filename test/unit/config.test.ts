@@ -37,9 +37,11 @@ describe('loadConfig', () => {
         tableName: undefined,
         queueUrl: undefined,
         dlqUrl: undefined,
+        bodyBucket: undefined,
         region: undefined,
         dynamoDbEndpoint: undefined,
         sqsEndpoint: undefined,
+        s3Endpoint: undefined,
         secretsManagerEndpoint: undefined,
       },
     } satisfies HeraldConfig);
@@ -170,16 +172,25 @@ describe('loadConfig', () => {
   });
 
   describe('HERALD_BACKEND=aws', () => {
-    it('needs the table and the queue, naming each one missing', () => {
+    it('needs the table, the queue and the body bucket, naming each one missing', () => {
       const message = configErrorOf({ HERALD_BACKEND: 'aws' });
       expect(message).toContain('HERALD_TABLE_NAME');
       expect(message).toContain('HERALD_QUEUE_URL');
+      expect(message).toContain('HERALD_BODY_BUCKET');
       const onlyTable = configErrorOf({ HERALD_BACKEND: 'aws', HERALD_TABLE_NAME: 'herald' });
       expect(onlyTable).toContain('HERALD_QUEUE_URL');
       expect(onlyTable).not.toContain('HERALD_TABLE_NAME');
-      expect(configErrorOf({ HERALD_BACKEND: 'aws', HERALD_TABLE_NAME: '  ', HERALD_QUEUE_URL: 'q' })).toContain(
-        'HERALD_TABLE_NAME',
-      );
+      const noBucket = configErrorOf({ HERALD_BACKEND: 'aws', HERALD_TABLE_NAME: 'herald', HERALD_QUEUE_URL: 'q' });
+      expect(noBucket).toContain('HERALD_BODY_BUCKET: is required when HERALD_BACKEND=aws');
+      expect(noBucket).not.toContain('HERALD_QUEUE_URL');
+      expect(
+        configErrorOf({
+          HERALD_BACKEND: 'aws',
+          HERALD_TABLE_NAME: '  ',
+          HERALD_QUEUE_URL: 'q',
+          HERALD_BODY_BUCKET: 'b',
+        }),
+      ).toContain('HERALD_TABLE_NAME');
     });
 
     it('reads the AWS settings when they are there', () => {
@@ -188,18 +199,22 @@ describe('loadConfig', () => {
         HERALD_TABLE_NAME: 'herald-table',
         HERALD_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/herald',
         HERALD_DLQ_URL: 'http://127.0.0.1:4566/000000000000/herald-dlq',
+        HERALD_BODY_BUCKET: 'herald-bodies',
         AWS_REGION: 'eu-west-1',
         AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4567',
         AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4566',
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4568',
       });
       expect(config.backend).toBe('aws');
       expect(config.aws).toEqual({
         tableName: 'herald-table',
         queueUrl: 'http://127.0.0.1:4566/000000000000/herald',
         dlqUrl: 'http://127.0.0.1:4566/000000000000/herald-dlq',
+        bodyBucket: 'herald-bodies',
         region: 'eu-west-1',
         dynamoDbEndpoint: 'http://127.0.0.1:4567',
         sqsEndpoint: 'http://127.0.0.1:4566',
+        s3Endpoint: 'http://127.0.0.1:4568',
         secretsManagerEndpoint: undefined,
       });
     });

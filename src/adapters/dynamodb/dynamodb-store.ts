@@ -10,15 +10,18 @@ import type {
   ListQuery,
   NotificationStats,
   NotificationStore,
+  ReadOptions,
 } from '../../ports/notification-store.js';
+import type { ObjectStore } from '../../ports/object-store.js';
 import { decodeCursor } from '../cursor.js';
 import { listingScope } from '../listing-scope.js';
 import { countFailed } from './failure-count.js';
 import { historyOf, type Item, toNotification } from './items.js';
-import { listByCreatedAt, listFailed, type MinuteWalk } from './listing.js';
+import { type CompleteBodies, listByCreatedAt, listFailed, type MinuteWalk } from './listing.js';
 import { readBothItems, readRequest, requestExists } from './notification-reads.js';
 import { putRequest, updateState } from './notification-writes.js';
 import { RecentSet } from './recent-set.js';
+import { RequestBodies } from './request-bodies.js';
 import { listStalePending } from './stale-pending.js';
 import {
   attemptUpdate,
@@ -35,13 +38,18 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
 
 /*
  * The table layout is table-schema.ts; items.ts has the attributes of each item, index-partitions.ts
- * the index partitions, state-updates.ts the transitions and the history ring.
+ * the index partitions, state-updates.ts the transitions and the history ring, request-bodies.ts the
+ * bodies over 8 KiB kept in the object store (S3).
  *
  * DynamoDB calls per method (normal path; "read" = GetItem/Query of one notification):
- *   insert          1 PutItem (+1 Query when the id exists: the dedup answer); the first insert of a
+ *   insert          1 PutItem (+1 Query when the id exists: the dedup answer), after 1 PutObject for a
+ *                   large body; the first insert of a
  *                   store instance also writes the table epoch alongside: +1 conditional PutItem, once
  *                   (again by the next insert if it failed; its failure never fails the insert)
  *   get             1 Query (both items, strongly consistent)
+ *   (a large body)  +1 GetObject wherever a notification is returned with its body: get, claim, cancel,
+ *                   reopen, an insert's dedup answer, each listed item; always before any write of the
+ *                   method, so an unreadable body changes nothing
  *   listAttempts    1 Query (projected to the history)
  *   markQueued      1 UpdateItem (+1 GetItem of the REQUEST key if this instance neither inserted nor
  *                   read the id: without transactions that is the only way to refuse an unknown id
@@ -96,6 +104,8 @@ export interface DynamoDbStoreOptions {
   listMinutesPerPage?: number;
   /** Where a failed table-epoch write is reported (it fails no caller). Default: nowhere. */
   logger?: Logger;
+  /** Where bodies over BODY_OBJECT_THRESHOLD_BYTES are kept (an S3 bucket), named by their REQUEST item. */
+  bodyObjects: ObjectStore;
 }
 
 /**
@@ -113,6 +123,7 @@ export class DynamoDbStore implements NotificationStore {
   private readonly now: () => number;
   private readonly listWalk: Omit<MinuteWalk, 'now' | 'epoch'>;
   private readonly logger: Logger;
+  private readonly bodies: RequestBodies;
   /** The epoch write of this instance in flight, started by its first insert (table-epoch.ts). */
   private epochWrite: Promise<void> | undefined;
   /** Set once this instance has seen the table's epoch written (by itself or another). */
@@ -127,6 +138,7 @@ export class DynamoDbStore implements NotificationStore {
     this.sweepMinutesPerRun = options.sweepMinutesPerRun ?? DEFAULT_SWEEP_MINUTES_PER_RUN;
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
+    this.bodies = new RequestBodies(options.bodyObjects);
     this.listWalk = {
       lookbackMinutes: options.listLookbackMinutes ?? RETENTION_DAYS * 24 * 60,
       minutesPerPage: options.listMinutesPerPage ?? DEFAULT_LIST_MINUTES_PER_PAGE,
@@ -134,10 +146,12 @@ export class DynamoDbStore implements NotificationStore {
   }
 
   async insert(notification: Notification): Promise<InsertOutcome> {
+    // A large body's object is written first, so the item that names it never names nothing.
+    const body = await this.bodies.attributes(notification);
     // A duplicate whose original expired (TTL) between our put and our read is retried once.
     for (let round = 0; round < 2; round++) {
       const [put] = await Promise.all([
-        putRequest(this.table, notification),
+        putRequest(this.table, notification, body),
         this.writeEpochOnce(notification.createdAt),
       ]);
       this.knownIds.add(notification.id);
@@ -148,11 +162,11 @@ export class DynamoDbStore implements NotificationStore {
     throw new BackendUnavailableError('dynamodb', new Error(`insert of ${notification.id} kept conflicting`));
   }
 
-  async get(id: string): Promise<Notification | undefined> {
+  async get(id: string, options: ReadOptions = {}): Promise<Notification | undefined> {
     const { request, state } = await readBothItems(this.table, id);
     if (!request) return undefined;
     this.knownIds.add(id);
-    return toNotification(request, state);
+    return toNotification(await this.withBody(request, options), state);
   }
 
   async listAttempts(id: string): Promise<DeliveryAttempt[] | undefined> {
@@ -161,15 +175,17 @@ export class DynamoDbStore implements NotificationStore {
     return historyOf(state);
   }
 
-  async list(query: ListQuery): Promise<ListPage> {
+  async list(query: ListQuery, options: ReadOptions = {}): Promise<ListPage> {
     const limit = Math.max(1, Math.floor(query.limit));
     const { cursor, limit: _limit, ...filter } = query;
     const scope = listingScope(filter);
     const boundary = cursor === undefined ? undefined : decodeCursor(cursor, scope, 1)[0];
     const statuses = new Set(filter.statuses ?? []);
+    const completeBodies: CompleteBodies =
+      options.body === false ? async (requests) => requests : (requests) => this.bodies.completeAll(requests);
     // Only failures have an index of their own; every other filter walks the created-at buckets.
     if (filter.destination === undefined && statuses.size === 1 && statuses.has('FAILED')) {
-      return listFailed(this.table, filter, limit, boundary, scope);
+      return listFailed(this.table, filter, limit, boundary, scope, completeBodies);
     }
     this.epoch ??= await readEpoch(this.table);
     return listByCreatedAt(
@@ -179,6 +195,7 @@ export class DynamoDbStore implements NotificationStore {
       boundary,
       { ...this.listWalk, now: this.now(), epoch: this.epoch },
       scope,
+      completeBodies,
     );
   }
 
@@ -193,7 +210,9 @@ export class DynamoDbStore implements NotificationStore {
   }
 
   async claim(id: string, at: string, leaseExpiresAt: string): Promise<Notification | undefined> {
-    const request = await this.readRequestAndRemember(id);
+    // The body is read before the claim is taken: if S3 cannot give it, nothing has changed, and the
+    // message comes back later instead of leaving a claim whose attempt was never sent.
+    const request = await this.readRequestAndRemember(id, {});
     if (!request) return undefined;
     const claimed = await updateState(this.table, id, claimUpdate(request, at, leaseExpiresAt), 'ALL_NEW');
     return claimed ? toNotification(request, claimed.Attributes) : undefined;
@@ -207,20 +226,19 @@ export class DynamoDbStore implements NotificationStore {
     return (await updateState(this.table, id, releaseUpdate(claim, at, nextAttemptAt))) !== undefined;
   }
 
-  async reopen(id: string, at: string): Promise<Notification | undefined> {
-    // The REQUEST never changes, so reading it alongside the write is safe; a refused reopen (rare:
-    // an operator retrying something not FAILED) wastes that read.
-    const [reopened, request] = await Promise.all([
-      updateState(this.table, id, reopenUpdate(id, at), 'ALL_NEW'),
-      this.readRequestAndRemember(id),
-    ]);
-    if (!reopened || !request) return undefined;
-    return toNotification(request, reopened.Attributes);
+  async reopen(id: string, at: string, options: ReadOptions = {}): Promise<Notification | undefined> {
+    // The REQUEST (and a large body) is read first, so a body S3 cannot give fails the retry before it
+    // is made; a refused reopen (rare: an operator retrying something not FAILED) wastes that read.
+    const request = await this.readRequestAndRemember(id, options);
+    if (!request) return undefined;
+    const reopened = await updateState(this.table, id, reopenUpdate(id, at), 'ALL_NEW');
+    return reopened ? toNotification(request, reopened.Attributes) : undefined;
   }
 
   async cancel(id: string, at: string): Promise<Notification | undefined> {
-    // The REQUEST is read first: without it the update would create an orphan STATE item.
-    const request = await this.readRequestAndRemember(id);
+    // The REQUEST is read first: without it the update would create an orphan STATE item (and, as
+    // for reopen, an unreadable body fails the cancel before it is made).
+    const request = await this.readRequestAndRemember(id, {});
     if (!request) return undefined;
     const cancelled = await updateState(this.table, id, cancelUpdate(at), 'ALL_NEW');
     return cancelled ? toNotification(request, cancelled.Attributes) : undefined;
@@ -286,10 +304,18 @@ export class DynamoDbStore implements NotificationStore {
     return true;
   }
 
-  /** The REQUEST item; a found id is remembered, so `markQueued` need not check it exists. */
-  private async readRequestAndRemember(id: string): Promise<Item | undefined> {
+  /**
+   * The REQUEST item, its body in place unless `options` say it is not wanted; a found id is
+   * remembered, so `markQueued` need not check it exists.
+   */
+  private async readRequestAndRemember(id: string, options: ReadOptions): Promise<Item | undefined> {
     const request = await readRequest(this.table, id);
-    if (request) this.knownIds.add(id);
-    return request;
+    if (!request) return undefined;
+    this.knownIds.add(id);
+    return this.withBody(request, options);
+  }
+
+  private withBody(request: Item, options: ReadOptions): Promise<Item> {
+    return options.body === false ? Promise.resolve(request) : this.bodies.complete(request);
   }
 }

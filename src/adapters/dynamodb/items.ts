@@ -8,7 +8,8 @@ import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUT
  * A notification's two items (the layout is table-schema.ts), attribute by attribute:
  *
  * - REQUEST item attributes: id, url, method, headers/body/metadata (JSON strings, so a string body
- *   stays a string and `null` stays `null`), idempotencyKey, maxAttempts, timeoutMs, destination (the URL's origin), sign (only when
+ *   stays a string and `null` stays `null`; a body over 8 KiB is an S3 object instead, named by
+ *   `bodyObject`: request-bodies.ts), idempotencyKey, maxAttempts, timeoutMs, destination (the URL's origin), sign (only when
  *   true: absent reads as false, as on items written before it existed), orderingKey (only when set), requestHash,
  *   createdAt, lastUpdatedAt (as ingested), ingestStatus = QUEUED when ingest sent the message before
  *   the put (the usual case; absent: PENDING, the send failed), gsi1pk = `C#<createdAt minute>#<shard>`,
@@ -34,7 +35,8 @@ export function expiresAtFrom(time: string): number | undefined {
   return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000) + RETENTION_DAYS * 24 * 3600;
 }
 
-export function requestItem(notification: Notification): Item {
+/** The REQUEST item; `body` is its body attribute, from RequestBodies.attributes. */
+export function requestItem(notification: Notification, body: Item): Item {
   const { id, createdAt } = notification;
   return {
     ...requestKey(id),
@@ -44,7 +46,7 @@ export function requestItem(notification: Notification): Item {
     destination: notification.destination,
     method: notification.method,
     headers: JSON.stringify(notification.headers),
-    ...(notification.body === undefined ? {} : { body: JSON.stringify(notification.body) }),
+    ...body,
     ...(notification.idempotencyKey === null ? {} : { idempotencyKey: notification.idempotencyKey }),
     maxAttempts: notification.maxAttempts,
     timeoutMs: notification.timeoutMs,
@@ -84,6 +86,10 @@ function resultOf(attempt: DeliveryAttempt): DeliveryResult {
 
 const nullable = (value: NativeAttributeValue): string | null => (value === undefined ? null : String(value));
 
+/**
+ * The notification of a REQUEST and a STATE item. Its body is the REQUEST's `body` attribute: a body
+ * kept in S3 is there only once RequestBodies.complete has read it, and undefined until then.
+ */
 export function toNotification(request: Item, state: Item | undefined): Notification {
   const latest = historyOf(state).at(-1);
   return {

@@ -18,6 +18,12 @@ import { CREATED_INDEX, FAILED_INDEX, ITEM } from './table-schema.js';
  */
 
 /**
+ * Puts the body in place in REQUEST items whose body is kept elsewhere (RequestBodies.completeAll), or
+ * leaves the items as they are, for a listing without bodies. Called only for the items a page returns.
+ */
+export type CompleteBodies = (requests: Item[]) => Promise<Item[]>;
+
+/**
  * FAILED only, newest created first: the sparse index's shards, each read backwards from the cursor or
  * `createdBefore`, merged, and cut at `createdAfter`.
  */
@@ -27,6 +33,7 @@ export async function listFailed(
   limit: number,
   boundary: string | undefined,
   scope: string,
+  completeBodies: CompleteBodies,
 ): Promise<ListPage> {
   const below = boundary ?? filter.createdBefore;
   const lower = filter.createdAfter;
@@ -45,6 +52,8 @@ export async function listFailed(
     table,
     page.map((entry) => entry.pk),
     { ...filter, statuses: ['FAILED'] },
+    completeBodies,
+    page.length,
   );
   const items = page.flatMap((entry) => notifications.get(entry.pk) ?? []);
   const last = page.at(-1);
@@ -106,6 +115,7 @@ export async function listByCreatedAt(
   boundary: string | undefined,
   walk: MinuteWalk,
   scope: string,
+  completeBodies: CompleteBodies,
 ): Promise<ListPage> {
   if (boundary !== undefined && !(CURSOR_MINUTE.test(boundary) && Number.isFinite(minuteNumber(boundary)))) {
     throw new InvalidCursorError();
@@ -187,10 +197,13 @@ export async function listByCreatedAt(
         if (wanted(entry)) chunk.push(entry);
       }
       candidatesLeft -= chunk.length;
+      // The loop below keeps matches in chunk order until the page is full: no more are worth a body.
       const notifications = await fetchNotifications(
         table,
         chunk.map((entry) => entry.pk),
         filter,
+        completeBodies,
+        limit - items.length,
       );
       for (; checked < end; checked++) {
         const entry = candidates[checked] as IndexEntry;
@@ -219,8 +232,17 @@ export async function listByCreatedAt(
   return { items };
 }
 
-/** Notifications by pk that pass the filter; missing or filtered ones are absent. */
-async function fetchNotifications(table: Table, pks: string[], filter: ListFilter): Promise<Map<string, Notification>> {
+/**
+ * The first `max` notifications, in `pks` order, that pass the filter, by pk; missing or filtered ones
+ * are absent. Only those get their body completed (a read of S3 each, for a large one).
+ */
+async function fetchNotifications(
+  table: Table,
+  pks: string[],
+  filter: ListFilter,
+  completeBodies: CompleteBodies,
+  max: number,
+): Promise<Map<string, Notification>> {
   const result = new Map<string, Notification>();
   if (pks.length === 0) return result;
   const statuses: readonly Status[] = filter.statuses ?? [];
@@ -238,11 +260,19 @@ async function fetchNotifications(table: Table, pks: string[], filter: ListFilte
     items = states;
     for (const [key, item] of await batchGet(table, requestKeys(wanted), false)) items.set(key, item);
   }
+  const matches: { pk: string; request: Item; state: Item | undefined; notification: Notification }[] = [];
   for (const pk of wanted) {
+    if (matches.length >= max) break;
     const request = items.get(foundKey(pk, ITEM.request));
     if (!request) continue;
-    const notification = toNotification(request, items.get(foundKey(pk, ITEM.state)));
-    if (matchesFilter(filter, notification)) result.set(pk, notification);
+    const state = items.get(foundKey(pk, ITEM.state));
+    const notification = toNotification(request, state);
+    if (matchesFilter(filter, notification)) matches.push({ pk, request, state, notification });
   }
+  const completed = await completeBodies(matches.map((match) => match.request));
+  matches.forEach(({ pk, request, state, notification }, i) => {
+    const whole = completed[i] as Item;
+    result.set(pk, whole === request ? notification : toNotification(whole, state));
+  });
   return result;
 }

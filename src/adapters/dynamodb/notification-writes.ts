@@ -1,17 +1,20 @@
 import { PutCommand, UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Notification } from '../../domain/notification.js';
-import { requestItem, stateKey } from './items.js';
+import { type Item, requestItem, stateKey } from './items.js';
 import type { StateUpdate } from './state-updates.js';
 import { conditionalWrite, type Table } from './table.js';
 import { KEY } from './table-schema.js';
 
-/** Writes the REQUEST item unless the id exists; false when it does. */
-export async function putRequest(table: Table, notification: Notification): Promise<boolean> {
+/**
+ * Writes the REQUEST item, with these body attributes (request-bodies.ts), unless the id exists; false
+ * when it does.
+ */
+export async function putRequest(table: Table, notification: Notification, body: Item): Promise<boolean> {
   const put = await conditionalWrite(() =>
     table.doc.send(
       new PutCommand({
         TableName: table.name,
-        Item: requestItem(notification),
+        Item: requestItem(notification, body),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': KEY.partition },
       }),

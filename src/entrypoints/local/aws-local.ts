@@ -1,8 +1,9 @@
 /**
- * `npm run start:aws-local`: the AWS mode on one machine (README, Configuration). dynalite and fauxqs run in this
- * process on loopback, with the table and queues the CDK stack defines; the real Lambda handlers run
- * behind a local API Gateway (HTTP API, payload 2.0), a local SQS event source mapping and a local
- * schedule for the sweeper. Everything lives in memory and is gone when the process ends.
+ * `npm run start:aws-local`: the AWS mode on one machine (README, Configuration). dynalite, fauxqs and
+ * s3rver run in this process on loopback, with the table, queues and body bucket the CDK stack
+ * defines; the real Lambda handlers run behind a local API Gateway (HTTP API, payload 2.0), a local SQS
+ * event source mapping and a local schedule for the sweeper. Everything lives in memory (s3rver's
+ * objects in a temporary directory) and is gone when the process ends.
  *
  * Settings: the HERALD_* variables as for `npm start` (HERALD_BACKEND may only be `aws`; the signing
  * secrets come from HERALD_SIGNING_SECRETS, as there is no local Secrets Manager), plus
@@ -39,14 +40,17 @@ import { createWorkerHandler } from '../lambda/worker-handler.js';
 import { createLimitedServer } from '../node/server-limits.js';
 import { apiGatewayBridge, type HttpApiHandler } from './api-gateway-bridge.js';
 import {
+  createBodyBucket,
   createHeraldQueues,
   createHeraldTable,
   LOCAL_REGION,
   type LocalEngine,
   localDynamoDbClient,
+  localS3Client,
   localSqsClient,
   startDynalite,
   startFauxqs,
+  startS3rver,
 } from './engines.js';
 import { type BatchSummary, SqsEventSourcePoller, type SqsHandler } from './event-source-poller.js';
 import { type LocalFunction, lambdaContext } from './lambda-context.js';
@@ -78,12 +82,14 @@ const LOCAL_VISIBILITY_TIMEOUT_S = 30;
 
 const TABLE_NAME = 'herald-local';
 const QUEUE_PREFIX = 'herald-local';
+const BODY_BUCKET = 'herald-local-bodies';
 
 export interface AwsLocal {
   url: string;
   tableName: string;
   queues: HeraldQueues;
-  endpoints: { dynamoDb: string; sqs: string };
+  bodyBucket: string;
+  endpoints: { dynamoDb: string; sqs: string; s3: string };
   /** The handlers' shared runtime: their dependencies and SDK clients (for SDK middleware in tests). */
   runtime: LambdaRuntime;
   /** The real Lambda handlers on that runtime, as the local API Gateway, event source and schedule call them. */
@@ -120,6 +126,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     // Placeholders, so everything else is validated before anything starts; the real values follow.
     HERALD_TABLE_NAME: TABLE_NAME,
     HERALD_QUEUE_URL: 'http://127.0.0.1/queue',
+    HERALD_BODY_BUCKET: BODY_BUCKET,
   });
   const logger = createPinoLogger(config.logLevel);
   const region = config.aws.region ?? LOCAL_REGION;
@@ -129,18 +136,24 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     for (const step of undo.reverse()) await step();
   };
   try {
-    const engines = await Promise.allSettled([startDynalite(), startFauxqs()]);
+    const engines = await Promise.allSettled([startDynalite(), startFauxqs(), startS3rver()]);
     for (const engine of engines) if (engine.status === 'fulfilled') undo.push(() => engine.value.stop());
-    const [dynalite, fauxqs] = engines.map((engine) => {
+    const [dynalite, fauxqs, s3rver] = engines.map((engine) => {
       if (engine.status === 'rejected') throw engine.reason;
       return engine.value;
-    }) as [LocalEngine, LocalEngine];
+    }) as [LocalEngine, LocalEngine, LocalEngine];
 
     const setupDynamoDb = localDynamoDbClient(dynalite.endpoint);
     try {
       await createHeraldTable(setupDynamoDb, TABLE_NAME);
     } finally {
       setupDynamoDb.destroy();
+    }
+    const setupS3 = localS3Client(s3rver.endpoint);
+    try {
+      await createBodyBucket(setupS3, BODY_BUCKET);
+    } finally {
+      setupS3.destroy();
     }
     const eventSourceSqs = localSqsClient(fauxqs.endpoint);
     undo.push(() => eventSourceSqs.destroy());
@@ -161,7 +174,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     );
     const ordered = queues.ordered as NonNullable<typeof queues.ordered>;
 
-    const endpoints = { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint };
+    const endpoints = { dynamoDb: dynalite.endpoint, sqs: fauxqs.endpoint, s3: s3rver.endpoint };
     const runtime = createLambdaRuntime(
       {
         ...config,
@@ -171,9 +184,11 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
           queueUrl: queues.queueUrl,
           orderedQueueUrl: ordered.queueUrl,
           dlqUrl: queues.dlqUrl,
+          bodyBucket: BODY_BUCKET,
           region,
           dynamoDbEndpoint: endpoints.dynamoDb,
           sqsEndpoint: endpoints.sqs,
+          s3Endpoint: endpoints.s3,
         },
       },
       // Local engines check no signatures, and real credentials have no business reaching them.
@@ -261,6 +276,8 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
         dlqUrl: queues.dlqUrl,
         dynamoDbEndpoint: dynalite.endpoint,
         sqsEndpoint: fauxqs.endpoint,
+        bodyBucket: BODY_BUCKET,
+        s3Endpoint: s3rver.endpoint,
         visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
         sweepIntervalMs: settings.sweepIntervalMs,
         authentication: config.apiKeys.length > 0,
@@ -273,6 +290,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       url,
       tableName: TABLE_NAME,
       queues,
+      bodyBucket: BODY_BUCKET,
       endpoints,
       runtime,
       handlers,
