@@ -4,6 +4,8 @@ import type { CostResult, CostScenario } from './aws-cost.js';
 import type { BundlesResult } from './bundles.js';
 import type { CeilingResult } from './ceiling.js';
 import type { ServiceRunResult } from './delivery-run.js';
+import type { HousekeepingResult } from './housekeeping.js';
+import { housekeepingRows, housekeepingSeconds } from './housekeeping-report.js';
 import type { NoisyNeighbourResult } from './noisy-neighbour.js';
 import { PRICES_DATE, PRICES_REGION } from './prices.js';
 
@@ -19,6 +21,7 @@ export interface BenchResults {
   noisyNeighbour?: NoisyNeighbourResult[];
   awsCost?: CostResult | { skipped: string };
   bundles?: BundlesResult;
+  housekeeping?: HousekeepingResult;
   durationSeconds?: number;
 }
 
@@ -140,6 +143,8 @@ export function renderReport(r: BenchResults): string {
     }
   }
 
+  if (r.housekeeping) rows.push(...housekeepingRows(r.housekeeping));
+
   const lines = [
     `## Herald benchmark, ${r.startedAt}${r.quick ? ' (quick)' : ''}`,
     '',
@@ -152,6 +157,7 @@ export function renderReport(r: BenchResults): string {
     ...rows.map((row) => `| ${row.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`),
   ];
   if (r.awsCost && !isSkipped(r.awsCost)) lines.push('', ...renderCostArithmetic(r.awsCost));
+  if (r.housekeeping) lines.push('', ...housekeepingSeconds(r.housekeeping));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,aws-local,noisy,cost,bundles]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,aws-local,noisy,cost,bundles,housekeeping]`
  *
  * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and its AWS cost
  * per million deliveries; writes bench/results/<date>.json and prints a markdown report on stdout.
@@ -9,13 +9,14 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
 import { kilobytePayload, measureCeiling } from './ceiling.js';
+import { measureHousekeeping } from './housekeeping.js';
 import { measureNoisyNeighbour } from './noisy-neighbour.js';
 import { type Sink, spawnSink } from './processes.js';
 import { endProgress, progress, startPhase } from './progress.js';
 import { type BenchResults, renderReport, writeResults } from './report.js';
 import { measureSingleProcess } from './single-process.js';
 
-const STEPS = ['ceiling', 'single', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
+const STEPS = ['ceiling', 'single', 'aws-local', 'noisy', 'cost', 'bundles', 'housekeeping'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values } = parseArgs({
@@ -44,6 +45,13 @@ const SETTINGS = {
   // 5 × HERALD_DELIVERY_CONCURRENCY (64), as the noisy-neighbour target asks.
   noisyDeadBacklog: 320,
   coldImportRuns: quick ? 3 : 5,
+  housekeeping: {
+    expired: quick ? 50_000 : 200_000,
+    failed: quick ? 2_000 : 20_000,
+    ratePerSecond: 300,
+    windowSeconds: quick ? 10 : 30,
+    maxPurgeSeconds: 600,
+  },
 };
 
 async function main(): Promise<void> {
@@ -63,7 +71,7 @@ async function main(): Promise<void> {
   const steps = STEPS.filter((step) => only.has(step));
   const payload = JSON.parse(kilobytePayload()) as unknown;
   let sink: Sink | undefined;
-  const needSink = only.has('ceiling') || only.has('single') || only.has('aws-local') || only.has('noisy');
+  const needSink = ['ceiling', 'single', 'aws-local', 'noisy', 'housekeeping'].some((step) => only.has(step as Step));
   if (needSink) sink = await spawnSink();
 
   try {
@@ -126,6 +134,16 @@ async function main(): Promise<void> {
           startPhase(n, steps.length, 'Lambda bundles and cold imports');
           results.bundles = await (await import('./bundles.js')).measureBundles({ runs: SETTINGS.coldImportRuns });
           break;
+        case 'housekeeping': {
+          const { expired, failed, ratePerSecond } = SETTINGS.housekeeping;
+          startPhase(
+            n,
+            steps.length,
+            `housekeeping: ingest at ${ratePerSecond}/s during a purge of ${expired.toLocaleString('en-US')} and a recovery of ${failed.toLocaleString('en-US')}`,
+          );
+          results.housekeeping = await measureHousekeeping({ sink: sink as Sink, payload, ...SETTINGS.housekeeping });
+          break;
+        }
       }
     }
   } finally {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DeliveryLoad, measureService, type ServiceRunResult } from './delivery-run.js';
-import { spawnService } from './processes.js';
+import { type Service, spawnService } from './processes.js';
 
 export interface SingleProcessOptions extends DeliveryLoad {
   /** Write a V8 CPU profile of the service into this directory. */
@@ -23,29 +23,38 @@ function startScriptNodeFlags(): string[] {
   return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'));
 }
 
+/** Runs `npm run build`, so that the bundle measured is the current source. */
+export function buildServer(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+}
+
 /**
- * `npm start` as a user runs it: the esbuild bundle `npm run build` writes, a fresh SQLite file (its
- * WAL fdatasync'd before each 202, as synchronous=FULL would), private targets allowed so it may
- * deliver to the loopback sink, logs at warn.
+ * The bundle `npm run build` wrote, run with the start script's node flags (plus `nodeArgs`), as
+ * `npm start` runs it; private targets allowed so that it may deliver to the loopback sink, logs at
+ * warn. `env` names at least HERALD_DB_PATH.
+ */
+export function spawnBuiltServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<Service> {
+  return spawnService(BUILT_SERVER, {
+    nodeArgs: [...startScriptNodeFlags(), ...nodeArgs],
+    env: { HERALD_ALLOW_PRIVATE_TARGETS: 'true', HERALD_LOG_LEVEL: 'warn', ...env },
+  });
+}
+
+/**
+ * `npm start` as a user runs it (spawnBuiltServer) on a fresh SQLite file, its WAL fdatasync'd
+ * before each 202, as synchronous=FULL would.
  */
 export async function measureSingleProcess(options: SingleProcessOptions): Promise<ServiceRunResult> {
   const { cpuProfileDir, ...load } = options;
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-  const nodeArgs = startScriptNodeFlags();
+  const nodeArgs: string[] = [];
   if (cpuProfileDir) {
     mkdirSync(cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
   }
-  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  buildServer();
   try {
-    const service = await spawnService(BUILT_SERVER, {
-      nodeArgs,
-      env: {
-        HERALD_DB_PATH: join(dir, 'herald.db'),
-        HERALD_ALLOW_PRIVATE_TARGETS: 'true',
-        HERALD_LOG_LEVEL: 'warn',
-      },
-    });
+    const service = await spawnBuiltServer({ HERALD_DB_PATH: join(dir, 'herald.db') }, nodeArgs);
     const result = await measureService(service, load, 120_000);
     return { ...result, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
   } finally {
