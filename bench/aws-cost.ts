@@ -30,6 +30,8 @@ export interface CostScenario {
   label: string;
   bodyBytes: number;
   attempts: number;
+  /** Notifications per ingest request: 1 for POST /v1/notifications, more for POST /v1/notifications/batch. */
+  batchSize: number;
   notifications: number;
   /** What was measured, divided by the notifications delivered. */
   perNotification: {
@@ -43,6 +45,8 @@ export interface CostScenario {
     sqsCalls: Record<string, number>;
     /** Messages the worker processed (one per attempt, plus any early or duplicate message). */
     workerMessages: number;
+    /** Ingest invocations (one per request) and worker invocations (one per event-source batch). */
+    lambdaInvocations: number;
     ingestMsMedian: number;
     workerBatchMsMedian: number;
     workerBatchSizeMean: number;
@@ -57,12 +61,23 @@ export interface CostResult {
   sweeperFixed?: { description: string; dollarsPerMonth: number };
 }
 
-const SCENARIOS = [
-  { bodyBytes: 1024, attempts: 1 },
-  { bodyBytes: 1024, attempts: 3 },
-  { bodyBytes: 64 * 1024, attempts: 1 },
-  { bodyBytes: 64 * 1024, attempts: 3 },
-] as const;
+interface ScenarioShape {
+  bodyBytes: number;
+  attempts: number;
+  batchSize: number;
+}
+
+const SCENARIOS: readonly ScenarioShape[] = [
+  { bodyBytes: 1024, attempts: 1, batchSize: 1 },
+  { bodyBytes: 1024, attempts: 3, batchSize: 1 },
+  { bodyBytes: 64 * 1024, attempts: 1, batchSize: 1 },
+  { bodyBytes: 64 * 1024, attempts: 3, batchSize: 1 },
+  // Batch ingest: what changes is the ingest side (one request and one invocation for many).
+  { bodyBytes: 1024, attempts: 1, batchSize: 10 },
+  { bodyBytes: 1024, attempts: 1, batchSize: 100 },
+];
+/** A batch scenario sends at least this many batches, all of them timed. */
+const MIN_BATCHES = 2;
 
 /**
  * Worker invocations as the event source sees them: every settled batch (from the poller's onBatch),
@@ -139,6 +154,10 @@ export async function measureAwsCost(options: { notifications: number }): Promis
     // Every notification of the retry scenarios fails twice in a row: an opening breaker would hold
     // the vendor for its cool-down. What is measured here is the cost of attempts, not the breaker.
     HERALD_BREAKER_FAILURES: '1000',
+    // The local event source runs six batches at once in this one process, which holds one
+    // per-destination cap (24 by default): a burst of 100 to one vendor would be held back and
+    // re-sent here, where a Lambda container, one batch of 10 at a time, stays under its cap.
+    HERALD_DESTINATION_CONCURRENCY: '64',
   });
   const vendor: Vendor = await startVendor();
   // Queue checks on a client of their own, so that they are not counted.
@@ -149,10 +168,14 @@ export async function measureAwsCost(options: { notifications: number }): Promis
 
   try {
     // Unmeasured: loads and JIT-compiles the handlers, and cycles the long polls begun before the meter.
-    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 1024, attempts: 1 }, 20);
+    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 1024, attempts: 1, batchSize: 1 }, 20);
     const scenarios: CostScenario[] = [];
     for (const shape of SCENARIOS) {
-      scenarios.push(await measureScenario(local, vendor, probe, meter, invocations, shape, options.notifications));
+      const n =
+        shape.batchSize === 1
+          ? options.notifications
+          : shape.batchSize * Math.max(MIN_BATCHES, Math.ceil(options.notifications / shape.batchSize));
+      scenarios.push(await measureScenario(local, vendor, probe, meter, invocations, shape, n));
     }
     const sweeperFixed = await measureSweeper(local, meter);
     return { assumptions: assumptions(), scenarios, sweeperFixed };
@@ -169,44 +192,23 @@ async function measureScenario(
   probe: SQSClient,
   meter: AwsCallMeter,
   invocations: ReturnType<typeof watchInvocations>,
-  shape: { bodyBytes: number; attempts: number },
+  shape: ScenarioShape,
   n: number,
 ): Promise<CostScenario> {
-  const label = `${shape.bodyBytes / 1024} KB body, ${shape.attempts === 1 ? '1 attempt' : `${shape.attempts} attempts (503, 503, 200)`}`;
+  const label =
+    `${shape.bodyBytes / 1024} KB body, ${shape.attempts === 1 ? '1 attempt' : `${shape.attempts} attempts (503, 503, 200)`}` +
+    (shape.batchSize === 1 ? '' : `, batches of ${shape.batchSize}`);
   progress(`${label}: ${n} notifications`);
   await waitForIdleQueue(probe, local.queues.queueUrl, 90_000);
   meter.reset();
   invocations.take();
 
   const path = shape.attempts === 1 ? '/ok' : `/fail-first/${shape.attempts - 1}`;
-  const payload = JSON.stringify({ url: `${vendor.url}${path}`, body: 'x'.repeat(shape.bodyBytes) });
-  const ingestMs: number[] = [];
-  const ids: string[] = [];
-  const send = async (timed: boolean) => {
-    const started = performance.now();
-    const res = await request(`${local.url}/v1/notifications`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: payload,
-    });
-    const text = await res.body.text();
-    if (timed) ingestMs.push(performance.now() - started);
-    if (res.statusCode !== 202) throw new Error(`ingest answered ${res.statusCode}: ${text}`);
-    ids.push((JSON.parse(text) as { id: string }).id);
-  };
-  // A few one at a time, so that each round trip is one ingest invocation (plus the local bridge);
-  // the rest ten at a time, so that the event source sees batches as it would under load.
-  const sequential = Math.min(INGEST_TIMED, n);
-  for (let i = 0; i < sequential; i++) await send(true);
-  let next = sequential;
-  await Promise.all(
-    Array.from({ length: INGEST_CONCURRENCY }, async () => {
-      while (next < n) {
-        next++;
-        await send(false);
-      }
-    }),
-  );
+  const notification = { url: `${vendor.url}${path}`, body: 'x'.repeat(shape.bodyBytes) };
+  const { ingestMs, ids } =
+    shape.batchSize === 1
+      ? await ingestOneByOne(local.url, notification, n)
+      : await ingestInBatches(local.url, notification, n, shape.batchSize);
   const deadline = performance.now() + 120_000;
   while (ids.some((id) => vendor.requestsFor(id).length < shape.attempts)) {
     if (performance.now() > deadline) throw new Error(`${label}: not every notification was delivered in time`);
@@ -221,9 +223,67 @@ async function measureScenario(
   return price(label, shape, n, counted, ingestMs, batches);
 }
 
+type NotificationInput = { url: string; body: string };
+
+async function post(url: string, body: unknown): Promise<{ status: number; text: string; ms: number }> {
+  const started = performance.now();
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, text, ms: performance.now() - started };
+}
+
+/**
+ * POST /v1/notifications: a few one at a time, so that each round trip is one ingest invocation
+ * (plus the local bridge) and can be timed; the rest ten at a time, so that the event source sees
+ * batches as it would under load.
+ */
+async function ingestOneByOne(baseUrl: string, notification: NotificationInput, n: number) {
+  const ingestMs: number[] = [];
+  const ids: string[] = [];
+  const send = async (timed: boolean) => {
+    const { status, text, ms } = await post(`${baseUrl}/v1/notifications`, notification);
+    if (timed) ingestMs.push(ms);
+    if (status !== 202) throw new Error(`ingest answered ${status}: ${text}`);
+    ids.push((JSON.parse(text) as { id: string }).id);
+  };
+  const sequential = Math.min(INGEST_TIMED, n);
+  for (let i = 0; i < sequential; i++) await send(true);
+  let next = sequential;
+  await Promise.all(
+    Array.from({ length: INGEST_CONCURRENCY }, async () => {
+      while (next < n) {
+        next++;
+        await send(false);
+      }
+    }),
+  );
+  return { ingestMs, ids };
+}
+
+/** POST /v1/notifications/batch, one batch at a time, each timed: one ingest invocation per batch. */
+async function ingestInBatches(baseUrl: string, notification: NotificationInput, n: number, batchSize: number) {
+  const ingestMs: number[] = [];
+  const ids: string[] = [];
+  for (let sent = 0; sent < n; sent += batchSize) {
+    const notifications = Array.from({ length: Math.min(batchSize, n - sent) }, () => notification);
+    const { status, text, ms } = await post(`${baseUrl}/v1/notifications/batch`, { notifications });
+    if (status !== 200) throw new Error(`batch ingest answered ${status}: ${text}`);
+    const { results } = JSON.parse(text) as { results: { status: number; notification?: { id: string } }[] };
+    const refused = results.filter((r) => r.status !== 202 || r.notification === undefined);
+    if (refused.length > 0) throw new Error(`batch ingest refused ${refused.length} items: ${text.slice(0, 500)}`);
+    ingestMs.push(ms);
+    for (const r of results) ids.push((r.notification as { id: string }).id);
+  }
+  return { ingestMs, ids };
+}
+
 function price(
   label: string,
-  shape: { bodyBytes: number; attempts: number },
+  shape: ScenarioShape,
   n: number,
   counted: MeterSnapshot,
   ingestMs: number[],
@@ -241,10 +301,15 @@ function price(
   const sqsBilled = sends + eventSourceRequests;
   const ingestGb = LAMBDA_DEPLOYMENT.ingestMemoryMb / 1024;
   const workerGb = LAMBDA_DEPLOYMENT.workerMemoryMb / 1024;
-  const ingestGbSeconds = (ingestGb * ingestMs.reduce((sum, ms) => sum + billedMs(ms), 0)) / 1000 / ingestMs.length;
+  const meanBilledIngestMs = ingestMs.reduce((sum, ms) => sum + billedMs(ms), 0) / ingestMs.length;
+  // One ingest request (and invocation) carries batchSize notifications: its time is shared by them.
+  const ingestGbSeconds = (ingestGb * meanBilledIngestMs) / 1000 / shape.batchSize;
   // A batch's records are delivered in parallel: a batch of ten takes about as long as the batches timed here.
   const workerGbSeconds = (workerGb * meanBilledBatchMs * (workerMessages / batch)) / 1000;
-  const httpApiRequests = Math.ceil((shape.bodyBytes + 200) / HTTP_API_METERING_BYTES);
+  const httpApiRequests =
+    Math.ceil((shape.batchSize * (shape.bodyBytes + 200)) / HTTP_API_METERING_BYTES) / shape.batchSize;
+  const lambdaInvocations = 1 / shape.batchSize + workerMessages / batch;
+  const batched = shape.batchSize > 1;
 
   const line = (item: string, quantity: number, unit: string, unitPrice: number): CostLine => ({
     item,
@@ -269,13 +334,13 @@ function price(
       PRICES.sqsRequest,
     ),
     line(
-      `Lambda invocations (ingest 1 + worker ${workerMessages.toFixed(2)} ÷ ${batch})`,
-      1 + workerMessages / batch,
+      `Lambda invocations (ingest ${batched ? `1 ÷ ${shape.batchSize}` : '1'} + worker ${workerMessages.toFixed(2)} ÷ ${batch})`,
+      lambdaInvocations,
       'requests',
       PRICES.lambdaRequest,
     ),
     line(
-      `Lambda duration, ingest ${LAMBDA_DEPLOYMENT.ingestMemoryMb} MB × mean ${(ingestMs.reduce((a, ms) => a + billedMs(ms), 0) / ingestMs.length).toFixed(0)} ms`,
+      `Lambda duration, ingest ${LAMBDA_DEPLOYMENT.ingestMemoryMb} MB × mean ${meanBilledIngestMs.toFixed(0)} ms${batched ? ` per batch ÷ ${shape.batchSize}` : ''}`,
       ingestGbSeconds,
       'GB-s',
       PRICES.lambdaGbSecondArm64,
@@ -286,12 +351,18 @@ function price(
       'GB-s',
       PRICES.lambdaGbSecondArm64,
     ),
-    line('API Gateway HTTP API', httpApiRequests, 'requests', PRICES.httpApiRequest),
+    line(
+      `API Gateway HTTP API${batched ? ` (one request per batch of ${shape.batchSize})` : ''}`,
+      httpApiRequests,
+      'requests',
+      PRICES.httpApiRequest,
+    ),
   ];
   return {
     label,
     bodyBytes: shape.bodyBytes,
     attempts: shape.attempts,
+    batchSize: shape.batchSize,
     notifications: n,
     perNotification: {
       writeUnits: dynamoDb.computed.writeUnits / n,
@@ -302,6 +373,7 @@ function price(
       dynamoDbCalls: perEach(calls, 'DynamoDB.', n),
       sqsCalls: perEach(calls, 'SQS.', n),
       workerMessages,
+      lambdaInvocations,
       ingestMsMedian: median(ingestMs) ?? 0,
       workerBatchMsMedian: median(batches.timedMs) ?? 0,
       workerBatchSizeMean: batches.sizes.length === 0 ? 0 : (workerMessages * n) / batches.sizes.length,
@@ -342,5 +414,6 @@ function assumptions(): string[] {
     `SQS: our SendMessage bodies are the 36-byte id, one 64 KB chunk each. The event source's ReceiveMessage and DeleteMessageBatch are priced at a full batch of ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} (at load; the local poller's actual calls, idle long polls included, are listed as measured). Empty long polls of an idle queue are a fixed cost, not per notification.`,
     `Lambda duration: ingest = the mean of ${INGEST_TIMED} POST round trips sent one at a time through the local API Gateway bridge (an upper bound of the handler time); worker = the mean time of the batches the local event source invoked (ReceiveMessage answer to DeleteMessageBatch), one batch per ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} messages, since a batch's records are delivered in parallel. dynalite is slower per call than DynamoDB, and a real vendor answers slower than a loopback one: the worker's share grows with the vendor's latency.`,
     'HTTP API: one request per notification (metered per 512 KB). Retries need no HTTP API request.',
+    `Batch ingest (POST /v1/notifications/batch): at least ${MIN_BATCHES} batches, sent one at a time and each timed; a batch's one HTTP API request, ingest invocation and duration are shared by its notifications. Each item is still stored and enqueued as a single ingest does it, so the DynamoDB and SQS figures per notification are measured, not assumed.`,
   ];
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CostResult, CostScenario } from './aws-cost.js';
+import { batchCostRows, batchCostTable } from './batch-cost-report.js';
 import type { BundlesResult } from './bundles.js';
 import type { CeilingResult } from './ceiling.js';
 import type { ServiceRunResult } from './delivery-run.js';
@@ -114,7 +115,7 @@ export function renderReport(r: BenchResults): string {
   }
   if (isSkipped(r.awsCost)) rows.push(['AWS cost per million delivered', `skipped: ${r.awsCost.skipped}`, '']);
   else if (r.awsCost) {
-    for (const s of r.awsCost.scenarios) {
+    for (const s of r.awsCost.scenarios.filter((scenario) => scenario.batchSize === 1)) {
       const limit = s.bodyBytes <= 1024 ? TARGETS.dollarsPerMillion1Kb : TARGETS.dollarsPerMillion64Kb;
       const single = s.attempts === 1 && s.bodyBytes <= 1024;
       rows.push([
@@ -131,6 +132,7 @@ export function renderReport(r: BenchResults): string {
       ]);
     }
   }
+  if (r.awsCost && !isSkipped(r.awsCost)) rows.push(...batchCostRows(r.awsCost.scenarios));
   if (r.bundles) {
     for (const b of r.bundles.bundles) {
       const worker = b.handler === 'worker';
@@ -169,6 +171,8 @@ function renderCostArithmetic(cost: CostResult): string[] {
     '',
   ];
   for (const s of cost.scenarios) lines.push(...renderScenario(s), '');
+  const batches = batchCostTable(cost.scenarios);
+  if (batches.length > 0) lines.push(...batches, '');
   if (cost.sweeperFixed) {
     lines.push(
       `Fixed, not per notification: the sweeper runs every minute: ${cost.sweeperFixed.description}; ` +
