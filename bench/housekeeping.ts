@@ -15,7 +15,7 @@ export interface HousekeepingOptions {
   failed: number;
   /** The open-loop ingest rate of every window. */
   ratePerSecond: number;
-  /** Length of each baseline window, and of the window during the recovery. */
+  /** Length of the recovery's baseline window, and of the window during the recovery. */
   windowSeconds: number;
   maxPurgeSeconds: number;
 }
@@ -41,7 +41,6 @@ export async function measureHousekeeping(options: HousekeepingOptions): Promise
     const purge = await measurePurgeImpact({
       ...common,
       expired: options.expired,
-      baselineSeconds: options.windowSeconds,
       maxPurgeSeconds: options.maxPurgeSeconds,
     });
     const recovery = await measureRecoveryImpact({

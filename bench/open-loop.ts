@@ -13,9 +13,10 @@ export interface OpenLoopOptions {
   onSecond?: (answered: number) => void;
 }
 
-export interface LatencySummary {
+/** The requests of a run due in one window of it, and how they were answered. */
+export interface WindowLatency {
   ratePerSecond: number;
-  /** Of the run, the seconds summarized: from `fromSecond` to its end. */
+  /** The window's start, in seconds from the start of the run, and its length. */
   fromSecond: number;
   seconds: number;
   sent: number;
@@ -26,6 +27,8 @@ export interface LatencySummary {
   p50Ms: number | null;
   p99Ms: number | null;
   maxMs: number | null;
+  /** Each second of the window, the slowest answer to a request due in it (ms): where the stalls fell. */
+  maxMsBySecond: number[];
 }
 
 /** One request: when it was due, in ms from the start of the run, and what became of it. */
@@ -37,51 +40,33 @@ interface Sample {
 
 export interface OpenLoopRun {
   ratePerSecond: number;
+  /** performance.now() when the first request was due. */
+  startedAt: number;
   seconds: number;
   samples: Sample[];
 }
 
-/** The requests due from `fromSecond` of the run on. */
-export function summarize(run: OpenLoopRun, fromSecond = 0): LatencySummary {
-  const samples = run.samples.filter((s) => s.dueMs >= fromSecond * 1000);
-  const answered = samples.filter((s) => s.outcome !== 'error').map((s) => s.latencyMs);
+/** The requests of `run` due from `fromSecond` (of the run) until `toSecond`. */
+export function windowLatency(run: OpenLoopRun, fromSecond = 0, toSecond = run.seconds): WindowLatency {
+  const samples = run.samples.filter((s) => s.dueMs >= fromSecond * 1000 && s.dueMs < toSecond * 1000);
+  const answered = samples.filter((s) => s.outcome !== 'error');
+  const latencies = answered.map((s) => s.latencyMs);
+  const bySecond: number[] = [];
+  for (const s of answered) {
+    const second = Math.floor(s.dueMs / 1000 - fromSecond);
+    bySecond[second] = Math.max(bySecond[second] ?? 0, Math.round(s.latencyMs));
+  }
   return {
     ratePerSecond: run.ratePerSecond,
     fromSecond,
-    seconds: Math.max(0, run.seconds - fromSecond),
+    seconds: Math.max(0, toSecond - fromSecond),
     sent: samples.length,
     accepted: samples.filter((s) => s.outcome === 'accepted').length,
     rejected: samples.filter((s) => s.outcome === 'rejected').length,
     errors: samples.length - answered.length,
-    p50Ms: percentile(answered, 50),
-    p99Ms: percentile(answered, 99),
-    maxMs: percentile(answered, 100),
-  };
-}
-
-/** A measured window: all of it, and (for a server started with it) without its start-up seconds. */
-export interface WindowLatency {
-  all: LatencySummary;
-  afterStartup?: LatencySummary;
-  /** Each second of the window, the slowest answer to a request due in it (ms): where the stalls fell. */
-  maxMsBySecond: number[];
-}
-
-/**
- * A freshly started server's first seconds (code not yet compiled, caches and connections cold)
- * can be slower than anything after them: `startupSeconds` leaves them out of `afterStartup`, so
- * that two servers started alike compare on what differs between them.
- */
-export function windowLatency(run: OpenLoopRun, startupSeconds?: number): WindowLatency {
-  const bySecond: number[] = [];
-  for (const s of run.samples) {
-    if (s.outcome === 'error') continue;
-    const second = Math.floor(s.dueMs / 1000);
-    bySecond[second] = Math.max(bySecond[second] ?? 0, Math.round(s.latencyMs));
-  }
-  return {
-    all: summarize(run),
-    ...(startupSeconds === undefined ? {} : { afterStartup: summarize(run, startupSeconds) }),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: percentile(latencies, 100),
     maxMsBySecond: Array.from(bySecond, (ms) => ms ?? 0),
   };
 }
@@ -142,7 +127,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRun
     }
     const seconds = (performance.now() - started) / 1000;
     await Promise.all(inFlight);
-    return { ratePerSecond: options.ratePerSecond, seconds, samples };
+    return { ratePerSecond: options.ratePerSecond, startedAt: started, seconds, samples };
   } finally {
     await pool.close();
   }

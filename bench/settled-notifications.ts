@@ -10,7 +10,7 @@ export interface SettledNotifications {
   status: 'SUCCESS' | 'FAILED';
   url: string;
   body: unknown;
-  /** Epoch ms of the first one's createdAt; the others follow `spacingMs` apart. */
+  /** Epoch ms of the first one's createdAt; the others follow `spacingMs` apart (a fraction of a ms puts several in one). */
   firstCreatedAt: number;
   spacingMs: number;
   onProgress?: (written: number) => void;
@@ -67,7 +67,8 @@ export async function writeSettledNotifications(dbPath: string, spec: SettledNot
   }
 }
 
-function settledAt(spec: SettledNotifications, createdMs: number): Notification {
+function settledAt(spec: SettledNotifications, at: number): Notification {
+  const createdMs = Math.floor(at);
   const createdAt = new Date(createdMs).toISOString();
   // A time-ordered id, as ingest gives a notification without an idempotency key.
   return makeNotification({ id: notificationIdFor(null, createdMs), url: spec.url, body: spec.body, createdAt });

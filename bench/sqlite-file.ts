@@ -7,8 +7,6 @@ export interface SqliteFileStats {
   pages: number;
   /** Of those, pages on the free list: space the file holds that new rows will reuse. */
   freePages: number;
-  /** Notifications stored (rows of notification_requests). */
-  notifications: number;
   /** The size of the -wal file beside it: SQLite keeps it at its largest until the last connection closes. */
   walBytes: number;
 }
@@ -27,6 +25,7 @@ function read<T>(path: string, fn: (db: Database.Database) => T): T {
   }
 }
 
+/** Page counts from the file's header: cheap enough to sample beside a latency measurement. */
 export function sqliteFileStats(path: string): SqliteFileStats {
   const wal = `${path}-wal`;
   const walBytes = existsSync(wal) ? statSync(wal).size : 0;
@@ -35,8 +34,12 @@ export function sqliteFileStats(path: string): SqliteFileStats {
     pageSize: db.pragma('page_size', { simple: true }) as number,
     pages: db.pragma('page_count', { simple: true }) as number,
     freePages: db.pragma('freelist_count', { simple: true }) as number,
-    notifications: db.prepare('SELECT count(*) FROM notification_requests').pluck().get() as number,
   }));
+}
+
+/** Notifications stored: a scan of the table, for when no measurement is running. */
+export function countNotifications(path: string): number {
+  return read(path, (db) => db.prepare('SELECT count(*) FROM notification_requests').pluck().get() as number);
 }
 
 /**
