@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'undici';
 import { heraldTableDefinition } from '../src/adapters/dynamodb/create-table.js';
@@ -30,6 +31,10 @@ export interface CostScenario {
   label: string;
   bodyBytes: number;
   attempts: number;
+  /** Notifications per ingest request: 1 for POST /v1/notifications, more for POST /v1/notifications/batch. */
+  batchSize: number;
+  /** Under an ordering key: through the FIFO queue. */
+  ordered: boolean;
   notifications: number;
   /** What was measured, divided by the notifications delivered. */
   perNotification: {
@@ -46,6 +51,8 @@ export interface CostScenario {
     sqsCalls: Record<string, number>;
     /** Messages the worker processed (one per attempt, plus any early or duplicate message). */
     workerMessages: number;
+    /** Ingest invocations (one per request) and worker invocations (one per event-source batch). */
+    lambdaInvocations: number;
     ingestMsMedian: number;
     workerBatchMsMedian: number;
     workerBatchSizeMean: number;
@@ -60,12 +67,28 @@ export interface CostResult {
   sweeperFixed?: { description: string; dollarsPerMonth: number };
 }
 
-const SCENARIOS = [
-  { bodyBytes: 1024, attempts: 1 },
-  { bodyBytes: 1024, attempts: 3 },
-  { bodyBytes: 64 * 1024, attempts: 1 },
-  { bodyBytes: 64 * 1024, attempts: 3 },
-] as const;
+interface ScenarioShape {
+  bodyBytes: number;
+  attempts: number;
+  batchSize: number;
+  /** Every notification under one ordering key: the FIFO queue and its event source of batch size 1. */
+  ordered?: boolean;
+}
+
+const SCENARIOS: readonly ScenarioShape[] = [
+  { bodyBytes: 1024, attempts: 1, batchSize: 1 },
+  { bodyBytes: 1024, attempts: 3, batchSize: 1 },
+  { bodyBytes: 64 * 1024, attempts: 1, batchSize: 1 },
+  { bodyBytes: 64 * 1024, attempts: 3, batchSize: 1 },
+  // Batch ingest: what changes is the ingest side (one request and one invocation for many).
+  { bodyBytes: 1024, attempts: 1, batchSize: 10 },
+  { bodyBytes: 1024, attempts: 1, batchSize: 100 },
+  // Ordered delivery: what changes is the queue (FIFO prices, one message per worker invocation).
+  { bodyBytes: 1024, attempts: 1, batchSize: 1, ordered: true },
+  { bodyBytes: 1024, attempts: 3, batchSize: 1, ordered: true },
+];
+/** A batch scenario sends at least this many batches, all of them timed. */
+const MIN_BATCHES = 2;
 
 /**
  * Worker invocations as the event source sees them: every settled batch (from the poller's onBatch),
@@ -142,6 +165,10 @@ export async function measureAwsCost(options: { notifications: number }): Promis
     // Every notification of the retry scenarios fails twice in a row: an opening breaker would hold
     // the vendor for its cool-down. What is measured here is the cost of attempts, not the breaker.
     HERALD_BREAKER_FAILURES: '1000',
+    // The local event source runs six batches at once in this one process, which holds one
+    // per-destination cap (24 by default): a burst of 100 to one vendor would be held back and
+    // re-sent here, where a Lambda container, one batch of 10 at a time, stays under its cap.
+    HERALD_DESTINATION_CONCURRENCY: '64',
   });
   const vendor: Vendor = await startVendor();
   // Queue checks on a client of their own, so that they are not counted.
@@ -157,11 +184,23 @@ export async function measureAwsCost(options: { notifications: number }): Promis
   try {
     // Unmeasured: loads and JIT-compiles the handlers (the S3 SDK too, which only a large body loads),
     // and cycles the long polls begun before the meter.
-    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 1024, attempts: 1 }, 20);
-    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 64 * 1024, attempts: 1 }, 5);
+    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 1024, attempts: 1, batchSize: 1 }, 20);
+    await measureScenario(
+      local,
+      vendor,
+      probe,
+      meter,
+      invocations,
+      { bodyBytes: 64 * 1024, attempts: 1, batchSize: 1 },
+      5,
+    );
     const scenarios: CostScenario[] = [];
     for (const shape of SCENARIOS) {
-      scenarios.push(await measureScenario(local, vendor, probe, meter, invocations, shape, options.notifications));
+      const n =
+        shape.batchSize === 1
+          ? options.notifications
+          : shape.batchSize * Math.max(MIN_BATCHES, Math.ceil(options.notifications / shape.batchSize));
+      scenarios.push(await measureScenario(local, vendor, probe, meter, invocations, shape, n));
     }
     const sweeperFixed = await measureSweeper(local, meter);
     return { assumptions: assumptions(), scenarios, sweeperFixed };
@@ -178,33 +217,70 @@ async function measureScenario(
   probe: SQSClient,
   meter: AwsCallMeter,
   invocations: ReturnType<typeof watchInvocations>,
-  shape: { bodyBytes: number; attempts: number },
+  shape: ScenarioShape,
   n: number,
 ): Promise<CostScenario> {
-  const label = `${shape.bodyBytes / 1024} KB body, ${shape.attempts === 1 ? '1 attempt' : `${shape.attempts} attempts (503, 503, 200)`}`;
+  const label =
+    `${shape.bodyBytes / 1024} KB body, ${shape.attempts === 1 ? '1 attempt' : `${shape.attempts} attempts (503, 503, 200)`}` +
+    (shape.batchSize === 1 ? '' : `, batches of ${shape.batchSize}`) +
+    (shape.ordered ? ', one ordering key (FIFO queue)' : '');
   progress(`${label}: ${n} notifications`);
-  await waitForIdleQueue(probe, local.queues.queueUrl, 90_000);
+  const queueUrl = shape.ordered ? (local.queues.ordered?.queueUrl as string) : local.queues.queueUrl;
+  await waitForIdleQueue(probe, queueUrl, 90_000);
   meter.reset();
   invocations.take();
 
   const path = shape.attempts === 1 ? '/ok' : `/fail-first/${shape.attempts - 1}`;
-  const payload = JSON.stringify({ url: `${vendor.url}${path}`, body: 'x'.repeat(shape.bodyBytes) });
+  const notification = {
+    url: `${vendor.url}${path}`,
+    body: 'x'.repeat(shape.bodyBytes),
+    ...(shape.ordered ? { orderingKey: `cost-${randomUUID()}` } : {}),
+  };
+  const { ingestMs, ids } =
+    shape.batchSize === 1
+      ? await ingestOneByOne(local.url, notification, n)
+      : await ingestInBatches(local.url, notification, n, shape.batchSize);
+  const deadline = performance.now() + 120_000;
+  while (ids.some((id) => vendor.requestsFor(id).length < shape.attempts)) {
+    if (performance.now() > deadline) throw new Error(`${label}: not every notification was delivered in time`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await waitForIdleQueue(probe, queueUrl, 90_000);
+  const counted: MeterSnapshot = meter.snapshot();
+  const batches = invocations.take();
+  const duplicates = ids.filter((id) => vendor.requestsFor(id).length !== shape.attempts).length;
+  if (duplicates > 0) throw new Error(`${label}: ${duplicates} notifications saw an unexpected number of requests`);
+
+  return price(label, shape, n, counted, ingestMs, batches);
+}
+
+type NotificationInput = { url: string; body: string; orderingKey?: string };
+
+async function post(url: string, body: unknown): Promise<{ status: number; text: string; ms: number }> {
+  const started = performance.now();
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, text, ms: performance.now() - started };
+}
+
+/**
+ * POST /v1/notifications: a few one at a time, so that each round trip is one ingest invocation
+ * (plus the local bridge) and can be timed; the rest ten at a time, so that the event source sees
+ * batches as it would under load.
+ */
+async function ingestOneByOne(baseUrl: string, notification: NotificationInput, n: number) {
   const ingestMs: number[] = [];
   const ids: string[] = [];
   const send = async (timed: boolean) => {
-    const started = performance.now();
-    const res = await request(`${local.url}/v1/notifications`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: payload,
-    });
-    const text = await res.body.text();
-    if (timed) ingestMs.push(performance.now() - started);
-    if (res.statusCode !== 202) throw new Error(`ingest answered ${res.statusCode}: ${text}`);
+    const { status, text, ms } = await post(`${baseUrl}/v1/notifications`, notification);
+    if (timed) ingestMs.push(ms);
+    if (status !== 202) throw new Error(`ingest answered ${status}: ${text}`);
     ids.push((JSON.parse(text) as { id: string }).id);
   };
-  // A few one at a time, so that each round trip is one ingest invocation (plus the local bridge);
-  // the rest ten at a time, so that the event source sees batches as it would under load.
   const sequential = Math.min(INGEST_TIMED, n);
   for (let i = 0; i < sequential; i++) await send(true);
   let next = sequential;
@@ -216,23 +292,29 @@ async function measureScenario(
       }
     }),
   );
-  const deadline = performance.now() + 120_000;
-  while (ids.some((id) => vendor.requestsFor(id).length < shape.attempts)) {
-    if (performance.now() > deadline) throw new Error(`${label}: not every notification was delivered in time`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await waitForIdleQueue(probe, local.queues.queueUrl, 90_000);
-  const counted: MeterSnapshot = meter.snapshot();
-  const batches = invocations.take();
-  const duplicates = ids.filter((id) => vendor.requestsFor(id).length !== shape.attempts).length;
-  if (duplicates > 0) throw new Error(`${label}: ${duplicates} notifications saw an unexpected number of requests`);
+  return { ingestMs, ids };
+}
 
-  return price(label, shape, n, counted, ingestMs, batches);
+/** POST /v1/notifications/batch, one batch at a time, each timed: one ingest invocation per batch. */
+async function ingestInBatches(baseUrl: string, notification: NotificationInput, n: number, batchSize: number) {
+  const ingestMs: number[] = [];
+  const ids: string[] = [];
+  for (let sent = 0; sent < n; sent += batchSize) {
+    const notifications = Array.from({ length: Math.min(batchSize, n - sent) }, () => notification);
+    const { status, text, ms } = await post(`${baseUrl}/v1/notifications/batch`, { notifications });
+    if (status !== 200) throw new Error(`batch ingest answered ${status}: ${text}`);
+    const { results } = JSON.parse(text) as { results: { status: number; notification?: { id: string } }[] };
+    const refused = results.filter((r) => r.status !== 202 || r.notification === undefined);
+    if (refused.length > 0) throw new Error(`batch ingest refused ${refused.length} items: ${text.slice(0, 500)}`);
+    ingestMs.push(ms);
+    for (const r of results) ids.push((r.notification as { id: string }).id);
+  }
+  return { ingestMs, ids };
 }
 
 function price(
   label: string,
-  shape: { bodyBytes: number; attempts: number },
+  shape: ScenarioShape,
   n: number,
   counted: MeterSnapshot,
   ingestMs: number[],
@@ -243,17 +325,26 @@ function price(
   const workerMessages = batches.sizes.reduce((sum, size) => sum + size, 0) / n;
   const meanBilledBatchMs =
     batches.timedMs.reduce((sum, ms) => sum + billedMs(ms), 0) / Math.max(1, batches.timedMs.length);
-  const batch = LAMBDA_DEPLOYMENT.eventSourceBatchSize;
+  const batch = shape.ordered ? LAMBDA_DEPLOYMENT.orderedEventSourceBatchSize : LAMBDA_DEPLOYMENT.eventSourceBatchSize;
+  const sqsPrice = shape.ordered ? PRICES.sqsFifoRequest : PRICES.sqsRequest;
   // Our own SQS requests carry only the notification id: one 64 KB chunk each.
   const sends = ((calls['SQS.SendMessage'] ?? 0) / n) * Math.ceil(64 / (SQS_BILLING_CHUNK_BYTES / 1024));
-  const eventSourceRequests = (2 * workerMessages) / batch;
-  const sqsBilled = sends + eventSourceRequests;
+  // Standard: a ReceiveMessage and a DeleteMessageBatch per batch. Ordered (batch 1): a receive per
+  // message handed out, one delete per notification (a retry is kept and postponed, not deleted).
+  const eventSourceRequests = shape.ordered ? workerMessages + 1 : (2 * workerMessages) / batch;
+  const postpones = (calls['SQS.ChangeMessageVisibility'] ?? 0) / n;
+  const sqsBilled = sends + eventSourceRequests + postpones;
   const ingestGb = LAMBDA_DEPLOYMENT.ingestMemoryMb / 1024;
   const workerGb = LAMBDA_DEPLOYMENT.workerMemoryMb / 1024;
-  const ingestGbSeconds = (ingestGb * ingestMs.reduce((sum, ms) => sum + billedMs(ms), 0)) / 1000 / ingestMs.length;
+  const meanBilledIngestMs = ingestMs.reduce((sum, ms) => sum + billedMs(ms), 0) / ingestMs.length;
+  // One ingest request (and invocation) carries batchSize notifications: its time is shared by them.
+  const ingestGbSeconds = (ingestGb * meanBilledIngestMs) / 1000 / shape.batchSize;
   // A batch's records are delivered in parallel: a batch of ten takes about as long as the batches timed here.
   const workerGbSeconds = (workerGb * meanBilledBatchMs * (workerMessages / batch)) / 1000;
-  const httpApiRequests = Math.ceil((shape.bodyBytes + 200) / HTTP_API_METERING_BYTES);
+  const httpApiRequests =
+    Math.ceil((shape.batchSize * (shape.bodyBytes + 200)) / HTTP_API_METERING_BYTES) / shape.batchSize;
+  const lambdaInvocations = 1 / shape.batchSize + workerMessages / batch;
+  const batched = shape.batchSize > 1;
   const s3Puts = (calls['S3.PutObject'] ?? 0) / n;
   const s3Gets = (calls['S3.GetObject'] ?? 0) / n;
 
@@ -272,21 +363,26 @@ function price(
       PRICES.dynamoDbWriteUnit,
     ),
     line('DynamoDB reads (as reported by the engine)', dynamoDb.reported.readUnits / n, 'RCU', PRICES.dynamoDbReadUnit),
-    line(`SQS SendMessage (ingest + retries)`, sends, 'requests', PRICES.sqsRequest),
+    line(`SQS${shape.ordered ? ' FIFO' : ''} SendMessage (ingest + retries)`, sends, 'requests', sqsPrice),
     line(
-      `SQS event source ReceiveMessage + DeleteMessageBatch (${workerMessages.toFixed(2)} messages ÷ batch ${batch} × 2)`,
+      shape.ordered
+        ? `SQS FIFO event source ReceiveMessage (${workerMessages.toFixed(2)} messages, batch 1) + DeleteMessage (1)`
+        : `SQS event source ReceiveMessage + DeleteMessageBatch (${workerMessages.toFixed(2)} messages ÷ batch ${batch} × 2)`,
       eventSourceRequests,
       'requests',
-      PRICES.sqsRequest,
+      sqsPrice,
     ),
+    ...(postpones > 0
+      ? [line('SQS FIFO ChangeMessageVisibility (a retry keeps its message)', postpones, 'requests', sqsPrice)]
+      : []),
     line(
-      `Lambda invocations (ingest 1 + worker ${workerMessages.toFixed(2)} ÷ ${batch})`,
-      1 + workerMessages / batch,
+      `Lambda invocations (ingest ${batched ? `1 ÷ ${shape.batchSize}` : '1'} + worker ${workerMessages.toFixed(2)} ÷ ${batch})`,
+      lambdaInvocations,
       'requests',
       PRICES.lambdaRequest,
     ),
     line(
-      `Lambda duration, ingest ${LAMBDA_DEPLOYMENT.ingestMemoryMb} MB × mean ${(ingestMs.reduce((a, ms) => a + billedMs(ms), 0) / ingestMs.length).toFixed(0)} ms`,
+      `Lambda duration, ingest ${LAMBDA_DEPLOYMENT.ingestMemoryMb} MB × mean ${meanBilledIngestMs.toFixed(0)} ms${batched ? ` per batch ÷ ${shape.batchSize}` : ''}`,
       ingestGbSeconds,
       'GB-s',
       PRICES.lambdaGbSecondArm64,
@@ -297,7 +393,12 @@ function price(
       'GB-s',
       PRICES.lambdaGbSecondArm64,
     ),
-    line('API Gateway HTTP API', httpApiRequests, 'requests', PRICES.httpApiRequest),
+    line(
+      `API Gateway HTTP API${batched ? ` (one request per batch of ${shape.batchSize})` : ''}`,
+      httpApiRequests,
+      'requests',
+      PRICES.httpApiRequest,
+    ),
     line('S3 PutObject (a body over 8 KiB, at ingest)', s3Puts, 'requests', PRICES.s3PutRequest),
     line('S3 GetObject (that body, at each claim)', s3Gets, 'requests', PRICES.s3GetRequest),
   ];
@@ -305,6 +406,8 @@ function price(
     label,
     bodyBytes: shape.bodyBytes,
     attempts: shape.attempts,
+    batchSize: shape.batchSize,
+    ordered: shape.ordered === true,
     notifications: n,
     perNotification: {
       writeUnits: dynamoDb.computed.writeUnits / n,
@@ -317,6 +420,7 @@ function price(
       dynamoDbCalls: perEach(calls, 'DynamoDB.', n),
       sqsCalls: perEach(calls, 'SQS.', n),
       workerMessages,
+      lambdaInvocations,
       ingestMsMedian: median(ingestMs) ?? 0,
       workerBatchMsMedian: median(batches.timedMs) ?? 0,
       workerBatchSizeMean: batches.sizes.length === 0 ? 0 : (workerMessages * n) / batches.sizes.length,
@@ -358,5 +462,6 @@ function assumptions(): string[] {
     `Lambda duration: ingest = the mean of ${INGEST_TIMED} POST round trips sent one at a time through the local API Gateway bridge (an upper bound of the handler time); worker = the mean time of the batches the local event source invoked (ReceiveMessage answer to DeleteMessageBatch), one batch per ${LAMBDA_DEPLOYMENT.eventSourceBatchSize} messages, since a batch's records are delivered in parallel. dynalite is slower per call than DynamoDB, and a real vendor answers slower than a loopback one: the worker's share grows with the vendor's latency.`,
     'HTTP API: one request per notification (metered per 512 KB). Retries need no HTTP API request.',
     'S3: bodies over 8 KiB are one PutObject at ingest and one GetObject per claim. Storage is not priced here, nor is DynamoDB storage (docs/performance.md compares the two).',
+    `Batch ingest (POST /v1/notifications/batch): at least ${MIN_BATCHES} batches, sent one at a time and each timed; a batch's one HTTP API request, ingest invocation and duration are shared by its notifications. Each item is still stored and enqueued as a single ingest does it, so the DynamoDB and SQS figures per notification are measured, not assumed.`,
   ];
 }

@@ -12,6 +12,8 @@ export const PRICES = {
   dynamoDbReadUnit: 0.125 / 1e6,
   /** SQS standard queue: per request; every 64 KB chunk of a request's payload is billed as one request. */
   sqsRequest: 0.4 / 1e6,
+  /** SQS FIFO queue (ordered delivery): per request, billed in 64 KB chunks like the standard queue. */
+  sqsFifoRequest: 0.5 / 1e6,
   /** Lambda: per invocation. */
   lambdaRequest: 0.2 / 1e6,
   /** Lambda duration on arm64 (Graviton), first tier: per GB-second, billed in 1 ms increments. */
@@ -43,4 +45,6 @@ export const LAMBDA_DEPLOYMENT = {
   sweeperMemoryMb: 256,
   /** Messages per worker invocation and per event-source ReceiveMessage / DeleteMessageBatch at load. */
   eventSourceBatchSize: 10,
+  /** The same for the ordered (FIFO) queue's event source: one message per invocation. */
+  orderedEventSourceBatchSize: 1,
 } as const;

@@ -1,10 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CostResult, CostScenario } from './aws-cost.js';
+import { batchCostRows, batchCostTable } from './batch-cost-report.js';
 import type { BundlesResult } from './bundles.js';
 import type { CeilingResult } from './ceiling.js';
 import type { ServiceRunResult } from './delivery-run.js';
 import { check, cores, fixed, int, markdownTable, mb, ms, ratio } from './format.js';
+import type { HousekeepingResult } from './housekeeping.js';
+import { housekeepingRows, housekeepingSeconds } from './housekeeping-report.js';
 import type { NoisyNeighbourResult } from './noisy-neighbour.js';
 import { renderOpenLoop } from './open-loop/open-loop-report.js';
 import type { OpenLoopRun } from './open-loop/open-loop-runs.js';
@@ -33,6 +36,7 @@ export interface BenchResults {
   noisyNeighbour?: NoisyNeighbourResult[];
   awsCost?: CostResult | { skipped: string };
   bundles?: BundlesResult;
+  housekeeping?: HousekeepingResult;
   durationSeconds?: number;
 }
 
@@ -134,7 +138,7 @@ export function renderReport(r: BenchResults): string {
   }
   if (isSkipped(r.awsCost)) rows.push(['AWS cost per million delivered', `skipped: ${r.awsCost.skipped}`, '']);
   else if (r.awsCost) {
-    for (const s of r.awsCost.scenarios) {
+    for (const s of r.awsCost.scenarios.filter((scenario) => scenario.batchSize === 1)) {
       const limit = s.bodyBytes <= 1024 ? TARGETS.dollarsPerMillion1Kb : TARGETS.dollarsPerMillion64Kb;
       const single = s.attempts === 1 && s.bodyBytes <= 1024;
       rows.push([
@@ -144,16 +148,19 @@ export function renderReport(r: BenchResults): string {
           (s.perNotification.s3Puts + s.perNotification.s3Gets > 0
             ? `, ${fixed(s.perNotification.s3Puts, 2)} S3 PUT + ${fixed(s.perNotification.s3Gets, 2)} GET`
             : ''),
-        s.attempts === 1
-          ? `≤ ${dollars(limit)}: ${check(s.totalPerMillion <= limit)}` +
-            (single
-              ? `; ≤ ${TARGETS.wcuPer1KbSingle} WCU: ${check(s.perNotification.writeUnits <= TARGETS.wcuPer1KbSingle)}` +
-                `; ≤ ${TARGETS.sqsRequestsPer1KbSingle} SQS: ${check(s.perNotification.sqsBilledRequests <= TARGETS.sqsRequestsPer1KbSingle)}`
-              : '')
-          : `${ratio(s.totalPerMillion / (r.awsCost.scenarios.find((o) => o.bodyBytes === s.bodyBytes && o.attempts === 1)?.totalPerMillion ?? s.totalPerMillion))} single attempt`,
+        s.ordered
+          ? `${ratio(s.totalPerMillion / (r.awsCost.scenarios.find((o) => !o.ordered && o.batchSize === 1 && o.bodyBytes === s.bodyBytes && o.attempts === s.attempts)?.totalPerMillion ?? s.totalPerMillion))} unordered`
+          : s.attempts === 1
+            ? `≤ ${dollars(limit)}: ${check(s.totalPerMillion <= limit)}` +
+              (single
+                ? `; ≤ ${TARGETS.wcuPer1KbSingle} WCU: ${check(s.perNotification.writeUnits <= TARGETS.wcuPer1KbSingle)}` +
+                  `; ≤ ${TARGETS.sqsRequestsPer1KbSingle} SQS: ${check(s.perNotification.sqsBilledRequests <= TARGETS.sqsRequestsPer1KbSingle)}`
+                : '')
+            : `${ratio(s.totalPerMillion / (r.awsCost.scenarios.find((o) => !o.ordered && o.bodyBytes === s.bodyBytes && o.attempts === 1)?.totalPerMillion ?? s.totalPerMillion))} single attempt`,
       ]);
     }
   }
+  if (r.awsCost && !isSkipped(r.awsCost)) rows.push(...batchCostRows(r.awsCost.scenarios));
   if (r.bundles) {
     for (const b of r.bundles.bundles) {
       const worker = b.handler === 'worker';
@@ -165,6 +172,8 @@ export function renderReport(r: BenchResults): string {
       ]);
     }
   }
+
+  if (r.housekeeping) rows.push(...housekeepingRows(r.housekeeping));
 
   const lines = [
     `## Herald benchmark, ${r.startedAt}${r.quick ? ' (quick)' : ''}`,
@@ -185,6 +194,7 @@ export function renderReport(r: BenchResults): string {
     );
   }
   if (r.awsCost && !isSkipped(r.awsCost)) lines.push('', ...renderCostArithmetic(r.awsCost));
+  if (r.housekeeping) lines.push('', ...housekeepingSeconds(r.housekeeping));
   return `${lines.join('\n')}\n`;
 }
 
@@ -196,6 +206,8 @@ function renderCostArithmetic(cost: CostResult): string[] {
     '',
   ];
   for (const s of cost.scenarios) lines.push(...renderScenario(s), '');
+  const batches = batchCostTable(cost.scenarios);
+  if (batches.length > 0) lines.push(...batches, '');
   if (cost.sweeperFixed) {
     lines.push(
       `Fixed, not per notification: the sweeper runs every minute: ${cost.sweeperFixed.description}; ` +

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,peers,open-loop,ordered,aws-local,noisy,cost,bundles]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ceiling,single,peers,open-loop,ordered,aws-local,noisy,cost,bundles,housekeeping]`
  *
  * Measures, in one run on this machine, Herald's speed as ratios to the HTTP ceiling and to what a
  * team would build instead (bench/peers), its latency under a steady offered load (bench/open-loop)
@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { awsLocalSkipReason, measureAwsLocal } from './aws-local.js';
 import { kilobytePayload, measureCeiling } from './ceiling.js';
+import { measureHousekeeping } from './housekeeping.js';
 import { measureNoisyNeighbour } from './noisy-neighbour.js';
 import { measureOpenLoops } from './open-loop/open-loop-runs.js';
 import { measureOrdered } from './ordered.js';
@@ -20,7 +21,18 @@ import { endProgress, progress, startPhase } from './progress.js';
 import { type BenchResults, renderReport, writeResults } from './report.js';
 import { measureSingleProcess } from './single-process.js';
 
-const STEPS = ['ceiling', 'single', 'peers', 'open-loop', 'ordered', 'aws-local', 'noisy', 'cost', 'bundles'] as const;
+const STEPS = [
+  'ceiling',
+  'single',
+  'peers',
+  'open-loop',
+  'ordered',
+  'aws-local',
+  'noisy',
+  'cost',
+  'bundles',
+  'housekeeping',
+] as const;
 type Step = (typeof STEPS)[number];
 
 const { values } = parseArgs({
@@ -53,6 +65,13 @@ const SETTINGS = {
   openLoopSeconds: quick ? 3 : 10,
   openLoopWarmupSeconds: quick ? 1 : 2,
   orderingKeys: 100,
+  housekeeping: {
+    expired: quick ? 50_000 : 200_000,
+    failed: quick ? 2_000 : 20_000,
+    ratePerSecond: 300,
+    windowSeconds: quick ? 10 : 30,
+    maxPurgeSeconds: 600,
+  },
 };
 
 async function main(): Promise<void> {
@@ -172,6 +191,16 @@ async function main(): Promise<void> {
           startPhase(n, steps.length, 'Lambda bundles and cold imports');
           results.bundles = await (await import('./bundles.js')).measureBundles({ runs: SETTINGS.coldImportRuns });
           break;
+        case 'housekeeping': {
+          const { expired, failed, ratePerSecond } = SETTINGS.housekeeping;
+          startPhase(
+            n,
+            steps.length,
+            `housekeeping: ingest at ${ratePerSecond}/s during a purge of ${expired.toLocaleString('en-US')} and a recovery of ${failed.toLocaleString('en-US')}`,
+          );
+          results.housekeeping = await measureHousekeeping({ sink: sink as Sink, payload, ...SETTINGS.housekeeping });
+          break;
+        }
       }
     }
   } finally {

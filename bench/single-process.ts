@@ -28,30 +28,40 @@ export const SINGLE_PROCESS_LABEL = 'Herald, single process (SQLite, fsync befor
 
 let built = false;
 
+/** Runs `npm run build` once per bench run, so that the bundle measured is the current source. */
+export function buildServer(): void {
+  if (built) return;
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  built = true;
+}
+
 /**
- * `npm start` as a user runs it: the esbuild bundle `npm run build` writes (built once per bench
- * run), a fresh SQLite file (its WAL fdatasync'd before each 202, as synchronous=FULL would), private
- * targets allowed so it may deliver to the loopback sink, logs at warn. Stopping it removes the file.
+ * The bundle `npm run build` wrote, run with the start script's node flags (plus `nodeArgs`), as
+ * `npm start` runs it; private targets allowed so that it may deliver to the loopback sink, logs at
+ * warn. `env` names at least HERALD_DB_PATH.
+ */
+export function spawnBuiltServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<Service> {
+  return spawnService(BUILT_SERVER, {
+    nodeArgs: [...startScriptNodeFlags(), ...nodeArgs],
+    env: { HERALD_ALLOW_PRIVATE_TARGETS: 'true', HERALD_LOG_LEVEL: 'warn', ...env },
+  });
+}
+
+/**
+ * `npm start` as a user runs it (spawnBuiltServer, built once per bench run) on a fresh SQLite file,
+ * its WAL fdatasync'd before each 202, as synchronous=FULL would. Stopping it removes the file.
  */
 export async function startSingleProcess(options: { cpuProfileDir?: string } = {}): Promise<Service> {
   const { cpuProfileDir } = options;
-  const nodeArgs = startScriptNodeFlags();
+  const nodeArgs: string[] = [];
   if (cpuProfileDir) {
     mkdirSync(cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
   }
-  if (!built) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
-  built = true;
+  buildServer();
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   try {
-    const service = await spawnService(BUILT_SERVER, {
-      nodeArgs,
-      env: {
-        HERALD_DB_PATH: join(dir, 'herald.db'),
-        HERALD_ALLOW_PRIVATE_TARGETS: 'true',
-        HERALD_LOG_LEVEL: 'warn',
-      },
-    });
+    const service = await spawnBuiltServer({ HERALD_DB_PATH: join(dir, 'herald.db') }, nodeArgs);
     return {
       ...service,
       stop: async () => {

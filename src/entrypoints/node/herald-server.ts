@@ -6,7 +6,6 @@ import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import { PrometheusMetrics, UNHEALTHY_DESTINATIONS_SHOWN } from '../../adapters/observability/prometheus-metrics.js';
 import type { AppDependencies } from '../../app/dependencies.js';
 import { readOperatorStats } from '../../app/get-stats.js';
-import { purgeExpired } from '../../app/purge-expired.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
@@ -19,14 +18,13 @@ import { openBackend, openSigningSecrets } from './backend.js';
 import { loadConsoleAssets } from './console-assets.js';
 import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
+import { RetentionRunner } from './retention-runner.js';
 import { createLimitedServer } from './server-limits.js';
 import { StoreWorker } from './store-worker.js';
 import { discardBody } from './unread-body.js';
 import { WorkerPool } from './worker-pool.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
-/** How often retention runs; each run deletes what has aged past it since, in small batches. */
-const PURGE_INTERVAL_MS = 60_000;
 
 export interface RunningHerald {
   url: string;
@@ -100,19 +98,9 @@ export async function startHerald(
     sweeper.unref();
   }
 
-  let purger: NodeJS.Timeout | undefined;
-  let purging: Promise<unknown> = Promise.resolve();
-  const { purgeable } = backend;
-  if (purgeable) {
-    const purge = () => {
-      purging = purgeExpired(deps, purgeable, config.retentionDays).catch((error) =>
-        logger.error({ err: error }, 'retention purge failed; it runs again shortly'),
-      );
-    };
-    purge();
-    purger = setInterval(purge, PURGE_INTERVAL_MS);
-    purger.unref();
-  }
+  // Where the store expires records itself (TTL on AWS) there is nothing to purge.
+  const retention = backend.purgeable && new RetentionRunner(deps, backend.purgeable, config.retentionDays);
+  retention?.start();
 
   const api = createHttpApi(deps, { apiKeys: config.apiKeys, metrics });
   const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();
@@ -159,10 +147,9 @@ export async function startHerald(
     activeDeliveries: () => workers.activeDeliveries,
     async stop() {
       clearInterval(sweeper);
-      clearInterval(purger);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await recoveries.stop();
-      await purging;
+      await retention?.stop();
       await workers.stop();
       await sender.close();
       signing.close();
