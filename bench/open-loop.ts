@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { type ScheduledRequest, sendOnSchedule } from './open-loop/scheduler.js';
 import { percentile } from './stats.js';
 
 export interface OpenLoopOptions {
@@ -31,19 +32,12 @@ export interface WindowLatency {
   maxMsBySecond: number[];
 }
 
-/** One request: when it was due, in ms from the start of the run, and what became of it. */
-interface Sample {
-  dueMs: number;
-  latencyMs: number;
-  outcome: 'accepted' | 'rejected' | 'error';
-}
-
 export interface OpenLoopRun {
   ratePerSecond: number;
   /** performance.now() when the first request was due. */
   startedAt: number;
   seconds: number;
-  samples: Sample[];
+  samples: ScheduledRequest[];
 }
 
 /** The requests of `run` due from `fromSecond` (of the run) until `toSecond`. */
@@ -73,62 +67,46 @@ export function windowLatency(run: OpenLoopRun, fromSecond = 0, toSecond = run.s
 
 /** Connections the generator may hold; a stalled service makes it open more, up to this. */
 const CONNECTIONS = 64;
-const TICK_MS = 5;
 
 /**
- * An open-loop ingest load: POST /v1/notifications on a fixed schedule (`ratePerSecond`), whether
- * or not earlier requests have been answered, each latency timed from the moment its request was
- * due. A closed loop (autocannon's, N connections each waiting for its answer) sends less while the
- * service stalls and so hides the stall from its percentiles; this one keeps the arrivals a steady
- * stream of callers would, and a stall shows as every request due during it answered late.
+ * An open-loop ingest load (bench/open-loop/scheduler.ts): POST /v1/notifications on a fixed
+ * schedule (`ratePerSecond`), whether or not earlier requests have been answered, each latency timed
+ * from the moment its request was due, until `until` says stop or `maxSeconds` have passed. A stall
+ * shows as every request due during it answered late.
  */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRun> {
   const pool = new Pool(options.serviceUrl, { connections: CONNECTIONS });
-  const samples: Sample[] = [];
-  const inFlight = new Set<Promise<void>>();
-  const started = performance.now();
-  const intervalMs = 1000 / options.ratePerSecond;
-  const deadline = started + options.maxSeconds * 1000;
-  let sent = 0;
-  let lastSecond = 0;
-
-  const send = (dueAt: number) => {
-    const sample = (outcome: Sample['outcome']) => {
-      samples.push({ dueMs: dueAt - started, latencyMs: performance.now() - dueAt, outcome });
-    };
-    const done = pool
-      .request({
-        path: '/v1/notifications',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: options.body,
-      })
-      .then(async (res) => {
-        await res.body.dump();
-        sample(res.statusCode === 202 ? 'accepted' : 'rejected');
-      })
-      .catch(() => sample('error'))
-      .finally(() => inFlight.delete(done));
-    inFlight.add(done);
-  };
-
+  let settled = 0;
+  const ticker = setInterval(() => options.onSecond?.(settled), 1000);
   try {
-    for (;;) {
-      const now = performance.now();
-      if (now >= deadline || options.until?.() === true) break;
-      // Every request due by now goes out, so a late timer does not lower the rate.
-      while (started + sent * intervalMs <= now) send(started + sent++ * intervalMs);
-      const second = Math.floor((now - started) / 1000);
-      if (second > lastSecond) {
-        lastSecond = second;
-        options.onSecond?.(samples.length);
-      }
-      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
-    }
-    const seconds = (performance.now() - started) / 1000;
-    await Promise.all(inFlight);
-    return { ratePerSecond: options.ratePerSecond, startedAt: started, seconds, samples };
+    const outcome = await sendOnSchedule({
+      count: Math.ceil(options.ratePerSecond * options.maxSeconds),
+      ratePerSecond: options.ratePerSecond,
+      acceptedStatus: 202,
+      ...(options.until ? { until: options.until } : {}),
+      onSettled: () => {
+        settled++;
+      },
+      send: async () => {
+        const res = await pool.request({
+          path: '/v1/notifications',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: options.body,
+        });
+        await res.body.dump();
+        return res.statusCode;
+      },
+    });
+    const last = outcome.requests.at(-1);
+    return {
+      ratePerSecond: options.ratePerSecond,
+      startedAt: outcome.startedAt,
+      seconds: last === undefined ? 0 : (last.dueMs + 1000 / options.ratePerSecond) / 1000,
+      samples: outcome.requests,
+    };
   } finally {
+    clearInterval(ticker);
     await pool.close();
   }
 }

@@ -16,7 +16,12 @@ export const REAL_CLOCK: Clock = {
 };
 
 export interface ScheduleOptions {
+  /** Requests to send; fewer if `until` says stop first. */
   count: number;
+  /** Checked before each send: true stops the schedule there (the requests sent are still awaited). */
+  until?: () => boolean;
+  /** Called as each request is answered or fails, e.g. for progress. */
+  onSettled?: () => void;
   ratePerSecond: number;
   /** Sends one request; resolves with its status once its answer is read. */
   send(): Promise<number>;
@@ -35,6 +40,15 @@ export interface ScheduleOutcome {
   sendLagsMs: number[];
   /** Clock time the first request was due; the i-th was due `i × 1000 / rate` ms later. */
   startedAt: number;
+  /** Every request sent, in the order sent: when it was due (ms after `startedAt`), and its fate. */
+  requests: ScheduledRequest[];
+}
+
+export interface ScheduledRequest {
+  dueMs: number;
+  /** Answered (or failed) − due, ms. */
+  latencyMs: number;
+  outcome: 'accepted' | 'rejected' | 'error';
 }
 
 /** Sends `count` requests on schedule and resolves once every one is answered or has failed. */
@@ -48,25 +62,37 @@ export async function sendOnSchedule(options: ScheduleOptions): Promise<Schedule
     latenciesMs: [],
     sendLagsMs: [],
     startedAt: clock.now(),
+    requests: [],
   };
   const pending: Promise<void>[] = [];
   for (let i = 0; i < options.count; i++) {
     const dueAt = outcome.startedAt + i * intervalMs;
     const early = dueAt - clock.now();
     if (early > 0) await clock.sleep(early);
+    if (options.until?.() === true) break;
     outcome.sendLagsMs.push(clock.now() - dueAt);
+    const request: ScheduledRequest = { dueMs: dueAt - outcome.startedAt, latencyMs: 0, outcome: 'error' };
+    outcome.requests.push(request);
+    const settle = (fate: ScheduledRequest['outcome']) => {
+      request.outcome = fate;
+      request.latencyMs = clock.now() - dueAt;
+      options.onSettled?.();
+    };
     pending.push(
       options.send().then(
         (status) => {
           if (status !== options.acceptedStatus) {
             outcome.rejected++;
+            settle('rejected');
             return;
           }
           outcome.accepted++;
           outcome.latenciesMs.push(clock.now() - dueAt);
+          settle('accepted');
         },
         () => {
           outcome.errors++;
+          settle('error');
         },
       ),
     );
