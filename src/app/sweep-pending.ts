@@ -21,7 +21,7 @@ export async function sweepPending(
   for (const id of ids) {
     // Read for its routing: an ordered notification's message must join its key's line. A stale
     // PENDING record is rare (a failed send), so the read is too.
-    const stale = await deps.store.get(id);
+    const stale = await deps.store.get(id, { body: false });
     if (stale === undefined || stale.status !== 'PENDING') continue;
     const at = deps.clock.now().toISOString();
     if ((await enqueueAndMarkQueued(deps, id, at, routingOf(stale))) === 'QUEUED') enqueued += 1;

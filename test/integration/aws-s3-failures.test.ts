@@ -9,7 +9,7 @@ import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-lo
 import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
 import { localDynamoDbClient, localS3Client, localSqsClient } from '../helpers/aws-engines.js';
 import { HeraldClient } from '../helpers/herald-client.js';
-import { largeBodies } from '../helpers/notifications.js';
+import { largeBodies, makeNotification } from '../helpers/notifications.js';
 import { queueCounts, waitForIdleQueue } from '../helpers/queue-counts.js';
 import { TEST_ENV } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
@@ -160,6 +160,20 @@ describe('AWS mode under S3 failures, with bodies over 8 KiB (Lambda handlers on
     const history = await herald.call('GET', `/v1/notifications/${id}/attempts`);
     expect(history.body.attempts.map((a: { category: string }) => a.category)).toEqual(['SUCCESS']);
     expect(vendor.requestsFor(id).map((r) => r.bytes.equals(Buffer.from(body as string, 'utf8')))).toEqual([true]);
+  });
+
+  it('sweeps a large notification left PENDING without reading its body, as the sweeper (no S3 permission) must', async () => {
+    // Stored as an ingest whose send then failed leaves it: PENDING, its body in S3, no message.
+    const [large] = largeBodies(20 * 1024);
+    const stranded = makeNotification({ url: `${vendor.url}/ok`, body: large?.body });
+    expect(await local.runtime.deps.store.insert(stranded)).toEqual({ inserted: true });
+    denied = 'GetObjectCommand';
+    try {
+      expect(await local.sweep({ staleAfterMs: 0 })).toEqual({ enqueued: 1 });
+    } finally {
+      denied = undefined;
+    }
+    expect(await herald.waitForStatus(stranded.id, ['SUCCESS'], 20_000)).toMatchObject({ body: large?.body });
   });
 
   it('runs a bulk recovery of large notifications without reading one body, as the sweeper (no S3 permission) must', async () => {
