@@ -1,9 +1,9 @@
 import { HeraldError } from '../domain/errors.js';
-import { type Notification, newNotification, type Status } from '../domain/notification.js';
+import { type Notification, newNotification } from '../domain/notification.js';
 import { notificationIdFor } from '../domain/notification-id.js';
 import { fingerprintRequest, parseNotificationRequest } from '../domain/request-schema.js';
 import type { AppDependencies } from './dependencies.js';
-import { enqueueAndMarkQueued, routingOf, sendMessage } from './enqueue.js';
+import { enqueueAndMarkQueued, markForSweep, routingOf, sendMessage } from './enqueue.js';
 
 export interface AcceptResult {
   /** `replayed`: the idempotency key was seen before with the same content; nothing new was stored. */
@@ -58,7 +58,7 @@ export async function acceptNotification(
     const inserted = await deps.store.insert(queued).finally(() => remembered);
     if (!inserted.inserted) return replayOf(inserted.existing, notification);
     if (await sendMessage(deps, id, routing)) return created(deps, queued);
-    return created(deps, { ...notification, status: await backToPending(deps, id, notification.createdAt) });
+    return created(deps, { ...notification, status: await markForSweep(deps, id, notification.createdAt, 'QUEUED') });
   }
   const sending = sendMessage(deps, id, routing); // never rejects
   // Waits for the send even when the insert fails: no request is left running behind a 503.
@@ -67,7 +67,7 @@ export async function acceptNotification(
   // A fresh random id cannot be taken, unless the store answered a write of ours it had already applied.
   if (!inserted.inserted) return replayOf(inserted.existing, notification);
   if (sent) return created(deps, queued);
-  return created(deps, { ...notification, status: await backToPending(deps, id, notification.createdAt) });
+  return created(deps, { ...notification, status: await markForSweep(deps, id, notification.createdAt, 'QUEUED') });
 }
 
 /**
@@ -80,24 +80,6 @@ async function rememberDestination(deps: AppDependencies, destination: string): 
     await deps.destinations.remember(destination);
   } catch (error) {
     deps.logger.warn({ destination, err: error }, 'destination not recorded; its first change of state records it');
-  }
-}
-
-/**
- * The record was stored QUEUED but its message was not sent: PENDING again, for the sweeper. If
- * that write fails too, the record stays QUEUED with no message; on DynamoDB the sweeper still finds
- * it (no STATE item), on SQLite both writes share a commit, so the send cannot fail alone there.
- */
-async function backToPending(deps: AppDependencies, id: string, at: string): Promise<Status> {
-  try {
-    // False: a worker claimed it meanwhile (the send had gone through after all); it is in hand.
-    return (await deps.store.markPending(id, at)) ? 'PENDING' : 'QUEUED';
-  } catch (error) {
-    deps.logger.error(
-      { notificationId: id, err: error },
-      'stored QUEUED without a message, and the PENDING write failed',
-    );
-    return 'QUEUED';
   }
 }
 

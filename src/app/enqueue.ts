@@ -35,10 +35,7 @@ export async function enqueueAndMarkQueued(
   at: string = deps.clock.now().toISOString(),
   routing: MessageRouting = {},
 ): Promise<Status> {
-  if (!(await sendMessage(deps, id, routing))) {
-    await markForSweep(deps, id, at);
-    return 'PENDING';
-  }
+  if (!(await sendMessage(deps, id, routing))) return markForSweep(deps, id, at, 'PENDING');
   try {
     // False means a worker already claimed it: it is at least QUEUED as far as the caller is concerned.
     await deps.store.markQueued(id, at);
@@ -50,17 +47,21 @@ export async function enqueueAndMarkQueued(
 }
 
 /**
- * A record whose send failed is written PENDING as of now: where a store keeps a lasting list of
- * such records (DynamoDB's sparse index), the sweeper finds it there, whatever its creation-time
- * index shows by then. Never throws: without the write, the sweeper's walk by creation time is left.
+ * A stored record whose message could not be sent is written PENDING as of `at`: where a store keeps
+ * a lasting list of such records (DynamoDB's sparse index), the sweeper finds it there, whatever its
+ * creation-time index shows by then. Never throws. Returns the status the record is known to have:
+ * PENDING once written; QUEUED when a worker claimed it meanwhile (the send had gone through after
+ * all); `unwritten`, the status it was stored with, when the write failed — the sweeper's walk by
+ * creation time is then what finds it.
  */
-async function markForSweep(deps: AppDependencies, id: string, at: string): Promise<void> {
+export async function markForSweep(deps: AppDependencies, id: string, at: string, unwritten: Status): Promise<Status> {
   try {
-    await deps.store.markPending(id, at);
+    return (await deps.store.markPending(id, at)) ? 'PENDING' : 'QUEUED';
   } catch (error) {
-    deps.logger.warn(
+    deps.logger.error(
       { notificationId: id, err: error },
-      'PENDING write failed; the sweeper finds it by its creation time',
+      `stored ${unwritten} without a message, and the PENDING write failed`,
     );
+    return unwritten;
   }
 }
