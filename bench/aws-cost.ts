@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { request } from 'undici';
 import { heraldTableDefinition } from '../src/adapters/dynamodb/create-table.js';
+import { RECHECK_AFTER_MS } from '../src/adapters/dynamodb/stale-pending.js';
 import type { AwsLocal } from '../src/entrypoints/local/aws-local.js';
 import { AwsCallMeter, type MeterSnapshot } from '../test/helpers/aws-call-meter.js';
 import { localSqsClient } from '../test/helpers/aws-engines.js';
@@ -65,6 +66,8 @@ export interface CostResult {
   assumptions: string[];
   scenarios: CostScenario[];
   sweeperFixed?: { description: string; dollarsPerMonth: number };
+  /** What the sweeper's two passes spend on each notification created, over its life. */
+  sweeperPerNotification?: { stateReadUnits: number; writeUnits: number; dollarsPerMillion: number };
 }
 
 interface ScenarioShape {
@@ -138,6 +141,9 @@ const perEach = (counts: Record<string, number>, prefix: string, n: number) =>
       .map(([name, count]) => [name.slice(prefix.length), count / n]),
   );
 
+/** The unmeasured warm-up runs, 1 KB and 64 KB notifications. */
+const WARM_UP_NOTIFICATIONS = [20, 5] as const;
+
 /** Ingest round trips timed one at a time per scenario; the rest are sent concurrently. */
 const INGEST_TIMED = 5;
 const INGEST_CONCURRENCY = 10;
@@ -184,7 +190,16 @@ export async function measureAwsCost(options: { notifications: number }): Promis
   try {
     // Unmeasured: loads and JIT-compiles the handlers (the S3 SDK too, which only a large body loads),
     // and cycles the long polls begun before the meter.
-    await measureScenario(local, vendor, probe, meter, invocations, { bodyBytes: 1024, attempts: 1, batchSize: 1 }, 20);
+    const [smallWarmUp, largeWarmUp] = WARM_UP_NOTIFICATIONS;
+    await measureScenario(
+      local,
+      vendor,
+      probe,
+      meter,
+      invocations,
+      { bodyBytes: 1024, attempts: 1, batchSize: 1 },
+      smallWarmUp,
+    );
     await measureScenario(
       local,
       vendor,
@@ -192,18 +207,21 @@ export async function measureAwsCost(options: { notifications: number }): Promis
       meter,
       invocations,
       { bodyBytes: 64 * 1024, attempts: 1, batchSize: 1 },
-      5,
+      largeWarmUp,
     );
     const scenarios: CostScenario[] = [];
+    let created = WARM_UP_NOTIFICATIONS.reduce((sum, n) => sum + n, 0);
     for (const shape of SCENARIOS) {
       const n =
         shape.batchSize === 1
           ? options.notifications
           : shape.batchSize * Math.max(MIN_BATCHES, Math.ceil(options.notifications / shape.batchSize));
       scenarios.push(await measureScenario(local, vendor, probe, meter, invocations, shape, n));
+      created += n;
     }
     const sweeperFixed = await measureSweeper(local, meter);
-    return { assumptions: assumptions(), scenarios, sweeperFixed };
+    const sweeperPerNotification = await measureSweeperPerNotification(local, meter, created);
+    return { assumptions: assumptions(), scenarios, sweeperFixed, sweeperPerNotification };
   } finally {
     probe.destroy();
     await vendor.close();
@@ -450,6 +468,33 @@ async function measureSweeper(local: AwsLocal, meter: AwsCallMeter): Promise<Cos
   return {
     description: `${queries} Queries (${readUnits} RCU) per run, ${perMonth.toLocaleString('en-US')} runs a month at ${LAMBDA_DEPLOYMENT.sweeperMemoryMb} MB × ${billedMs(ms)} ms`,
     dollarsPerMonth: dollars,
+  };
+}
+
+/**
+ * The sweeper's reads and writes per notification created: every notification of the run has its
+ * STATE item by now, so two sweeps with their cutoff moved beyond the recheck's delay take both passes
+ * (the first, then the recheck) over all of them. Their Queries are per minute bucket, the fixed cost
+ * above, and left out; the STATE reads and any write are what a notification adds.
+ */
+async function measureSweeperPerNotification(
+  local: AwsLocal,
+  meter: AwsCallMeter,
+  created: number,
+): Promise<CostResult['sweeperPerNotification']> {
+  progress('sweeper: both passes over every notification of the run');
+  meter.reset();
+  for (const minutesBeyond of [2, 4]) {
+    await local.sweep({ staleAfterMs: -(RECHECK_AFTER_MS + minutesBeyond * 60_000) });
+  }
+  const counted = meter.snapshot();
+  const stateReadUnits = (counted.dynamoDb.readUnitsByOperation.BatchGetItem ?? 0) / created;
+  // The watermark item's updates, at most two a sweep: not per notification, but counted in full here.
+  const writeUnits = counted.dynamoDb.computed.writeUnits / created;
+  return {
+    stateReadUnits,
+    writeUnits,
+    dollarsPerMillion: 1e6 * (stateReadUnits * PRICES.dynamoDbReadUnit + writeUnits * PRICES.dynamoDbWriteUnit),
   };
 }
 

@@ -214,6 +214,14 @@ function renderCostArithmetic(cost: CostResult): string[] {
         `${dollars(cost.sweeperFixed.dollarsPerMonth)} a month.`,
     );
   }
+  if (cost.sweeperPerNotification) {
+    const sweeper = cost.sweeperPerNotification;
+    lines.push(
+      '',
+      `Per notification, not in the totals above: the sweeper's two passes read ${sweeper.stateReadUnits.toFixed(2)} RCU ` +
+        `of STATE items and write ${sweeper.writeUnits.toFixed(3)} WCU (its watermarks); ${dollars(sweeper.dollarsPerMillion)} per million.`,
+    );
+  }
   return lines;
 }
 

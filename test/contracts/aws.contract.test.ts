@@ -7,7 +7,7 @@ import { DynamoDbRecoveryStore } from '../../src/adapters/dynamodb/dynamodb-reco
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../../src/adapters/dynamodb/dynamodb-store.js';
 import { requestKey } from '../../src/adapters/dynamodb/items.js';
 import { BODY_OBJECT_THRESHOLD_BYTES, bodyObjectKey } from '../../src/adapters/dynamodb/request-bodies.js';
-import { advanceWatermark, readWatermark } from '../../src/adapters/dynamodb/sweep-watermark.js';
+import { advanceWatermark, readWatermarks } from '../../src/adapters/dynamodb/sweep-watermark.js';
 import { openTable } from '../../src/adapters/dynamodb/table.js';
 import { listingScope } from '../../src/adapters/listing-scope.js';
 import { SqsQueue } from '../../src/adapters/sqs/sqs-queue.js';
@@ -145,7 +145,7 @@ describe('DynamoDbStore beyond the contract', () => {
    */
   function countCalls() {
     const name = `countCalls${Math.random()}`;
-    const counts = { indexQueries: 0, epochPuts: 0, requestPuts: 0, stateReads: 0 };
+    const counts = { indexQueries: 0, epochPuts: 0, requestPuts: 0, stateReads: 0, watermarkWrites: 0 };
     const pkOf = (item: unknown) => {
       const pk = (item as { pk?: unknown } | undefined)?.pk;
       return typeof pk === 'string' ? pk : (pk as { S?: string } | undefined)?.S;
@@ -155,6 +155,7 @@ describe('DynamoDbStore beyond the contract', () => {
         const input = args.input as {
           IndexName?: string;
           Item?: unknown;
+          Key?: unknown;
           RequestItems?: Record<string, { Keys?: unknown[] }>;
         };
         if (context.commandName === 'QueryCommand' && input.IndexName === 'byCreatedMinute') counts.indexQueries++;
@@ -165,6 +166,8 @@ describe('DynamoDbStore beyond the contract', () => {
           if (pkOf(input.Item) === 'META') counts.epochPuts++;
           else counts.requestPuts++;
         }
+        const isUpdate = context.commandName === 'UpdateCommand' || context.commandName === 'UpdateItemCommand';
+        if (isUpdate && pkOf(input.Key) === 'META') counts.watermarkWrites++;
         return next(args);
       },
       { step: 'initialize', name },
@@ -182,8 +185,11 @@ describe('DynamoDbStore beyond the contract', () => {
       get stateReads() {
         return counts.stateReads;
       },
+      get watermarkWrites() {
+        return counts.watermarkWrites;
+      },
       reset() {
-        Object.assign(counts, { indexQueries: 0, epochPuts: 0, requestPuts: 0, stateReads: 0 });
+        Object.assign(counts, { indexQueries: 0, epochPuts: 0, requestPuts: 0, stateReads: 0, watermarkWrites: 0 });
       },
       remove() {
         aws.dynamoDb.middlewareStack.remove(name);
@@ -463,7 +469,7 @@ describe('DynamoDbStore beyond the contract', () => {
     expect(await store.listStalePending(at(60 * 60), 10)).toEqual([stranded.id, later.id]);
   });
 
-  it('checks each notification once: a sweep does not read the STATE of what an earlier one saw queued', async () => {
+  it('checks each notification twice, a minute and an hour after it was created, and never again', async () => {
     const created = Array.from({ length: 5 }, (_, i) => makeNotification({ createdAt: at(i) }));
     for (const notification of created) {
       await store.insert(notification);
@@ -477,17 +483,51 @@ describe('DynamoDbStore beyond the contract', () => {
 
       expect(await store.listStalePending(at(120), 10)).toEqual([]);
       expect(calls.stateReads).toBe(0);
-      // One minute bucket since the last sweep, on every shard.
+      // One minute bucket since the last sweep, on every shard; nothing is an hour old yet.
       expect(calls.indexQueries).toBe(8);
+      expect(calls.watermarkWrites).toBe(1);
 
       const fresh = makeNotification({ createdAt: at(130) });
       await store.insert(fresh);
       calls.reset();
       expect(await store.listStalePending(at(180), 10)).toEqual([fresh.id]);
       expect(calls.stateReads).toBe(1);
+      expect(await store.markQueued(fresh.id, at(181))).toBe(true);
+
+      // An hour on: the first pass reads `fresh` again (it held its watermark there) and the recheck
+      // reads the five; the next sweep rechecks `fresh`; after that nothing is read again.
+      calls.reset();
+      expect(await store.listStalePending(at(3600 + 200), 10)).toEqual([]);
+      expect(calls.stateReads).toBe(6);
+      expect(calls.watermarkWrites).toBe(2);
+      calls.reset();
+      expect(await store.listStalePending(at(3600 + 300), 10)).toEqual([]);
+      expect(calls.stateReads).toBe(1);
+      calls.reset();
+      expect(await store.listStalePending(at(3600 + 400), 10)).toEqual([]);
+      expect(calls.stateReads).toBe(0);
     } finally {
       calls.remove();
     }
+  });
+
+  it('finds a notification whose index entry showed up only after the walk had passed its minute', async () => {
+    const queued = makeNotification({ createdAt: at(0) });
+    await store.insert(queued);
+    expect(await store.markQueued(queued.id, at(1))).toBe(true);
+    expect(await store.listStalePending(at(600), 10)).toEqual([]);
+
+    // Created at 30 s, but visible only now, at 10 minutes: as if the index had lagged that long. Its
+    // process died before the send, so no write marked it for the sweeper.
+    const lagged = makeNotification({ createdAt: at(30) });
+    await store.insert(lagged);
+    expect(await store.listStalePending(at(700), 10)).toEqual([]);
+
+    // The recheck walks the minute again an hour after it, and finds it.
+    expect(await store.listStalePending(at(3600 + 100), 10)).toEqual([lagged.id]);
+    expect(await store.listStalePending(at(3600 + 200), 10)).toEqual([lagged.id]);
+    expect(await store.markQueued(lagged.id, at(3600 + 201))).toBe(true);
+    expect(await store.listStalePending(at(3600 + 300), 10)).toEqual([]);
   });
 
   it('moves the sweep watermark only forward, and never past a notification still PENDING', async () => {
@@ -497,21 +537,21 @@ describe('DynamoDbStore beyond the contract', () => {
     expect(await store.markQueued(queued.id, at(1))).toBe(true);
 
     expect(await store.listStalePending(at(600), 10)).toEqual([]);
-    expect(await readWatermark(tableOf)).toBe(at(600));
+    expect((await readWatermarks(tableOf)).checkedBefore).toBe(at(600));
     // An earlier cutoff (a late sweeper) or an earlier value leaves it where it is.
     expect(await store.listStalePending(at(300), 10)).toEqual([]);
-    await advanceWatermark(tableOf, at(100));
-    expect(await readWatermark(tableOf)).toBe(at(600));
+    await advanceWatermark(tableOf, 'checkedBefore', at(100));
+    expect((await readWatermarks(tableOf)).checkedBefore).toBe(at(600));
 
     const stranded = makeNotification({ createdAt: at(700) });
     await store.insert(stranded);
     const sweeps = await Promise.all([store.listStalePending(at(800), 10), store.listStalePending(at(900), 10)]);
     expect(sweeps).toEqual([[stranded.id], [stranded.id]]);
-    expect(await readWatermark(tableOf)).toBe(at(700));
+    expect((await readWatermarks(tableOf)).checkedBefore).toBe(at(700));
 
     expect(await store.markQueued(stranded.id, at(901))).toBe(true);
     expect(await store.listStalePending(at(1000), 10)).toEqual([]);
-    expect(await readWatermark(tableOf)).toBe(at(1000));
+    expect((await readWatermarks(tableOf)).checkedBefore).toBe(at(1000));
   });
 
   it('walks a bounded number of minutes per sweep, going on from there the next sweep', async () => {

@@ -38,6 +38,8 @@ export interface MeterSnapshot {
   errors: Record<string, number>;
   dynamoDb: {
     reported: { readUnits: number; writeUnits: number };
+    /** Read units as reported, per operation (e.g. `BatchGetItem`). */
+    readUnitsByOperation: Record<string, number>;
     computed: {
       tableWriteUnits: number;
       indexWriteUnits: number;
@@ -152,7 +154,11 @@ export class AwsCallMeter {
     if (output) {
       const reported = sumCapacity(output.ConsumedCapacity);
       if (WRITES.has(operation)) this.counts.dynamoDb.reported.writeUnits += reported;
-      if (READS.has(operation)) this.counts.dynamoDb.reported.readUnits += reported;
+      if (READS.has(operation)) {
+        this.counts.dynamoDb.reported.readUnits += reported;
+        const byOperation = this.counts.dynamoDb.readUnitsByOperation;
+        byOperation[operation] = (byOperation[operation] ?? 0) + reported;
+      }
     }
     if (!WRITES.has(operation)) return;
     const input = record.wireInput;
@@ -355,6 +361,7 @@ function emptySnapshot(): MeterSnapshot {
     errors: {},
     dynamoDb: {
       reported: { readUnits: 0, writeUnits: 0 },
+      readUnitsByOperation: {},
       computed: { tableWriteUnits: 0, indexWriteUnits: 0, writeUnits: 0, unmeasuredWrites: 0 },
     },
   };

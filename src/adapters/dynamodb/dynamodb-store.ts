@@ -70,12 +70,13 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *                   unread, at most MAX_ENTRIES_PER_PAGE read; listing.ts); the walk ends at the table
  *                   epoch, so a young table's pages cost only the minutes since it; +1 GetItem of the
  *                   epoch until this instance has found it (none yet: an empty page, no Query)
- *   listStalePending 1 GetItem of the sweep watermark (+1 GetItem of the epoch until the first sweep
- *                   wrote one) + INDEX_SHARDS Queries per minute bucket from the watermark to the cutoff
- *                   (2 buckets on a one-minute schedule, at most sweepMinutesPerRun) + INDEX_SHARDS Queries
- *                   of the `P#` partitions + BatchGetItem of the STATE items of the notifications created
- *                   in those minutes (each is checked about once) + at most 1 conditional UpdateItem of
- *                   the watermark (sweep-watermark.ts)
+ *   listStalePending 1 GetItem of the sweep watermarks (+1 GetItem of the epoch until the first sweep
+ *                   wrote them) + for each of the two passes (a minute and an hour behind), INDEX_SHARDS
+ *                   Queries per minute bucket from its watermark to its cutoff (2 buckets on a one-minute
+ *                   schedule, at most sweepMinutesPerRun) + BatchGetItem of the STATE items of the
+ *                   notifications created in those minutes (each is checked about twice in all) + at most
+ *                   1 conditional UpdateItem of its watermark (sweep-watermark.ts); + INDEX_SHARDS Queries
+ *                   of the `P#` partitions
  */
 
 /** One day of minute buckets per sweep: a sweep after a long outage catches up a day per run. */

@@ -3,7 +3,7 @@ import { createdPartition, everyShard, reopenedPartition } from './index-partiti
 import { type IndexEntry, oldestFirst, queryIndex } from './index-reads.js';
 import { type Item, idOfKey, itemKey } from './items.js';
 import { mapConcurrently } from './map-concurrently.js';
-import { advanceWatermark, readWatermark } from './sweep-watermark.js';
+import { advanceWatermark, readWatermarks, type Watermark, type Watermarks } from './sweep-watermark.js';
 import type { Table } from './table.js';
 import { readEpoch } from './table-epoch.js';
 import { CREATED_INDEX, FAILED_INDEX, INDEX_SHARDS, ITEM, RETENTION_DAYS } from './table-schema.js';
@@ -14,12 +14,19 @@ const QUERY_CONCURRENCY = 16;
 const MINUTES_PER_STEP = QUERY_CONCURRENCY / INDEX_SHARDS;
 /** Where the first sweep of a table without an epoch starts: such a table has no notification yet. */
 const FIRST_SWEEP_LOOKBACK_MINUTES = 15;
+/**
+ * How long after the first pass the recheck walks a minute again: the index lag the sweeper
+ * tolerates. Only a notification no write marked for the sweeper (its process died between the
+ * REQUEST put and the send) depends on the walk; with the recheck, an index entry that shows up
+ * later than the first pass is still found, as long as it shows up within the hour.
+ */
+export const RECHECK_AFTER_MS = 60 * MINUTE_MS;
 
 /**
- * Ids of notifications still PENDING since before `olderThan`, oldest first: those created after the
+ * Ids of notifications still PENDING since before `olderThan`, oldest first: those created after a
  * sweep watermark (sweep-watermark.ts) that never got a STATE item, and those reopened before
- * `olderThan` and still PENDING. One call walks at most `minutesPerSweep` minute buckets past the
- * watermark; the next call goes on from where it stopped.
+ * `olderThan` and still PENDING. Each pass walks at most `minutesPerSweep` minute buckets past its
+ * watermark per call; the next call goes on from where it stopped.
  */
 export async function listStalePending(
   table: Table,
@@ -33,7 +40,7 @@ export async function listStalePending(
   // `< until` on the key is `< olderThan` on the time, and sorting by key is oldest first.
   const until = new Date(cutoff).toISOString();
   const [created, reopened] = await Promise.all([
-    staleSinceWatermark(table, until, limit, minutesPerSweep),
+    staleCreated(table, until, limit, minutesPerSweep),
     staleReopened(table, until, limit),
   ]);
   return [...created, ...reopened]
@@ -43,16 +50,40 @@ export async function listStalePending(
 }
 
 /**
- * Notifications without a STATE item created from the watermark on and before `until`, oldest first,
- * at most `limit`; then moves the watermark up to what this call saw with a STATE item.
+ * Notifications created before `until` that have no STATE item, found by two passes over
+ * byCreatedMinute: the first a minute behind (`until`), the recheck an hour behind it. The recheck
+ * stops where the first pass stood before this call, so the two never return the same notification.
  */
-async function staleSinceWatermark(
+async function staleCreated(
   table: Table,
   until: string,
   limit: number,
   minutesPerSweep: number,
 ): Promise<IndexEntry[]> {
-  const stored = await readWatermark(table);
+  const marks = await readWatermarks(table);
+  const checked = marks.checkedBefore;
+  const recheckUntil =
+    checked === undefined ? undefined : minIso(new Date(Date.parse(until) - RECHECK_AFTER_MS).toISOString(), checked);
+  const [rechecked, firstSeen] = await Promise.all([
+    recheckUntil === undefined ? [] : staleSince(table, marks, 'recheckedBefore', recheckUntil, limit, minutesPerSweep),
+    staleSince(table, marks, 'checkedBefore', until, limit, minutesPerSweep),
+  ]);
+  return [...rechecked, ...firstSeen];
+}
+
+/**
+ * Notifications without a STATE item created from `watermark` on and before `until`, oldest first,
+ * at most `limit`; then moves that watermark up to what this call saw with a STATE item.
+ */
+async function staleSince(
+  table: Table,
+  marks: Watermarks,
+  watermark: Watermark,
+  until: string,
+  limit: number,
+  minutesPerSweep: number,
+): Promise<IndexEntry[]> {
+  const stored = marks[watermark];
   const from = stored ?? (await firstSweepStart(table, until));
   if (from >= until) return [];
 
@@ -74,10 +105,11 @@ async function staleSinceWatermark(
   // candidate up to the end of its walk. The STATE reads are eventually consistent: a STATE item
   // not visible yet makes its notification look stale, which only holds the watermark back (and
   // enqueues it twice, which costs a refused claim).
-  // The walk relies on the index showing a notification before the sweep passes its createdAt; the
-  // sweeper's `olderThan` is a minute in the past (sweep-pending.ts), far longer than that takes.
+  // The walk relies on the index showing a notification before the pass reaches its createdAt: a
+  // minute for the first pass (the sweeper's `olderThan`, sweep-pending.ts), an hour more for the
+  // recheck.
   const checkedBefore = stale[0] ? createdAtOf(stale[0]) : new Date(walkEnd).toISOString();
-  if (stored === undefined || checkedBefore > stored) await advanceWatermark(table, checkedBefore);
+  if (stored === undefined || checkedBefore > stored) await advanceWatermark(table, watermark, checkedBefore);
   return stale;
 }
 
@@ -140,6 +172,8 @@ async function checkStates(
   }
   return stale;
 }
+
+const minIso = (a: string, b: string) => (a < b ? a : b);
 
 const startOfMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 

@@ -24,8 +24,9 @@
  * - `pk = META, sk = EPOCH` — the table's epoch: the createdAt of its first notification minus a
  *   margin (table-epoch.ts). Written once, never expires, in no index. The listing walks no further
  *   back than it, so a young table's listing ends after the minutes it has lived.
- * - `pk = META, sk = SWEPT` — the sweeper's watermark (sweep-watermark.ts): every notification created
- *   before it has been seen with a STATE item. Only ever moves forward, never expires, in no index.
+ * - `pk = META, sk = SWEPT` — the sweeper's two watermarks (sweep-watermark.ts): every notification
+ *   created before one has been seen with a STATE item by that pass. Each only ever moves forward;
+ *   the item never expires and is in no index.
  */
 export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
