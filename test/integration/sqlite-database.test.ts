@@ -125,6 +125,23 @@ describe('SqliteDatabase', () => {
     }
   });
 
+  it('lets a committed-only write wait for the next write of a later turn, and commits both in one transaction', async () => {
+    const db = open();
+    await createScratch(db);
+    const before = db.committedTransactions;
+
+    const claim = db.write(
+      () => db.statement('INSERT INTO scratch (k, v) VALUES (?, ?)').run('claim', 1).changes,
+      'committed',
+    );
+    // The next turn of the event loop: a flush at the end of each turn would have committed the claim.
+    await new Promise((resolve) => setImmediate(resolve));
+    const ingest = insertScratch(db, 'ingest', 2);
+
+    expect(await Promise.all([claim, ingest])).toEqual([1, 1]);
+    expect(db.committedTransactions - before).toBe(1);
+  });
+
   it('commits 200 concurrent writes in fewer transactions than writes', async () => {
     const db = open();
     await createScratch(db);
