@@ -460,13 +460,18 @@ async function measureSweeper(local: AwsLocal, meter: AwsCallMeter): Promise<Cos
   const queries = counted.calls['DynamoDB.Query'] ?? 0;
   // Every Query costs at least 0.5 RCU (eventually consistent); dynalite reports 0 for an empty one.
   const readUnits = Math.max(counted.dynamoDb.reported.readUnits, queries * 0.5);
+  // Its short polls of the two dead-letter queues (redrive-dead-letters.ts).
+  const sqsRequests = Object.entries(counted.requests)
+    .filter(([name]) => name.startsWith('SQS.'))
+    .reduce((sum, [, n]) => sum + n, 0);
   const dollars =
     perMonth *
     (readUnits * PRICES.dynamoDbReadUnit +
+      sqsRequests * PRICES.sqsRequest +
       PRICES.lambdaRequest +
       ((LAMBDA_DEPLOYMENT.sweeperMemoryMb / 1024) * billedMs(ms) * PRICES.lambdaGbSecondArm64) / 1000);
   return {
-    description: `${queries} Queries (${readUnits} RCU) per run, ${perMonth.toLocaleString('en-US')} runs a month at ${LAMBDA_DEPLOYMENT.sweeperMemoryMb} MB × ${billedMs(ms)} ms`,
+    description: `${queries} Queries (${readUnits} RCU) and ${sqsRequests} SQS requests per run, ${perMonth.toLocaleString('en-US')} runs a month at ${LAMBDA_DEPLOYMENT.sweeperMemoryMb} MB × ${billedMs(ms)} ms`,
     dollarsPerMonth: dollars,
   };
 }

@@ -74,6 +74,7 @@ const environment = z
     HERALD_QUEUE_URL: optionalText,
     HERALD_ORDERED_QUEUE_URL: optionalText,
     HERALD_DLQ_URL: optionalText,
+    HERALD_ORDERED_DLQ_URL: optionalText,
     HERALD_BODY_BUCKET: optionalText,
     HERALD_SIGNING_SECRETS: signingSecrets,
     HERALD_SIGNING_SECRET_ARN: optionalText,
@@ -149,7 +150,9 @@ export interface HeraldConfig {
     queueUrl?: string;
     /** The FIFO queue of notifications with an ordering key; without it, those are refused. */
     orderedQueueUrl?: string;
+    /** The dead-letter queues (standard, ordered): the sweeper redrives their messages (redrive-dead-letters.ts). */
     dlqUrl?: string;
+    orderedDlqUrl?: string;
     /** The S3 bucket holding bodies too large to keep in the table cheaply (the CDK stack's). */
     bodyBucket?: string;
     region?: string;
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       queueUrl: e.HERALD_QUEUE_URL,
       orderedQueueUrl: e.HERALD_ORDERED_QUEUE_URL,
       dlqUrl: e.HERALD_DLQ_URL,
+      orderedDlqUrl: e.HERALD_ORDERED_DLQ_URL,
       bodyBucket: e.HERALD_BODY_BUCKET,
       region: e.AWS_REGION,
       dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,

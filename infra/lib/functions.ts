@@ -84,6 +84,7 @@ export class HeraldFunctions extends Construct {
       HERALD_QUEUE_URL: data.queue.queueUrl,
       HERALD_ORDERED_QUEUE_URL: data.orderedQueue.queueUrl,
       HERALD_DLQ_URL: data.deadLetterQueue.queueUrl,
+      HERALD_ORDERED_DLQ_URL: data.orderedDeadLetterQueue.queueUrl,
       HERALD_MAX_ATTEMPTS: String(settings.maxAttempts),
       HERALD_RETRY_BASE_DELAY_MS: String(settings.retryBaseDelayMs),
       HERALD_RETRY_MAX_DELAY_MS: String(settings.retryMaxDelayMs),
@@ -233,6 +234,14 @@ export class HeraldFunctions extends Construct {
       }),
     );
     this.sweeper.addToRolePolicy(sendToQueues());
+    // Dead-lettered messages are sent back (redrive-dead-letters.ts): received, deleted, or hidden
+    // while left for an operator. Not GetQueueAttributes: the sweeper never counts them.
+    this.sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+        resources: [data.deadLetterQueue.queueArn, data.orderedDeadLetterQueue.queueArn],
+      }),
+    );
     new events.Rule(this, 'SweeperSchedule', {
       description: 'Runs the Herald sweeper every minute',
       schedule: events.Schedule.rate(Duration.minutes(SWEEPER_SCHEDULE.rateMinutes)),

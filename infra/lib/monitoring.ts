@@ -77,23 +77,35 @@ export class HeraldMonitoring extends Construct {
       return a;
     };
 
+    // Visible and hidden: the sweeper sends dead-lettered messages back within a minute, and hides
+    // the ones it leaves for an operator (redrive-dead-letters.ts), which must keep the alarm firing.
+    const messagesIn = (queue: sqs.IQueue) =>
+      new cloudwatch.MathExpression({
+        expression: 'visible + hidden',
+        usingMetrics: {
+          visible: queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
+          hidden: queue.metricApproximateNumberOfMessagesNotVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
+        },
+        period: Duration.minutes(1),
+        label: 'messages in the DLQ',
+      });
     alarm(
       'DeadLetterQueueNotEmpty',
-      'Messages reached the Herald DLQ: the worker failed on them five receives in a row. See docs/operations.md#redrive-the-dlq.',
+      'Messages reached the Herald DLQ: the worker failed on them five receives in a row. The sweeper sends them back; one left there needs an operator. See docs/operations.md#redrive-the-dlq.',
       atLeastOne,
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
+      messagesIn(props.deadLetterQueue),
     );
     alarm(
       'OrderedDeadLetterQueueNotEmpty',
-      'Messages reached the Herald ordered DLQ: their ordering key no longer waits for them. See docs/operations.md#redrive-the-dlq.',
+      'Messages reached the Herald ordered DLQ: their ordering key no longer waits for them. The sweeper sends them back; one left there needs an operator. See docs/operations.md#redrive-the-dlq.',
       atLeastOne,
-      props.orderedDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
+      messagesIn(props.orderedDeadLetterQueue),
     );
     alarm(
       'DeliveryQueueBacklog',

@@ -88,6 +88,7 @@ describe('functions', () => {
         HERALD_QUEUE_URL: { Ref: ids.queue },
         HERALD_ORDERED_QUEUE_URL: { Ref: ids.orderedQueue },
         HERALD_DLQ_URL: { Ref: ids.dlq },
+        HERALD_ORDERED_DLQ_URL: { Ref: ids.orderedDlq },
         HERALD_BODY_BUCKET: { Ref: ids.bucket },
         HERALD_MAX_ATTEMPTS: '8',
         HERALD_RETRY_BASE_DELAY_MS: '1000',
@@ -296,13 +297,14 @@ describe('IAM', () => {
   const signingSecret = { Ref: ids.signingSecret };
   const indexes = [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)];
 
-  it('grants no data action on a wildcard resource but the body bucket\u2019s objects, and nothing on either DLQ', () => {
+  it('grants no data action on a wildcard resource but the body bucket\u2019s objects, and nothing on either DLQ but to the sweeper', () => {
     for (const fnId of [ids.ingest, ids.worker, ids.sweeper]) {
       for (const s of statementsOfRole(template, roleOf(fnId))) {
         expect(s.Effect).toBe('Allow');
         for (const resource of resourcesOf(s)) {
           if (JSON.stringify(resource) === JSON.stringify(bodyObjects)) continue;
           expect(JSON.stringify(resource)).not.toMatch(/\*/);
+          if (fnId === ids.sweeper) continue;
           expect(resource).not.toEqual(arnOf(ids.dlq));
           expect(resource).not.toEqual(arnOf(ids.orderedDlq));
         }
@@ -394,12 +396,16 @@ describe('IAM', () => {
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
-  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, send to both queues, and nothing else (no body object)', () => {
+  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, send to both queues, take messages from both DLQs, and nothing else (no body object)', () => {
     expect(grantSet(ids.sweeper)).toEqual(
       new Set([
         ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name), table]),
         ...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
         ...expected(['sqs:SendMessage'], [queue, orderedQueue]),
+        ...expected(
+          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+          [arnOf(ids.dlq), arnOf(ids.orderedDlq)],
+        ),
       ]),
     );
   });
@@ -531,14 +537,31 @@ describe('monitoring', () => {
     return found[0] as Record<string, unknown>;
   };
 
-  it('alarms on the depth > 0 of each DLQ', () => {
-    const depthAlarms = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+  it('alarms on any message in each DLQ, visible or hidden (the sweeper hides what it leaves for an operator)', () => {
+    const depthAlarms = alarms.filter(([, p]) => Array.isArray(p.Metrics)).map(([, p]) => p);
     expect(depthAlarms).toHaveLength(2);
+    const onQueue = (dlq: string, metricName: string) => ({
+      Id: expect.any(String),
+      ReturnData: false,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/SQS',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+        },
+        Period: 60,
+        Stat: 'Maximum',
+      },
+    });
     expect(depthAlarms).toEqual(
       expect.arrayContaining(
         [ids.dlq, ids.orderedDlq].map((dlq) =>
           expect.objectContaining({
-            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+            Metrics: expect.arrayContaining([
+              expect.objectContaining({ Expression: 'visible + hidden' }),
+              onQueue(dlq, 'ApproximateNumberOfMessagesVisible'),
+              onQueue(dlq, 'ApproximateNumberOfMessagesNotVisible'),
+            ]),
             ComparisonOperator: 'GreaterThanOrEqualToThreshold',
             Threshold: 1,
           }),

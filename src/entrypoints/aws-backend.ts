@@ -41,6 +41,8 @@ export function openAwsBackend(
     tableName,
     queueUrl,
     orderedQueueUrl,
+    dlqUrl,
+    orderedDlqUrl,
     bodyBucket,
     region = 'us-east-1',
     dynamoDbEndpoint,
@@ -56,12 +58,16 @@ export function openAwsBackend(
   const standard = new SqsQueue({ client: sqs, queueUrl });
   const ordered =
     orderedQueueUrl === undefined ? undefined : new SqsQueue({ client: sqs, queueUrl: orderedQueueUrl, ordered: true });
+  const deadLetters = [dlqUrl, orderedDlqUrl].flatMap((url) =>
+    url === undefined ? [] : [new SqsQueue({ client: sqs, queueUrl: url })],
+  );
   const bodyObjects = new S3ObjectStore({ client: () => s3.get(), bucket: bodyBucket });
   return {
     store: new DynamoDbStore({ client: dynamoDb, tableName, logger, bodyObjects }),
     queue: new RoutedQueue(standard, ordered),
     messages: standard,
     ...(ordered === undefined ? {} : { orderedMessages: ordered }),
+    deadLetters,
     destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),
     recoveries: new DynamoDbRecoveryStore({ client: dynamoDb, tableName }),
     destinationCacheMs: DESTINATION_CACHE_MS,

@@ -16,6 +16,8 @@ export interface Backend {
   messages?: MessageSource;
   /** The ordered queue's receiving side (AWS, when configured): one message of a key at a time. */
   orderedMessages?: MessageSource;
+  /** The dead-letter queues configured (AWS), whose messages the sweeper sends back for delivery. */
+  deadLetters?: MessageSource[];
   /** The store as the queue, where workers claim from it directly (SQLite); `wake` fires when work is due. */
   claimable?: { store: ClaimableStore; wake: WakeSignal };
   /** A store that purges old records itself (SQLite); absent where the backend expires them (TTL). */

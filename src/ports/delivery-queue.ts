@@ -12,6 +12,8 @@ export interface QueueMessage {
    * a notification due later keeps it, postponed (MessageSource.postpone), rather than being re-sent.
    */
   ordered?: boolean;
+  /** How many times the sweeper sent this notification back from a dead-letter queue (absent: never). */
+  redrives?: number;
 }
 
 /** What travels with a message besides the notification id. */
@@ -22,6 +24,8 @@ export interface SendOptions {
   destination?: string;
   /** Sent to the ordered queue, in this key's line, when set. */
   orderingKey?: string | null;
+  /** The sweeper's count of redrives from a dead-letter queue (redrive-dead-letters.ts). */
+  redrives?: number;
 }
 
 export interface ReceiveOptions {

@@ -6,6 +6,7 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
+  type SendMessageCommandInput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { BackendUnavailableError } from '../../domain/errors.js';
@@ -25,6 +26,8 @@ const SQS_MAX_WAIT_SECONDS = 20;
 const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
 /** The message attribute naming the notification's destination (a worker holds it back without a read). */
 export const DESTINATION_ATTRIBUTE = 'destination';
+/** The message attribute counting the sweeper's redrives of a dead-lettered notification. */
+const REDRIVES_ATTRIBUTE = 'redrives';
 /** Head room over a long poll's wait before the HTTP request counts as hung. */
 const LONG_POLL_GRACE_MS = 5_000;
 
@@ -70,14 +73,18 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
     this.ordered = options.ordered === true;
   }
 
-  async send(notificationId: string, { delayMs = 0, destination, orderingKey }: SendOptions = {}): Promise<void> {
+  async send(
+    notificationId: string,
+    { delayMs = 0, destination, orderingKey, redrives }: SendOptions = {},
+  ): Promise<void> {
     if (this.ordered !== (orderingKey != null)) {
       throw new Error(`${this.ordered ? 'an ordered' : 'a standard'} queue was sent a message of the other kind`);
     }
-    const attributes =
-      destination === undefined
-        ? {}
-        : { MessageAttributes: { [DESTINATION_ATTRIBUTE]: { DataType: 'String', StringValue: destination } } };
+    const messageAttributes: NonNullable<SendMessageCommandInput['MessageAttributes']> = {};
+    if (destination !== undefined)
+      messageAttributes[DESTINATION_ATTRIBUTE] = { DataType: 'String', StringValue: destination };
+    if (redrives) messageAttributes[REDRIVES_ATTRIBUTE] = { DataType: 'Number', StringValue: String(redrives) };
+    const attributes = Object.keys(messageAttributes).length === 0 ? {} : { MessageAttributes: messageAttributes };
     const placement =
       orderingKey != null
         ? // FIFO queues delay no single message: an ordered one is sent due now and postponed once received.
@@ -123,7 +130,7 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
           VisibilityTimeout: visibilitySecondsOf(options.visibilityTimeoutMs),
           WaitTimeSeconds: waitTimeSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-          MessageAttributeNames: [DESTINATION_ATTRIBUTE],
+          MessageAttributeNames: [DESTINATION_ATTRIBUTE, REDRIVES_ATTRIBUTE],
         }),
         // The client's request timeout is sized for quick calls; a long poll legitimately waits longer.
         { requestTimeout: waitTimeSeconds * 1000 + LONG_POLL_GRACE_MS },
@@ -170,6 +177,7 @@ function toQueueMessage(message: Message, ordered: boolean): QueueMessage[] {
   if (!message.Body || !message.ReceiptHandle) return [];
   const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
   const destination = message.MessageAttributes?.[DESTINATION_ATTRIBUTE]?.StringValue;
+  const redrives = Number(message.MessageAttributes?.[REDRIVES_ATTRIBUTE]?.StringValue ?? '0');
   return [
     {
       notificationId: message.Body,
@@ -177,6 +185,7 @@ function toQueueMessage(message: Message, ordered: boolean): QueueMessage[] {
       receiveCount: Number.isFinite(receiveCount) && receiveCount > 0 ? receiveCount : 1,
       ...(destination === undefined ? {} : { destination }),
       ...(ordered ? { ordered } : {}),
+      ...(Number.isInteger(redrives) && redrives > 0 ? { redrives } : {}),
     },
   ];
 }

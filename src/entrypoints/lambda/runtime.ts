@@ -23,6 +23,8 @@ export interface LambdaRuntime {
   clients: AwsBackend['clients'];
   /** The ordered queue, where a worker postpones a message it keeps (its key's line waits behind it). */
   orderedMessages?: AwsBackend['orderedMessages'];
+  /** The dead-letter queues the sweeper redrives (none configured: empty). */
+  deadLetters: NonNullable<AwsBackend['deadLetters']>;
   /**
    * Releases sockets and connection pools. Lambda never calls it (the container is frozen, then
    * discarded); a host that outlives the handlers does (start:aws-local). The runtime is unusable after.
@@ -70,6 +72,7 @@ export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntime
     metrics,
     clients: backend.clients,
     ...(backend.orderedMessages === undefined ? {} : { orderedMessages: backend.orderedMessages }),
+    deadLetters: backend.deadLetters ?? [],
     async close() {
       await sender.close();
       signing.close();

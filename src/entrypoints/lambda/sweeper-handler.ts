@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { advanceRecoveries } from '../../app/recoveries.js';
+import { redriveDeadLetters } from '../../app/redrive-dead-letters.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import { invocation, type LambdaRuntime } from './runtime.js';
 
@@ -12,23 +13,25 @@ const SAFETY_MARGIN_MS = 10_000;
  */
 export const RECOVERY_BUDGET_PER_RUN = 1000;
 
-/** EventBridge, every minute: enqueue notifications left PENDING, then advance bulk recoveries. */
+/**
+ * EventBridge, every minute: enqueue notifications left PENDING, send dead-lettered ones back, then
+ * advance bulk recoveries.
+ */
 export function createSweeperHandler(runtime: LambdaRuntime) {
   const { deps } = runtime;
   return invocation(
     runtime,
-    async (_event: unknown, context: Context): Promise<{ enqueued: number; recovered: number }> => {
+    async (_event: unknown, context: Context): Promise<{ enqueued: number; redriven: number; recovered: number }> => {
+      const timeLeft = () => context.getRemainingTimeInMillis() >= SAFETY_MARGIN_MS;
       let enqueued = 0;
       for (;;) {
         const swept = await sweepPending(deps);
         enqueued += swept;
-        if (swept === 0 || context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS) break;
+        if (swept === 0 || !timeLeft()) break;
       }
-      const recovered =
-        context.getRemainingTimeInMillis() < SAFETY_MARGIN_MS
-          ? 0
-          : await advanceRecoveries(deps, RECOVERY_BUDGET_PER_RUN);
-      return { enqueued, recovered };
+      const redriven = timeLeft() ? (await redriveDeadLetters(deps, runtime.deadLetters)).redriven : 0;
+      const recovered = timeLeft() ? await advanceRecoveries(deps, RECOVERY_BUDGET_PER_RUN) : 0;
+      return { enqueued, redriven, recovered };
     },
   );
 }

@@ -96,7 +96,7 @@ export interface AwsLocal {
   handlers: {
     ingest: HttpApiHandler;
     worker: SqsHandler;
-    sweeper: (event: ScheduledEvent, context: Context) => Promise<{ enqueued: number }>;
+    sweeper: (event: ScheduledEvent, context: Context) => Promise<{ enqueued: number; redriven: number }>;
   };
   /** The event source mapping's own SQS client (ReceiveMessage, DeleteMessageBatch). */
   eventSourceSqs: SQSClient;
@@ -107,7 +107,7 @@ export interface AwsLocal {
    * Runs the sweeper now: the real handler. With `staleAfterMs` (tests only: the handler always waits
    * the production minute) it runs the sweeper's use case with that staleness instead.
    */
-  sweep(options?: { staleAfterMs?: number }): Promise<{ enqueued: number; recovered?: number }>;
+  sweep(options?: { staleAfterMs?: number }): Promise<{ enqueued: number; redriven?: number; recovered?: number }>;
   /** Stops polling, lets the batches and requests in flight finish, closes the server and the engines. */
   stop(): Promise<void>;
 }
@@ -184,6 +184,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
           queueUrl: queues.queueUrl,
           orderedQueueUrl: ordered.queueUrl,
           dlqUrl: queues.dlqUrl,
+          orderedDlqUrl: ordered.dlqUrl,
           bodyBucket: BODY_BUCKET,
           region,
           dynamoDbEndpoint: endpoints.dynamoDb,

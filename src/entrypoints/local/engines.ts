@@ -167,7 +167,7 @@ export const LOCAL_CREDENTIALS_ENV = {
 /** The variables that point Herald's AWS backend at a table, queues and bucket on the local engines. */
 export function localBackendEnv(target: {
   tableName: string;
-  queues: Pick<HeraldQueues, 'queueUrl' | 'dlqUrl'>;
+  queues: Pick<HeraldQueues, 'queueUrl' | 'dlqUrl' | 'ordered'>;
   bodyBucket: string;
   endpoints: { dynamoDb: string; sqs: string; s3: string };
   region: string;
@@ -177,6 +177,12 @@ export function localBackendEnv(target: {
     HERALD_TABLE_NAME: target.tableName,
     HERALD_QUEUE_URL: target.queues.queueUrl,
     HERALD_DLQ_URL: target.queues.dlqUrl,
+    ...(target.queues.ordered === undefined
+      ? {}
+      : {
+          HERALD_ORDERED_QUEUE_URL: target.queues.ordered.queueUrl,
+          HERALD_ORDERED_DLQ_URL: target.queues.ordered.dlqUrl,
+        }),
     HERALD_BODY_BUCKET: target.bodyBucket,
     AWS_REGION: target.region,
     AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamoDb,

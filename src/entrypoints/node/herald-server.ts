@@ -6,6 +6,7 @@ import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import { PrometheusMetrics, UNHEALTHY_DESTINATIONS_SHOWN } from '../../adapters/observability/prometheus-metrics.js';
 import type { AppDependencies } from '../../app/dependencies.js';
 import { readOperatorStats } from '../../app/get-stats.js';
+import { redriveDeadLetters } from '../../app/redrive-dead-letters.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
@@ -91,8 +92,11 @@ export async function startHerald(
   // Only a queue beside the store can lose a message; where the store is the queue nothing is swept.
   let sweeper: NodeJS.Timeout | undefined;
   if (backend.messages) {
+    const deadLetters = backend.deadLetters ?? [];
     const sweep = () =>
-      sweepPending(deps).catch((error) => logger.error({ err: error }, 'sweep failed; it runs again shortly'));
+      sweepPending(deps)
+        .then(() => redriveDeadLetters(deps, deadLetters))
+        .catch((error) => logger.error({ err: error }, 'sweep failed; it runs again shortly'));
     void sweep();
     sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
     sweeper.unref();
