@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiResponse, HeraldClient } from '../helpers/herald-client.js';
 import { openSocket, parse, type RawResponse, rawExchange } from '../helpers/raw-http.js';
 import type { RunningService, StartService } from '../helpers/services.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Every caller mistake gets a 4xx problem document with a stable code — never a 500, never a record.
@@ -253,6 +254,38 @@ export function describeBadInput(mode: string, start: StartService): void {
       }
     }, 60_000);
 
+    it('closes connections beyond its cap of 512 as they arrive, and answers again once they are gone', async () => {
+      const sockets = await Promise.all(Array.from({ length: 520 }, () => openSocket(service.baseUrl)));
+      // Closed by the server within 3 s: well before the headers timeout (10 s) ends the idle ones.
+      const closedSoon = sockets.map((socket) => {
+        socket.on('error', () => {});
+        return new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 3_000);
+          socket.once('close', () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+      });
+      try {
+        const dropped = (await Promise.all(closedSoon)).filter(Boolean).length;
+        // At least the 8 over the cap (more if the test client still holds keep-alive connections).
+        expect(dropped).toBeGreaterThanOrEqual(520 - 512);
+        expect(dropped).toBeLessThan(520 - 400);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+      }
+      // Once the server has seen those closes (a connection opened before is dropped as well).
+      const health = await waitFor(
+        async () => {
+          const res = await herald.call('GET', '/healthz');
+          return res.status === 200 ? res : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the API answering again' },
+      );
+      expect(health.status).toBe(200);
+    }, 30_000);
+
     it('accepts a request just under the limit', async () => {
       const res = await herald.send({ ...valid, body: 'x'.repeat(250 * 1024) });
       expect(res.status).toBe(202);
@@ -303,6 +336,16 @@ export function describeBadInput(mode: string, start: StartService): void {
       ['GET', `/v1/notifications/${UNKNOWN_ID}/attempts?limit=1`, ['limit']],
       ['POST', `/v1/notifications/${UNKNOWN_ID}/retry?force=1`, ['force']],
       ['POST', '/v1/notifications?dryRun=true', ['dryRun']],
+      ['POST', '/v1/notifications/batch?atomic=1', ['atomic']],
+      ['POST', `/v1/notifications/${UNKNOWN_ID}/cancel?reason=x`, ['reason']],
+      ['GET', '/v1/stats?destination=x', ['destination']],
+      ['POST', '/v1/recoveries?dryRun=1', ['dryRun']],
+      ['GET', `/v1/recoveries/${UNKNOWN_ID}?verbose=1`, ['verbose']],
+      ['GET', '/v1/destinations?limit=5&limit=6&state=OPEN', ['limit', 'state']],
+      ['GET', '/v1/destinations/https%3A%2F%2Fvendor.test?x=1', ['x']],
+      ['PATCH', '/v1/destinations/https%3A%2F%2Fvendor.test?force=1', ['force']],
+      ['POST', '/v1/destinations/https%3A%2F%2Fvendor.test/pause?for=1h', ['for']],
+      ['POST', '/v1/destinations/https%3A%2F%2Fvendor.test/resume?x', ['x']],
       ['GET', '/healthz?deep=1', ['deep']],
     ])('%s %s → 400 naming the unknown or repeated query parameters', async (method, path, fields) => {
       const res = await herald.call(method, path, method === 'POST' ? { json: valid } : {});
