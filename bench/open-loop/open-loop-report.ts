@@ -54,6 +54,12 @@ export function renderOpenLoop(runs: OpenLoopRun[], targets: OpenLoopTargets): s
       `- target: Herald open-loop ingest p99 ≤ ${targets.ingestP99Ms} ms; measured ${ms(ingestP99Ms)}: ${check(ingestP99Ms !== null && ingestP99Ms <= targets.ingestP99Ms)}`,
       `- target: Herald service CPU ≤ ${targets.serviceCpuPercentOfOneCore}% of one core; measured ${cpu === null ? 'n/a' : `${fixed(cpu, 0)}%`}: ${check(cpu !== null && cpu <= targets.serviceCpuPercentOfOneCore)}`,
     );
+    for (const peer of runs) {
+      if (peer === herald || !('result' in peer)) continue;
+      const peerCpu = peer.result.serviceCpuPercentOfOneCore;
+      if (cpu === null || peerCpu === null || peerCpu === 0) continue;
+      lines.push(`- Herald's service CPU ÷ ${peer.label}'s, same load: ${fixed(cpu / peerCpu, 2)} ×`);
+    }
   }
   return lines;
 }

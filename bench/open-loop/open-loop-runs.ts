@@ -5,10 +5,14 @@ import { measureOpenLoop, type OpenLoopLoad, type OpenLoopResult } from './open-
 
 export type OpenLoopRun = Measured<OpenLoopResult>;
 
-/** Herald as the single step starts it, and the durable BullMQ peer: both store before answering. */
+/**
+ * Herald as the single step starts it and the durable BullMQ peer, which both store before
+ * answering, and the memory-only forwarder: what the two HTTP exchanges alone cost at this load.
+ */
 const CONTENDERS: Contender[] = [
   { name: 'herald', label: SINGLE_PROCESS_LABEL, skipReason: () => undefined, start: () => startSingleProcess() },
   PEERS['bullmq-durable'],
+  PEERS.forwarder,
 ];
 
 /** The open-loop scenario on each contender in turn, each on a fresh service. */
