@@ -141,8 +141,11 @@ const perEach = (counts: Record<string, number>, prefix: string, n: number) =>
       .map(([name, count]) => [name.slice(prefix.length), count / n]),
   );
 
-/** The unmeasured warm-up runs, 1 KB and 64 KB notifications. */
-const WARM_UP_NOTIFICATIONS = [20, 5] as const;
+/** The unmeasured warm-up runs. */
+const WARM_UP = [
+  { bodyBytes: 1024, notifications: 20 },
+  { bodyBytes: 64 * 1024, notifications: 5 },
+] as const;
 
 /** Ingest round trips timed one at a time per scenario; the rest are sent concurrently. */
 const INGEST_TIMED = 5;
@@ -190,27 +193,19 @@ export async function measureAwsCost(options: { notifications: number }): Promis
   try {
     // Unmeasured: loads and JIT-compiles the handlers (the S3 SDK too, which only a large body loads),
     // and cycles the long polls begun before the meter.
-    const [smallWarmUp, largeWarmUp] = WARM_UP_NOTIFICATIONS;
-    await measureScenario(
-      local,
-      vendor,
-      probe,
-      meter,
-      invocations,
-      { bodyBytes: 1024, attempts: 1, batchSize: 1 },
-      smallWarmUp,
-    );
-    await measureScenario(
-      local,
-      vendor,
-      probe,
-      meter,
-      invocations,
-      { bodyBytes: 64 * 1024, attempts: 1, batchSize: 1 },
-      largeWarmUp,
-    );
+    for (const { bodyBytes, notifications } of WARM_UP) {
+      await measureScenario(
+        local,
+        vendor,
+        probe,
+        meter,
+        invocations,
+        { bodyBytes, attempts: 1, batchSize: 1 },
+        notifications,
+      );
+    }
     const scenarios: CostScenario[] = [];
-    let created = WARM_UP_NOTIFICATIONS.reduce((sum, n) => sum + n, 0);
+    let created = WARM_UP.reduce((sum, run) => sum + run.notifications, 0);
     for (const shape of SCENARIOS) {
       const n =
         shape.batchSize === 1

@@ -412,26 +412,27 @@ describe('dead-lettered messages (the sweeper sends their notifications back)', 
       }),
     );
 
-  it('sends a QUEUED notification whose message was dead-lettered back, drops one that ended, and leaves the rest for an operator', async () => {
-    // Stored QUEUED, its message lost to the DLQ (as after five receives during a store outage).
-    const stranded = makeNotification({
+  /** A notification stored QUEUED, as if its message had been sent; `overrides` as for makeNotification. */
+  const storedQueued = async (overrides: Parameters<typeof makeNotification>[0] = {}) => {
+    const notification = makeNotification({
       url: `${vendor.url}/ok`,
       destination: vendor.url,
       createdAt: new Date().toISOString(),
+      ...overrides,
     });
-    await local.runtime.deps.store.insert(stranded);
-    expect(await local.runtime.deps.store.markQueued(stranded.id, new Date().toISOString())).toBe(true);
+    await local.runtime.deps.store.insert(notification);
+    expect(await local.runtime.deps.store.markQueued(notification.id, new Date().toISOString())).toBe(true);
+    return notification;
+  };
+
+  it('sends a QUEUED notification whose message was dead-lettered back, drops one that ended, and leaves the rest for an operator', async () => {
+    // Stored QUEUED, its message lost to the DLQ (as after five receives during a store outage).
+    const stranded = await storedQueued();
     // Delivered already: a late dead-letter of it has nothing left to do.
     const delivered = await herald.send({ url: `${vendor.url}/ok`, body: 'delivered before its copy died' });
     await herald.waitForStatus(delivered.body.id, ['SUCCESS']);
     // Redriven as often as the sweeper will: left for an operator.
-    const tooOften = makeNotification({
-      url: `${vendor.url}/ok`,
-      destination: vendor.url,
-      createdAt: new Date().toISOString(),
-    });
-    await local.runtime.deps.store.insert(tooOften);
-    expect(await local.runtime.deps.store.markQueued(tooOften.id, new Date().toISOString())).toBe(true);
+    const tooOften = await storedQueued();
 
     await sendToDlq(stranded.id);
     await sendToDlq(delivered.body.id);
@@ -453,14 +454,7 @@ describe('dead-lettered messages (the sweeper sends their notifications back)', 
   });
 
   it('sends an ordered notification back from the FIFO dead-letter queue into its key\u2019s line', async () => {
-    const ordered = makeNotification({
-      url: `${vendor.url}/ok`,
-      destination: vendor.url,
-      orderingKey: 'dead-lettered-line',
-      createdAt: new Date().toISOString(),
-    });
-    await local.runtime.deps.store.insert(ordered);
-    expect(await local.runtime.deps.store.markQueued(ordered.id, new Date().toISOString())).toBe(true);
+    const ordered = await storedQueued({ orderingKey: 'dead-lettered-line' });
     const fifoDlq = (local.queues.ordered as NonNullable<typeof local.queues.ordered>).dlqUrl;
     await probeSqs.send(
       new SendMessageCommand({
