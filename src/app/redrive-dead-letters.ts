@@ -13,8 +13,11 @@ import { routingOf } from './enqueue.js';
  */
 export const MAX_REDRIVES = 3;
 
-/** How long a message left for an operator stays hidden from the sweeper before it is looked at again. */
-const LEFT_FOR_OPERATOR_MS = 12 * 3600_000;
+/**
+ * How long a message left for an operator stays hidden from the sweeper before it is looked at again.
+ * Under SQS's 12 hours, which it counts from the receive.
+ */
+const LEFT_FOR_OPERATOR_MS = 11 * 3600_000;
 /** A received message the sweeper has not answered by then is handed out again. */
 const VISIBILITY_MS = 60_000;
 
@@ -25,45 +28,65 @@ export interface RedriveCounts {
   dropped: number;
   /** Redriven MAX_REDRIVES times already, or not naming a notification: kept for an operator. */
   left: number;
+  /** Not handled (the store or the queue failed): back in the dead-letter queue after its visibility timeout. */
+  failed: number;
 }
 
 /**
  * Sends the notifications of dead-lettered messages back to be delivered, so that none stays
- * QUEUED or PROCESSING until its message expires from the dead-letter queue. At most `limit` messages
- * per call, from each queue in turn. Safe beside the workers: a duplicate message only costs a
- * refused claim.
+ * QUEUED or PROCESSING until its message expires from the dead-letter queue. At most `limitPerQueue`
+ * messages of each queue per call. Safe beside the workers: a duplicate message only costs a refused
+ * claim. A message whose handling fails (the store or the queue down) is logged and comes back
+ * after its visibility timeout; only a failed receive throws.
  */
 export async function redriveDeadLetters(
   deps: AppDependencies,
   deadLetters: readonly MessageSource[],
-  limit = 100,
+  limitPerQueue = 100,
 ): Promise<RedriveCounts> {
-  const counts: RedriveCounts = { redriven: 0, dropped: 0, left: 0 };
-  let handled = 0;
+  const counts: RedriveCounts = { redriven: 0, dropped: 0, left: 0, failed: 0 };
   for (const source of deadLetters) {
-    while (handled < limit) {
+    for (let handled = 0; handled < limitPerQueue; ) {
       const messages = await source.receive({
-        maxMessages: Math.min(10, limit - handled),
+        maxMessages: Math.min(10, limitPerQueue - handled),
         visibilityTimeoutMs: VISIBILITY_MS,
         waitTimeMs: 0,
       });
       if (messages.length === 0) break;
-      for (const message of messages) counts[await redrive(deps, source, message)] += 1;
+      for (const message of messages) counts[await redriveOrLog(deps, source, message)] += 1;
       handled += messages.length;
     }
   }
-  if (handled > 0) deps.logger.info({ ...counts }, 'sweeper handled dead-lettered messages');
+  if (counts.redriven + counts.dropped + counts.left + counts.failed > 0) {
+    deps.logger.info({ ...counts }, 'sweeper handled dead-lettered messages');
+  }
   if (counts.left > 0) {
     deps.logger.warn({ left: counts.left }, 'dead-lettered messages redriven too often are left for an operator');
   }
   return counts;
 }
 
-async function redrive(
+async function redriveOrLog(
   deps: AppDependencies,
   source: MessageSource,
   message: QueueMessage,
 ): Promise<keyof RedriveCounts> {
+  try {
+    return await redrive(deps, source, message);
+  } catch (error) {
+    deps.logger.warn(
+      { notificationId: message.notificationId, err: error },
+      'dead-lettered message not handled; it comes back for the next sweep',
+    );
+    return 'failed';
+  }
+}
+
+async function redrive(
+  deps: AppDependencies,
+  source: MessageSource,
+  message: QueueMessage,
+): Promise<Exclude<keyof RedriveCounts, 'failed'>> {
   const redrives = message.redrives ?? 0;
   // A body that cannot be one of our ids is not ours to judge (and must not reach the store).
   if (redrives >= MAX_REDRIVES || !isNotificationId(message.notificationId)) {

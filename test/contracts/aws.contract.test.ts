@@ -511,6 +511,27 @@ describe('DynamoDbStore beyond the contract', () => {
     }
   });
 
+  it('starts the recheck of a table swept before it existed an hour back, not at the table\u2019s epoch', async () => {
+    const tableOf = openTable(aws.dynamoDb, table.name);
+    const created = Array.from({ length: 5 }, (_, i) => makeNotification({ createdAt: at(i) }));
+    for (const notification of created) {
+      await store.insert(notification);
+      expect(await store.markQueued(notification.id, at(10))).toBe(true);
+    }
+    // As an older sweeper left it: the first pass ten hours on, no recheck watermark.
+    await advanceWatermark(tableOf, 'checkedBefore', at(10 * 3600));
+    const calls = countCalls();
+    try {
+      expect(await store.listStalePending(at(10 * 3600 + 60), 10)).toEqual([]);
+      expect(calls.stateReads).toBe(0);
+      // One hour of minute buckets for the recheck, one for the first pass.
+      expect(calls.indexQueries).toBe((60 + 1) * 8);
+    } finally {
+      calls.remove();
+    }
+    expect((await readWatermarks(tableOf)).recheckedBefore).toBe(at(9 * 3600 + 60));
+  });
+
   it('finds a notification whose index entry showed up only after the walk had passed its minute', async () => {
     const queued = makeNotification({ createdAt: at(0) });
     await store.insert(queued);
@@ -583,6 +604,35 @@ describe('SqsQueue beyond the contract', () => {
 
       expect(await queue.approximateDepth()).toEqual({ visible: 1, delayed: 1, inFlight: 1 });
     } finally {
+      await queues.remove();
+    }
+  });
+
+  it('postpones a message under SQS\u2019s 12 hours from its receive, and carries a redrive count', async () => {
+    const queues = await createTestQueues(aws.sqs, 'herald-postpone');
+    const queue = new SqsQueue({ client: aws.sqs, queueUrl: queues.queueUrl });
+    const visibilities: number[] = [];
+    const name = `capturePostpone${Math.random()}`;
+    aws.sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ChangeMessageVisibilityCommand') {
+          visibilities.push((args.input as { VisibilityTimeout: number }).VisibilityTimeout);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await queue.send('n', { redrives: 2 });
+      const [received] = await queue.receive({ maxMessages: 1, visibilityTimeoutMs: 60_000, waitTimeMs: 0 });
+      expect(received).toMatchObject({ notificationId: 'n', redrives: 2 });
+      await queue.postpone(received as NonNullable<typeof received>, 24 * 3600_000);
+      // Real SQS refuses a total beyond 43,200 s counted from the receive; fauxqs does not check.
+      expect(visibilities).toHaveLength(1);
+      expect(visibilities[0]).toBeLessThanOrEqual(12 * 3600 - 15 * 60);
+      expect(visibilities[0]).toBeGreaterThan(11 * 3600);
+    } finally {
+      aws.sqs.middlewareStack.remove(name);
       await queues.remove();
     }
   });

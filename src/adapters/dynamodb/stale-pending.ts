@@ -62,10 +62,11 @@ async function staleCreated(
 ): Promise<IndexEntry[]> {
   const marks = await readWatermarks(table);
   const checked = marks.checkedBefore;
-  const recheckUntil =
-    checked === undefined ? undefined : minIso(new Date(Date.parse(until) - RECHECK_AFTER_MS).toISOString(), checked);
+  const recheckUntil = checked === undefined ? undefined : minIso(isoBefore(until, RECHECK_AFTER_MS), checked);
   const [rechecked, firstSeen] = await Promise.all([
-    recheckUntil === undefined ? [] : staleSince(table, marks, 'recheckedBefore', recheckUntil, limit, minutesPerSweep),
+    recheckUntil === undefined
+      ? []
+      : staleSince(table, marks, 'recheckedBefore', recheckUntil, limit, minutesPerSweep, RECHECK_AFTER_MS),
     staleSince(table, marks, 'checkedBefore', until, limit, minutesPerSweep),
   ]);
   return [...rechecked, ...firstSeen];
@@ -73,7 +74,10 @@ async function staleCreated(
 
 /**
  * Notifications without a STATE item created from `watermark` on and before `until`, oldest first,
- * at most `limit`; then moves that watermark up to what this call saw with a STATE item.
+ * at most `limit`; then moves that watermark up to what this call saw with a STATE item. Without a
+ * stored watermark the walk starts at the table's first sweep start, or `lookbackMs` before `until`
+ * if that is later: the recheck of a table an older sweeper has been sweeping starts an hour back,
+ * not at an epoch up to 30 days old whose minutes the first pass has already checked.
  */
 async function staleSince(
   table: Table,
@@ -82,9 +86,10 @@ async function staleSince(
   until: string,
   limit: number,
   minutesPerSweep: number,
+  lookbackMs?: number,
 ): Promise<IndexEntry[]> {
   const stored = marks[watermark];
-  const from = stored ?? (await firstSweepStart(table, until));
+  const from = stored ?? (await startWithout(table, until, lookbackMs));
   if (from >= until) return [];
 
   const firstMinute = startOfMinute(Date.parse(from));
@@ -111,6 +116,12 @@ async function staleSince(
   const checkedBefore = stale[0] ? createdAtOf(stale[0]) : new Date(walkEnd).toISOString();
   if (stored === undefined || checkedBefore > stored) await advanceWatermark(table, watermark, checkedBefore);
   return stale;
+}
+
+/** Where a pass without a stored watermark starts: see staleSince. */
+async function startWithout(table: Table, until: string, lookbackMs: number | undefined): Promise<string> {
+  const first = await firstSweepStart(table, until);
+  return lookbackMs === undefined ? first : maxIso(first, isoBefore(until, lookbackMs));
 }
 
 /**
@@ -174,6 +185,10 @@ async function checkStates(
 }
 
 const minIso = (a: string, b: string) => (a < b ? a : b);
+const maxIso = (a: string, b: string) => (a > b ? a : b);
+/** `ms` before the instant `iso`; the earliest representable instant for an infinite `ms`. */
+const isoBefore = (iso: string, ms: number) =>
+  Number.isFinite(ms) ? new Date(Date.parse(iso) - ms).toISOString() : '';
 
 const startOfMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 

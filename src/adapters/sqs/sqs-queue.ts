@@ -24,6 +24,11 @@ export const SQS_MAX_DELAY_SECONDS = 900;
 const SQS_MAX_BATCH = 10;
 const SQS_MAX_WAIT_SECONDS = 20;
 const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
+/**
+ * SQS counts its 12 hours from the receive, so a postpone of the whole 12 h right after one is
+ * refused; this leaves a receive's processing time (minutes at most) of room.
+ */
+const MAX_POSTPONE_SECONDS = SQS_MAX_VISIBILITY_SECONDS - 15 * 60;
 /** The message attribute naming the notification's destination (a worker holds it back without a read). */
 export const DESTINATION_ATTRIBUTE = 'destination';
 /** The message attribute counting the sweeper's redrives of a dead-lettered notification. */
@@ -145,14 +150,17 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
     );
   }
 
-  /** Visibility timeouts are capped at 12 hours: a message postponed longer comes back early and is postponed again. */
+  /**
+   * Capped under SQS's 12 hours from the receive (MAX_POSTPONE_SECONDS): a message postponed longer
+   * comes back early and is postponed again.
+   */
   async postpone(message: QueueMessage, delayMs: number): Promise<void> {
     await this.call(() =>
       this.client.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: this.queueUrl,
           ReceiptHandle: message.receiptHandle,
-          VisibilityTimeout: visibilitySecondsOf(delayMs),
+          VisibilityTimeout: Math.min(visibilitySecondsOf(delayMs), MAX_POSTPONE_SECONDS),
         }),
       ),
     );

@@ -14,8 +14,8 @@ const SAFETY_MARGIN_MS = 10_000;
 export const RECOVERY_BUDGET_PER_RUN = 1000;
 
 /**
- * EventBridge, every minute: enqueue notifications left PENDING, send dead-lettered ones back, then
- * advance bulk recoveries.
+ * EventBridge, every minute: enqueue notifications left PENDING, advance bulk recoveries, then send
+ * dead-lettered notifications back.
  */
 export function createSweeperHandler(runtime: LambdaRuntime) {
   const { deps } = runtime;
@@ -29,8 +29,9 @@ export function createSweeperHandler(runtime: LambdaRuntime) {
         enqueued += swept;
         if (swept === 0 || !timeLeft()) break;
       }
-      const redriven = timeLeft() ? (await redriveDeadLetters(deps, runtime.deadLetters)).redriven : 0;
       const recovered = timeLeft() ? await advanceRecoveries(deps, RECOVERY_BUDGET_PER_RUN) : 0;
+      // Last: a dead-letter queue that cannot be read fails the run, after the rest has been done.
+      const redriven = timeLeft() ? (await redriveDeadLetters(deps, runtime.deadLetters)).redriven : 0;
       return { enqueued, redriven, recovered };
     },
   );
