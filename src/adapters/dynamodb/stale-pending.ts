@@ -186,9 +186,8 @@ async function checkStates(
 
 const minIso = (a: string, b: string) => (a < b ? a : b);
 const maxIso = (a: string, b: string) => (a > b ? a : b);
-/** `ms` before the instant `iso`; the earliest representable instant for an infinite `ms`. */
-const isoBefore = (iso: string, ms: number) =>
-  Number.isFinite(ms) ? new Date(Date.parse(iso) - ms).toISOString() : '';
+/** `ms` before the instant `iso`, as ISO 8601. */
+const isoBefore = (iso: string, ms: number) => new Date(Date.parse(iso) - ms).toISOString();
 
 const startOfMinute = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 

@@ -50,8 +50,8 @@ interface CommittedBatch {
  * its transaction and its fdatasync. Flushing at the end of every event-loop turn made a transaction
  * (and an fdatasync) of almost every write at a moderate load: at an open-loop 1,000 notifications/s
  * the service used all of one core; with these waits 81–94% in the same runs, ingest p50 ~0.7 ms
- * later (docs/performance.md, "Group commit at a moderate load"). A `committed` write (a claim, an outcome) waits longer: it
- * usually rides in the next ingest's batch.
+ * later (docs/performance.md, "Group commit at a moderate load"). A `committed` write (a claim, an
+ * outcome) waits longer: it usually rides in the next ingest's batch.
  */
 const FLUSH_WAIT_MS: Record<Durability, number> = { onDisk: 1, committed: 2 };
 /**
@@ -68,9 +68,8 @@ type BatchFailure = typeof RUN_AGAIN_WITH_SAVEPOINTS | typeof FAILED;
 /**
  * A SQLite file opened for durability (WAL) with group commit: the writes submitted within a
  * millisecond or two (FLUSH_WAIT_MS) run in a single transaction, so one fsync covers many
- * notifications. A write that
- * throws is rolled back alone and only its promise rejects (the batch then runs again with a
- * SAVEPOINT per write). Reads are synchronous and see committed data only (they never run while a
+ * notifications. A write that throws is rolled back alone and only its promise rejects (the batch
+ * then runs again with a SAVEPOINT per write). Reads are synchronous and see committed data only (they never run while a
  * batch is open, because a batch runs synchronously from start to COMMIT).
  *
  * Durability is synchronous=FULL's — an `onDisk` write is not answered before the WAL frames of
