@@ -1,24 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { type RunningHerald, startHerald } from '../../src/entrypoints/node/herald-server.js';
-import {
-  createTestBucket,
-  createTestQueues,
-  createTestTable,
-  LOCAL_CREDENTIALS_ENV,
-  LOCAL_REGION,
-  type LocalAws,
-  localBackendEnv,
-  startLocalAws,
-  type TestBucket,
-  type TestQueues,
-  type TestTable,
-} from '../helpers/aws-engines.js';
+import type { RunningHerald } from '../../src/entrypoints/node/herald-server.js';
+import { LOCAL_CREDENTIALS_ENV, type LocalAws, startLocalAws } from '../helpers/aws-engines.js';
 import { buildConsole, launchChromium, screenshot, seriousAxeViolations, watchedPage } from '../helpers/browser.js';
 import { HeraldClient } from '../helpers/herald-client.js';
-import { TEST_ENV } from '../helpers/services.js';
+import { type NodeOnAws, startNodeOnAws } from '../helpers/node-on-aws.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 
 const API_KEY = 'console-aws-test-key';
@@ -29,9 +16,7 @@ const API_KEY = 'console-aws-test-key';
  */
 describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () => {
   let aws: LocalAws;
-  let table: TestTable;
-  let queues: TestQueues;
-  let bucket: TestBucket;
+  let node: NodeOnAws;
   let herald: RunningHerald;
   let client: HeraldClient;
   let vendor: Vendor;
@@ -41,30 +26,13 @@ describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () =>
     buildConsole();
     for (const [name, value] of Object.entries(LOCAL_CREDENTIALS_ENV)) vi.stubEnv(name, value);
     [aws, vendor, browser] = await Promise.all([startLocalAws(), startVendor(), launchChromium()]);
-    table = await createTestTable(aws.dynamoDb, 'herald-console');
-    queues = await createTestQueues(aws.sqs, 'herald-console');
-    bucket = await createTestBucket(aws.s3, 'herald-console');
-    herald = await startHerald(
-      loadConfig({
-        ...TEST_ENV,
-        ...localBackendEnv({
-          tableName: table.name,
-          queues,
-          bodyBucket: bucket.name,
-          endpoints: aws.endpoints,
-          region: LOCAL_REGION,
-        }),
-        HERALD_API_KEYS: API_KEY,
-      }),
-    );
+    node = await startNodeOnAws(aws, 'herald-console', { HERALD_API_KEYS: API_KEY });
+    herald = node.herald;
     client = new HeraldClient(herald.url, API_KEY);
   });
   afterAll(async () => {
     await browser?.close();
-    await herald?.stop();
-    await table?.remove();
-    await queues?.remove();
-    await bucket?.remove();
+    await node?.stop();
     await aws?.stop();
     await vendor?.close();
     vi.unstubAllEnvs();

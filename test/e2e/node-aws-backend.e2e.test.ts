@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, vi } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { startHerald } from '../../src/entrypoints/node/herald-server.js';
-import {
-  createTestBucket,
-  createTestQueues,
-  createTestTable,
-  LOCAL_CREDENTIALS_ENV,
-  LOCAL_REGION,
-  type LocalAws,
-  localBackendEnv,
-  startLocalAws,
-} from '../helpers/aws-engines.js';
-import { type StartService, TEST_ENV } from '../helpers/services.js';
+import { LOCAL_CREDENTIALS_ENV, type LocalAws, startLocalAws } from '../helpers/aws-engines.js';
+import { startNodeOnAws } from '../helpers/node-on-aws.js';
+import type { StartService } from '../helpers/services.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
 import { describeSignedDeliveryE2E } from './signed-delivery.suite.js';
 
@@ -30,32 +20,10 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-const startNodeOnAws: StartService = async (env = {}) => {
-  const table = await createTestTable(aws.dynamoDb, 'herald-node-aws');
-  const queues = await createTestQueues(aws.sqs, 'herald-node-aws');
-  const bucket = await createTestBucket(aws.s3, 'herald-node-aws');
-  const config = loadConfig({
-    ...TEST_ENV,
-    ...localBackendEnv({
-      tableName: table.name,
-      queues,
-      bodyBucket: bucket.name,
-      endpoints: aws.endpoints,
-      region: LOCAL_REGION,
-    }),
-    ...env,
-  });
-  const herald = await startHerald(config);
-  return {
-    baseUrl: herald.url,
-    async stop() {
-      await herald.stop();
-      await table.remove();
-      await queues.remove();
-      await bucket.remove();
-    },
-  };
+const startNodeServer: StartService = async (env = {}) => {
+  const node = await startNodeOnAws(aws, 'herald-node-aws', env);
+  return { baseUrl: node.herald.url, stop: () => node.stop() };
 };
 
-describeDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeOnAws);
-describeSignedDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeOnAws);
+describeDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeServer);
+describeSignedDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeServer);

@@ -1,6 +1,7 @@
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
 import { S3ObjectStore } from '../../src/adapters/s3/s3-object-store.js';
 import type { HeraldQueues, QueueSettings } from '../../src/adapters/sqs/create-queues.js';
 import {
@@ -129,3 +130,20 @@ export async function createTestBucket(s3: S3Client, prefix: string): Promise<Te
     },
   };
 }
+
+/** How many items the table holds for notification `id`: a strongly consistent read around Herald. */
+export async function storedItemCount(dynamoDb: DynamoDBClient, tableName: string, id: string): Promise<number> {
+  const stored = await dynamoDb.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
+      ConsistentRead: true,
+    }),
+  );
+  return stored.Count ?? 0;
+}
+
+/** The error an AWS service answers when it fails on its side (S3's and SQS's InternalError). */
+export const awsInternalError = (): Error =>
+  Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' });

@@ -5,7 +5,6 @@ import {
   InternalServerError,
   ProvisionedThroughputExceededException,
   PutItemCommand,
-  QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   ReceiveMessageCommand,
@@ -22,7 +21,7 @@ import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-lo
 import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
 import { toSqsRecord } from '../../src/entrypoints/local/event-source-poller.js';
 import { lambdaContext } from '../../src/entrypoints/local/lambda-context.js';
-import { localDynamoDbClient, localSqsClient } from '../helpers/aws-engines.js';
+import { awsInternalError, localDynamoDbClient, localSqsClient, storedItemCount } from '../helpers/aws-engines.js';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { makeNotification } from '../helpers/notifications.js';
 import { queueCounts, waitForIdleQueue } from '../helpers/queue-counts.js';
@@ -89,17 +88,7 @@ function faultMiddleware(client: DynamoDBClient | SQSClient): void {
 }
 
 /** How many items the table holds for notification `id` (a read of our own, not through Herald). */
-async function storedItemCount(id: string): Promise<number | undefined> {
-  const stored = await probeDynamoDb.send(
-    new QueryCommand({
-      TableName: local.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
-      ConsistentRead: true,
-    }),
-  );
-  return stored.Count;
-}
+const storedItems = (id: string) => storedItemCount(probeDynamoDb, local.tableName, id);
 
 /** A put of a notification's item, not of a destination's (ingest records a new destination alongside). */
 const isNotificationPut = (input: Record<string, unknown>) =>
@@ -149,7 +138,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body.code).toBe('SYSTEM_ERROR');
     expect((await herald.get(id)).status).toBe(404);
-    expect(await storedItemCount(id)).toBe(0);
+    expect(await storedItems(id)).toBe(0);
     expect(callsOf('SendMessageCommand').length).toBe(sendsBefore);
     expect(await queueCounts(probeSqs, local.queues.queueUrl)).toEqual({
       ApproximateNumberOfMessages: '0',
@@ -183,14 +172,12 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
     const claimReads = callsOf('GetItemCommand').filter((call) => pkOf(call.input) === notificationKey(id));
     expect(claimReads.length).toBeGreaterThanOrEqual(3);
     expect((await herald.get(id)).status).toBe(404);
-    expect(await storedItemCount(id)).toBe(0);
+    expect(await storedItems(id)).toBe(0);
     expect(vendor.requestsFor(id)).toHaveLength(0);
   });
 
   it('answers 202 PENDING when SQS fails at ingest; the record waits for the sweeper, which delivers it once', async () => {
-    const fault = inject('SendMessageCommand', () =>
-      Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' }),
-    );
+    const fault = inject('SendMessageCommand', awsInternalError);
 
     const res = await herald.send({ url: `${vendor.url}/ok`, body: 'after the queue came back' });
 
@@ -216,9 +203,7 @@ describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local
   });
 
   it('finds a keyed notification whose send failed without the minute walk: its index lag cannot strand it', async () => {
-    const fault = inject('SendMessageCommand', () =>
-      Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' }),
-    );
+    const fault = inject('SendMessageCommand', awsInternalError);
     const res = await herald.send({ url: `${vendor.url}/ok` }, { 'Idempotency-Key': `lagging-${randomUUID()}` });
     expect(fault.hits).toBe(1);
     expect(res.body.status).toBe('PENDING');

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
 import { notificationIdFor } from '../../src/domain/notification-id.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
-import { localDynamoDbClient, localS3Client, localSqsClient } from '../helpers/aws-engines.js';
+import {
+  awsInternalError,
+  localDynamoDbClient,
+  localS3Client,
+  localSqsClient,
+  storedItemCount,
+} from '../helpers/aws-engines.js';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { largeBodies, makeNotification } from '../helpers/notifications.js';
 import { queueCounts, waitForIdleQueue } from '../helpers/queue-counts.js';
@@ -46,23 +51,13 @@ function inject(command: string, id: string): Fault {
   return fault;
 }
 
-const internalError = () =>
-  Object.assign(new Error('We encountered an internal error. Please try again.'), { name: 'InternalError' });
-
 /** Items of notification `id` in the table, and objects of it in the bucket: read around Herald. */
 async function stored(id: string): Promise<{ items: number; objects: number }> {
   const [items, objects] = await Promise.all([
-    probeDynamoDb.send(
-      new QueryCommand({
-        TableName: local.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: notificationKey(id) } },
-        ConsistentRead: true,
-      }),
-    ),
+    storedItemCount(probeDynamoDb, local.tableName, id),
     probeS3.send(new ListObjectsV2Command({ Bucket: local.bodyBucket, Prefix: `${id}/` })),
   ]);
-  return { items: items.Count ?? 0, objects: objects.KeyCount ?? 0 };
+  return { items, objects: objects.KeyCount ?? 0 };
 }
 
 beforeAll(async () => {
@@ -82,7 +77,7 @@ beforeAll(async () => {
       const fault = faults[index];
       if (fault) {
         fault.hits += 1;
-        throw internalError();
+        throw awsInternalError();
       }
       return next(args);
     },
