@@ -155,6 +155,11 @@ export class DestinationGate {
     return this.#update(destination, change, reason, current);
   }
 
+  /** Drops this process's copy of a destination's record, which another writer changed: the next use reads it. */
+  forget(destination: string): void {
+    this.#cache.delete(destination);
+  }
+
   /** The stored record, read through to the store (for the API). */
   async read(destination: string): Promise<DestinationRecord | undefined> {
     const stored = await this.store.get(destination);

@@ -42,8 +42,6 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<
   let db: SqliteDatabase | undefined;
   try {
     db = new SqliteDatabase(config.dbPath, { maxPageCount: config.dbMaxPageCount });
-    const wake = new WakeSignal();
-    const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
     const released = await releaseLeasesOfDeadProcess(db, new Date());
     // Which store and file, and what a previous process left in flight; a fresh file says only that.
     logger.info(
@@ -53,23 +51,30 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<
         : 'SQLite store opened',
     );
     const opened = db;
-    return {
-      store,
-      queue: storeIsTheQueue,
-      destinations: new SqliteDestinationStore(opened),
-      recoveries: new SqliteRecoveryStore(opened),
-      // The only process on its file (it holds the lock): its own copy of a destination is never stale.
-      destinationCacheMs: Number.POSITIVE_INFINITY,
-      claimable: { store, wake },
-      purgeable: store,
-      async close() {
-        await opened.close();
-        lock.release();
-      },
-    };
+    return sqliteBackendOn(opened, async () => {
+      await opened.close();
+      lock.release();
+    });
   } catch (error) {
     await db?.close();
     lock.release();
     throw error;
   }
+}
+
+/** The stores over an open SQLite connection, the store being the queue; `close` closes what was opened. */
+export function sqliteBackendOn(db: SqliteDatabase, close: () => Promise<void>): Backend {
+  const wake = new WakeSignal();
+  const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
+  return {
+    store,
+    queue: storeIsTheQueue,
+    destinations: new SqliteDestinationStore(db),
+    recoveries: new SqliteRecoveryStore(db),
+    // The only process on its file (it holds the lock): its own copy of a destination is never stale.
+    destinationCacheMs: Number.POSITIVE_INFINITY,
+    claimable: { store, wake },
+    purgeable: store,
+    close,
+  };
 }

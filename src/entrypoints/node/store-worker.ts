@@ -13,6 +13,8 @@ export interface StoreWorkerOptions {
   idleWaitMs?: number;
   /** After a store failure, wait this long before claiming again. */
   errorBackoffMs?: number;
+  /** Told the number of deliveries in flight whenever it changes (a worker on another thread reports it). */
+  onActiveDeliveries?: (count: number) => void;
 }
 
 /**
@@ -111,8 +113,10 @@ export class StoreWorker {
         this.deps.logger.error({ err: error, notificationId: id }, 'delivery not recorded; it will be attempted again'),
     );
     this.inFlight.add(delivery);
+    this.options.onActiveDeliveries?.(this.inFlight.size);
     void delivery.finally(() => {
       this.inFlight.delete(delivery);
+      this.options.onActiveDeliveries?.(this.inFlight.size);
       this.wake.notify();
     });
   }
