@@ -142,20 +142,6 @@ describe('SqliteDatabase', () => {
     expect(db.committedTransactions - before).toBe(1);
   });
 
-  it('commits a committed-only write at the end of its turn on a connection told not to wait (committedFlushWaitMs 0)', async () => {
-    const db = open({ committedFlushWaitMs: 0 });
-    await createScratch(db);
-    const before = db.committedTransactions;
-
-    const claim = db.write(
-      () => db.statement('INSERT INTO scratch (k, v) VALUES (?, ?)').run('claim', 1).changes,
-      'committed',
-    );
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(db.committedTransactions - before).toBe(1);
-    expect(await claim).toBe(1);
-  });
-
   it('commits 200 concurrent writes in fewer transactions than writes', async () => {
     const db = open();
     await createScratch(db);

@@ -19,13 +19,6 @@ export interface SqliteDatabaseOptions {
    * past it fails with SQLITE_FULL, as on a full disk, which tests cannot fill.
    */
   maxPageCount?: number;
-  /**
-   * How long a `committed` write waits for company (FLUSH_WAIT_MS by default). A connection that
-   * no ingest shares (the single process's delivery thread) passes 0: its claims and outcomes have
-   * no ingest batch to ride in, and waiting only holds the delivery slots (lag halved at 64
-   * connections, docs/performance.md "The second core").
-   */
-  committedFlushWaitMs?: number;
 }
 
 /**
@@ -104,12 +97,10 @@ export class SqliteDatabase {
   /** The fdatasync in progress; undefined when none is. */
   #syncing: Promise<void> | undefined;
   readonly #fdatasync: NonNullable<SqliteDatabaseOptions['fdatasync']>;
-  readonly #flushWaitMs: Record<Durability, number>;
 
   constructor(path: string, options: SqliteDatabaseOptions = {}) {
     this.path = path;
     this.#fdatasync = options.fdatasync ?? fdatasync;
-    this.#flushWaitMs = { ...FLUSH_WAIT_MS, committed: options.committedFlushWaitMs ?? FLUSH_WAIT_MS.committed };
     let db: Connection | undefined;
     try {
       if (path !== ':memory:') createPrivately(path);
@@ -162,7 +153,7 @@ export class SqliteDatabase {
   }
 
   /**
-   * Submits a synchronous write. It runs in the next batch flushed, at most its flush wait from now
+   * Submits a synchronous write. It runs in the next batch flushed, at most FLUSH_WAIT_MS from now
    * (at the end of this turn once FLUSH_AT_ONCE_WRITES are pending); the promise settles once that
    * transaction is on disk, or committed only (`durability`), or has failed.
    */
@@ -170,7 +161,7 @@ export class SqliteDatabase {
     if (this.#closed) return Promise.reject(new BackendUnavailableError('sqlite', new Error('database is closed')));
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ fn, durability, resolve: resolve as (value: unknown) => void, reject });
-      const waitMs = this.#pending.length >= FLUSH_AT_ONCE_WRITES ? 0 : this.#flushWaitMs[durability];
+      const waitMs = this.#pending.length >= FLUSH_AT_ONCE_WRITES ? 0 : FLUSH_WAIT_MS[durability];
       const due = performance.now() + waitMs;
       if (this.#flushDue === undefined || due < this.#flushDue) {
         this.#cancelScheduledFlush();

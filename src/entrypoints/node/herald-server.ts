@@ -17,6 +17,7 @@ import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
 import { loadConsoleAssets } from './console-assets.js';
+import { DeliveryThread } from './delivery-thread-host.js';
 import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
 import { RetentionRunner } from './retention-runner.js';
@@ -38,6 +39,30 @@ export interface RunningHerald {
 interface Workers {
   readonly activeDeliveries: number;
   stop(): Promise<void>;
+}
+
+/**
+ * Where the store is the queue on a file, the deliveries run on a thread of their own with their own
+ * connection (delivery-thread.ts). A `:memory:` database has no file another connection could open:
+ * its worker runs on the main thread (startWorkers).
+ */
+async function startDeliveryThread(
+  config: HeraldConfig,
+  backend: Backend,
+  parts: { metrics: PrometheusMetrics; logger: Logger },
+): Promise<DeliveryThread | undefined> {
+  if (!backend.claimable || config.dbPath === ':memory:') return undefined;
+  return DeliveryThread.start(config, { wake: backend.claimable.wake, ...parts });
+}
+
+/**
+ * The main thread's view of the backend beside a delivery thread: it claims nothing; the thread is
+ * told of every destination record it changes (an operator's pause), and its own copy of a record is
+ * never trusted, since the thread changes them (a breaker opening).
+ */
+function mainThreadBackend(backend: Backend, thread: DeliveryThread): Backend {
+  const { claimable: _claimedByTheThread, ...rest } = backend;
+  return { ...rest, destinations: thread.announcingChanges(backend.destinations), destinationCacheMs: 0 };
 }
 
 /**
@@ -78,15 +103,16 @@ export async function startHerald(
     const oldestDueAt = stats.oldestDueAt === null ? null : Date.parse(stats.oldestDueAt);
     return { ...stats, oldestDueAt, unhealthy, now: Date.now() };
   });
+  const thread = await startDeliveryThread(config, backend, { metrics, logger });
   const deps: AppDependencies = buildAppDependencies(config, {
-    backend,
+    backend: thread ? mainThreadBackend(backend, thread) : backend,
     sender,
     logger,
     metrics,
     signingSecrets: signing.secrets,
   });
 
-  const workers = startWorkers(deps, backend, config.deliveryConcurrency);
+  const workers = thread ?? startWorkers(deps, backend, config.deliveryConcurrency);
   const recoveries = new RecoveryRunner(deps);
   recoveries.start();
   // Only a queue beside the store can lose a message; where the store is the queue nothing is swept.
