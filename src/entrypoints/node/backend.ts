@@ -71,7 +71,8 @@ export function sqliteBackendOn(db: SqliteDatabase, close: () => Promise<void>):
     queue: storeIsTheQueue,
     destinations: new SqliteDestinationStore(db),
     recoveries: new SqliteRecoveryStore(db),
-    // The only process on its file (it holds the lock): its own copy of a destination is never stale.
+    // The only process on its file (it holds the lock). Beside a delivery thread the main thread tells
+    // it of each record it changes, and trusts no copy of its own (herald-server.ts, mainThreadBackend).
     destinationCacheMs: Number.POSITIVE_INFINITY,
     claimable: { store, wake },
     purgeable: store,
