@@ -32,12 +32,20 @@ export class DeliveryThread {
   /** The thread's exit code, once it has exited. */
   readonly #exited: Promise<number>;
   #stopping = false;
+  /** Destination changes the thread has not yet confirmed, by ack number. */
+  readonly #unconfirmed = new Map<number, () => void>();
+  #lastAck = 0;
 
   private constructor(thread: Worker, active: Int32Array, wake: WakeSignal) {
     this.#thread = thread;
     this.#active = active;
     this.#wake = wake;
     this.#exited = new Promise((resolve) => thread.once('exit', resolve));
+    // A thread that has exited confirms nothing more, and decides nothing more either.
+    void this.#exited.then(() => {
+      for (const confirmed of this.#unconfirmed.values()) confirmed();
+      this.#unconfirmed.clear();
+    });
   }
 
   /** Starts the thread on the file `config.dbPath` names; resolves once it is claiming. */
@@ -50,6 +58,7 @@ export class DeliveryThread {
     const thread = new Worker(threadEntry(), { workerData: data });
     const host = new DeliveryThread(thread, new Int32Array(activeDeliveries), parts.wake);
     thread.on('message', (message: FromDeliveryThread) => {
+      if (message.kind === 'destinationForgotten') host.#confirmed(message.ack);
       if (message.kind !== 'metrics') return;
       for (const event of message.events) {
         if (event.kind === 'count') parts.metrics.count(event.name, event.value, event.dimensions);
@@ -82,7 +91,11 @@ export class DeliveryThread {
     return Atomics.load(this.#active, 0);
   }
 
-  /** Wraps the main thread's destination store: a record it changes is read again by the thread. */
+  /**
+   * Wraps the main thread's destination store: a write it makes resolves once the thread has dropped
+   * its copy of the record and finished any round that decided on it, so that a pause is in force
+   * for every notification accepted after its answer.
+   */
   announcingChanges(store: DestinationStore): DestinationStore {
     return {
       get: (destination) => store.get(destination),
@@ -90,10 +103,23 @@ export class DeliveryThread {
       load: (destination) => store.load(destination),
       put: async (record, expectedVersion) => {
         const stored = await store.put(record, expectedVersion);
-        if (stored) this.#send({ kind: 'destinationChanged', destination: record.destination });
+        if (stored) await this.#destinationChanged(record.destination);
         return stored;
       },
     };
+  }
+
+  #destinationChanged(destination: string): Promise<void> {
+    if (this.#stopping) return Promise.resolve();
+    const ack = ++this.#lastAck;
+    const confirmed = new Promise<void>((resolve) => this.#unconfirmed.set(ack, resolve));
+    this.#send({ kind: 'destinationChanged', destination, ack });
+    return confirmed;
+  }
+
+  #confirmed(ack: number): void {
+    this.#unconfirmed.get(ack)?.();
+    this.#unconfirmed.delete(ack);
   }
 
   /** Stops claiming, waits for the deliveries in flight to be recorded and the thread to close its connection. */

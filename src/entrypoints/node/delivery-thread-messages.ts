@@ -8,15 +8,21 @@ export interface DeliveryThreadData {
   activeDeliveries: SharedArrayBuffer;
 }
 
-/** From the main thread: work is due (an insert, a retry), an operator changed a destination, stop. */
+/**
+ * From the main thread: work is due (an insert, a retry), it changed a destination's record (answered
+ * with `destinationForgotten` and the same `ack` once nothing decides on the old copy), stop.
+ */
 export type ToDeliveryThread =
   | { kind: 'workDue' }
-  | { kind: 'destinationChanged'; destination: string }
+  | { kind: 'destinationChanged'; destination: string; ack: number }
   | { kind: 'stop' };
 
 export type MetricEvent =
   | { kind: 'count'; name: CountMetric; value: number; dimensions?: MetricDimensions }
   | { kind: 'timing'; name: TimingMetric; milliseconds: number };
 
-/** From the delivery thread: it has started, and its metrics. */
-export type FromDeliveryThread = { kind: 'ready' } | { kind: 'metrics'; events: MetricEvent[] };
+/** From the delivery thread: it has started, its metrics, and that it dropped a destination's copy. */
+export type FromDeliveryThread =
+  | { kind: 'ready' }
+  | { kind: 'metrics'; events: MetricEvent[] }
+  | { kind: 'destinationForgotten'; ack: number };

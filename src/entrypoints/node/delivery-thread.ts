@@ -65,9 +65,14 @@ port.on('message', (message: ToDeliveryThread) => {
     case 'workDue':
       claimable.wake.notify();
       break;
-    case 'destinationChanged':
+    case 'destinationChanged': {
+      // Answered once no round still decides on the old copy: an operator's pause, once answered,
+      // holds every notification sent after it, as with one thread.
       deps.destinations.forget(message.destination);
+      const { ack } = message;
+      void worker.roundEnded().then(() => post({ kind: 'destinationForgotten', ack }));
       break;
+    }
     case 'stop':
       // Whatever handle is still open, the thread ends here: the main thread waits for its exit code.
       stop().then(

@@ -28,6 +28,8 @@ export class StoreWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private loop: Promise<void> | undefined;
+  /** The round under way, if any: its gate decisions may rest on records read before a change. */
+  private current: Promise<'claimed' | number | null> | undefined;
 
   constructor(
     private readonly deps: AppDependencies,
@@ -54,12 +56,24 @@ export class StoreWorker {
     return this.inFlight.size;
   }
 
+  /**
+   * Settles once the round under way, if any, has claimed what it will: a round started after a
+   * destination's record was dropped from the gate decides on the record as now stored.
+   */
+  async roundEnded(): Promise<void> {
+    await this.current?.catch(() => {});
+  }
+
   private async claimLoop(): Promise<void> {
     const { idleWaitMs = 500, errorBackoffMs = 1000 } = this.options;
     while (this.running) {
       let waitMs = idleWaitMs;
       try {
-        const next = await this.round();
+        const round = this.round();
+        this.current = round;
+        const next = await round.finally(() => {
+          this.current = undefined;
+        });
         if (next === 'claimed') continue;
         if (next !== null) waitMs = Math.min(waitMs, Math.max(0, next - this.deps.clock.now().getTime()));
       } catch (error) {
