@@ -21,8 +21,9 @@ export interface DestinationSettings {
   /** HERALD_RETRY_MAX_DELAY_MS: a destination's `Retry-After` hold is capped by it too. */
   retryMaxDelayMs: number;
   /**
-   * How long a record read from the store is trusted before it is read again. The single process is
-   * the only writer of its file (Infinity); Lambda containers share the table and read every few seconds.
+   * How long a record read from the store is trusted before it is read again. The single process's
+   * delivery thread trusts its copy (Infinity): the main thread hands it every record it stores, and
+   * reads its own afresh (0). Lambda containers share the table and read every few seconds.
    */
   cacheMs: number;
   /** How long a HALF_OPEN probe is held before another worker may probe (its worker may have died). */
@@ -155,9 +156,13 @@ export class DestinationGate {
     return this.#update(destination, change, reason, current);
   }
 
-  /** Drops this process's copy of a destination's record, which another writer changed: the next use reads it. */
-  forget(destination: string): void {
-    this.#cache.delete(destination);
+  /**
+   * Takes a record another writer of this process's file stored (the main thread's change, told to
+   * the delivery thread): it replaces this copy unless the copy is newer, and a write of this gate
+   * that settles later with an older version does not bring the old one back.
+   */
+  adopt(record: DestinationRecord): void {
+    this.#remember(record);
   }
 
   /** The stored record, read through to the store (for the API). */
@@ -177,7 +182,10 @@ export class DestinationGate {
       const decision = this.#admission(record, now);
       if (decision.kind === 'wait') return decision;
       const probe = decision.kind === 'probe';
-      let granted = probe ? 1 : wanted;
+      // The cap in force is the record's: acquire reserved by a cached copy, or the default without one.
+      const room = this.capOf(record) - (this.inFlight(destination) - wanted);
+      if (room <= 0) return this.#wait(this.#saturatedWaitMs(destination), 'SATURATED');
+      let granted = probe ? 1 : Math.min(wanted, room);
       let next = probe ? startProbe(record, new Date(now.getTime() + this.settings.probeLeaseMs)) : record;
       if (record.requestsPerSecond !== null) {
         const slots = rateSlots(next.rateTat, now.getTime(), record.requestsPerSecond, granted);
@@ -366,6 +374,8 @@ export class DestinationGate {
   }
 
   #remember(record: DestinationRecord): void {
+    const cached = this.#cache.get(record.destination)?.record;
+    if (cached && cached.version > record.version) return;
     this.#cache.set(record.destination, { record, readAt: this.clock.now().getTime() });
     if (record.version > 0) this.#known.add(record.destination);
   }

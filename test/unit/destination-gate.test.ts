@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DestinationGate } from '../../src/app/destination-gate.js';
+import { type DestinationRecord, newDestinationRecord } from '../../src/domain/destination.js';
 import { FAKE_DESTINATION_SETTINGS, FakeClock, InMemoryDestinationStore, RecordingLogger } from '../helpers/fakes.js';
 import { makeResult, makeSuccessResult } from '../helpers/notifications.js';
 
@@ -35,6 +36,26 @@ describe('DestinationGate', () => {
     four[1]?.cancel(); // a second release of one ticket frees nothing more
     expect(gate.inFlight(VENDOR)).toBe(2);
     expect(await tickets(gate, VENDOR, 10)).toHaveLength(2);
+  });
+
+  it('applies a destination’s own cap on its first acquire, before any copy of its record is cached', async () => {
+    const { gate, store } = setUp();
+    await store.put({ ...newDestinationRecord(VENDOR), maxConcurrency: 1 }, 0);
+    expect(await tickets(gate, VENDOR, 10)).toHaveLength(1);
+    expect(gate.inFlight(VENDOR)).toBe(1);
+    expect(await gate.acquire(VENDOR, 1)).toMatchObject({ kind: 'wait', reason: 'SATURATED' });
+  });
+
+  it('adopts a record another writer stored, and keeps it over an older one that settles later', async () => {
+    const { gate, store } = setUp();
+    await gate.remember(VENDOR);
+    const v1 = await store.get(VENDOR);
+    const paused = await store.put({ ...(v1 as DestinationRecord), paused: true }, 1);
+    gate.adopt(paused as DestinationRecord);
+    expect(await gate.acquire(VENDOR, 1)).toMatchObject({ kind: 'wait', reason: 'PAUSED' });
+    // A copy older than the one adopted (a write of this gate answered late) changes nothing.
+    gate.adopt(v1 as DestinationRecord);
+    expect(await gate.acquire(VENDOR, 1)).toMatchObject({ kind: 'wait', reason: 'PAUSED' });
   });
 
   it('never overruns the cap when many callers ask at once', async () => {

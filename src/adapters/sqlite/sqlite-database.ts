@@ -19,6 +19,12 @@ export interface SqliteDatabaseOptions {
    * past it fails with SQLITE_FULL, as on a full disk, which tests cannot fill.
    */
   maxPageCount?: number;
+  /**
+   * Creates the file, for its owner only, before opening it (createPrivately). False for a second
+   * connection to a file this process already holds open: closing a descriptor of that file would
+   * release the first connection's POSIX locks on it.
+   */
+  createFile?: boolean;
 }
 
 /**
@@ -103,7 +109,7 @@ export class SqliteDatabase {
     this.#fdatasync = options.fdatasync ?? fdatasync;
     let db: Connection | undefined;
     try {
-      if (path !== ':memory:') createPrivately(path);
+      if (path !== ':memory:' && options.createFile !== false) createPrivately(path);
       db = new Database(path);
       db.pragma('journal_mode = WAL');
       // No fsync at COMMIT: #syncCommitted does it off the event loop (see the class comment).

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { HeraldConfig } from '../../config.js';
+import type { DestinationRecord } from '../../domain/destination.js';
 import type { DestinationStore } from '../../ports/destination-store.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Metrics } from '../../ports/metrics.js';
@@ -58,7 +59,7 @@ export class DeliveryThread {
     const thread = new Worker(threadEntry(), { workerData: data });
     const host = new DeliveryThread(thread, new Int32Array(activeDeliveries), parts.wake);
     thread.on('message', (message: FromDeliveryThread) => {
-      if (message.kind === 'destinationForgotten') host.#confirmed(message.ack);
+      if (message.kind === 'destinationAdopted') host.#confirmed(message.ack);
       if (message.kind !== 'metrics') return;
       for (const event of message.events) {
         if (event.kind === 'count') parts.metrics.count(event.name, event.value, event.dimensions);
@@ -66,14 +67,18 @@ export class DeliveryThread {
       }
     });
     await new Promise<void>((resolve, reject) => {
+      const onExit = (exitCode: number) =>
+        reject(new Error(`the delivery thread exited (${exitCode}) before it started`));
       const onMessage = (message: FromDeliveryThread) => {
         if (message.kind !== 'ready') return;
         thread.off('error', reject);
+        thread.off('exit', onExit);
         thread.off('message', onMessage);
         resolve();
       };
       thread.on('message', onMessage);
       thread.once('error', reject);
+      thread.once('exit', onExit);
     });
     const fail = (fields: Record<string, unknown>) => {
       parts.logger.error(fields, 'the delivery thread failed; exiting so that a restart delivers what it held');
@@ -92,9 +97,9 @@ export class DeliveryThread {
   }
 
   /**
-   * Wraps the main thread's destination store: a write it makes resolves once the thread has dropped
-   * its copy of the record and finished any round that decided on it, so that a pause is in force
-   * for every notification accepted after its answer.
+   * Wraps the main thread's destination store: a write it makes resolves once the thread has taken
+   * the record as stored and finished any round that decided on its old copy, so that a pause is in
+   * force for every notification accepted after its answer.
    */
   announcingChanges(store: DestinationStore): DestinationStore {
     return {
@@ -103,17 +108,19 @@ export class DeliveryThread {
       load: (destination) => store.load(destination),
       put: async (record, expectedVersion) => {
         const stored = await store.put(record, expectedVersion);
-        if (stored) await this.#destinationChanged(record.destination);
+        // A first record (a destination's first notification) changes nothing the thread decides on:
+        // its copy of an unrecorded destination is the same defaults.
+        if (stored && expectedVersion > 0) await this.#destinationChanged(stored);
         return stored;
       },
     };
   }
 
-  #destinationChanged(destination: string): Promise<void> {
+  #destinationChanged(record: DestinationRecord): Promise<void> {
     if (this.#stopping) return Promise.resolve();
     const ack = ++this.#lastAck;
     const confirmed = new Promise<void>((resolve) => this.#unconfirmed.set(ack, resolve));
-    this.#send({ kind: 'destinationChanged', destination, ack });
+    this.#send({ kind: 'destinationChanged', record, ack });
     return confirmed;
   }
 

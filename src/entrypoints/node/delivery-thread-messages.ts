@@ -1,4 +1,5 @@
 import type { HeraldConfig } from '../../config.js';
+import type { DestinationRecord } from '../../domain/destination.js';
 import type { CountMetric, MetricDimensions, TimingMetric } from '../../ports/metrics.js';
 
 /** What the delivery thread is started with (`workerData`). */
@@ -9,20 +10,20 @@ export interface DeliveryThreadData {
 }
 
 /**
- * From the main thread: work is due (an insert, a retry), it changed a destination's record (answered
- * with `destinationForgotten` and the same `ack` once nothing decides on the old copy), stop.
+ * From the main thread: work is due (an insert, a retry), it changed a destination's record, as
+ * stored (answered with `destinationAdopted` and the same `ack` once nothing decides on the old copy), stop.
  */
 export type ToDeliveryThread =
   | { kind: 'workDue' }
-  | { kind: 'destinationChanged'; destination: string; ack: number }
+  | { kind: 'destinationChanged'; record: DestinationRecord; ack: number }
   | { kind: 'stop' };
 
 export type MetricEvent =
   | { kind: 'count'; name: CountMetric; value: number; dimensions?: MetricDimensions }
   | { kind: 'timing'; name: TimingMetric; milliseconds: number };
 
-/** From the delivery thread: it has started, its metrics, and that it dropped a destination's copy. */
+/** From the delivery thread: it has started, its metrics, and that it took a destination's new record. */
 export type FromDeliveryThread =
   | { kind: 'ready' }
   | { kind: 'metrics'; events: MetricEvent[] }
-  | { kind: 'destinationForgotten'; ack: number };
+  | { kind: 'destinationAdopted'; ack: number };

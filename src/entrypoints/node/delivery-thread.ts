@@ -42,7 +42,9 @@ function forwardedMetrics(): Metrics {
   };
 }
 
-const db = new SqliteDatabase(config.dbPath, { maxPageCount: config.dbMaxPageCount });
+// The main thread created the file and holds it open: opening and closing it here again would drop
+// that connection's POSIX locks on it (they belong to the process, and go with any close of the file).
+const db = new SqliteDatabase(config.dbPath, { maxPageCount: config.dbMaxPageCount, createFile: false });
 const backend = sqliteBackendOn(db, () => db.close());
 const signing = await openSigningSecrets(config);
 const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
@@ -68,9 +70,9 @@ port.on('message', (message: ToDeliveryThread) => {
     case 'destinationChanged': {
       // Answered once no round still decides on the old copy: an operator's pause, once answered,
       // holds every notification sent after it, as with one thread.
-      deps.destinations.forget(message.destination);
+      deps.destinations.adopt(message.record);
       const { ack } = message;
-      void worker.roundEnded().then(() => post({ kind: 'destinationForgotten', ack }));
+      void worker.roundEnded().then(() => post({ kind: 'destinationAdopted', ack }));
       break;
     }
     case 'stop':
