@@ -59,11 +59,18 @@ export class DeliveryThread {
     const thread = new Worker(threadEntry(), { workerData: data });
     const host = new DeliveryThread(thread, new Int32Array(activeDeliveries), parts.wake);
     thread.on('message', (message: FromDeliveryThread) => {
-      if (message.kind === 'destinationAdopted') host.#confirmed(message.ack);
-      if (message.kind !== 'metrics') return;
-      for (const event of message.events) {
-        if (event.kind === 'count') parts.metrics.count(event.name, event.value, event.dimensions);
-        else parts.metrics.timing(event.name, event.milliseconds);
+      switch (message.kind) {
+        case 'metrics':
+          for (const event of message.events) {
+            if (event.kind === 'count') parts.metrics.count(event.name, event.value, event.dimensions);
+            else parts.metrics.timing(event.name, event.milliseconds);
+          }
+          break;
+        case 'destinationAdopted':
+          host.#confirmed(message.ack);
+          break;
+        case 'ready':
+          break; // awaited below
       }
     });
     await new Promise<void>((resolve, reject) => {
