@@ -51,6 +51,7 @@ const environment = z
     HERALD_PORT: integer(0, 65_535).default(3000),
     HERALD_DB_PATH: z.string().trim().min(1).default('./data/herald.db'),
     HERALD_DB_MAX_PAGE_COUNT: integer(1, 2_147_483_647).optional(),
+    HERALD_DB_FAIL_SYNC_WHILE_EXISTS: z.string().trim().min(1).optional(),
     HERALD_API_KEYS: z
       .string()
       .default('')
@@ -126,6 +127,11 @@ export interface HeraldConfig {
    * size at start-up), so a test can play a full disk (SQLITE_FULL) without filling one.
    */
   dbMaxPageCount?: number;
+  /**
+   * HERALD_DB_FAIL_SYNC_WHILE_EXISTS, for tests only: while a file exists at this path, every fdatasync of
+   * the SQLite WAL fails with EIO, so a test can play a failing disk (the process then exits).
+   */
+  dbFailSyncWhileExists?: string;
   apiKeys: string[];
   allowPrivateTargets: boolean;
   maxAttempts: number;
@@ -195,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     port: e.HERALD_PORT,
     dbPath: e.HERALD_DB_PATH,
     dbMaxPageCount: e.HERALD_DB_MAX_PAGE_COUNT,
+    dbFailSyncWhileExists: e.HERALD_DB_FAIL_SYNC_WHILE_EXISTS,
     apiKeys: e.HERALD_API_KEYS,
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
     maxAttempts: e.HERALD_MAX_ATTEMPTS,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * Faults of the single-process service, run as its own process (spawnHerald, as `npm start` runs it):
- * SIGKILL three times under mixed load, twice under ordered traffic, and a full disk at ingest.
+ * SIGKILL three times under mixed load, twice under ordered traffic, a full disk at ingest, and a
+ * failing fdatasync.
  */
 
 const CONCURRENCY = 16;
@@ -297,5 +298,40 @@ describe('faults of the single-process service (its own process)', () => {
     expect(await roomy.client.waitForStatus(again.body.id, ['SUCCESS'])).toMatchObject({ attempts: 1 });
     roomy.process.kill('SIGTERM');
     expect(await roomy.exited).toBe(0);
+  }, 90_000);
+
+  it('exits 74 when an fdatasync of its file fails, acknowledges nothing after it, and a restart delivers what it accepted', async () => {
+    // While this file exists every fdatasync of the WAL fails with EIO, as on a failing disk.
+    const trigger = join(dir, 'fail-fdatasync');
+    const env = { ...FAULT_ENV, HERALD_DB_PATH: join(dir, 'fsync.db'), HERALD_DB_FAIL_SYNC_WHILE_EXISTS: trigger };
+    const destination = `/v1/destinations/${encodeURIComponent(vendor.url)}`;
+    const first = await start(env);
+    const known = await first.client.send({ url: `${vendor.url}/ok`, body: { first: true } });
+    expect(known.status).toBe(202);
+    const accepted: string[] = [known.body.id];
+    // Paused, so what is accepted next is still to be delivered when the process ends.
+    expect((await first.client.call('POST', `${destination}/pause`)).status).toBe(200);
+    for (let i = 0; i < 5; i += 1) {
+      const res = await first.client.send({ url: `${vendor.url}/ok`, body: { i } });
+      expect(res.status).toBe(202);
+      accepted.push(res.body.id);
+    }
+
+    writeFileSync(trigger, '');
+    const covered = await first.client.send({ url: `${vendor.url}/ok`, body: { covered: true } });
+    expect(covered.status).toBe(503);
+    expect(covered.body.code).toBe('SYSTEM_ERROR');
+    expect(await first.exited).toBe(74);
+    expect(first.output()).toContain('an fdatasync of the SQLite database failed');
+
+    // The disk answers again; the restart recovers from the WAL and delivers everything accepted before.
+    unlinkSync(trigger);
+    const restarted = await start(env);
+    expect((await restarted.client.call('POST', `${destination}/resume`)).status).toBe(200);
+    for (const id of accepted) {
+      expect(await restarted.client.waitForStatus(id, ['SUCCESS'], 30_000)).toMatchObject({ status: 'SUCCESS' });
+    }
+    restarted.process.kill('SIGTERM');
+    expect(await restarted.exited).toBe(0);
   }, 90_000);
 });

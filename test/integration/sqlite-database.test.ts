@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, fdatasync as fsFdatasync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  fdatasync as fsFdatasync,
+  fstatSync,
+  mkdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DurabilityLoss } from '../../src/adapters/sqlite/durability-loss.js';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
 import { SCHEMA_VERSION } from '../../src/adapters/sqlite/sqlite-schema.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
@@ -89,13 +98,17 @@ describe('SqliteDatabase', () => {
     expect(countScratch(db)).toBe(2);
   });
 
-  it('rejects the on-disk writes of a commit whose fdatasync failed, and answers the committed-only ones', async () => {
+  it('after a failed fdatasync rejects the writes it covered, reports the loss once, and acknowledges no later write', async () => {
+    // After a failed fsync the kernel may have dropped the dirty pages: a later fsync that succeeds
+    // proves nothing about them, or (the WAL's frames are checksummed in a chain) about any frame after them.
     let failing = false;
+    const lost: unknown[] = [];
     const db = open({
       fdatasync: (fd, callback) => {
         if (failing) callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
         else fsFdatasync(fd, callback);
       },
+      onDurabilityLost: (error) => lost.push(error),
     });
     await createScratch(db);
     failing = true;
@@ -107,11 +120,58 @@ describe('SqliteDatabase', () => {
 
     expect(onDisk.status).toBe('rejected');
     expect((onDisk as PromiseRejectedResult).reason).toBeInstanceOf(BackendUnavailableError);
+    // Settled at its COMMIT, before the fdatasync: at-least-once work, repeated if it is lost.
     expect(committed).toEqual({ status: 'fulfilled', value: 1 });
-    // The transaction committed; only its durability is unknown.
-    expect(countScratch(db)).toBe(2);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as { code?: string }).code).toBe('EIO');
+
+    // The disk works again: nothing more is acknowledged, or even committed, on this connection.
     failing = false;
-    expect(await insertScratch(db, 'after', 3)).toBe(1);
+    const later = await Promise.allSettled([insertScratch(db, 'after', 3), db.write(() => 1, 'committed')]);
+    expect(later.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((later[0] as PromiseRejectedResult).reason).toBeInstanceOf(BackendUnavailableError);
+    expect(countScratch(db)).toBe(2);
+    expect(lost).toHaveLength(1);
+  });
+
+  it('acknowledges nothing once another connection of the process lost durability on the same file', async () => {
+    const sharedLoss = new DurabilityLoss();
+    let failing = false;
+    const lostHere: unknown[] = [];
+    const failingConnection = open({
+      durabilityLoss: sharedLoss,
+      fdatasync: (fd, callback) => {
+        if (failing) callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+        else fsFdatasync(fd, callback);
+      },
+    });
+    // As the delivery thread's connection: its flag is a view of the same shared memory.
+    const other = open({
+      durabilityLoss: new DurabilityLoss(sharedLoss.buffer),
+      createFile: false,
+      onDurabilityLost: (error) => lostHere.push(error),
+    });
+    await createScratch(failingConnection);
+    failing = true;
+    await expect(insertScratch(failingConnection, 'disk', 1)).rejects.toBeInstanceOf(BackendUnavailableError);
+
+    // This connection's own fdatasync would succeed: what it covers may still sit behind the lost frames.
+    await expect(insertScratch(other, 'other', 2)).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(lostHere).toHaveLength(1);
+    expect(countScratch(other)).toBe(1);
+  });
+
+  it('fsyncs the directory once it has created the file and its WAL, so their names survive a power loss', () => {
+    const synced: number[] = [];
+    open({
+      fsyncDirectory: (fd) => {
+        synced.push(fd);
+        expect(fstatSync(fd).isDirectory()).toBe(true);
+        expect(fstatSync(fd).ino).toBe(statSync(join(dir, 'nested')).ino);
+        expect(existsSync(`${path}-wal`)).toBe(true);
+      },
+    });
+    expect(synced).toHaveLength(1);
   });
 
   it('settles every write of an in-memory database at COMMIT (no file to sync)', async () => {

@@ -1,7 +1,8 @@
-import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BackendUnavailableError } from '../../domain/errors.js';
+import { DurabilityLoss } from './durability-loss.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { prepareSchema, SchemaVersionError } from './sqlite-schema.js';
 
@@ -13,6 +14,24 @@ export interface SqliteDatabaseOptions {
   busyTimeoutMs?: number;
   /** Flushes the WAL file to the disk; node's `fs.fdatasync` unless a test plays a failing disk. */
   fdatasync?: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
+  /**
+   * A test hook: while a file exists at this path, every fdatasync of the WAL fails with EIO, as on
+   * a failing disk. Ignored when `fdatasync` is given.
+   */
+  failSyncWhileExists?: string;
+  /** Flushes the directory holding the file, once it and its WAL exist; node's `fs.fsyncSync` unless a test watches it. */
+  fsyncDirectory?: (fd: number) => void;
+  /**
+   * Shared by the process's connections to the file (DurabilityLoss): one that saw an fdatasync
+   * fail stops the others acknowledging. A connection of its own unless given.
+   */
+  durabilityLoss?: DurabilityLoss;
+  /**
+   * Called once when this connection finds durability lost (its fdatasync failed, or another
+   * connection's did): from then on every write is refused. The process should exit so that a
+   * restart recovers from what the WAL holds on disk.
+   */
+  onDurabilityLost?: (error: Error) => void;
   /**
    * SQLite's `max_page_count` on this connection, set once the schema is ready (SQLite raises a value
    * below the file's current size to that size). A test hook: a write that would grow the file
@@ -103,10 +122,16 @@ export class SqliteDatabase {
   /** The fdatasync in progress; undefined when none is. */
   #syncing: Promise<void> | undefined;
   readonly #fdatasync: NonNullable<SqliteDatabaseOptions['fdatasync']>;
+  readonly #durabilityLoss: DurabilityLoss;
+  readonly #onDurabilityLost: (error: Error) => void;
+  /** Why this connection refuses writes since durability was lost; undefined while it was not. */
+  #lostBecause: BackendUnavailableError | undefined;
 
   constructor(path: string, options: SqliteDatabaseOptions = {}) {
     this.path = path;
-    this.#fdatasync = options.fdatasync ?? fdatasync;
+    this.#fdatasync = options.fdatasync ?? syncFailingWhileExists(options.failSyncWhileExists);
+    this.#durabilityLoss = options.durabilityLoss ?? new DurabilityLoss();
+    this.#onDurabilityLost = options.onDurabilityLost ?? (() => {});
     let db: Connection | undefined;
     try {
       if (path !== ':memory:' && options.createFile !== false) createPrivately(path);
@@ -118,7 +143,12 @@ export class SqliteDatabase {
       prepareSchema(db, path);
       if (options.maxPageCount !== undefined)
         db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`);
-      if (path !== ':memory:') this.#walFd = openSync(`${path}-wal`, 'r');
+      if (path !== ':memory:') {
+        this.#walFd = openSync(`${path}-wal`, 'r');
+        // The file and its WAL may be new (the last connection to close deletes the WAL): their names
+        // are durable only once their directory is, and a record in a WAL that has none is lost.
+        syncDirectoryOf(path, options.fsyncDirectory ?? fsyncSync);
+      }
     } catch (error) {
       if (this.#walFd !== null) closeSync(this.#walFd);
       db?.close();
@@ -165,6 +195,8 @@ export class SqliteDatabase {
    */
   write<T>(fn: (db: Connection) => T, durability: Durability = 'onDisk'): Promise<T> {
     if (this.#closed) return Promise.reject(new BackendUnavailableError('sqlite', new Error('database is closed')));
+    const lost = this.#lost();
+    if (lost) return Promise.reject(lost);
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ fn, durability, resolve: resolve as (value: unknown) => void, reject });
       const waitMs = this.#pending.length >= FLUSH_AT_ONCE_WRITES ? 0 : FLUSH_WAIT_MS[durability];
@@ -200,6 +232,11 @@ export class SqliteDatabase {
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
+    const lost = this.#lost();
+    if (lost) {
+      failAll(batch, lost);
+      return;
+    }
     // Most batches have no failing write: run them without a SAVEPOINT per write (two statements
     // each). When one throws, the whole transaction is rolled back and the batch runs again with
     // savepoints, so only the failing write is undone. Running a write twice is safe: a write is a
@@ -223,8 +260,9 @@ export class SqliteDatabase {
   /**
    * Answers the committed batches once an fdatasync of the WAL, started after their COMMITs, has
    * returned. One runs at a time; the batches committed while it runs wait for the next one. If it
-   * fails the writes reject although their transactions committed: whether they would survive a
-   * power loss is unknown, and a caller who retries gets at most a duplicate (at least once).
+   * fails (or another connection's did meanwhile) the writes reject although their transactions
+   * committed: whether they would survive a power loss is unknown, and a caller who retries gets at
+   * most a duplicate (at least once). Durability is then lost for good (#lost).
    */
   #syncCommitted(walFd: number): void {
     if (this.#syncing || this.#unsynced.length === 0) return;
@@ -237,13 +275,34 @@ export class SqliteDatabase {
     // Started after #syncing is set: a callback that came back at once must still find it to clear.
     this.#fdatasync(walFd, (error) => {
       this.#syncing = undefined;
+      if (error) this.#durabilityLoss.declare();
+      const lost = this.#lost(error ?? undefined);
       for (const committed of covered) {
-        if (error) failAll(committed.writes.filter(waitsForDisk), new BackendUnavailableError('sqlite', error));
+        if (lost) failAll(committed.writes.filter(waitsForDisk), lost);
         else settle(committed, waitsForDisk);
       }
-      this.#syncCommitted(walFd);
+      if (lost)
+        failAll(
+          this.#unsynced.splice(0).flatMap((committed) => committed.writes.filter(waitsForDisk)),
+          lost,
+        );
+      else this.#syncCommitted(walFd);
       done();
     });
+  }
+
+  /**
+   * Undefined while the file's durability holds; else the error every write is refused with. The
+   * first time a connection finds it lost (its own fdatasync failed with `cause`, or the shared
+   * flag says another connection's did) it tells its owner, once.
+   */
+  #lost(cause?: Error): BackendUnavailableError | undefined {
+    if (this.#lostBecause) return this.#lostBecause;
+    if (!this.#durabilityLoss.lost) return undefined;
+    const error = cause ?? new Error('an fdatasync of this database failed on another connection');
+    this.#lostBecause = new BackendUnavailableError('sqlite', error);
+    this.#onDurabilityLost(error);
+    return this.#lostBecause;
   }
 
   /**
@@ -317,6 +376,28 @@ export class SqliteDatabase {
 export function createPrivately(path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   closeSync(openSync(path, 'a', 0o600));
+}
+
+/** Node's fdatasync, or one that fails with EIO while a file exists at `trigger` (a test hook). */
+function syncFailingWhileExists(trigger: string | undefined): NonNullable<SqliteDatabaseOptions['fdatasync']> {
+  if (trigger === undefined) return fdatasync;
+  return (fd, callback) => {
+    if (!existsSync(trigger)) return fdatasync(fd, callback);
+    const error: NodeJS.ErrnoException = Object.assign(new Error('EIO: i/o error, fdatasync'), {
+      code: 'EIO',
+      syscall: 'fdatasync',
+    });
+    process.nextTick(callback, error);
+  };
+}
+
+function syncDirectoryOf(path: string, fsyncDirectory: (fd: number) => void): void {
+  const fd = openSync(dirname(path), 'r');
+  try {
+    fsyncDirectory(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const waitsForDisk = (write: PendingWrite) => write.durability === 'onDisk';

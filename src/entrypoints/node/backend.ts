@@ -1,3 +1,4 @@
+import type { DurabilityLoss } from '../../adapters/sqlite/durability-loss.js';
 import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
 import { SqliteDestinationStore } from '../../adapters/sqlite/sqlite-destination-store.js';
 import { SqliteRecoveryStore } from '../../adapters/sqlite/sqlite-recovery-store.js';
@@ -18,11 +19,24 @@ import { WakeSignal } from './wake-signal.js';
  */
 const storeIsTheQueue: DeliveryQueue = { send: async () => {} };
 
+/**
+ * What the process's connections to its SQLite file share (the delivery thread's too), and what the
+ * main thread's does when it finds an fdatasync failed (sqlite-database.ts, onDurabilityLost).
+ */
+export interface SqliteDurability {
+  loss: DurabilityLoss;
+  onLost(error: Error): void;
+}
+
 /** The store and queue HERALD_BACKEND names; config validation has already refused any other value. */
-export async function openBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
+export async function openBackend(
+  config: HeraldConfig,
+  logger: Logger,
+  durability: SqliteDurability,
+): Promise<Backend> {
   switch (config.backend) {
     case 'sqlite':
-      return openSqliteBackend(config, logger);
+      return openSqliteBackend(config, logger, durability);
     case 'aws':
       // Loaded only when asked for, so the SQLite mode never loads the AWS SDK.
       return (await import('../aws-backend.js')).openAwsBackend(config, { logger });
@@ -36,12 +50,17 @@ export async function openSigningSecrets(config: HeraldConfig): Promise<OpenedSi
   return (await import('../aws-signing-secrets.js')).openSigningSecrets(config);
 }
 
-async function openSqliteBackend(config: HeraldConfig, logger: Logger): Promise<Backend> {
+async function openSqliteBackend(config: HeraldConfig, logger: Logger, durability: SqliteDurability): Promise<Backend> {
   // First of all: the leases released below are another live process's if it holds the file.
   const lock = SqliteWriterLock.acquire(config.dbPath);
   let db: SqliteDatabase | undefined;
   try {
-    db = new SqliteDatabase(config.dbPath, { maxPageCount: config.dbMaxPageCount });
+    db = new SqliteDatabase(config.dbPath, {
+      maxPageCount: config.dbMaxPageCount,
+      failSyncWhileExists: config.dbFailSyncWhileExists,
+      durabilityLoss: durability.loss,
+      onDurabilityLost: durability.onLost,
+    });
     const released = await releaseLeasesOfDeadProcess(db, new Date());
     // Which store and file, and what a previous process left in flight; a fresh file says only that.
     logger.info(

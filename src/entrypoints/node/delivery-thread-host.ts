@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import type { DurabilityLoss } from '../../adapters/sqlite/durability-loss.js';
 import type { HeraldConfig } from '../../config.js';
 import type { DestinationRecord } from '../../domain/destination.js';
 import type { DestinationStore } from '../../ports/destination-store.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './delivery-thread-messages.js';
+import { DURABILITY_LOST_MESSAGE, EXIT_DURABILITY_LOST, EXIT_THREAD_FAILED, type FatalExit } from './fatal-exit.js';
 import type { WakeSignal } from './wake-signal.js';
 
 /** How long the main thread's wake loop waits before looking again; a notification ends it at once. */
@@ -23,8 +25,10 @@ function threadEntry(): URL {
  * The single process's deliveries on a thread of their own (delivery-thread.ts), so that they use
  * the second core. The main thread keeps the API, ingest and housekeeping, and tells the thread when
  * work is due (its store's wake signal) and when an operator changed a destination; the thread
- * hands its metrics back. A thread that fails takes the process down with it: a restart releases
- * its claims at once, where a replacement thread would wait for their leases to run out.
+ * hands its metrics back. A thread that fails takes the process down with it (`exit`): a restart
+ * releases its claims at once, where a replacement thread would wait for their leases to run out.
+ * One whose connection lost the file's durability (an fdatasync failed) exits with
+ * EXIT_DURABILITY_LOST, and so does the process.
  */
 export class DeliveryThread {
   readonly #thread: Worker;
@@ -52,10 +56,16 @@ export class DeliveryThread {
   /** Starts the thread on the file `config.dbPath` names; resolves once it is claiming. */
   static async start(
     config: HeraldConfig,
-    parts: { wake: WakeSignal; metrics: Metrics; logger: Logger },
+    parts: {
+      wake: WakeSignal;
+      metrics: Metrics;
+      logger: Logger;
+      durabilityLoss: DurabilityLoss;
+      exit: FatalExit;
+    },
   ): Promise<DeliveryThread> {
     const activeDeliveries = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-    const data: DeliveryThreadData = { config, activeDeliveries };
+    const data: DeliveryThreadData = { config, activeDeliveries, durabilityLoss: parts.durabilityLoss.buffer };
     const thread = new Worker(threadEntry(), { workerData: data });
     const host = new DeliveryThread(thread, new Int32Array(activeDeliveries), parts.wake);
     thread.on('message', (message: FromDeliveryThread) => {
@@ -87,9 +97,14 @@ export class DeliveryThread {
       thread.once('error', reject);
       thread.once('exit', onExit);
     });
-    const fail = (fields: Record<string, unknown>) => {
+    const fail = (fields: { err?: unknown; exitCode?: number }) => {
+      if (fields.exitCode === EXIT_DURABILITY_LOST) {
+        parts.logger.error({ ...fields, thread: 'delivery' }, DURABILITY_LOST_MESSAGE);
+        parts.exit.now(EXIT_DURABILITY_LOST);
+        return;
+      }
       parts.logger.error(fields, 'the delivery thread failed; exiting so that a restart delivers what it held');
-      process.exit(70); // EX_SOFTWARE
+      parts.exit.now(EXIT_THREAD_FAILED);
     };
     thread.on('error', (error) => fail({ err: error }));
     thread.on('exit', (exitCode) => {

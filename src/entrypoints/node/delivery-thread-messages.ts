@@ -7,6 +7,8 @@ export interface DeliveryThreadData {
   config: HeraldConfig;
   /** One Int32: the deliveries in flight, written by the thread, read by the main thread at any time. */
   activeDeliveries: SharedArrayBuffer;
+  /** The process's DurabilityLoss flag: an fdatasync that failed on either connection stops both acknowledging. */
+  durabilityLoss: SharedArrayBuffer;
 }
 
 /**

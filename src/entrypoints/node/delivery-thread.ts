@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
+import { DurabilityLoss } from '../../adapters/sqlite/durability-loss.js';
 import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
 import type { Metrics } from '../../ports/metrics.js';
 import { buildAppDependencies } from '../app-dependencies.js';
@@ -11,6 +12,7 @@ import type {
   MetricEvent,
   ToDeliveryThread,
 } from './delivery-thread-messages.js';
+import { DURABILITY_LOST_MESSAGE, EXIT_DURABILITY_LOST } from './fatal-exit.js';
 import { StoreWorker } from './store-worker.js';
 
 /**
@@ -22,7 +24,7 @@ import { StoreWorker } from './store-worker.js';
  */
 if (parentPort === null) throw new Error('delivery-thread.ts runs as a worker thread (delivery-thread-host.ts)');
 const port = parentPort;
-const { config, activeDeliveries } = workerData as DeliveryThreadData;
+const { config, activeDeliveries, durabilityLoss } = workerData as DeliveryThreadData;
 const active = new Int32Array(activeDeliveries);
 const post = (message: FromDeliveryThread) => port.postMessage(message);
 
@@ -42,17 +44,29 @@ function forwardedMetrics(): Metrics {
   };
 }
 
+// Written to stdout from this thread, with the main thread's settings.
+const logger = createPinoLogger(config.logLevel);
 // The main thread created the file and holds it open: opening and closing it here again would drop
 // that connection's POSIX locks on it (they belong to the process, and go with any close of the file).
-const db = new SqliteDatabase(config.dbPath, { maxPageCount: config.dbMaxPageCount, createFile: false });
+const db = new SqliteDatabase(config.dbPath, {
+  maxPageCount: config.dbMaxPageCount,
+  createFile: false,
+  failSyncWhileExists: config.dbFailSyncWhileExists,
+  // Shared with the main thread's connection: a failure here stops it acknowledging too.
+  durabilityLoss: new DurabilityLoss(durabilityLoss),
+  onDurabilityLost: (error) => {
+    logger.error({ err: error, thread: 'delivery' }, DURABILITY_LOST_MESSAGE);
+    // Ends this thread with the code; the main thread ends the process with it (delivery-thread-host.ts).
+    process.exit(EXIT_DURABILITY_LOST);
+  },
+});
 const backend = sqliteBackendOn(db, () => db.close());
 const signing = await openSigningSecrets(config);
 const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
 const deps = buildAppDependencies(config, {
   backend,
   sender,
-  // Written to stdout from this thread, with the main thread's settings.
-  logger: createPinoLogger(config.logLevel),
+  logger,
   metrics: forwardedMetrics(),
   signingSecrets: signing.secrets,
 });

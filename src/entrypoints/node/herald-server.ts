@@ -4,6 +4,7 @@ import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import { PrometheusMetrics, UNHEALTHY_DESTINATIONS_SHOWN } from '../../adapters/observability/prometheus-metrics.js';
+import { DurabilityLoss } from '../../adapters/sqlite/durability-loss.js';
 import type { AppDependencies } from '../../app/dependencies.js';
 import { readOperatorStats } from '../../app/get-stats.js';
 import { redriveDeadLetters } from '../../app/redrive-dead-letters.js';
@@ -18,6 +19,7 @@ import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
 import { loadConsoleAssets } from './console-assets.js';
 import { DeliveryThread } from './delivery-thread-host.js';
+import { DURABILITY_LOST_MESSAGE, EXIT_DURABILITY_LOST, FatalExit } from './fatal-exit.js';
 import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
 import { RetentionRunner } from './retention-runner.js';
@@ -49,7 +51,7 @@ interface Workers {
 async function startDeliveryThread(
   config: HeraldConfig,
   backend: Backend,
-  parts: { metrics: PrometheusMetrics; logger: Logger },
+  parts: { metrics: PrometheusMetrics; logger: Logger; durabilityLoss: DurabilityLoss; exit: FatalExit },
 ): Promise<DeliveryThread | undefined> {
   if (!backend.claimable || config.dbPath === ':memory:') return undefined;
   return DeliveryThread.start(config, { wake: backend.claimable.wake, ...parts });
@@ -90,11 +92,24 @@ function startWorkers(deps: AppDependencies, backend: Backend, concurrency: numb
   };
 }
 
+/**
+ * Starts the service. `exit` ends the process after a fault it must not run on from (fatal-exit.ts):
+ * an fdatasync of its SQLite file that failed, a delivery thread that failed; tests watch it instead.
+ */
 export async function startHerald(
   config: HeraldConfig,
   logger: Logger = createPinoLogger(config.logLevel),
+  exit: (code: number) => void = (code) => process.exit(code),
 ): Promise<RunningHerald> {
-  const backend = await openBackend(config, logger);
+  const fatal = new FatalExit(exit);
+  const durabilityLoss = new DurabilityLoss();
+  const backend = await openBackend(config, logger, {
+    loss: durabilityLoss,
+    onLost: (error) => {
+      logger.error({ err: error }, DURABILITY_LOST_MESSAGE);
+      fatal.now(EXIT_DURABILITY_LOST);
+    },
+  });
   const signing = await openSigningSecrets(config);
   const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
   // The gauges read the store through the use cases, which need the metrics first: hence the closure.
@@ -103,7 +118,7 @@ export async function startHerald(
     const oldestDueAt = stats.oldestDueAt === null ? null : Date.parse(stats.oldestDueAt);
     return { ...stats, oldestDueAt, unhealthy, now: Date.now() };
   });
-  const thread = await startDeliveryThread(config, backend, { metrics, logger });
+  const thread = await startDeliveryThread(config, backend, { metrics, logger, durabilityLoss, exit: fatal });
   const deps: AppDependencies = buildAppDependencies(config, {
     backend: thread ? mainThreadBackend(backend, thread) : backend,
     sender,
@@ -144,15 +159,19 @@ export async function startHerald(
   );
   // The console's static files, outside /v1: loading the page needs no API key, its API calls do.
   const consoleAssets = loadConsoleAssets(logger);
-  const server = createLimitedServer((incoming, outgoing) => {
-    if (consoleAssets.handle(incoming, outgoing)) return;
-    readBody(incoming, LIMITS.requestBytes, (body) => {
-      if (body !== undefined) bodies.set(incoming, body);
-      // The API answers 413 without the rest of the body; the client may still be sending it.
-      if (body === 'tooLarge') discardBody(incoming, outgoing);
-      void handle(incoming, outgoing);
-    });
-  }, logger);
+  const server = createLimitedServer(
+    fatal.counting((incoming, outgoing) => {
+      if (consoleAssets.handle(incoming, outgoing)) return;
+      readBody(incoming, LIMITS.requestBytes, (body) => {
+        if (body !== undefined) bodies.set(incoming, body);
+        // The API answers 413 without the rest of the body; the client may still be sending it.
+        if (body === 'tooLarge') discardBody(incoming, outgoing);
+        void handle(incoming, outgoing);
+      });
+    }),
+    logger,
+  );
+  fatal.serving(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -180,10 +199,14 @@ export async function startHerald(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await recoveries.stop();
       await retention?.stop();
-      await workers.stop();
-      await sender.close();
-      signing.close();
-      await backend.close();
+      try {
+        await workers.stop();
+      } finally {
+        // Even after a delivery thread that failed: the file and its writer lock are released.
+        await sender.close();
+        signing.close();
+        await backend.close();
+      }
       logger.info({}, 'Herald stopped');
     },
   };
