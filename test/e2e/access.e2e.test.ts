@@ -64,6 +64,11 @@ describe('SSRF guard (HERALD_ALLOW_PRIVATE_TARGETS=false)', () => {
       expect(done.attempts).toBe(1);
       expect(done.deliveryResult).toMatchObject({ category: 'BLOCKED_TARGET', retryEligible: false });
       expect(vendor.requests).toHaveLength(0);
+      // API readers learn the kind of address, never one a name resolved to (the operators' log has it).
+      const attempts = (await herald.call('GET', `/v1/notifications/${sent.body.id}/attempts`)).body.attempts;
+      for (const shown of [done.deliveryResult.errorDetails.message, attempts[0].errorDetails.message]) {
+        expect(shown).toMatch(/^the target (is|resolves to) a blocked address \((IPv4-mapped, )?loopback\)$/);
+      }
     },
   );
 });

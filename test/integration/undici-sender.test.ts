@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UndiciHttpSender } from '../../src/adapters/http/undici-sender.js';
 import type { OutgoingRequest } from '../../src/ports/http-sender.js';
+import { silentLogger } from '../../src/ports/logger.js';
 
 interface Received {
   method: string;
@@ -315,6 +316,38 @@ describe('UndiciHttpSender', () => {
       expect(exchange.kind === 'failure' && exchange.message).toMatch(/blocked/);
       expect(server.connections).toBe(0);
       expect(server.received).toHaveLength(0);
+    });
+
+    it('tells API readers the kind of address that blocked a name, never the address it resolved to, and logs that for operators', async () => {
+      const server = await startServer((_req, res) => res.writeHead(200).end());
+      const logged: { fields: Record<string, unknown>; message: string }[] = [];
+      const logger = {
+        ...silentLogger,
+        warn: (fields: Record<string, unknown>, message: string) => logged.push({ fields, message }),
+      };
+      const exchange = await makeSender({ allowPrivateTargets: false, logger }).send(
+        request(`http://localhost:${server.port}/hook`, { headers: { 'X-Herald-Notification-Id': 'ntf_blocked' } }),
+      );
+
+      expect(exchange).toMatchObject({
+        kind: 'failure',
+        reason: 'BLOCKED_TARGET',
+        code: 'BLOCKED_TARGET',
+        message: 'the target resolves to a blocked address (loopback)',
+      });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]?.fields).toMatchObject({ target: `localhost:${server.port}`, notificationId: 'ntf_blocked' });
+      expect(String(logged[0]?.fields.blocked)).toMatch(/(127\.0\.0\.1|::1) \(loopback\)/);
+    });
+
+    it('names an address literal’s kind without the address it carries', async () => {
+      const exchange = await makeSender({ allowPrivateTargets: false, logger: silentLogger }).send(
+        request('http://[::ffff:10.1.2.3]:8080/'),
+      );
+      expect(exchange).toMatchObject({
+        code: 'BLOCKED_TARGET',
+        message: 'the target is a blocked address (IPv4-mapped, private)',
+      });
     });
 
     it('blocks every request to the origin, not only the first', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockedAddressReason, isBlockedAddress } from '../../src/adapters/http/address-policy.js';
+import { blockedAddressKind, blockedAddressReason, isBlockedAddress } from '../../src/adapters/http/address-policy.js';
 
 const blocked: Array<[string, string]> = [
   ['127.0.0.1', 'loopback'],
@@ -84,6 +84,21 @@ describe('address policy', () => {
     expect(blockedAddressReason('fd00:ec2::254')).toBe('cloud metadata');
     expect(blockedAddressReason('::ffff:7f00:1')).toBe('IPv4-mapped 127.0.0.1 (loopback)');
     expect(blockedAddressReason('2002:c0a8:101::1')).toBe('6to4 192.168.1.1 (private)');
+  });
+
+  it('names the kind of a blocked address without any address in it, for readers who must not learn one', () => {
+    expect(blockedAddressKind('127.0.0.1')).toBe('loopback');
+    expect(blockedAddressKind('10.1.2.3')).toBe('private');
+    expect(blockedAddressKind('169.254.169.254')).toBe('cloud metadata');
+    expect(blockedAddressKind('::ffff:7f00:1')).toBe('IPv4-mapped, loopback');
+    expect(blockedAddressKind('2002:c0a8:101::1')).toBe('6to4, private');
+    expect(blockedAddressKind('2001:0:4136:e378:8000:63bf:f5ff:fffe')).toBe('Teredo client, private');
+    expect(blockedAddressKind('93.184.216.34')).toBeNull();
+    for (const [ip] of blocked) {
+      const kind = blockedAddressKind(ip) as string;
+      expect(kind, ip).toEqual(expect.any(String));
+      expect(kind, ip).not.toMatch(/\d+\.\d+\.\d+\.\d+|[0-9a-f]*:[0-9a-f]*:/i);
+    }
   });
 
   it('blocks every address in 10/8, 127/8 and 192.168/16, plain and IPv4-mapped', () => {

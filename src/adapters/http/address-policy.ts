@@ -43,31 +43,35 @@ function v4Reason(address: ipaddr.IPv4): string | null {
   return PUBLIC_V4_RANGES.has(range) ? null : range;
 }
 
-/** Judges an IPv6 address by the IPv4 address it carries, naming the carrier in the reason. */
-function embedded(form: string, v4: ipaddr.IPv4): string | null {
+/**
+ * Judges an IPv6 address by the IPv4 address it carries, naming the carrier in the reason, and that
+ * address too unless `showAddress` is false.
+ */
+function embedded(form: string, v4: ipaddr.IPv4, showAddress: boolean): string | null {
   const inner = v4Reason(v4);
-  return inner === null ? null : `${form} ${v4.toString()} (${inner})`;
+  if (inner === null) return null;
+  return showAddress ? `${form} ${v4.toString()} (${inner})` : `${form}, ${inner}`;
 }
 
-function v6Reason(address: ipaddr.IPv6): string | null {
+function v6Reason(address: ipaddr.IPv6, showAddress: boolean): string | null {
   const normalized = address.toNormalizedString();
   if (METADATA_ADDRESSES.has(normalized)) return 'cloud metadata';
   const bytes = address.toByteArray();
   const range = address.range();
   switch (range) {
     case 'ipv4Mapped':
-      return embedded('IPv4-mapped', address.toIPv4Address());
+      return embedded('IPv4-mapped', address.toIPv4Address(), showAddress);
     case 'rfc6145':
-      return embedded('IPv4-translated', v4FromBytes(bytes.slice(12)));
+      return embedded('IPv4-translated', v4FromBytes(bytes.slice(12)), showAddress);
     case 'rfc6052':
       if (address.match(LOCAL_NAT64_V6)) return 'local-use NAT64';
-      return embedded('NAT64', v4FromBytes(bytes.slice(12)));
+      return embedded('NAT64', v4FromBytes(bytes.slice(12)), showAddress);
     case '6to4':
-      return embedded('6to4', v4FromBytes(bytes.slice(2, 6)));
+      return embedded('6to4', v4FromBytes(bytes.slice(2, 6)), showAddress);
     case 'teredo': {
       // Teredo: server IPv4 in bits 32–63, client IPv4 bit-inverted in the last 32 bits.
-      const server = embedded('Teredo server', v4FromBytes(bytes.slice(4, 8)));
-      const client = embedded('Teredo client', v4FromBytes(bytes.slice(12, 16).map((b) => b ^ 0xff)));
+      const server = embedded('Teredo server', v4FromBytes(bytes.slice(4, 8)), showAddress);
+      const client = embedded('Teredo client', v4FromBytes(bytes.slice(12, 16).map((b) => b ^ 0xff)), showAddress);
       return server ?? client;
     }
     case 'unspecified':
@@ -75,7 +79,8 @@ function v6Reason(address: ipaddr.IPv6): string | null {
       return range;
   }
   // IPv4-compatible (::a.b.c.d, deprecated): the first 96 bits are zero.
-  if (bytes.slice(0, 12).every((b) => b === 0)) return embedded('IPv4-compatible', v4FromBytes(bytes.slice(12)));
+  if (bytes.slice(0, 12).every((b) => b === 0))
+    return embedded('IPv4-compatible', v4FromBytes(bytes.slice(12)), showAddress);
   if (!PUBLIC_V6_RANGES.has(range)) return range;
   if (!address.match(GLOBAL_UNICAST_V6)) return 'unassigned';
   return null;
@@ -87,11 +92,24 @@ function v6Reason(address: ipaddr.IPv6): string | null {
  * Accepts bracketed IPv6 and zone ids (`[fe80::1%eth0]`).
  */
 export function blockedAddressReason(ip: string): string | null {
+  return judge(ip, true);
+}
+
+/**
+ * The reason without any address in it (`loopback`, `IPv4-mapped, private`), or `null` for a public
+ * address: what an API reader is told. The address a name resolved to is the operator's to know (it
+ * maps the internal network), not the caller's.
+ */
+export function blockedAddressKind(ip: string): string | null {
+  return judge(ip, false);
+}
+
+function judge(ip: string, showAddress: boolean): string | null {
   let text = ip.trim();
   if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
   if (!ipaddr.isValid(text)) return 'not an IP address';
   const address = ipaddr.parse(text);
-  return address.kind() === 'ipv4' ? v4Reason(address as ipaddr.IPv4) : v6Reason(address as ipaddr.IPv6);
+  return address.kind() === 'ipv4' ? v4Reason(address as ipaddr.IPv4) : v6Reason(address as ipaddr.IPv6, showAddress);
 }
 
 /** True when `ip` is loopback, private, link-local, metadata, CGNAT, unique-local, multicast, … */

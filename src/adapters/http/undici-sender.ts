@@ -10,9 +10,11 @@ import type { buildConnector as BuildConnector, Dispatcher, Agent as UndiciAgent
 import dispatchRequest from 'undici/lib/api/api-request.js';
 import buildConnector from 'undici/lib/core/connect.js';
 import Agent from 'undici/lib/dispatcher/agent.js';
+import { NOTIFICATION_ID_HEADER } from '../../domain/headers.js';
 import type { HttpExchange } from '../../domain/outcome.js';
 import type { HttpSender, OutgoingRequest } from '../../ports/http-sender.js';
-import { blockedAddressReason } from './address-policy.js';
+import { type Logger, silentLogger } from '../../ports/logger.js';
+import { blockedAddressKind, blockedAddressReason } from './address-policy.js';
 
 export interface UndiciHttpSenderOptions {
   /** Allow loopback, private, link-local and metadata targets (`HERALD_ALLOW_PRIVATE_TARGETS`). */
@@ -21,6 +23,8 @@ export interface UndiciHttpSenderOptions {
   responseBodyLimitBytes?: number;
   /** Sockets kept per origin. Default: unlimited (bounded by the delivery concurrency). */
   connectionsPerOrigin?: number;
+  /** Where a blocked target's addresses are logged for operators (the attempt's message omits them). */
+  logger?: Logger;
 }
 
 const DEFAULT_BODY_LIMIT = 4096;
@@ -37,10 +41,27 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
-/** Raised inside the connector when a target resolves only to addresses the policy blocks. */
+/**
+ * Raised inside the connector when a target resolves only to addresses the policy blocks. Its
+ * message names the kinds of address (what the attempt records, for API readers); `blocked` names
+ * the addresses too, for the operators' log: where a name resolves inside the network is not the
+ * caller's to learn.
+ */
 class BlockedTargetError extends Error {
   override readonly name = 'BlockedTargetError';
   readonly code = 'BLOCKED_TARGET';
+
+  constructor(
+    message: string,
+    readonly blocked: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The distinct kinds of the addresses, without the addresses (`loopback; IPv4-mapped, private`). */
+function kindsOf(addresses: string[]): string {
+  return [...new Set(addresses.map((address) => blockedAddressKind(address)))].join('; ');
 }
 
 /** The per-attempt deadline, used as the abort reason so it can be told apart from other aborts. */
@@ -64,7 +85,8 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
     const first = allowed[0];
     if (first === undefined) {
       const judged = addresses.map((entry) => `${entry.address} (${blockedAddressReason(entry.address)})`);
-      callback(new BlockedTargetError(`${hostname} resolves only to blocked addresses: ${judged.join(', ')}`), '', 0);
+      const kinds = kindsOf(addresses.map((entry) => entry.address));
+      callback(new BlockedTargetError(`the target resolves to a blocked address (${kinds})`, judged.join(', ')), '', 0);
       return;
     }
     if (options.all) callback(null, allowed);
@@ -79,7 +101,11 @@ function guardedConnector(connectTimeoutMs: number): BuildConnector.connector {
     if (net.isIP(options.hostname) !== 0) {
       const reason = blockedAddressReason(options.hostname);
       if (reason !== null) {
-        callback(new BlockedTargetError(`${options.hostname} is a blocked address (${reason})`), null);
+        const kind = kindsOf([options.hostname]);
+        callback(
+          new BlockedTargetError(`the target is a blocked address (${kind})`, `${options.hostname} (${reason})`),
+          null,
+        );
         return;
       }
     }
@@ -159,9 +185,11 @@ function errorMessage(err: unknown): string {
 export class UndiciHttpSender implements HttpSender {
   private readonly agent: UndiciAgent;
   private readonly bodyLimit: number;
+  private readonly logger: Logger;
 
   constructor(options: UndiciHttpSenderOptions) {
     this.bodyLimit = options.responseBodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+    this.logger = options.logger ?? silentLogger;
     const connectTimeoutMs = 10_000;
     this.agent = new Agent({
       ...(options.connectionsPerOrigin !== undefined ? { connections: options.connectionsPerOrigin } : {}),
@@ -226,6 +254,10 @@ export class UndiciHttpSender implements HttpSender {
       }
       const code = errorCode(err);
       if (err instanceof BlockedTargetError) {
+        this.logger.warn(
+          { target: url.host, notificationId: request.headers[NOTIFICATION_ID_HEADER], blocked: err.blocked },
+          'delivery refused: the target is or resolves to blocked addresses',
+        );
         return this.refused('BLOCKED_TARGET', err.message, elapsed());
       }
       return {

@@ -55,7 +55,10 @@ export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntime
   // Its own warnings (e.g. an invocation that recorded no metric) go through the logger and its level.
   const metrics = new Metrics({ namespace: 'Herald', serviceName: 'herald', logger });
   const backend = openAwsBackend(config, { credentials: options.credentials, logger: powertoolsLogger(logger) });
-  const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+  const sender = new UndiciHttpSender({
+    allowPrivateTargets: config.allowPrivateTargets,
+    logger: powertoolsLogger(logger),
+  });
   // The CDK stack names a Secrets Manager secret (HERALD_SIGNING_SECRET_ARN); start:aws-local passes
   // HERALD_SIGNING_SECRETS instead.
   const signing = openSigningSecrets(config);

@@ -62,7 +62,7 @@ const db = new SqliteDatabase(config.dbPath, {
 });
 const backend = sqliteBackendOn(db, () => db.close());
 const signing = await openSigningSecrets(config);
-const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets, logger });
 const deps = buildAppDependencies(config, {
   backend,
   sender,

@@ -111,7 +111,7 @@ export async function startHerald(
     },
   });
   const signing = await openSigningSecrets(config);
-  const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets });
+  const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets, logger });
   // The gauges read the store through the use cases, which need the metrics first: hence the closure.
   const metrics = new PrometheusMetrics(async () => {
     const { stats, unhealthy } = await readOperatorStats(deps, UNHEALTHY_DESTINATIONS_SHOWN);
