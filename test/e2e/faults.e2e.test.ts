@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -333,5 +335,51 @@ describe('faults of the single-process service (its own process)', () => {
     }
     restarted.process.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
+  }, 90_000);
+
+  it('exits 74 when the delivery thread’s fdatasync fails, and a restart delivers what was accepted', async () => {
+    // A vendor that answers when told: the first request is held until the trigger is in place,
+    // then fails, which opens the breaker (one failure) and has the thread write the record on disk.
+    const held: ServerResponse[] = [];
+    let answer = 500;
+    const holding = createServer((req, res) => {
+      req.resume();
+      if (answer === 500) held.push(res);
+      else res.writeHead(answer).end();
+    });
+    await new Promise<void>((resolve) => holding.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(holding.address() as AddressInfo).port}/hook`;
+    const trigger = join(dir, 'fail-thread-fdatasync');
+    const env = {
+      ...FAULT_ENV,
+      HERALD_BREAKER_FAILURES: '1',
+      HERALD_BREAKER_COOLDOWN_MS: '100',
+      HERALD_DB_PATH: join(dir, 'thread-fsync.db'),
+      HERALD_DB_FAIL_SYNC_WHILE_EXISTS: trigger,
+    };
+    try {
+      const first = await start(env);
+      const accepted = await first.client.send({ url: target });
+      expect(accepted.status).toBe(202);
+      await waitFor(() => (held.length === 1 ? true : undefined), { what: 'the delivery to reach the vendor' });
+
+      writeFileSync(trigger, '');
+      held[0]?.writeHead(500).end();
+      expect(await first.exited).toBe(74);
+      expect(first.output()).toMatch(/"thread":"delivery"/);
+
+      unlinkSync(trigger);
+      answer = 200;
+      const restarted = await start(env);
+      expect(await restarted.client.waitForStatus(accepted.body.id, ['SUCCESS'], 30_000)).toMatchObject({
+        status: 'SUCCESS',
+      });
+      restarted.process.kill('SIGTERM');
+      expect(await restarted.exited).toBe(0);
+    } finally {
+      for (const res of held) res.destroy();
+      holding.closeAllConnections();
+      await new Promise((resolve) => holding.close(resolve));
+    }
   }, 90_000);
 });
