@@ -18,6 +18,9 @@ export const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
   'expect',
 ]);
 
+/** What Herald's own headers begin with (in lower case); a caller may not send one. */
+export const HERALD_HEADER_PREFIX = 'x-herald-';
+
 /** Headers Herald adds to every delivery, so a receiver can drop at-least-once duplicates. */
 export const NOTIFICATION_ID_HEADER = 'X-Herald-Notification-Id';
 export const ATTEMPT_HEADER = 'X-Herald-Attempt';

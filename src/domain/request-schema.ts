@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { type FieldIssue, ValidationError } from './errors.js';
-import { FORBIDDEN_HEADERS } from './headers.js';
+import { FORBIDDEN_HEADERS, HERALD_HEADER_PREFIX } from './headers.js';
 import type { NotificationRequest } from './notification.js';
 import { RESERVED_HEADER_PREFIX } from './signature.js';
 
@@ -30,12 +30,24 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Visible ASCII, spaces, tabs and obs-text; in particular no CR, LF or NUL (header injection). */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+/**
+ * Herald's own headers (`X-Herald-Notification-Id` …, the signature's `webhook-*`): a receiver must be
+ * able to trust them, so a caller may not send any, signed or not.
+ */
+const RESERVED_HEADER_PREFIXES = [HERALD_HEADER_PREFIX, RESERVED_HEADER_PREFIX];
+
 function headerNameProblem(name: string): string | null {
   if (name.length > LIMITS.headerNameLength) return `name longer than ${LIMITS.headerNameLength} characters`;
   if (!HEADER_NAME.test(name)) return 'name must be an HTTP token';
-  if (FORBIDDEN_HEADERS.has(name.toLowerCase())) return 'hop-by-hop and framing headers are set by Herald';
+  const lower = name.toLowerCase();
+  if (FORBIDDEN_HEADERS.has(lower)) return 'hop-by-hop and framing headers are set by Herald';
+  const reserved = RESERVED_HEADER_PREFIXES.find((prefix) => lower.startsWith(prefix));
+  if (reserved) return `${reserved}* headers are Herald's own; a caller may not send them`;
   return null;
 }
+
+/** C0 controls, DEL and C1 controls: a URL parser strips some (tab, newline) and encodes the rest. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
 
 const headerValue = z
   .string()
@@ -59,6 +71,8 @@ const headers = z.record(z.string(), headerValue).superRefine((h, ctx) => {
 const httpUrl = z
   .string()
   .max(LIMITS.urlLength)
+  // Checked on the string as given, and alone: what was checked must be what is stored and shown.
+  .refine((value) => !CONTROL_CHARACTER.test(value), { message: 'must not contain control characters', abort: true })
   .refine((value) => {
     try {
       const url = new URL(value);
@@ -241,28 +255,13 @@ function reservedKeyIssues(input: unknown): FieldIssue[] {
 }
 
 /**
- * `sign: true` needs a configured secret, and leaves the `webhook-*` headers to Herald: a caller's
- * own `webhook-signature` beside ours would let them pass off a payload of their choosing as signed.
- * Checked on the raw input, next to the schema, so every problem is reported at once.
+ * `sign: true` needs a configured secret. Checked on the raw input, next to the schema, so every
+ * problem is reported at once.
  */
 function signingIssues(input: unknown, capabilities: RequestCapabilities): FieldIssue[] {
   if (typeof input !== 'object' || input === null || (input as Record<string, unknown>).sign !== true) return [];
-  const issues: FieldIssue[] = [];
-  if (!capabilities.signingConfigured) {
-    issues.push({ field: 'sign', message: 'no signing secret is configured on this Herald (HERALD_SIGNING_SECRETS)' });
-  }
-  const headers = (input as Record<string, unknown>).headers;
-  if (typeof headers === 'object' && headers !== null) {
-    for (const name of Object.keys(headers)) {
-      if (name.toLowerCase().startsWith(RESERVED_HEADER_PREFIX)) {
-        issues.push({
-          field: `headers.${name}`,
-          message: `${RESERVED_HEADER_PREFIX}* headers are set by Herald on a signed notification`,
-        });
-      }
-    }
-  }
-  return issues;
+  if (capabilities.signingConfigured) return [];
+  return [{ field: 'sign', message: 'no signing secret is configured on this Herald (HERALD_SIGNING_SECRETS)' }];
 }
 
 function orderingIssues(input: unknown, capabilities: RequestCapabilities): FieldIssue[] {

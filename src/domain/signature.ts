@@ -10,8 +10,8 @@ export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
 export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
 
 /**
- * On a signed notification the caller may not set headers with this prefix: a `webhook-signature`
- * of their own next to ours would let a caller pass off an unsigned payload as Herald's.
+ * The caller may not set headers with this prefix, signed or not: a `webhook-signature` of their own
+ * would let a caller pass off a payload as Herald's (beside ours, or where a receiver expects one).
  */
 export const RESERVED_HEADER_PREFIX = 'webhook-';
 

@@ -115,6 +115,51 @@ describe('parseNotificationRequest', () => {
       expect(rejectedFields({ url })).toEqual(['url']);
     });
 
+    // Parsers strip tab and newline and percent-encode the rest, so the stored url would not be what was checked.
+    it.each([
+      ['a tab', 'https://hooks.example.com/in\tbound'],
+      ['a newline in the host', 'https://hooks.exam\nple.com/inbound'],
+      ['a carriage return', 'https://hooks.example.com/inbound\r'],
+      ['a NUL', 'https://hooks.example.com/\u0000'],
+      ['an ESC', 'https://hooks.example.com/\u001b[31m'],
+      ['DEL', 'https://hooks.example.com/\u007f'],
+      ['a C1 control (NEL)', 'https://hooks.example.com/\u0085'],
+      ['a C1 control (CSI)', 'https://hooks.example.com/\u009b31m'],
+    ])('a url holding a control character: %s, with one issue', (_, url) => {
+      expect(rejectedFields({ url })).toEqual(['url']);
+      try {
+        parse({ url });
+      } catch (error) {
+        expect((error as ValidationError).issues).toEqual([
+          { field: 'url', message: 'must not contain control characters' },
+        ]);
+      }
+    });
+
+    it('a url with non-ASCII characters that are not controls is still taken', () => {
+      expect(parse({ url: 'https://hooks.example.com/caf\u00e9\u00a0' }).url).toBe(
+        'https://hooks.example.com/caf\u00e9\u00a0',
+      );
+    });
+
+    it.each([
+      ['X-Herald-Notification-Id'],
+      ['x-herald-attempt'],
+      ['X-HERALD-CORRELATION-ID'],
+      ['X-Herald-Anything'],
+      ['Webhook-Signature'],
+      ['webhook-id'],
+    ])("a caller's %s header: Herald's own, on every notification", (name) => {
+      expect(rejectedFields({ url: URL_OK, headers: { [name]: 'forged', 'X-Ok': 'y' } })).toEqual([`headers.${name}`]);
+    });
+
+    it("a header that only looks like one of Herald's is the caller's", () => {
+      expect(parse({ url: URL_OK, headers: { 'X-Heralded': 'a', 'Webhooks-Id': 'b' } }).headers).toEqual({
+        'X-Heralded': 'a',
+        'Webhooks-Id': 'b',
+      });
+    });
+
     it('a missing url', () => {
       expect(rejectedFields({ method: 'POST' })).toEqual(['url']);
     });
@@ -308,10 +353,13 @@ describe('parseNotificationRequest', () => {
       },
     );
 
-    it('leaves webhook-* headers to the caller on an unsigned notification', () => {
-      expect(parseSigned({ url: URL_OK, headers: { 'webhook-signature': 'theirs' } }).headers).toEqual({
-        'webhook-signature': 'theirs',
-      });
+    it('refuses webhook-* headers on an unsigned notification too, naming each once', () => {
+      expect(rejectedWithSigning({ url: URL_OK, headers: { 'webhook-signature': 'theirs' } })).toEqual([
+        'headers.webhook-signature',
+      ]);
+      expect(rejectedWithSigning({ url: URL_OK, sign: true, headers: { 'Webhook-Id': 'mine' } })).toEqual([
+        'headers.Webhook-Id',
+      ]);
     });
 
     it('reports the missing secret and a reserved header together with the schema problems', () => {
