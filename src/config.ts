@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MIN_TIMEOUT_MS_OF_HEALTH } from './domain/circuit-breaker.js';
 import { LIMITS } from './domain/request-schema.js';
 import { signingSecretProblem, splitSecretList } from './domain/signature.js';
 
@@ -69,7 +70,8 @@ const environment = z
     HERALD_DESTINATION_CONCURRENCY: integer(1, 10_000).optional(),
     HERALD_BREAKER_FAILURES: integer(1, 1000).default(5),
     HERALD_BREAKER_COOLDOWN_MS: integer(100, 86_400_000).default(30_000),
-    HERALD_ATTEMPT_TIMEOUT_MS: integer(LIMITS.minTimeoutMs, LIMITS.maxTimeoutMs).default(10_000),
+    // At least the timeout whose failures count against a breaker: a caller may go below it, the default not.
+    HERALD_ATTEMPT_TIMEOUT_MS: integer(MIN_TIMEOUT_MS_OF_HEALTH, LIMITS.maxTimeoutMs).default(10_000),
     HERALD_BACKEND: z.enum(['sqlite', 'aws'], { error: 'must be "sqlite" or "aws"' }).default('sqlite'),
     HERALD_TABLE_NAME: optionalText,
     HERALD_QUEUE_URL: optionalText,

@@ -186,7 +186,7 @@ export async function attemptClaimed(
   const result = classifyExchange(exchange, finishedAt.toISOString(), correlationId);
   const retryAfter = exchange.kind === 'response' ? exchange.retryAfter : null;
   // The slot is free once the vendor answered; the destination's state is written meanwhile.
-  const destinationRecorded = ticket.finish(result, parseRetryAfter(retryAfter, finishedAt));
+  const destinationRecorded = ticket.finish(result, parseRetryAfter(retryAfter, finishedAt), claimed.timeoutMs);
   const decision = decideAfterAttempt(claimed, result, retryAfter, deps.retryPolicy, deps.random, finishedAt);
   const attempt: DeliveryAttempt = { ...result, attempt: attemptNumber };
 

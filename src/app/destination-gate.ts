@@ -35,8 +35,11 @@ export type WaitReason = Extract<Admission, { kind: 'wait' }>['reason'] | 'SATUR
 /** One delivery's right to send to a destination; `finish` or `cancel` it exactly once. */
 export interface DeliveryTicket {
   readonly destination: string;
-  /** Reports the attempt's outcome: frees the slot and moves the breaker. Never throws. */
-  finish(result: DeliveryResult, retryAfterMs: number | null): Promise<void>;
+  /**
+   * Reports the attempt's outcome: frees the slot and moves the breaker. `timeoutMs` is the attempt's
+   * (a failure under a short one does not count: healthSignal). Never throws.
+   */
+  finish(result: DeliveryResult, retryAfterMs: number | null, timeoutMs?: number): Promise<void>;
   /** Gives the slot back unused (nothing was sent). */
   cancel(): void;
 }
@@ -252,10 +255,10 @@ export class DestinationGate {
     };
     return {
       destination,
-      finish: async (result, retryAfterMs) => {
+      finish: async (result, retryAfterMs, timeoutMs) => {
         if (!release()) return;
         try {
-          await this.#recordOutcome(destination, result, retryAfterMs);
+          await this.#recordOutcome(destination, result, retryAfterMs, timeoutMs);
         } catch (error) {
           this.logger.warn(
             { destination, err: error },
@@ -271,9 +274,14 @@ export class DestinationGate {
     };
   }
 
-  async #recordOutcome(destination: string, result: DeliveryResult, retryAfterMs: number | null): Promise<void> {
+  async #recordOutcome(
+    destination: string,
+    result: DeliveryResult,
+    retryAfterMs: number | null,
+    timeoutMs: number | undefined,
+  ): Promise<void> {
     const now = this.clock.now();
-    const signal = healthSignal(result);
+    const signal = healthSignal(result, timeoutMs);
     const holds = retryAfterMs !== null && (result.statusCode === 429 || result.statusCode === 503);
     const holdMs = holds ? Math.min(retryAfterMs, this.settings.retryMaxDelayMs) : 0;
     // The hold applies to this process at once, before its write lands: the attempt's outcome may be

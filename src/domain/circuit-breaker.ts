@@ -22,12 +22,20 @@ export const MAX_COOLDOWN_MS = 600_000;
 
 /**
  * What an attempt's outcome says about the destination. `up`: it answered (2xx, or a 4xx that blames
- * the request, not the vendor). `down`: TIMEOUT, NETWORK_ERROR, 5xx, 408, 425. `neutral`: says
- * nothing of its health (429 is rate limiting, handled by Retry-After; a blocked target never left us).
+ * the request, not the vendor). `down`: TIMEOUT, NETWORK_ERROR, 5xx, 408, 425, under a timeout of at
+ * least MIN_TIMEOUT_MS_OF_HEALTH. `neutral`: says nothing of its health (429 is rate limiting,
+ * handled by Retry-After; a blocked target never left us; a failure under a shorter timeout).
  */
 export type HealthSignal = 'up' | 'down' | 'neutral';
 
-export function healthSignal(result: DeliveryResult): HealthSignal {
+/**
+ * An attempt given less time than this may fail on a healthy vendor: its failure says nothing of the
+ * vendor, or one caller could shut a vendor for every other caller with `timeoutMs: 10`.
+ */
+export const MIN_TIMEOUT_MS_OF_HEALTH = 1000;
+
+/** `timeoutMs`: the attempt's own timeout, unknown when left out (its failure then counts). */
+export function healthSignal(result: DeliveryResult, timeoutMs?: number): HealthSignal {
   switch (result.category) {
     case 'SUCCESS':
     case 'CLIENT_ERROR':
@@ -35,7 +43,7 @@ export function healthSignal(result: DeliveryResult): HealthSignal {
     case 'SERVER_ERROR':
     case 'TIMEOUT':
     case 'NETWORK_ERROR':
-      return 'down';
+      return timeoutMs !== undefined && timeoutMs < MIN_TIMEOUT_MS_OF_HEALTH ? 'neutral' : 'down';
     case 'RATE_LIMITED':
     case 'BLOCKED_TARGET':
     case 'INTERRUPTED':

@@ -34,6 +34,18 @@ describe('circuit breaker', () => {
     expect(signal('BLOCKED_TARGET')).toBe('neutral');
   });
 
+  it("reads nothing from a failure under a caller's own timeout below 1 s; a success still counts", () => {
+    const signal = (category: OutcomeCategory, timeoutMs: number) => healthSignal(makeResult({ category }), timeoutMs);
+    for (const category of ['TIMEOUT', 'SERVER_ERROR', 'NETWORK_ERROR'] as const) {
+      expect(signal(category, 10)).toBe('neutral');
+      expect(signal(category, 999)).toBe('neutral');
+      expect(signal(category, 1000)).toBe('down');
+      expect(signal(category, 10_000)).toBe('down');
+    }
+    expect(signal('SUCCESS', 10)).toBe('up');
+    expect(signal('CLIENT_ERROR', 10)).toBe('up');
+  });
+
   it('opens after the threshold of retryable failures in a row, and not before', () => {
     const two = failTimes(newDestinationRecord('https://v.example'), 2);
     expect(two).toMatchObject({ breaker: 'CLOSED', consecutiveFailures: 2 });

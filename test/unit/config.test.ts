@@ -109,7 +109,7 @@ describe('loadConfig', () => {
     ['HERALD_MAX_ATTEMPTS', '26'],
     ['HERALD_RETRY_BASE_DELAY_MS', '-1'],
     ['HERALD_DELIVERY_CONCURRENCY', '0'],
-    ['HERALD_ATTEMPT_TIMEOUT_MS', '9'],
+    ['HERALD_ATTEMPT_TIMEOUT_MS', '999'],
     ['HERALD_ATTEMPT_TIMEOUT_MS', '60001'],
     ['HERALD_LOG_LEVEL', 'verbose'],
   ])('refuses %s=%s, naming the variable and the value', (name, value) => {

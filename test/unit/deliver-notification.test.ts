@@ -188,6 +188,20 @@ describe('deliverNotification', () => {
       expect(record?.deliveryResult).toMatchObject({ success: false, retryEligible: true });
     });
 
+    it.each([
+      [10, 0],
+      [999, 0],
+      [1000, 1],
+    ])(
+      "counts a timeout against the destination's breaker only for timeoutMs ≥ 1 s (%i ms: %i)",
+      async (timeoutMs, failures) => {
+        const deps = await setUp([httpFailure('TIMEOUT')], { timeoutMs });
+        await deliverNotification(deps, ID);
+        expect(deps.sender.requests[0]?.timeoutMs).toBe(timeoutMs);
+        expect((await deps.destinationStore.get(DESTINATION))?.consecutiveFailures ?? 0).toBe(failures);
+      },
+    );
+
     it('keeps the delay within the bounds whatever the jitter draws', async () => {
       for (const random of [constantRandom(0), constantRandom(ALMOST_ONE), seededRandom(99)]) {
         const deps = await setUp([httpResponse(500)], {}, random);

@@ -103,6 +103,23 @@ describe('DestinationGate', () => {
     expect(await tickets(gate, VENDOR, 4)).toHaveLength(4);
   });
 
+  it('never opens the breaker for timeouts under 1 s a caller chose; a 1 s timeout or the default counts', async () => {
+    const { gate, store } = setUp();
+    for (let i = 0; i < 20; i++) {
+      const [ticket] = await tickets(gate, VENDOR, 1);
+      await ticket?.finish(down(), null, 10);
+    }
+    expect(store.records.get(VENDOR) ?? newDestinationRecord(VENDOR)).toMatchObject({
+      breaker: 'CLOSED',
+      consecutiveFailures: 0,
+    });
+    for (const timeoutMs of [1000, 10_000, undefined]) {
+      const [ticket] = await tickets(gate, VENDOR, 1);
+      await ticket?.finish(down(), null, timeoutMs);
+    }
+    expect(store.records.get(VENDOR)).toMatchObject({ breaker: 'OPEN', consecutiveFailures: 3 });
+  });
+
   it('carries a burst of outcomes in few writes, losing none of them', async () => {
     const { gate, store } = setUp({
       concurrency: 8,
