@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { queryString } from './api-client.js';
 import { contextOf } from './context.js';
 import { type ListFlags, listQuery } from './notification-commands.js';
-import { printJson, table } from './output.js';
+import { jsonText, printJson, table } from './output.js';
 import { UsageError, wholeNumber } from './send-input.js';
 import { type DestinationRecord, destinationsTable, type NotificationRecord, notificationsTable } from './views.js';
 
@@ -130,7 +130,7 @@ export function registerOperatorCommands(program: Command): void {
           for (const item of fresh.reverse()) {
             seen.add(item.id);
             if (poll === 0) continue;
-            output.data(output.json ? JSON.stringify(item) : (notificationsTable(output, [item]).split('\n')[1] ?? ''));
+            output.data(output.json ? jsonText(item) : (notificationsTable(output, [item]).split('\n')[1] ?? ''));
             printed++;
             if (count !== undefined && printed >= count) return;
           }

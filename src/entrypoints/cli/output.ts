@@ -19,33 +19,64 @@ const COLOURS: Record<string, number> = {
   PAUSED: 33,
 };
 
+const coloured = (text: string, code: number) => `\u001b[${code}m${text}\u001b[0m`;
+/** The cells status() colours: the only escape sequences the CLI itself writes. */
+const COLOURED_CELLS = new Set(Object.entries(COLOURS).map(([text, code]) => coloured(text, code)));
+
+/**
+ * C0 controls, DEL and C1 controls. Herald relays what vendors and callers wrote (a response body,
+ * an error message, a URL), and printed raw an escape sequence in it could rewrite the screen, the
+ * window title or the clipboard of whoever reads it: such characters are printed as `\u001b`.
+ */
+const CONTROL_CHARACTER = /\p{Cc}/gu;
+const escaped = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** `text` with every control character escaped, line breaks too (a table cell is one line). */
+export function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTER, escaped);
+}
+
 export function terminalOutput(json: boolean, stdout = process.stdout, stderr = process.stderr): Output {
   const colour = stdout.isTTY === true && process.env.NO_COLOR === undefined;
   return {
     json,
     data: (text) => stdout.write(`${text}\n`),
-    error: (text) => stderr.write(`${text}\n`),
+    error: (text) => stderr.write(`${text.split('\n').map(printable).join('\n')}\n`),
     status: (text) => {
       const code = COLOURS[text];
-      return colour && code !== undefined ? `\u001b[${code}m${text}\u001b[0m` : text;
+      return colour && code !== undefined ? coloured(text, code) : text;
     },
   };
 }
 
 const COLOUR_CODE = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g');
 
-/** Left-aligned columns separated by two spaces, as kubectl prints them; widths ignore colour codes. */
-export function table(headers: string[], rows: string[][]): string {
+/**
+ * Left-aligned columns separated by two spaces, as kubectl prints them; widths ignore colour codes.
+ * Every cell is printable(), but for the colours of status().
+ */
+export function table(headers: string[], rawRows: string[][]): string {
+  const rows = [headers, ...rawRows].map((row) =>
+    row.map((cell) => (COLOURED_CELLS.has(cell) ? cell : printable(cell))),
+  );
   const visible = (cell: string) => cell.replace(COLOUR_CODE, '').length;
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => visible(row[i] ?? ''))));
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => visible(row[i] ?? ''))));
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell))))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return rows.map(line).join('\n');
+}
+
+/**
+ * JSON for scripts, and for a terminal: JSON.stringify escapes C0 controls but leaves DEL and C1
+ * controls raw, so those are escaped here (the same JSON value).
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f]/g, escaped);
 }
 
 export function printJson(output: Output, value: unknown): void {
-  output.data(JSON.stringify(value, null, 2));
+  output.data(jsonText(value, 2));
 }
