@@ -141,7 +141,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const headers: Record<string, string> = { accept: 'application/json' };
   const key = session.key();
   if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Herald takes no request that changes something without it, bodiless ones (pause, retry) included.
+  if (body !== undefined || (method !== 'GET' && method !== 'HEAD')) headers['content-type'] = 'application/json';
   let res: Response;
   try {
     res = await fetch(path, {

@@ -8,6 +8,8 @@ export interface ApiResponse {
   body: any;
 }
 
+const UNSAFE_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
+
 /** A tiny client for Herald's HTTP API, speaking only what docs/api/openapi.json defines. */
 export class HeraldClient {
   constructor(
@@ -23,9 +25,11 @@ export class HeraldClient {
     const headers: Record<string, string> = { ...options.headers };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     let body = options.body;
-    if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers['content-type'] ??= 'application/json';
+    if (options.json !== undefined) body = JSON.stringify(options.json);
+    // Herald takes no POST, PATCH or DELETE without it, bodiless ones included (a browser's form could send those).
+    const hasContentType = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+    if (!hasContentType && (options.json !== undefined || UNSAFE_METHODS.has(method))) {
+      headers['content-type'] = 'application/json';
     }
     const res = await request(`${this.baseUrl}${path}`, { method: method as 'GET', headers, body });
     const text = await res.body.text();

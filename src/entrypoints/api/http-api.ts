@@ -23,6 +23,7 @@ import { LIMITS } from '../../domain/request-schema.js';
 import { allowedMethods } from './allowed-methods.js';
 import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
+import { requireJsonContentType } from './json-content-type.js';
 import { parseLimit, parseListQuery } from './list-query.js';
 import { PROBLEM_CONTENT_TYPE, problemFor, STATUS_BY_CODE } from './problem.js';
 import { queryParameters } from './query-parameters.js';
@@ -82,6 +83,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   };
   api.use('/v1/*', authenticate);
+  api.use('*', requireJsonContentType);
 
   const { metrics } = options;
   if (metrics) {
@@ -102,7 +104,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     await next();
   };
 
-  // Content-Type, charset and encoding are checked where the body is read (requestBodyText).
+  // Content-Type is checked for every route (requireJsonContentType), encoding where the body is read.
   api.post('/v1/notifications/batch', queryParameters(), limitBody, async (c) => {
     const results = await acceptBatch(deps, parseJson(await bodyText(c)));
     return c.json({ results: results.map(batchResultView) }, 200);
@@ -199,7 +201,7 @@ function registerDestinationRoutes(
 async function bodyText(c: Context<{ Bindings: HttpApiBindings }>): Promise<string> {
   const preRead = c.env?.preReadBody;
   const bytes = preRead instanceof Uint8Array ? preRead : new Uint8Array(await c.req.arrayBuffer());
-  return requestBodyText(bytes, c.req.header('content-type'), c.req.header('content-encoding'));
+  return requestBodyText(bytes, c.req.header('content-encoding'));
 }
 
 /**

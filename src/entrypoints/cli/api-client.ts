@@ -3,6 +3,8 @@
  * code, detail and bad fields) so the CLI can show it and exit 1.
  */
 
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -41,7 +43,8 @@ export class ApiClient {
   async exchange<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = {};
     if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Herald takes no request that changes something without it, bodiless ones (pause, retry) included.
+    if (body !== undefined || !READ_METHODS.has(method)) headers['content-type'] = 'application/json';
     let response: Response;
     try {
       response = await this.#fetch(`${this.#baseUrl}${path}`, {
