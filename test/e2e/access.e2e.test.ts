@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAwsLocalService } from '../helpers/aws-local-service.js';
 import { HeraldClient } from '../helpers/herald-client.js';
-import { type RunningService, startSingleProcess } from '../helpers/services.js';
+import { rawExchange } from '../helpers/raw-http.js';
+import { type RunningService, type StartService, startSingleProcess } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 
 describe('API keys', () => {
@@ -36,6 +38,56 @@ describe('API keys', () => {
 
   it('leaves /healthz open', async () => {
     expect((await new HeraldClient(service.baseUrl).call('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe.each([
+  ['single process', startSingleProcess],
+  ['aws-local', startAwsLocalService],
+] as [string, StartService][])('API keys on paths the router normalizes (%s)', (_mode, start) => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await start({ HERALD_API_KEYS: 'key-one' });
+  });
+  afterAll(() => service?.stop());
+
+  /** Sent byte for byte: an HTTP client library would resolve the dot segments itself. */
+  const exchange = (method: string, path: string, key?: string) => {
+    const body = method === 'POST' ? JSON.stringify({ url: 'http://127.0.0.1:9/hook' }) : '';
+    return rawExchange(
+      service.baseUrl,
+      [
+        `${method} ${path} HTTP/1.1`,
+        `Host: ${new URL(service.baseUrl).host}`,
+        'Content-Type: application/json',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        ...(key ? [`Authorization: Bearer ${key}`] : []),
+        'Connection: close',
+      ],
+      Buffer.from(body),
+    );
+  };
+
+  it.each([
+    ['GET', '/x/../v1/notifications'],
+    ['GET', '/%76%31/notifications'],
+    ['GET', '/v1/./notifications'],
+    ['POST', '/x/../v1/notifications'],
+    ['POST', '/%76%31/notifications'],
+    // URL parsers read a backslash as a slash; the node server refuses such a path (400 MALFORMED_REQUEST).
+    ['POST', '/x\\..\\v1/notifications'],
+  ])('%s %s without a key → refused, and nothing is stored', async (method, path) => {
+    const res = await exchange(method, path);
+    expect([400, 401]).toContain(res.status);
+    expect(['UNAUTHORIZED', 'MALFORMED_REQUEST']).toContain(res.body.code);
+    const listed = await new HeraldClient(service.baseUrl, 'key-one').call('GET', '/v1/notifications');
+    expect(listed.body.items).toEqual([]);
+  });
+
+  it.each(['/x/../v1/notifications', '/%76%31/notifications'])('GET %s with a valid key → 200', async (path) => {
+    const res = await exchange('GET', path, 'key-one');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([]);
   });
 });
 

@@ -68,6 +68,28 @@ export function describeBadInput(mode: string, start: StartService): void {
         { ...valid, sign: true, headers: { 'webhook-id': 'x' } },
         'headers.webhook-id',
       ],
+      // Herald's own headers: a receiver must be able to trust them (and would get two of each).
+      [
+        'an X-Herald-* header',
+        { ...valid, headers: { 'X-Herald-Notification-Id': 'forged' } },
+        'headers.X-Herald-Notification-Id',
+      ],
+      [
+        'an x-herald-* header in lower case',
+        { ...valid, headers: { 'x-herald-attempt': '1' } },
+        'headers.x-herald-attempt',
+      ],
+      [
+        'a webhook-* header, unsigned',
+        { ...valid, headers: { 'Webhook-Signature': 'v1,x' } },
+        'headers.Webhook-Signature',
+      ],
+      // Control characters a URL parser would strip (tab, newline) or encode (the rest) are refused.
+      ['a tab inside the url', { url: 'http://example.com/a\tb' }, 'url'],
+      ['a newline inside the url host', { url: 'http://exam\nple.com/' }, 'url'],
+      ['a NUL in the url', { url: 'http://example.com/a\u0000' }, 'url'],
+      ['DEL in the url', { url: 'http://example.com/a\u007f' }, 'url'],
+      ['a C1 control (CSI) in the url', { url: 'http://example.com/a\u009b31m' }, 'url'],
     ];
 
     it.each(invalid)('%s → 400 VALIDATION_ERROR naming the field', async (_name, notification, field) => {
@@ -164,10 +186,84 @@ export function describeBadInput(mode: string, start: StartService): void {
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([header]);
     });
 
-    it('reads a body without Content-Type as JSON, and still validates it', async () => {
-      const res = await herald.call('POST', '/v1/notifications', { body: '{"url": "not a url"}' });
-      expectProblem(res, 400, 'VALIDATION_ERROR');
-      expect(res.body.errors[0].field).toBe('url');
+    /** A request exactly as given: HeraldClient adds Content-Type to every POST, PATCH and DELETE. */
+    async function rawCall(method: string, path: string, headers: Record<string, string>, body?: string) {
+      const res = await request(`${service.baseUrl}${path}`, { method: method as 'POST', headers, body });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, body: text === '' ? undefined : JSON.parse(text) };
+    }
+
+    // No form or plain-text POST from a web page (no CSRF): those need no CORS preflight, JSON does.
+    it.each([
+      ['POST', '/v1/notifications', JSON.stringify(valid)],
+      ['POST', '/v1/notifications/batch', JSON.stringify({ notifications: [valid] })],
+      ['POST', `/v1/notifications/${UNKNOWN_ID}/retry`, undefined],
+      ['POST', `/v1/notifications/${UNKNOWN_ID}/cancel`, undefined],
+      ['POST', '/v1/recoveries', undefined],
+      ['POST', '/v1/destinations/https%3A%2F%2Fvendor.test/pause', undefined],
+      ['POST', '/v1/destinations/https%3A%2F%2Fvendor.test/resume', undefined],
+      ['PATCH', '/v1/destinations/https%3A%2F%2Fvendor.test', '{"maxConcurrency": 2}'],
+    ])('%s %s without Content-Type → 415 naming it', async (method, path, body) => {
+      const res = await rawCall(method, path, {}, body);
+      expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['Content-Type']);
+    });
+
+    it.each([
+      ['text/plain', undefined],
+      ['application/x-www-form-urlencoded', 'a=1'],
+      ['multipart/form-data; boundary=x', undefined],
+    ])('a bodiless POST with Content-Type %s → 415', async (contentType, body) => {
+      const res = await rawCall(
+        'POST',
+        '/v1/destinations/https%3A%2F%2Fvendor.test/pause',
+        {
+          'content-type': contentType,
+        },
+        body,
+      );
+      expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    });
+
+    it('takes a bodiless POST with Content-Type: application/json, charset included', async () => {
+      const res = await rawCall('POST', `/v1/notifications/${UNKNOWN_ID}/retry`, {
+        'content-type': 'application/json; charset=utf-8',
+      });
+      expectProblem(res, 404, 'NOT_FOUND');
+    });
+
+    // A page on another name that resolves to loopback (DNS rebinding) reads nothing, not even /healthz.
+    it.each([
+      ['GET', '/v1/notifications', 'rebind.test'],
+      ['GET', '/v1/stats', 'rebind.test:PORT'],
+      ['GET', '/healthz', 'attacker.example'],
+      ['GET', '/openapi.json', '127.0.0.2:PORT'],
+      ['POST', '/v1/notifications', 'localhost.attacker.example:PORT'],
+    ])('%s %s with Host %s → 421 MISDIRECTED_REQUEST', async (method, path, host) => {
+      const { port } = new URL(service.baseUrl);
+      const body = method === 'POST' ? JSON.stringify(valid) : '';
+      const res = await rawExchange(
+        service.baseUrl,
+        [
+          `${method} ${path} HTTP/1.1`,
+          `Host: ${host.replace('PORT', port)}`,
+          'Content-Type: application/json',
+          `Content-Length: ${Buffer.byteLength(body)}`,
+          'Connection: close',
+        ],
+        Buffer.from(body),
+      );
+      expectProblem(res, 421, 'MISDIRECTED_REQUEST');
+    });
+
+    it.each(['BOUND', 'BOUND:PORT', 'localhost', 'localhost:PORT'])('answers a request with Host %s', async (host) => {
+      const { hostname, port } = new URL(service.baseUrl);
+      const res = await rawExchange(service.baseUrl, [
+        'GET /v1/stats HTTP/1.1',
+        `Host: ${host.replace('BOUND', hostname).replace('PORT', port)}`,
+        'Connection: close',
+      ]);
+      expect(res.status).toBe(200);
     });
 
     it('rejects a request over 256 KiB with 413', async () => {
@@ -181,7 +277,11 @@ export function describeBadInput(mode: string, start: StartService): void {
       // More than the socket buffers hold: a server closing without reading on makes this write fail.
       ['larger than the socket buffers', 6 * 1024 * 1024, false],
     ])('lets a raw client read its 413 for a body %s (%i bytes) it writes whole', async (_name, size, chunked) => {
-      const head = ['POST /v1/notifications HTTP/1.1', 'Host: herald.test', 'Content-Type: application/json'];
+      const head = [
+        'POST /v1/notifications HTTP/1.1',
+        `Host: ${new URL(service.baseUrl).host}`,
+        'Content-Type: application/json',
+      ];
       const body = Buffer.alloc(size, 'x');
       const res = chunked
         ? await rawExchange(
@@ -201,7 +301,9 @@ export function describeBadInput(mode: string, start: StartService): void {
       socket.on('data', (chunk: Buffer) => received.push(chunk));
       const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.on('error', () => {});
-      socket.write('POST /v1/notifications HTTP/1.1\r\nHost: herald.test\r\nContent-Length: 1000000000\r\n\r\n');
+      socket.write(
+        `POST /v1/notifications HTTP/1.1\r\nHost: ${new URL(service.baseUrl).host}\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n`,
+      );
       const chunk = Buffer.alloc(64 * 1024, 'x');
       let sent = 0;
       // Bounded by the loop: 64 MiB is far more than the server reads, discard included.
@@ -219,12 +321,20 @@ export function describeBadInput(mode: string, start: StartService): void {
       ['is not HTTP', ['NOT HTTP AT ALL'], 400, 'MALFORMED_REQUEST'],
       [
         'has 20 KiB of headers',
-        ['GET /healthz HTTP/1.1', 'Host: herald.test', `X-Big: ${'x'.repeat(20 * 1024)}`],
+        ['GET /healthz HTTP/1.1', 'Host: HOST', `X-Big: ${'x'.repeat(20 * 1024)}`],
         431,
         'HEADERS_TOO_LARGE',
       ],
     ])('answers a request that %s with a problem document', async (_name, head, status, code) => {
-      expectProblem(await rawExchange(service.baseUrl, head), status, code);
+      const host = new URL(service.baseUrl).host;
+      expectProblem(
+        await rawExchange(
+          service.baseUrl,
+          head.map((line) => line.replace('HOST', host)),
+        ),
+        status,
+        code,
+      );
     });
 
     it('keeps answering while 300 connections sit idle or half-sent, and closes those after the headers timeout', async () => {
@@ -234,7 +344,8 @@ export function describeBadInput(mode: string, start: StartService): void {
         socket.on('data', (chunk: Buffer) => received.push(chunk));
         socket.on('error', () => {});
         // Two in three send part of a request and stop; the rest send nothing at all.
-        if (i % 3 !== 0) socket.write(`POST /v1/notifications HTTP/1.1\r\nHost: herald.test\r\nX-Slow: ${i}`);
+        if (i % 3 !== 0)
+          socket.write(`POST /v1/notifications HTTP/1.1\r\nHost: ${new URL(service.baseUrl).host}\r\nX-Slow: ${i}`);
         return new Promise<Buffer>((resolve) => socket.once('close', () => resolve(Buffer.concat(received))));
       });
       try {
@@ -365,7 +476,7 @@ export function describeBadInput(mode: string, start: StartService): void {
         service.baseUrl,
         [
           'POST /v1/notifications HTTP/1.1',
-          'Host: herald.test',
+          `Host: ${new URL(service.baseUrl).host}`,
           'Content-Type: application/json',
           `Content-Length: ${body.length}`,
           ...values.map((value) => `Idempotency-Key: ${value}`),

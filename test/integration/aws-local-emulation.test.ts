@@ -28,14 +28,12 @@ describe('API Gateway HTTP API bridge', () => {
   let events: APIGatewayProxyEventV2[];
   let answer: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>;
 
-  async function listen(apiKeys: string[]): Promise<void> {
+  async function listen(): Promise<void> {
     const handler: HttpApiHandler = async (event) => {
       events.push(event);
       return answer(event);
     };
-    server = createServer(
-      apiGatewayBridge({ handler, context: () => lambdaContext(fn, 'us-east-1'), apiKeys, logger: silent }),
-    );
+    server = createServer(apiGatewayBridge({ handler, context: () => lambdaContext(fn, 'us-east-1'), logger: silent }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
@@ -50,7 +48,7 @@ describe('API Gateway HTTP API bridge', () => {
   });
 
   it('builds a payload 2.0 event: raw and parsed query, lower-cased headers, cookies apart, text body as is', async () => {
-    await listen([]);
+    await listen();
     await request(`${base}/v1/notifications?status=FAILED&x=1&x=2&sp=a%20b`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Custom': 'abc', Cookie: 'a=1; b=2' },
@@ -79,7 +77,7 @@ describe('API Gateway HTTP API bridge', () => {
   });
 
   it('base64-encodes a binary body, and decodes a base64 result', async () => {
-    await listen([]);
+    await listen();
     const bytes = Buffer.from([0, 1, 2, 250, 255]);
     answer = async () => ({
       statusCode: 201,
@@ -103,7 +101,7 @@ describe('API Gateway HTTP API bridge', () => {
   });
 
   it('base64-encodes a JSON body that is not UTF-8, which a text body could not carry intact', async () => {
-    await listen([]);
+    await listen();
     const bytes = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
     await request(`${base}/v1/notifications`, {
       method: 'POST',
@@ -114,7 +112,7 @@ describe('API Gateway HTTP API bridge', () => {
   });
 
   it('answers as API Gateway does for a bare result and for a failed function', async () => {
-    await listen([]);
+    await listen();
     answer = async () => ({ ok: true }) as unknown as APIGatewayProxyResultV2;
     const bare = await request(`${base}/anything`);
     expect(bare.statusCode).toBe(200);
@@ -127,26 +125,6 @@ describe('API Gateway HTTP API bridge', () => {
     const failed = await request(`${base}/anything`);
     expect(failed.statusCode).toBe(500);
     expect(await failed.body.json()).toEqual({ message: 'Internal Server Error' });
-  });
-
-  it('checks HERALD_API_KEYS on /v1 before the function runs', async () => {
-    await listen(['key-one']);
-    const refused = await request(`${base}/v1/notifications/x`);
-    expect(refused.statusCode).toBe(401);
-    expect(refused.headers['content-type']).toBe('application/problem+json');
-    expect(refused.headers['www-authenticate']).toBe('Bearer realm="herald"');
-    expect(await refused.body.json()).toMatchObject({ code: 'UNAUTHORIZED' });
-    expect(events).toHaveLength(0);
-
-    const wrong = await request(`${base}/v1/notifications/x`, { headers: { authorization: 'Bearer key-two' } });
-    await wrong.body.dump();
-    expect(wrong.statusCode).toBe(401);
-    const allowed = await request(`${base}/v1/notifications/x`, { headers: { authorization: 'Bearer key-one' } });
-    await allowed.body.dump();
-    expect(allowed.statusCode).toBe(204);
-    const health = await request(`${base}/healthz`);
-    await health.body.dump();
-    expect(health.statusCode).toBe(204);
   });
 });
 

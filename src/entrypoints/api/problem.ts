@@ -12,6 +12,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_STATE: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  MISDIRECTED_REQUEST: 421,
   HEADERS_TOO_LARGE: 431,
   SYSTEM_ERROR: 503,
 };
@@ -28,6 +29,7 @@ const TITLE_BY_CODE: Record<ErrorCode, string> = {
   INVALID_STATE: 'Not allowed in the current state',
   PAYLOAD_TOO_LARGE: 'Request too large',
   UNSUPPORTED_MEDIA_TYPE: 'Request body must be uncompressed JSON in UTF-8',
+  MISDIRECTED_REQUEST: 'This server does not answer for that host name',
   SYSTEM_ERROR: 'Herald cannot store or queue right now; try again',
 };
 

@@ -3,9 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { Logger } from '../../ports/logger.js';
-import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from '../api/api-keys.js';
 import type { HttpApiBindings } from '../api/http-api.js';
-import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
 import { readBody } from '../node/request-body.js';
 import { discardBody } from '../node/unread-body.js';
 
@@ -18,20 +16,17 @@ export interface ApiGatewayBridgeOptions {
   handler: HttpApiHandler;
   /** A fresh Lambda context per request (each request is one invocation). */
   context: () => Context;
-  /**
-   * Bearer keys checked on /v1/* before the function runs. In AWS the stack's IAM authorizer guards
-   * the API and the ingest function checks no keys, so without this a local run with HERALD_API_KEYS
-   * set would accept anyone. Empty: no check (loadConfig then allows loopback only).
-   */
-  apiKeys: string[];
   logger: Logger;
 }
 
-/** A request listener that plays API Gateway HTTP API (payload format 2.0) in front of one function. */
+/**
+ * A request listener that plays API Gateway HTTP API (payload format 2.0) in front of one function.
+ * It authorizes nothing: a check on the raw path here would not see the path the function's router
+ * resolves (`/x/../v1/…`), so API keys are the function's to check (createIngestHandler).
+ */
 export function apiGatewayBridge(options: ApiGatewayBridgeOptions): RequestListener {
-  const isAuthorized = apiKeyCheck(options.apiKeys);
   return (req, res) => {
-    serve(req, res, options, isAuthorized).catch((error: unknown) => {
+    serve(req, res, options).catch((error: unknown) => {
       options.logger.error({ err: error, method: req.method, path: req.url }, 'API Gateway bridge failed');
       if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
       else res.destroy();
@@ -39,12 +34,7 @@ export function apiGatewayBridge(options: ApiGatewayBridgeOptions): RequestListe
   };
 }
 
-async function serve(
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: ApiGatewayBridgeOptions,
-  isAuthorized: ReturnType<typeof apiKeyCheck>,
-): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, options: ApiGatewayBridgeOptions): Promise<void> {
   const body = await new Promise<HttpApiBindings['preReadBody']>((resolve) =>
     readBody(req, HTTP_API_MAX_PAYLOAD_BYTES, resolve),
   );
@@ -56,12 +46,6 @@ async function serve(
   }
   const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const event = toHttpApiEvent(req, bytes);
-  if (isAuthorized && event.rawPath.startsWith('/v1/') && !isAuthorized(event.headers.authorization)) {
-    const problem = problemFor('UNAUTHORIZED', UNAUTHORIZED_DETAIL);
-    const headers = { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': WWW_AUTHENTICATE };
-    writeBody(res, problem.status, headers, Buffer.from(JSON.stringify(problem)));
-    return;
-  }
 
   let result: APIGatewayProxyResultV2;
   try {

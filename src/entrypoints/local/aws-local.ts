@@ -37,6 +37,7 @@ import { createIngestHandler } from '../lambda/ingest-handler.js';
 import { createLambdaRuntime, type LambdaRuntime } from '../lambda/runtime.js';
 import { createSweeperHandler } from '../lambda/sweeper-handler.js';
 import { createWorkerHandler } from '../lambda/worker-handler.js';
+import { answeringOnlyForBoundHost } from '../node/bound-host.js';
 import { createLimitedServer } from '../node/server-limits.js';
 import { apiGatewayBridge, type HttpApiHandler } from './api-gateway-bridge.js';
 import {
@@ -197,7 +198,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     );
     undo.push(() => runtime.close());
     const handlers: AwsLocal['handlers'] = {
-      ingest: createIngestHandler(runtime) as unknown as HttpApiHandler,
+      ingest: createIngestHandler(runtime, config.apiKeys) as unknown as HttpApiHandler,
       worker: createWorkerHandler(runtime),
       sweeper: createSweeperHandler(runtime),
     };
@@ -236,15 +237,10 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     }
 
     // The node server's limits (API Gateway has its own), so a local run stands up to the same abuse.
-    const server = createLimitedServer(
-      apiGatewayBridge({
-        handler: handlers.ingest,
-        context: context(FUNCTIONS.ingest),
-        apiKeys: config.apiKeys,
-        logger,
-      }),
-      logger,
-    );
+    const bridge = apiGatewayBridge({ handler: handlers.ingest, context: context(FUNCTIONS.ingest), logger });
+    // As the node server: without keys, only requests naming this server are answered (no DNS rebinding).
+    const keyless = config.apiKeys.length === 0;
+    const server = createLimitedServer(keyless ? answeringOnlyForBoundHost(bridge, config.host) : bridge, logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener, type HttpBindings } from '@hono/node-server';
+import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
 import { UndiciHttpSender } from '../../adapters/http/undici-sender.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import { PrometheusMetrics, UNHEALTHY_DESTINATIONS_SHOWN } from '../../adapters/observability/prometheus-metrics.js';
@@ -14,9 +14,11 @@ import { LIMITS } from '../../domain/request-schema.js';
 import type { MessageSource } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
+import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
+import { answeringOnlyForBoundHost } from './bound-host.js';
 import { loadConsoleAssets } from './console-assets.js';
 import { DeliveryThread } from './delivery-thread-host.js';
 import { DURABILITY_LOST_MESSAGE, EXIT_DURABILITY_LOST, FatalExit } from './fatal-exit.js';
@@ -154,23 +156,27 @@ export async function startHerald(
       const { incoming, outgoing } = env as HttpBindings;
       return api.fetch(request, { incoming, outgoing, preReadBody: bodies.get(incoming) });
     },
-    // The body is consumed before hono sees the request, so there is nothing left for it to drain.
-    { hostname: config.host, autoCleanupIncoming: false },
+    {
+      hostname: config.host,
+      // The body is consumed before hono sees the request, so there is nothing left for it to drain.
+      autoCleanupIncoming: false,
+      errorHandler: (error) => unreadableRequest(error, logger),
+    },
   );
   // The console's static files, outside /v1: loading the page needs no API key, its API calls do.
   const consoleAssets = loadConsoleAssets(logger);
-  const server = createLimitedServer(
-    fatal.counting((incoming, outgoing) => {
-      if (consoleAssets.handle(incoming, outgoing)) return;
-      readBody(incoming, LIMITS.requestBytes, (body) => {
-        if (body !== undefined) bodies.set(incoming, body);
-        // The API answers 413 without the rest of the body; the client may still be sending it.
-        if (body === 'tooLarge') discardBody(incoming, outgoing);
-        void handle(incoming, outgoing);
-      });
-    }),
-    logger,
-  );
+  const serve: RequestListener = fatal.counting((incoming, outgoing) => {
+    if (consoleAssets.handle(incoming, outgoing)) return;
+    readBody(incoming, LIMITS.requestBytes, (body) => {
+      if (body !== undefined) bodies.set(incoming, body);
+      // The API answers 413 without the rest of the body; the client may still be sending it.
+      if (body === 'tooLarge') discardBody(incoming, outgoing);
+      void handle(incoming, outgoing);
+    });
+  });
+  // Without keys nothing but the Host header tells a page on this machine from its user (no DNS rebinding).
+  const keyless = config.apiKeys.length === 0;
+  const server = createLimitedServer(keyless ? answeringOnlyForBoundHost(serve, config.host) : serve, logger);
   fatal.serving(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -210,4 +216,20 @@ export async function startHerald(
       logger.info({}, 'Herald stopped');
     },
   };
+}
+
+/**
+ * A request @hono/node-server cannot make a URL of (a backslash in the path, a Host it cannot read)
+ * is the caller's mistake, answered as one; anything else failing there is ours, logged.
+ */
+function unreadableRequest(error: unknown, logger: Logger): Response {
+  if (!(error instanceof RequestError)) {
+    logger.error({ err: error }, 'request not handled');
+    return new Response(null, { status: 500 });
+  }
+  const problem = problemFor('MALFORMED_REQUEST', `The request cannot be read: ${error.message}`);
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE },
+  });
 }
