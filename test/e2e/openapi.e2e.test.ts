@@ -650,6 +650,28 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect([...attempt.required].sort()).toEqual([...result.required, 'attempt'].sort());
   });
 
+  it('every POST and PATCH: 415 without a JSON Content-Type, bodiless ones too', async () => {
+    const destination = encodeURIComponent('https://vendor.example');
+    const id = '01890a5d-ac96-774b-bcce-b302099a8057';
+    const routes: [string, string, string][] = [
+      ['POST', '/v1/notifications/{id}/retry', `/v1/notifications/${id}/retry`],
+      ['POST', '/v1/notifications/{id}/cancel', `/v1/notifications/${id}/cancel`],
+      ['POST', '/v1/recoveries', '/v1/recoveries'],
+      ['PATCH', '/v1/destinations/{destination}', `/v1/destinations/${destination}`],
+      ['POST', '/v1/destinations/{destination}/pause', `/v1/destinations/${destination}/pause`],
+      ['POST', '/v1/destinations/{destination}/resume', `/v1/destinations/${destination}/resume`],
+    ];
+    for (const [method, template, path] of routes) {
+      const res = await herald.call(method, path, { headers: { 'content-type': 'text/plain' } });
+      expectDocumented(method, template, res);
+      expect([res.status, res.body.code, res.body.errors]).toEqual([
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        [{ field: 'Content-Type', message: expect.any(String) }],
+      ]);
+    }
+  });
+
   it('exercised every documented answer except the server faults it cannot provoke here', () => {
     // 500 is a bug of Herald's; 503 needs a failing store or queue (test/integration/aws-failures.test.ts).
     const unprovoked = new Set(['500', '503']);
