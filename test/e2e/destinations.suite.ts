@@ -97,6 +97,20 @@ export function describeDestinationsE2E(mode: string, start: StartService): void
       expect(closed.body).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0 });
     }, 60_000);
 
+    it("does not open the breaker for a caller's timeouts under 1 s, and does for 1 s ones", async () => {
+      const slow = await vendor();
+      const short = await sendMany(6, { url: `${slow.url}/slow/1500`, timeoutMs: 10, maxAttempts: 1 });
+      for (const id of short) await herald.waitForStatus(id, FINAL, 30_000);
+      expect(await statuses(short)).toEqual(short.map(() => 'FAILED'));
+      const untouched = await herald.call('GET', destinationPath(slow));
+      expect(untouched.body).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0 });
+
+      const counted = await sendMany(3, { url: `${slow.url}/slow/1500`, timeoutMs: 1000, maxAttempts: 1 });
+      for (const id of counted) await herald.waitForStatus(id, FINAL, 30_000);
+      const opened = await herald.call('GET', destinationPath(slow));
+      expect(opened.body).toMatchObject({ state: 'OPEN', consecutiveFailures: 3 });
+    }, 60_000);
+
     it('holds the whole destination for a 429’s Retry-After', async () => {
       const limited = await vendor();
       const [first] = await sendMany(1, { url: `${limited.url}/retry-after-once/2` });
