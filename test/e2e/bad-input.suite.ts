@@ -238,6 +238,7 @@ export function describeBadInput(mode: string, start: StartService): void {
       ['GET', '/v1/stats', 'rebind.test:PORT'],
       ['GET', '/healthz', 'attacker.example'],
       ['GET', '/openapi.json', '127.0.0.2:PORT'],
+      ['GET', '/console', 'rebind.test:PORT'],
       ['POST', '/v1/notifications', 'localhost.attacker.example:PORT'],
     ])('%s %s with Host %s → 421 MISDIRECTED_REQUEST', async (method, path, host) => {
       const { port } = new URL(service.baseUrl);
