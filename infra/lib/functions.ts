@@ -13,6 +13,7 @@ import {
   CREATED_INDEX,
   DESTINATION_PARTITION,
   FAILED_INDEX,
+  notificationKey,
   RECOVERY_PARTITION,
 } from '../../src/adapters/dynamodb/table-schema.js';
 import {
@@ -171,9 +172,15 @@ export class HeraldFunctions extends Construct {
     this.ingest.addEnvironment('HERALD_SIGNING_SECRET_ARN', signingSecret.secretArn);
 
     this.worker.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [table] }),
+    );
+    // The worker updates only notifications' items (their transitions, their expiry): not a
+    // destination record, a recovery job or the sweeper's watermarks.
+    this.worker.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:UpdateItem'],
         resources: [table],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [notificationKey('*')] } },
       }),
     );
     // Destination records (breaker, holds, rate slots) are the only items the worker puts whole.

@@ -7,6 +7,7 @@ import {
   DESTINATION_PARTITION,
   FAILED_INDEX,
   KEY,
+  notificationKey,
   RECOVERY_PARTITION,
   RETENTION_DAYS,
   TTL_ATTRIBUTE,
@@ -372,6 +373,16 @@ describe('IAM', () => {
     expect(puts).toHaveLength(1);
     expect((puts[0] as { Condition?: unknown } | undefined)?.Condition).toEqual({
       'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DESTINATION_PARTITION] },
+    });
+  });
+
+  it('lets the worker update items only in the notifications\u2019 partitions', () => {
+    const updates = statementsOfRole(template, roleOf(ids.worker)).filter((s) =>
+      actionsOf(s).includes('dynamodb:UpdateItem'),
+    );
+    expect(updates).toHaveLength(1);
+    expect((updates[0] as { Condition?: unknown } | undefined)?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [notificationKey('*')] },
     });
   });
 
