@@ -77,7 +77,6 @@ const environment = z
     HERALD_QUEUE_URL: optionalText,
     HERALD_ORDERED_QUEUE_URL: optionalText,
     HERALD_DLQ_URL: optionalText,
-    HERALD_ORDERED_DLQ_URL: optionalText,
     HERALD_BODY_BUCKET: optionalText,
     HERALD_SIGNING_SECRETS: signingSecrets,
     HERALD_SIGNING_SECRET_ARN: optionalText,
@@ -158,9 +157,11 @@ export interface HeraldConfig {
     queueUrl?: string;
     /** The FIFO queue of notifications with an ordering key; without it, those are refused. */
     orderedQueueUrl?: string;
-    /** The dead-letter queues (standard, ordered): the sweeper redrives their messages (redrive-dead-letters.ts). */
+    /**
+     * The delivery queue's dead-letter queue: the sweeper redrives its messages (redrive-dead-letters.ts).
+     * The ordered queue has none (deployment.ts, ORDERED_QUEUE).
+     */
     dlqUrl?: string;
-    orderedDlqUrl?: string;
     /** The S3 bucket holding bodies too large to keep in the table cheaply (the CDK stack's). */
     bodyBucket?: string;
     region?: string;
@@ -225,7 +226,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       queueUrl: e.HERALD_QUEUE_URL,
       orderedQueueUrl: e.HERALD_ORDERED_QUEUE_URL,
       dlqUrl: e.HERALD_DLQ_URL,
-      orderedDlqUrl: e.HERALD_ORDERED_DLQ_URL,
       bodyBucket: e.HERALD_BODY_BUCKET,
       region: e.AWS_REGION,
       dynamoDbEndpoint: e.AWS_ENDPOINT_URL_DYNAMODB,

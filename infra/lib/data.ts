@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { CREATED_INDEX, FAILED_INDEX, KEY, TTL_ATTRIBUTE } from '../../src/adapters/dynamodb/table-schema.js';
 import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, ORDERED_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
@@ -21,9 +22,8 @@ export class HeraldData extends Construct {
   readonly table: dynamodb.Table;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
-  /** FIFO, one message group per ordering key; its dead letters go to a FIFO queue of their own. */
+  /** FIFO, one message group per ordering key; no dead-letter queue (ORDERED_QUEUE in deployment.ts). */
   readonly orderedQueue: sqs.Queue;
-  readonly orderedDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: HeraldDataProps) {
     super(scope, id);
@@ -66,13 +66,6 @@ export class HeraldData extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
-    // A FIFO queue's dead-letter queue must be FIFO too.
-    this.orderedDeadLetterQueue = new sqs.Queue(this, 'OrderedDeadLetterQueue', {
-      fifo: true,
-      retentionPeriod: Duration.days(DEAD_LETTER_QUEUE.retentionDays),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
     this.orderedQueue = new sqs.Queue(this, 'OrderedDeliveryQueue', {
       fifo: true,
       // Order is per key: high-throughput FIFO (per-group deduplication and throughput) fits it.
@@ -82,8 +75,15 @@ export class HeraldData extends Construct {
       retentionPeriod: Duration.days(ORDERED_QUEUE.retentionDays),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      deadLetterQueue: { queue: this.orderedDeadLetterQueue, maxReceiveCount: ORDERED_QUEUE.maxReceiveCount },
+      // No dead-letter queue: a head held for hours is received again and again (ORDERED_QUEUE says why).
     });
+    NagSuppressions.addResourceSuppressions(this.orderedQueue, [
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'Ordered delivery: a head held by a paused or failing destination is received again and again, and any maxReceiveCount would move it out of its key\u2019s line (the next would be delivered before it). Attempt budgets end what keeps failing; the OrderedQueueHeadHeld alarm shows a line held for hours. See docs/design.md, Ordered delivery.',
+      },
+    ]);
   }
 
   /** ARN of one of the table's indexes, for IAM statements that name exactly the index they query. */

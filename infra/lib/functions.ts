@@ -85,7 +85,6 @@ export class HeraldFunctions extends Construct {
       HERALD_QUEUE_URL: data.queue.queueUrl,
       HERALD_ORDERED_QUEUE_URL: data.orderedQueue.queueUrl,
       HERALD_DLQ_URL: data.deadLetterQueue.queueUrl,
-      HERALD_ORDERED_DLQ_URL: data.orderedDeadLetterQueue.queueUrl,
       HERALD_MAX_ATTEMPTS: String(settings.maxAttempts),
       HERALD_RETRY_BASE_DELAY_MS: String(settings.retryBaseDelayMs),
       HERALD_RETRY_MAX_DELAY_MS: String(settings.retryMaxDelayMs),
@@ -246,7 +245,7 @@ export class HeraldFunctions extends Construct {
     this.sweeper.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
-        resources: [data.deadLetterQueue.queueArn, data.orderedDeadLetterQueue.queueArn],
+        resources: [data.deadLetterQueue.queueArn],
       }),
     );
     new events.Rule(this, 'SweeperSchedule', {

@@ -53,7 +53,7 @@ export class HeraldStack extends Stack {
       sweeper: this.functions.sweeper,
       queue: this.data.queue,
       deadLetterQueue: this.data.deadLetterQueue,
-      orderedDeadLetterQueue: this.data.orderedDeadLetterQueue,
+      orderedQueue: this.data.orderedQueue,
       api5xxThreshold: settings.api5xxAlarmThreshold,
       alarmEmail: settings.alarmEmail,
     });
@@ -65,7 +65,6 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.data.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueArn', { value: this.data.deadLetterQueue.queueArn });
     new CfnOutput(this, 'OrderedDeliveryQueueUrl', { value: this.data.orderedQueue.queueUrl });
-    new CfnOutput(this, 'OrderedDeadLetterQueueUrl', { value: this.data.orderedDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'BodyBucketName', { value: this.bodies.bucket.bucketName });
     new CfnOutput(this, 'SigningSecretArn', {
       value: this.signing.secret.secretArn,

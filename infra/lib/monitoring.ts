@@ -19,6 +19,12 @@ export const METRICS_DIMENSIONS = { service: 'herald' } as const;
  */
 export const QUEUE_AGE_ALARM_SECONDS = 30 * 60;
 
+/**
+ * An ordered message older than this means a key's line has been held for hours. Its messages expire
+ * after ORDERED_QUEUE.retentionDays, so an operator has days to act.
+ */
+export const ORDERED_AGE_ALARM_SECONDS = 6 * 3600;
+
 export interface HeraldMonitoringProps {
   readonly httpApi: apigwv2.HttpApi;
   readonly ingest: lambda.IFunction;
@@ -26,7 +32,7 @@ export interface HeraldMonitoringProps {
   readonly sweeper: lambda.IFunction;
   readonly queue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
-  readonly orderedDeadLetterQueue: sqs.IQueue;
+  readonly orderedQueue: sqs.IQueue;
   readonly api5xxThreshold: number;
   readonly alarmEmail?: string | undefined;
 }
@@ -101,11 +107,13 @@ export class HeraldMonitoring extends Construct {
       atLeastOne,
       messagesIn(props.deadLetterQueue),
     );
+    // The ordered queue has no DLQ (a held head must keep its place), so a head that cannot go on
+    // shows as age instead: held by its destination, or one the worker keeps failing on.
     alarm(
-      'OrderedDeadLetterQueueNotEmpty',
-      'Messages reached the Herald ordered DLQ: their ordering key no longer waits for them. The sweeper sends them back; one left there needs an operator. See docs/operations.md#redrive-the-dlq.',
-      atLeastOne,
-      messagesIn(props.orderedDeadLetterQueue),
+      'OrderedQueueHeadHeld',
+      `The oldest message in the Herald ordered queue is over ${ORDERED_AGE_ALARM_SECONDS / 3600} hours old: an ordering key's line has waited that long, behind a paused, open or held destination or a message the worker keeps failing on. See docs/operations.md#orderedqueueheadheld.`,
+      { threshold: ORDERED_AGE_ALARM_SECONDS, evaluationPeriods: 3 },
+      props.orderedQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
     );
     alarm(
       'DeliveryQueueBacklog',

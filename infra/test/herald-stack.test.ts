@@ -17,7 +17,7 @@ import { ORDERED_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
 import { ROUTES } from '../lib/api.js';
 import { MAX_RECEIVE_COUNT } from '../lib/data.js';
 import { QUEUE_VISIBILITY_TIMEOUT, WORKER_TIMEOUT } from '../lib/functions.js';
-import { METRICS_NAMESPACE } from '../lib/monitoring.js';
+import { METRICS_NAMESPACE, ORDERED_AGE_ALARM_SECONDS } from '../lib/monitoring.js';
 import { actionsOf, logicalId, onlyResource, resources, resourcesOf, statementsOfRole, synthesize } from './support.js';
 
 const { stack, template } = synthesize();
@@ -26,7 +26,6 @@ const ids = {
   queue: stack.getLogicalId(stack.data.queue.node.defaultChild as never),
   dlq: stack.getLogicalId(stack.data.deadLetterQueue.node.defaultChild as never),
   orderedQueue: stack.getLogicalId(stack.data.orderedQueue.node.defaultChild as never),
-  orderedDlq: stack.getLogicalId(stack.data.orderedDeadLetterQueue.node.defaultChild as never),
   bucket: stack.getLogicalId(stack.bodies.bucket.node.defaultChild as never),
   signingSecret: stack.getLogicalId(stack.signing.secret.node.defaultChild as never),
   ingest: logicalId(stack, stack.functions.ingest),
@@ -89,7 +88,6 @@ describe('functions', () => {
         HERALD_QUEUE_URL: { Ref: ids.queue },
         HERALD_ORDERED_QUEUE_URL: { Ref: ids.orderedQueue },
         HERALD_DLQ_URL: { Ref: ids.dlq },
-        HERALD_ORDERED_DLQ_URL: { Ref: ids.orderedDlq },
         HERALD_BODY_BUCKET: { Ref: ids.bucket },
         HERALD_MAX_ATTEMPTS: '8',
         HERALD_RETRY_BASE_DELAY_MS: '1000',
@@ -187,7 +185,7 @@ describe('queues', () => {
   });
 
   it('are encrypted and refuse plain HTTP', () => {
-    for (const id of [ids.queue, ids.dlq, ids.orderedQueue, ids.orderedDlq]) {
+    for (const id of [ids.queue, ids.dlq, ids.orderedQueue]) {
       expect(propsOf(id).SqsManagedSseEnabled).toBe(true);
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
@@ -205,7 +203,7 @@ describe('queues', () => {
     expect(dlq).not.toHaveProperty('QueueName');
   });
 
-  it('keep keyed notifications in a high-throughput FIFO queue that redrives to a FIFO DLQ after 1000 receives, and that the worker never sends to', () => {
+  it('keep keyed notifications in a high-throughput FIFO queue without a dead-letter queue (a held head keeps its place however often it is received), that the worker never sends to', () => {
     // Exact properties: FIFO settings, no fixed name (CloudFormation generates one ending in .fifo).
     expect(propsOf(ids.orderedQueue)).toEqual({
       FifoQueue: true,
@@ -214,17 +212,15 @@ describe('queues', () => {
       VisibilityTimeout: ORDERED_QUEUE.visibilityTimeoutSeconds,
       MessageRetentionPeriod: 14 * 24 * 3600,
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: arnOf(ids.orderedDlq), maxReceiveCount: ORDERED_QUEUE.maxReceiveCount },
     });
-    expect(ORDERED_QUEUE.maxReceiveCount).toBe(1000);
+    expect(propsOf(ids.orderedQueue)).not.toHaveProperty('RedrivePolicy');
+    // The delivery queue is the only one any queue redrives to.
+    const redriven = resources(template, 'AWS::SQS::Queue').flatMap(([, p]) =>
+      p.RedrivePolicy ? [p.RedrivePolicy] : [],
+    );
+    expect(redriven).toEqual([{ deadLetterTargetArn: arnOf(ids.dlq), maxReceiveCount: MAX_RECEIVE_COUNT }]);
     // Lambda refuses an event source whose queue's visibility timeout is below the function's timeout.
     expect(ORDERED_QUEUE.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * timeoutOf(ids.worker));
-    // SQS requires a FIFO queue's dead-letter queue to be FIFO too.
-    expect(propsOf(ids.orderedDlq)).toEqual({
-      FifoQueue: true,
-      MessageRetentionPeriod: 14 * 24 * 3600,
-      SqsManagedSseEnabled: true,
-    });
     // The worker postpones an ordered message (ChangeMessageVisibility) rather than re-sending it.
     const workerSendsTo = statementsOfRole(template, roleOf(ids.worker))
       .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
@@ -307,7 +303,6 @@ describe('IAM', () => {
           expect(JSON.stringify(resource)).not.toMatch(/\*/);
           if (fnId === ids.sweeper) continue;
           expect(resource).not.toEqual(arnOf(ids.dlq));
-          expect(resource).not.toEqual(arnOf(ids.orderedDlq));
         }
         for (const action of actionsOf(s)) expect(action).not.toMatch(/\*/);
       }
@@ -407,16 +402,13 @@ describe('IAM', () => {
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
-  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, send to both queues, take messages from both DLQs, and nothing else (no body object)', () => {
+  it('lets the sweeper query the two indexes listStalePending reads and the recoveries partition, send to both queues, take messages from the DLQ, and nothing else (no body object)', () => {
     expect(grantSet(ids.sweeper)).toEqual(
       new Set([
         ...expected(['dynamodb:Query'], [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name), table]),
         ...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], [table]),
         ...expected(['sqs:SendMessage'], [queue, orderedQueue]),
-        ...expected(
-          ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
-          [arnOf(ids.dlq), arnOf(ids.orderedDlq)],
-        ),
+        ...expected(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'], [arnOf(ids.dlq)]),
       ]),
     );
   });
@@ -548,9 +540,9 @@ describe('monitoring', () => {
     return found[0] as Record<string, unknown>;
   };
 
-  it('alarms on any message in each DLQ, visible or hidden (the sweeper hides what it leaves for an operator)', () => {
+  it('alarms on any message in the DLQ, visible or hidden (the sweeper hides what it leaves for an operator)', () => {
     const depthAlarms = alarms.filter(([, p]) => Array.isArray(p.Metrics)).map(([, p]) => p);
-    expect(depthAlarms).toHaveLength(2);
+    expect(depthAlarms).toHaveLength(1);
     const onQueue = (dlq: string, metricName: string) => ({
       Id: expect.any(String),
       ReturnData: false,
@@ -566,7 +558,7 @@ describe('monitoring', () => {
     });
     expect(depthAlarms).toEqual(
       expect.arrayContaining(
-        [ids.dlq, ids.orderedDlq].map((dlq) =>
+        [ids.dlq].map((dlq) =>
           expect.objectContaining({
             Metrics: expect.arrayContaining([
               expect.objectContaining({ Expression: 'visible + hidden' }),
@@ -581,11 +573,20 @@ describe('monitoring', () => {
     );
   });
 
-  it('alarms on the age of the oldest delivery message', () => {
-    const alarm = oneAlarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage');
-    expect(alarm.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } }]);
+  it('alarms on the age of the oldest delivery message, and of the oldest ordered one (its queue has no DLQ)', () => {
+    const ageAlarms = alarmOn('AWS/SQS', 'ApproximateAgeOfOldestMessage');
+    const onQueue = (id: string) =>
+      ageAlarms.find(
+        (p) =>
+          JSON.stringify(p.Dimensions) ===
+          JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }]),
+      );
+    expect(ageAlarms).toHaveLength(2);
     // Above the 15-minute maximum SQS delay a re-sent retry may carry.
-    expect(alarm.Threshold).toBeGreaterThan(15 * 60);
+    expect(onQueue(ids.queue)?.Threshold).toBeGreaterThan(15 * 60);
+    // Hours, well inside the ordered queue's retention: a line held that long is worth a look.
+    expect(onQueue(ids.orderedQueue)?.Threshold).toBe(ORDERED_AGE_ALARM_SECONDS);
+    expect(ORDERED_AGE_ALARM_SECONDS).toBeLessThan(ORDERED_QUEUE.retentionDays * 24 * 3600);
   });
 
   it('alarms on worker errors and throttles, and on sweeper errors', () => {

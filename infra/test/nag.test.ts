@@ -36,6 +36,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       'AwsSolutions-L1',
       'AwsSolutions-S1',
       'AwsSolutions-SMG4',
+      'AwsSolutions-SQS3',
     ]);
     for (const s of suppressions) expect(s.reason.length).toBeGreaterThan(60);
     // The wildcard allowed is the body bucket's key, on the two roles that use its objects, and nothing else.
@@ -43,6 +44,16 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     const wildcards = suppressions.filter((s) => s.id === 'AwsSolutions-IAM5');
     expect(wildcards).toHaveLength(2);
     for (const s of wildcards) expect(s.applies_to).toEqual([`Resource::<${bucketId}.Arn>/*`]);
+    // The one queue without a DLQ is the ordered one, on purpose.
+    const withoutDlq = stack.node
+      .findAll()
+      .filter(CfnResource.isCfnResource)
+      .filter((r) =>
+        ((r.getMetadata('cdk_nag') as { rules_to_suppress?: Suppression[] } | undefined)?.rules_to_suppress ?? []).some(
+          (s) => s.id === 'AwsSolutions-SQS3',
+        ),
+      );
+    expect(withoutDlq.map((r) => r.node.path)).toEqual(['Herald/Data/OrderedDeliveryQueue/Resource']);
   });
 
   it('is applied by the app itself, and an unsuppressed finding fails synthesis', () => {

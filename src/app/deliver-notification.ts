@@ -124,11 +124,17 @@ async function claimForMessage(
   return explainUnclaimable(deps, notificationId, current, claimedAt, receiveCount);
 }
 
-/** A paused destination's messages are looked at again this often (so a resume takes effect within it). */
-const PAUSED_RECHECK_MS = 20_000;
+/**
+ * A paused destination's messages are looked at again this often by default (so a resume takes
+ * effect within it); AppDependencies.pausedRecheckMs overrides it.
+ */
+export const PAUSED_RECHECK_MS = 20_000;
 
 function holdBack(deps: AppDependencies, notificationId: string, wait: { until: Date | null; reason: string }) {
-  const untilMs = wait.until === null ? PAUSED_RECHECK_MS : wait.until.getTime() - deps.clock.now().getTime();
+  const untilMs =
+    wait.until === null
+      ? (deps.pausedRecheckMs ?? PAUSED_RECHECK_MS)
+      : wait.until.getTime() - deps.clock.now().getTime();
   const delayMs = Math.max(MIN_DEFER_MS, untilMs);
   deps.logger.debug({ notificationId, reason: wait.reason, delayMs }, 'destination holds the message back');
   return { action: 'retryLater', delayMs } satisfies DeliveryOutcome;

@@ -28,4 +28,9 @@ export interface AppDependencies {
   retryPolicy: RetryPolicy;
   /** How long a claim lasts before another worker may deliver the same notification again. */
   leaseMs: number;
+  /**
+   * How long a message-fed worker holds a paused destination's message before it looks again
+   * (deliver-notification.ts, default PAUSED_RECHECK_MS); start:aws-local may shorten it.
+   */
+  pausedRecheckMs?: number;
 }

@@ -42,7 +42,6 @@ export function openAwsBackend(
     queueUrl,
     orderedQueueUrl,
     dlqUrl,
-    orderedDlqUrl,
     bodyBucket,
     region = 'us-east-1',
     dynamoDbEndpoint,
@@ -58,9 +57,7 @@ export function openAwsBackend(
   const standard = new SqsQueue({ client: sqs, queueUrl });
   const ordered =
     orderedQueueUrl === undefined ? undefined : new SqsQueue({ client: sqs, queueUrl: orderedQueueUrl, ordered: true });
-  const deadLetters = [dlqUrl, orderedDlqUrl].flatMap((url) =>
-    url === undefined ? [] : [new SqsQueue({ client: sqs, queueUrl: url })],
-  );
+  const deadLetters = dlqUrl === undefined ? [] : [new SqsQueue({ client: sqs, queueUrl: dlqUrl })];
   const bodyObjects = new S3ObjectStore({ client: () => s3.get(), bucket: bodyBucket });
   return {
     store: new DynamoDbStore({ client: dynamoDb, tableName, logger, bodyObjects }),

@@ -437,23 +437,6 @@ describe('dead-lettered messages (the sweeper sends their notifications back)', 
     });
     expect(await local.sweep()).toMatchObject({ redriven: 0 });
   });
-
-  it('sends an ordered notification back from the FIFO dead-letter queue into its key\u2019s line', async () => {
-    const ordered = await storedQueued({ orderingKey: 'dead-lettered-line' });
-    const fifoDlq = (local.queues.ordered as NonNullable<typeof local.queues.ordered>).dlqUrl;
-    await probeSqs.send(
-      new SendMessageCommand({
-        QueueUrl: fifoDlq,
-        MessageBody: ordered.id,
-        MessageGroupId: 'a-group',
-        MessageDeduplicationId: randomUUID(),
-      }),
-    );
-
-    expect(await local.sweep()).toMatchObject({ redriven: 1 });
-    expect(await herald.waitForStatus(ordered.id, ['SUCCESS', 'FAILED'])).toMatchObject({ status: 'SUCCESS' });
-    expect(await queueCounts(probeSqs, fifoDlq)).toMatchObject({ ApproximateNumberOfMessages: '0' });
-  });
 });
 
 describe('the table epoch write at a store instance’s first insert (its own aws-local: a table without an epoch)', () => {

@@ -16,41 +16,47 @@ export interface QueuePair {
   dlqArn: string;
 }
 
+/** The FIFO queue of notifications with an ordering key: no dead-letter queue (deployment.ts, ORDERED_QUEUE). */
+export interface OrderedQueueSettings {
+  visibilityTimeoutSeconds: number;
+  /** How long it keeps a message; omitted: the engine's default (SQS: 4 days). */
+  retentionSeconds?: number;
+}
+
 export interface HeraldQueues extends QueuePair {
-  /** The FIFO pair of notifications with an ordering key, when asked for. */
-  ordered?: QueuePair;
+  /** The FIFO queue of notifications with an ordering key, when asked for. */
+  ordered?: { queueUrl: string; queueArn: string };
 }
 
 /**
  * Creates the dead-letter queue and the delivery queue redriving to it, as the CDK stack defines them,
- * and with `ordered` settings the FIFO pair beside them. For local engines and tests; in AWS the
+ * and with `ordered` settings the FIFO queue beside them. For local engines and tests; in AWS the
  * stack owns the queues. `prefix` keeps names unique per test.
  */
 export async function createHeraldQueues(
   client: SQSClient,
   prefix: string,
   settings: QueueSettings,
-  ordered?: QueueSettings,
+  ordered?: OrderedQueueSettings,
 ): Promise<HeraldQueues> {
   const standard = await createQueuePair(client, { queue: `${prefix}-delivery`, dlq: `${prefix}-dlq` }, settings);
   if (ordered === undefined) return standard;
-  const names = { queue: `${prefix}-ordered.fifo`, dlq: `${prefix}-ordered-dlq.fifo` };
-  return { ...standard, ordered: await createQueuePair(client, names, ordered, { FifoQueue: 'true' }) };
+  const orderedUrl = await createQueue(client, `${prefix}-ordered.fifo`, {
+    FifoQueue: 'true',
+    ...retention(ordered.retentionSeconds),
+    VisibilityTimeout: String(ordered.visibilityTimeoutSeconds),
+  });
+  return { ...standard, ordered: { queueUrl: orderedUrl, queueArn: await arnOf(client, orderedUrl) } };
 }
 
 async function createQueuePair(
   client: SQSClient,
   names: { queue: string; dlq: string },
   settings: QueueSettings,
-  kind: Record<string, string> = {},
 ): Promise<QueuePair> {
-  const dlqUrl = await createQueue(client, names.dlq, {
-    ...kind,
-    ...retention(settings.retentionSeconds?.deadLetterQueue),
-  });
+  const dlqUrl = await createQueue(client, names.dlq, retention(settings.retentionSeconds?.deadLetterQueue));
   const dlqArn = await arnOf(client, dlqUrl);
   const queueUrl = await createQueue(client, names.queue, {
-    ...kind,
     ...retention(settings.retentionSeconds?.queue),
     VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: settings.maxReceiveCount }),

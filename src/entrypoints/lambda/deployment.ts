@@ -45,14 +45,16 @@ export const DELIVERY_QUEUE = {
 } as const;
 
 /**
- * The FIFO queue of notifications with an ordering key (one message group per key). A retry keeps
- * its message in flight (postponed), so receives count attempts and held-back looks, not failures:
- * the dead-letter threshold is SQS's maximum. A notification's budget of attempts ends its message
- * long before (a worker that keeps dying on it records each try as an interrupted attempt).
+ * The FIFO queue of notifications with an ordering key (one message group per key). No dead-letter
+ * queue: a retry or a hold keeps its message in flight (postponed), so receives count attempts and
+ * held-back looks, not failures, and a head held by a paused destination (a look every 20 s) would
+ * reach any threshold (SQS's maximum, 1,000, in under six hours) and leave its key's line. What ends
+ * a message the worker keeps failing on instead: the notification's budget of attempts (a worker that
+ * keeps dying on it records each try as an interrupted attempt), the drop of a message naming no
+ * notification (third receive), and the queue's retention. docs/design.md §9 has the whole argument.
  */
 export const ORDERED_QUEUE = {
   visibilityTimeoutSeconds: DELIVERY_QUEUE.visibilityTimeoutSeconds,
-  maxReceiveCount: 1000,
   /** A retried head stays in its queue until final: the longest SQS keeps a message. */
   retentionDays: 14,
 } as const;

@@ -40,6 +40,8 @@ export interface LambdaRuntimeOptions {
    * start:aws-local turns it off, as nothing reads them there.
    */
   publishMetrics?: boolean;
+  /** AppDependencies.pausedRecheckMs; omitted on Lambda (the default). */
+  pausedRecheckMs?: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntime
     metrics: options.publishMetrics === false ? noMetrics : powertoolsMetrics(metrics),
     signingSecrets: signing.secrets,
   });
+  if (options.pausedRecheckMs !== undefined) deps.pausedRecheckMs = options.pausedRecheckMs;
   return {
     deps,
     logger,

@@ -9,6 +9,10 @@
  * secrets come from HERALD_SIGNING_SECRETS, as there is no local Secrets Manager), plus
  *   HERALD_LOCAL_VISIBILITY_TIMEOUT_S  the delivery queue's visibility timeout, default 30
  *   HERALD_LOCAL_SWEEP_INTERVAL_MS     how often the sweeper runs, default 60000 (the stack's schedule)
+ *   HERALD_LOCAL_MAX_RECEIVE_COUNT     receives before the delivery queue dead-letters a message, default 5
+ *                                      (the stack's)
+ *   HERALD_LOCAL_PAUSED_RECHECK_MS     how often a paused destination's held message is looked at again,
+ *                                      default 20000 (as deployed)
  * Powertools metrics (EMF on stdout) are off unless POWERTOOLS_METRICS_DISABLED=false: locally nothing
  * reads them.
  */
@@ -21,6 +25,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { LOCAL_ENGINE_CREDENTIALS } from '../../adapters/aws-clients.js';
 import { createPinoLogger } from '../../adapters/observability/pino-logger.js';
 import type { HeraldQueues } from '../../adapters/sqs/create-queues.js';
+import { PAUSED_RECHECK_MS } from '../../app/deliver-notification.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import type { Logger } from '../../ports/logger.js';
@@ -163,14 +168,13 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       eventSourceSqs,
       QUEUE_PREFIX,
       {
-        maxReceiveCount: DELIVERY_QUEUE.maxReceiveCount,
+        maxReceiveCount: settings.maxReceiveCount,
         visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
         retentionSeconds: { queue: DELIVERY_QUEUE.retentionDays * DAY_SECONDS, deadLetterQueue: deadLetterRetention },
       },
       {
-        maxReceiveCount: ORDERED_QUEUE.maxReceiveCount,
         visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds,
-        retentionSeconds: { queue: ORDERED_QUEUE.retentionDays * DAY_SECONDS, deadLetterQueue: deadLetterRetention },
+        retentionSeconds: ORDERED_QUEUE.retentionDays * DAY_SECONDS,
       },
     );
     const ordered = queues.ordered as NonNullable<typeof queues.ordered>;
@@ -185,7 +189,6 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
           queueUrl: queues.queueUrl,
           orderedQueueUrl: ordered.queueUrl,
           dlqUrl: queues.dlqUrl,
-          orderedDlqUrl: ordered.dlqUrl,
           bodyBucket: BODY_BUCKET,
           region,
           dynamoDbEndpoint: endpoints.dynamoDb,
@@ -194,7 +197,11 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
         },
       },
       // Local engines check no signatures, and real credentials have no business reaching them.
-      { credentials: LOCAL_ENGINE_CREDENTIALS, publishMetrics: settings.publishMetrics },
+      {
+        credentials: LOCAL_ENGINE_CREDENTIALS,
+        publishMetrics: settings.publishMetrics,
+        pausedRecheckMs: settings.pausedRecheckMs,
+      },
     );
     undo.push(() => runtime.close());
     const handlers: AwsLocal['handlers'] = {
@@ -330,6 +337,8 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
 interface LocalSettings {
   visibilityTimeoutSeconds: number;
   sweepIntervalMs: number;
+  maxReceiveCount: number;
+  pausedRecheckMs: number;
   /** Powertools' EMF metrics on stdout: only with POWERTOOLS_METRICS_DISABLED=false, nothing reads them here. */
   publishMetrics: boolean;
 }
@@ -361,6 +370,8 @@ function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
       100,
       86_400_000,
     ),
+    maxReceiveCount: wholeNumber(env, 'HERALD_LOCAL_MAX_RECEIVE_COUNT', DELIVERY_QUEUE.maxReceiveCount, 1, 1000),
+    pausedRecheckMs: wholeNumber(env, 'HERALD_LOCAL_PAUSED_RECHECK_MS', PAUSED_RECHECK_MS, 100, 3_600_000),
     publishMetrics: /^(false|0|no|off)$/i.test(env.POWERTOOLS_METRICS_DISABLED?.trim() ?? ''),
   };
 }

@@ -177,12 +177,7 @@ export function localBackendEnv(target: {
     HERALD_TABLE_NAME: target.tableName,
     HERALD_QUEUE_URL: target.queues.queueUrl,
     HERALD_DLQ_URL: target.queues.dlqUrl,
-    ...(target.queues.ordered === undefined
-      ? {}
-      : {
-          HERALD_ORDERED_QUEUE_URL: target.queues.ordered.queueUrl,
-          HERALD_ORDERED_DLQ_URL: target.queues.ordered.dlqUrl,
-        }),
+    ...(target.queues.ordered === undefined ? {} : { HERALD_ORDERED_QUEUE_URL: target.queues.ordered.queueUrl }),
     HERALD_BODY_BUCKET: target.bodyBucket,
     AWS_REGION: target.region,
     AWS_ENDPOINT_URL_DYNAMODB: target.endpoints.dynamoDb,
