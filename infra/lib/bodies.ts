@@ -11,12 +11,13 @@ const BODY_BUCKET_VARIABLE = 'HERALD_BODY_BUCKET';
 
 /**
  * The bucket for bodies too large to keep in the table cheaply (src/adapters/dynamodb/request-bodies.ts):
- * one object per body, written once by ingest before the record that names it, read by the worker
- * and by the API's reads.
+ * one object per body, written by ingest before the record that names it, read by the worker and by
+ * the API's reads, and written again (the same bytes) when a notification still to be delivered is
+ * renewed late in its life (src/adapters/dynamodb/retention.ts).
  *
- * - Objects expire BODY_OBJECT_RETENTION_DAYS after they were written: the table's TTL and a week for
- *   DynamoDB to get round to deleting the item, so no readable record names an object that is gone.
- * - No versioning: a key is derived from the body it holds, so the only overwrite writes the same
+ * - Objects expire BODY_OBJECT_RETENTION_DAYS after they were last written: the table's TTL and a week
+ *   for DynamoDB to get round to deleting the item, so no readable record names an object that is gone.
+ * - No versioning: a key is derived from the body it holds, so the only overwrites write the same
  *   bytes again, and nothing but the lifecycle rule deletes. Versions would keep no other data, only
  *   cost: a rewrite would keep a second copy, and expired objects would linger as noncurrent versions.
  * - SSE-S3 encryption rather than KMS: KMS bills each PutObject and GetObject (its per-request price

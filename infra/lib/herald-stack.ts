@@ -39,7 +39,8 @@ export class HeraldStack extends Stack {
     // sweeper reads no body.
     this.bodies = new HeraldBodies(this, 'Bodies');
     this.bodies.grantObjects(this.functions.ingest, ['s3:PutObject', 's3:GetObject']);
-    this.bodies.grantObjects(this.functions.worker, ['s3:GetObject']);
+    // Put: a claim late in a notification's life writes its body again, renewing its lifecycle count.
+    this.bodies.grantObjects(this.functions.worker, ['s3:PutObject', 's3:GetObject']);
     this.bodies.grantObjects(this.functions.sweeper, []);
     this.api = new HeraldApi(this, 'Api', {
       handler: this.functions.ingest,

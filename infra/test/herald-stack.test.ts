@@ -340,7 +340,7 @@ describe('IAM', () => {
     );
   });
 
-  it('gives the worker its item actions on the table, SendMessage on the standard queue, both event sources their consume actions, the signing secret and reads of body objects', () => {
+  it('gives the worker its item actions on the table, SendMessage on the standard queue, both event sources their consume actions, the signing secret, and reads and writes of body objects', () => {
     expect(grantSet(ids.worker)).toEqual(
       new Set([
         ...expected(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], [table]),
@@ -356,7 +356,7 @@ describe('IAM', () => {
           [queue, orderedQueue],
         ),
         ...expected(['secretsmanager:GetSecretValue'], [signingSecret]),
-        ...expected(['s3:GetObject'], [bodyObjects]),
+        ...expected(['s3:PutObject', 's3:GetObject'], [bodyObjects]),
       ]),
     );
   });
@@ -458,9 +458,9 @@ describe('body bucket', () => {
     template.hasOutput('BodyBucketName', { Value: { Ref: ids.bucket } });
   });
 
-  it('lets ingest put and read objects, the worker read them, the sweeper nothing, and no one list or delete', () => {
+  it('lets ingest and the worker put (a renewal writes a body again) and read objects, the sweeper nothing, and no one list or delete', () => {
     expect(s3Grants(ids.ingest)).toEqual([{ actions: ['s3:GetObject', 's3:PutObject'], resources: [bodyObjects] }]);
-    expect(s3Grants(ids.worker)).toEqual([{ actions: ['s3:GetObject'], resources: [bodyObjects] }]);
+    expect(s3Grants(ids.worker)).toEqual([{ actions: ['s3:GetObject', 's3:PutObject'], resources: [bodyObjects] }]);
     expect(s3Grants(ids.sweeper)).toEqual([]);
     // Nor does a statement of the bucket's own policy allow anything.
     const bucketPolicy = onlyResource(template, 'AWS::S3::BucketPolicy').PolicyDocument as {

@@ -22,6 +22,7 @@ import { readBothItems, readRequest, requestExists } from './notification-reads.
 import { putRequest, updateState } from './notification-writes.js';
 import { RecentSet } from './recent-set.js';
 import { RequestBodies } from './request-bodies.js';
+import { renewRequest } from './retention.js';
 import { listStalePending } from './stale-pending.js';
 import {
   attemptUpdate,
@@ -55,11 +56,14 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *                   read the id: without transactions that is the only way to refuse an unknown id
  *                   instead of creating an orphan STATE item; ingest, sweeper and retry never pay it)
  *   markPending     like markQueued (ingest calls it only when its send failed)
- *   claim           1 GetItem of the REQUEST, eventually consistent (it never changes once written;
- *                   +1 strongly consistent GetItem only if it is not visible yet) + 1 UpdateItem
+ *   claim           1 GetItem of the REQUEST, eventually consistent (it never changes once written but
+ *                   for its expiry; +1 strongly consistent GetItem only if it is not visible yet) +
+ *                   1 UpdateItem; a notification over a day old also renews its REQUEST item (and
+ *                   body object), at most once a day of its life: +1 UpdateItem (+1 PutObject), retention.ts
  *   recordAttempt   1 UpdateItem
  *   release         1 UpdateItem (a claim given back: its destination may not be sent to now)
- *   reopen          1 UpdateItem + 1 GetItem of the REQUEST, in parallel
+ *   reopen          1 GetItem of the REQUEST, then 1 UpdateItem; renews like claim (the body object
+ *                   only when the body was read)
  *   stats           INDEX_SHARDS Queries (Select COUNT) of the sparse index's F# partitions (failure-count.ts)
  *   cancel          1 GetItem of the REQUEST (eventually consistent) + 1 UpdateItem
  *   list FAILED     (status FAILED alone, any created range) INDEX_SHARDS Queries on the sparse index +
@@ -215,7 +219,8 @@ export class DynamoDbStore implements NotificationStore {
     // message comes back later instead of leaving a claim whose attempt was never sent.
     const request = await this.readRequestAndRemember(id, {});
     if (!request) return undefined;
-    const claimed = await updateState(this.table, id, claimUpdate(request, at, leaseExpiresAt), 'ALL_NEW');
+    const expiresAt = await renewRequest(this.table, this.bodies, request, at);
+    const claimed = await updateState(this.table, id, claimUpdate(request, at, leaseExpiresAt, expiresAt), 'ALL_NEW');
     return claimed ? toNotification(request, claimed.Attributes) : undefined;
   }
 
@@ -232,7 +237,8 @@ export class DynamoDbStore implements NotificationStore {
     // is made; a refused reopen (rare: an operator retrying something not FAILED) wastes that read.
     const request = await this.readRequestAndRemember(id, options);
     if (!request) return undefined;
-    const reopened = await updateState(this.table, id, reopenUpdate(id, at), 'ALL_NEW');
+    const expiresAt = await renewRequest(this.table, this.bodies, request, at);
+    const reopened = await updateState(this.table, id, reopenUpdate(id, at, expiresAt), 'ALL_NEW');
     return reopened ? toNotification(request, reopened.Attributes) : undefined;
   }
 

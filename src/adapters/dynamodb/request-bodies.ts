@@ -64,6 +64,18 @@ export class RequestBodies {
     return { ...request, body: await this.objects.get(key) };
   }
 
+  /**
+   * Writes the body object of a completed REQUEST item again, the same text under the same key, so the
+   * bucket's lifecycle counts its days afresh (retention.ts). False, writing nothing, when the item
+   * keeps its body itself or its body was not read.
+   */
+  async rewrite(request: Item): Promise<boolean> {
+    const key = request[BODY_OBJECT_ATTRIBUTE];
+    if (typeof key !== 'string' || typeof request.body !== 'string') return false;
+    await this.objects.put(key, request.body);
+    return true;
+  }
+
   /** `complete` over many items, a bounded number of object reads at once; results in input order. */
   completeAll(requests: Item[]): Promise<Item[]> {
     return mapConcurrently(requests, READ_CONCURRENCY, (request) => this.complete(request));

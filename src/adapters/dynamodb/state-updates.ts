@@ -59,8 +59,16 @@ export function pendingUpdate(id: string, at: string): StateUpdate {
   return { expression: e, update, condition };
 }
 
-/** Whatever is claimable at `at` → PROCESSING with a lease; `request` is the notification's REQUEST item. */
-export function claimUpdate(request: Item, at: string, leaseExpiresAt: string): StateUpdate {
+/**
+ * Whatever is claimable at `at` → PROCESSING with a lease; `request` is the notification's REQUEST item,
+ * `expiresAt` its TTL as renewed for this claim (retention.ts), which the STATE item takes too.
+ */
+export function claimUpdate(
+  request: Item,
+  at: string,
+  leaseExpiresAt: string,
+  expiresAt: number | undefined,
+): StateUpdate {
   const e = new Expression();
   const update = updateExpression(
     [
@@ -70,7 +78,7 @@ export function claimUpdate(request: Item, at: string, leaseExpiresAt: string): 
       e.equals('leaseExpiresAt', leaseExpiresAt),
       e.equals('lastUpdatedAt', at),
       e.initialize('listSortKey', String(request[CREATED_INDEX.sort])),
-      ...initialStateAttributes(e, String(request.createdAt)),
+      ...renewedStateAttributes(e, String(request.createdAt), expiresAt),
     ],
     leaveFailedIndex(e),
   );
@@ -149,8 +157,11 @@ export function cancelUpdate(at: string): StateUpdate {
   return { expression: e, update, condition };
 }
 
-/** FAILED → PENDING with a fresh budget, indexed by reopen time so the sweeper can find it. */
-export function reopenUpdate(id: string, at: string): StateUpdate {
+/**
+ * FAILED → PENDING with a fresh budget, indexed by reopen time so the sweeper can find it; `expiresAt`
+ * is the REQUEST's TTL as renewed for this reopen (retention.ts).
+ */
+export function reopenUpdate(id: string, at: string, expiresAt: number | undefined): StateUpdate {
   const e = new Expression();
   const update = updateExpression(
     [
@@ -159,6 +170,7 @@ export function reopenUpdate(id: string, at: string): StateUpdate {
       e.equals('lastUpdatedAt', at),
       e.equals(FAILED_INDEX.partition, reopenedPartition(indexShard(id))),
       e.equals(FAILED_INDEX.sort, `${at}#${id}`),
+      ...(expiresAt === undefined ? [] : [e.equals(TTL_ATTRIBUTE, expiresAt)]),
     ],
     [e.name('nextAttemptAt'), e.name('leaseExpiresAt')],
   );
@@ -171,6 +183,15 @@ function initialStateAttributes(e: Expression, retainedFrom: string): string[] {
   const expiresAt = expiresAtFrom(retainedFrom);
   if (expiresAt !== undefined) sets.push(e.initialize(TTL_ATTRIBUTE, expiresAt));
   return sets;
+}
+
+/**
+ * As initialStateAttributes, but the STATE item's TTL follows its REQUEST's as renewed (`expiresAt`),
+ * an existing one included, so the two items expire together.
+ */
+function renewedStateAttributes(e: Expression, retainedFrom: string, expiresAt: number | undefined): string[] {
+  if (expiresAt === undefined) return initialStateAttributes(e, retainedFrom);
+  return [e.initialize('attempts', 0), e.initialize('attemptBudgetStart', 0), e.equals(TTL_ATTRIBUTE, expiresAt)];
 }
 
 /** The SET clause that puts `attempt` into the history ring: appended, or over the oldest entry. */
