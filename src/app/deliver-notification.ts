@@ -23,7 +23,7 @@ import { signingHeaders } from './signing-headers.js';
  */
 export type DeliveryOutcome =
   | { action: 'done' }
-  | { action: 'retryLater'; delayMs: number; destination?: string }
+  | { action: 'retryLater'; delayMs: number; destination?: string; heldSince?: number }
   | { action: 'redeliver' };
 
 const DONE: DeliveryOutcome = { action: 'done' };
@@ -62,11 +62,16 @@ export async function deliverNotification(
   receiveCount = 1,
   /** The message's destination attribute, if it had one. */
   destination?: string,
+  /** Since when the destination has held this message back (QueueMessage.heldSince), if it has. */
+  heldSince?: number,
 ): Promise<DeliveryOutcome> {
   let ticket: DeliveryTicket | undefined;
   if (destination !== undefined) {
     const acquired = await deps.destinations.acquire(destination, 1);
-    if (acquired.kind === 'wait') return { ...holdBack(deps, notificationId, acquired), destination };
+    if (acquired.kind === 'wait') {
+      const held = await keepWhileHeld(deps, notificationId, heldSince);
+      return { ...holdBack(deps, notificationId, acquired), destination, heldSince: held };
+    }
     ticket = acquired.tickets[0];
   }
   let claimed: Notification | DeliveryOutcome;
@@ -123,6 +128,22 @@ async function claimForMessage(
   // little stale, and the message is looked at again no sooner than MIN_DEFER_MS.
   return explainUnclaimable(deps, notificationId, current, claimedAt, receiveCount);
 }
+
+/**
+ * A message held back before any claim touches no record, so a store whose records expire by age
+ * whatever their status (DynamoDB's TTL) is asked to keep the notification once a day of holding: a
+ * destination paused for weeks must not lose what it holds. Returns when the held time counts from.
+ */
+async function keepWhileHeld(deps: AppDependencies, id: string, heldSince: number | undefined): Promise<number> {
+  const now = deps.clock.now().getTime();
+  if (heldSince === undefined) return now;
+  if (deps.store.retain === undefined || now - heldSince < RETAIN_HELD_EVERY_MS) return heldSince;
+  await deps.store.retain(id, new Date(now).toISOString());
+  return now;
+}
+
+/** How often a notification held back by its destination asks its store to keep it. */
+const RETAIN_HELD_EVERY_MS = 24 * 3600 * 1000;
 
 /**
  * A paused destination's messages are looked at again this often by default (so a resume takes

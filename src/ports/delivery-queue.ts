@@ -14,6 +14,8 @@ export interface QueueMessage {
   ordered?: boolean;
   /** How many times the sweeper sent this notification back from a dead-letter queue (absent: never). */
   redrives?: number;
+  /** Since when (epoch ms) its destination has held this notification back, carried by each re-send. */
+  heldSince?: number;
 }
 
 /** What travels with a message besides the notification id. */
@@ -26,6 +28,8 @@ export interface SendOptions {
   orderingKey?: string | null;
   /** The sweeper's count of redrives from a dead-letter queue (redrive-dead-letters.ts). */
   redrives?: number;
+  /** QueueMessage.heldSince, for the re-send of a message held back. */
+  heldSince?: number;
 }
 
 export interface ReceiveOptions {

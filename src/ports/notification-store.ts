@@ -128,6 +128,14 @@ export interface NotificationStore {
    */
   release(id: string, claim: Claim, at: string, nextAttemptAt: string | null): Promise<boolean>;
 
+  /**
+   * Keeps a notification still to be delivered from expiring by age (a store whose records expire
+   * whatever their status, DynamoDB's TTL): for one that no write touches while its destination
+   * holds it back. Absent: the store never deletes a notification that is not final. Nothing happens
+   * for an unknown id.
+   */
+  retain?(id: string, at: string): Promise<void>;
+
   /** Counts by status and the oldest due time as of `at` (NotificationStats says what may be null). */
   stats(at: string): Promise<NotificationStats>;
 

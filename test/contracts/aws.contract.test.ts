@@ -608,6 +608,21 @@ describe('SqsQueue beyond the contract', () => {
     }
   });
 
+  it('carries since when a destination has held a message back', async () => {
+    const queues = await createTestQueues(aws.sqs, 'herald-held');
+    const queue = new SqsQueue({ client: aws.sqs, queueUrl: queues.queueUrl });
+    try {
+      await queue.send('held', { heldSince: 1_700_000_000_123 });
+      await queue.send('fresh');
+      const received = await queue.receive({ maxMessages: 10, visibilityTimeoutMs: 60_000, waitTimeMs: 0 });
+      const byId = new Map(received.map((message) => [message.notificationId, message]));
+      expect(byId.get('held')?.heldSince).toBe(1_700_000_000_123);
+      expect(byId.get('fresh')).not.toHaveProperty('heldSince');
+    } finally {
+      await queues.remove();
+    }
+  });
+
   it('postpones a message under SQS\u2019s 12 hours from its receive, and carries a redrive count', async () => {
     const queues = await createTestQueues(aws.sqs, 'herald-postpone');
     const queue = new SqsQueue({ client: aws.sqs, queueUrl: queues.queueUrl });

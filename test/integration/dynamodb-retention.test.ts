@@ -178,6 +178,38 @@ describe('DynamoDbStore: a notification still to be delivered outlives its first
     expect(await expiries(notification.id)).toEqual(afterClaim);
   });
 
+  it('retain (a message held by its destination for days) renews one never claimed, created 29 days ago, without making it a STATE item', async () => {
+    const createdMs = Date.now() - 29 * DAY_MS;
+    const notification = makeNotification({
+      createdAt: new Date(createdMs).toISOString(),
+      lastUpdatedAt: new Date(createdMs).toISOString(),
+      status: 'QUEUED',
+      body: LARGE_BODY,
+    });
+    await store.insert(notification);
+
+    const now = Date.now();
+    await store.retain(notification.id, new Date(now).toISOString());
+    const { request, state } = await expiries(notification.id);
+    expect(request).toBeGreaterThanOrEqual(Math.floor(now / 1000) + RETENTION_S);
+    // Still a notification as ingested (no STATE item), and its body written again.
+    expect(state).toBeUndefined();
+    expect(bodyWrites(notification.id)).toBe(2);
+    expect(await store.get(notification.id)).toMatchObject({ status: 'QUEUED', body: LARGE_BODY });
+  });
+
+  it('retain renews both items of one that has a STATE item, and an unknown id is nothing', async () => {
+    const notification = await failedLongAgo(29);
+    const now = Date.now();
+    await store.retain(notification.id, new Date(now).toISOString());
+    const { request, state } = await expiries(notification.id);
+    expect(request).toBeGreaterThanOrEqual(Math.floor(now / 1000) + RETENTION_S);
+    expect(state).toBe(request);
+    await expect(
+      store.retain('0b9d6f43-0000-4000-8000-000000000000', new Date(now).toISOString()),
+    ).resolves.toBeUndefined();
+  });
+
   it('renews nothing for a notification less than a day old: its claims and retries write the REQUEST item never', async () => {
     const notification = makeNotification({ body: LARGE_BODY });
     await store.insert(notification);

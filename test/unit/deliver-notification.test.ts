@@ -257,6 +257,50 @@ describe('deliverNotification', () => {
     });
   });
 
+  describe('a message held back by its destination (paused) before any claim', () => {
+    const HOUR_MS = 3600 * 1000;
+    async function pausedSetUp() {
+      const deps = await setUp([]);
+      await deps.destinations.remember(DESTINATION);
+      await deps.destinations.change(DESTINATION, (record) => ({ ...record, paused: true }), 'test');
+      const retained: { id: string; at: string }[] = [];
+      // The in-memory store never expires anything; this one records what it is asked to keep.
+      Object.assign(deps.store, {
+        retain: async (id: string, at: string) => {
+          retained.push({ id, at });
+        },
+      });
+      return { deps, retained };
+    }
+
+    it('starts counting how long it is held on its first hold, and asks the store for nothing', async () => {
+      const { deps, retained } = await pausedSetUp();
+      expect(await deliverNotification(deps, ID, 1, DESTINATION)).toEqual({
+        action: 'retryLater',
+        delayMs: expect.any(Number),
+        destination: DESTINATION,
+        heldSince: START.getTime(),
+      });
+      expect(retained).toEqual([]);
+    });
+
+    it('asks the store to keep the notification once it has been held a day, and counts again from then', async () => {
+      const { deps, retained } = await pausedSetUp();
+      const held = (heldSince: number) => deliverNotification(deps, ID, 1, DESTINATION, heldSince);
+
+      expect(await held(START.getTime() - 23 * HOUR_MS)).toMatchObject({ heldSince: START.getTime() - 23 * HOUR_MS });
+      expect(retained).toEqual([]);
+
+      expect(await held(START.getTime() - 25 * HOUR_MS)).toMatchObject({
+        action: 'retryLater',
+        heldSince: START.getTime(),
+      });
+      expect(retained).toEqual([{ id: ID, at: START.toISOString() }]);
+      // Nothing was claimed or spent.
+      expect(await deps.store.get(ID)).toMatchObject({ status: 'QUEUED', attempts: 0 });
+    });
+  });
+
   describe('a message it cannot act on', () => {
     it('for a notification not stored yet: left for redelivery on its first two receives, nothing sent', async () => {
       const deps = await setUp([]);

@@ -32,10 +32,11 @@ import {
   queuedUpdate,
   releaseUpdate,
   reopenUpdate,
+  stateExpiryUpdate,
 } from './state-updates.js';
 import { openTable, type Table } from './table.js';
 import { readEpoch, writeEpoch } from './table-epoch.js';
-import { KEY, RETENTION_DAYS } from './table-schema.js';
+import { KEY, RETENTION_DAYS, TTL_ATTRIBUTE } from './table-schema.js';
 
 /*
  * The table layout is table-schema.ts; items.ts has the attributes of each item, index-partitions.ts
@@ -62,6 +63,9 @@ import { KEY, RETENTION_DAYS } from './table-schema.js';
  *                   body object), at most once a day of its life: +1 UpdateItem (+1 PutObject), retention.ts
  *   recordAttempt   1 UpdateItem
  *   release         1 UpdateItem (a claim given back: its destination may not be sent to now)
+ *   retain          1 GetItem of the REQUEST (+1 GetObject for a large body); when it renews (at most
+ *                   once a day of a held notification's life): +1 UpdateItem of the REQUEST (+1
+ *                   PutObject) and +1 UpdateItem of the STATE item if there is one
  *   reopen          1 GetItem of the REQUEST, then 1 UpdateItem; renews like claim (the body object
  *                   only when the body was read)
  *   stats           INDEX_SHARDS Queries (Select COUNT) of the sparse index's F# partitions (failure-count.ts)
@@ -240,6 +244,20 @@ export class DynamoDbStore implements NotificationStore {
     const expiresAt = await renewRequest(this.table, this.bodies, request, at);
     const reopened = await updateState(this.table, id, reopenUpdate(id, at, expiresAt), 'ALL_NEW');
     return reopened ? toNotification(request, reopened.Attributes) : undefined;
+  }
+
+  /**
+   * Renews a notification held back by its destination, as a claim would (retention.ts): its REQUEST
+   * item and body object, and its STATE item when it has one (a notification never claimed has none,
+   * and is not given one).
+   */
+  async retain(id: string, at: string): Promise<void> {
+    const request = await this.readRequestAndRemember(id, {});
+    if (!request) return;
+    const before = request[TTL_ATTRIBUTE];
+    const expiresAt = await renewRequest(this.table, this.bodies, request, at);
+    if (expiresAt === undefined || expiresAt === before) return;
+    await updateState(this.table, id, stateExpiryUpdate(expiresAt));
   }
 
   async cancel(id: string, at: string): Promise<Notification | undefined> {

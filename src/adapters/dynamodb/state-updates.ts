@@ -177,6 +177,13 @@ export function reopenUpdate(id: string, at: string, expiresAt: number | undefin
   return { expression: e, update, condition: e.equals('status', 'FAILED') };
 }
 
+/** An existing STATE item's TTL → `expiresAt` (its REQUEST's, renewed: retention.ts); no status change. */
+export function stateExpiryUpdate(expiresAt: number): StateUpdate {
+  const e = new Expression();
+  const update = updateExpression([e.equals(TTL_ATTRIBUTE, expiresAt)], []);
+  return { expression: e, update, condition: `attribute_exists(${e.name(KEY.partition)})` };
+}
+
 /** Attributes a STATE item needs whichever transition creates it; retention counts from `retainedFrom`. */
 function initialStateAttributes(e: Expression, retainedFrom: string): string[] {
   const sets = [e.initialize('attempts', 0), e.initialize('attemptBudgetStart', 0)];

@@ -33,6 +33,8 @@ const MAX_POSTPONE_SECONDS = SQS_MAX_VISIBILITY_SECONDS - 15 * 60;
 export const DESTINATION_ATTRIBUTE = 'destination';
 /** The message attribute counting the sweeper's redrives of a dead-lettered notification. */
 const REDRIVES_ATTRIBUTE = 'redrives';
+/** The message attribute saying since when (epoch ms) the destination has held the message back. */
+export const HELD_SINCE_ATTRIBUTE = 'heldSince';
 /** Head room over a long poll's wait before the HTTP request counts as hung. */
 const LONG_POLL_GRACE_MS = 5_000;
 
@@ -80,7 +82,7 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
 
   async send(
     notificationId: string,
-    { delayMs = 0, destination, orderingKey, redrives }: SendOptions = {},
+    { delayMs = 0, destination, orderingKey, redrives, heldSince }: SendOptions = {},
   ): Promise<void> {
     if (this.ordered !== (orderingKey != null)) {
       throw new Error(`${this.ordered ? 'an ordered' : 'a standard'} queue was sent a message of the other kind`);
@@ -89,6 +91,9 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
     if (destination !== undefined)
       messageAttributes[DESTINATION_ATTRIBUTE] = { DataType: 'String', StringValue: destination };
     if (redrives) messageAttributes[REDRIVES_ATTRIBUTE] = { DataType: 'Number', StringValue: String(redrives) };
+    if (heldSince !== undefined) {
+      messageAttributes[HELD_SINCE_ATTRIBUTE] = { DataType: 'Number', StringValue: String(heldSince) };
+    }
     const attributes = Object.keys(messageAttributes).length === 0 ? {} : { MessageAttributes: messageAttributes };
     const placement =
       orderingKey != null
@@ -135,7 +140,7 @@ export class SqsQueue implements DeliveryQueue, MessageSource {
           VisibilityTimeout: visibilitySecondsOf(options.visibilityTimeoutMs),
           WaitTimeSeconds: waitTimeSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-          MessageAttributeNames: [DESTINATION_ATTRIBUTE, REDRIVES_ATTRIBUTE],
+          MessageAttributeNames: [DESTINATION_ATTRIBUTE, REDRIVES_ATTRIBUTE, HELD_SINCE_ATTRIBUTE],
         }),
         // The client's request timeout is sized for quick calls; a long poll legitimately waits longer.
         { requestTimeout: waitTimeSeconds * 1000 + LONG_POLL_GRACE_MS },
@@ -186,6 +191,7 @@ function toQueueMessage(message: Message, ordered: boolean): QueueMessage[] {
   const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
   const destination = message.MessageAttributes?.[DESTINATION_ATTRIBUTE]?.StringValue;
   const redrives = Number(message.MessageAttributes?.[REDRIVES_ATTRIBUTE]?.StringValue ?? '0');
+  const heldSince = heldSinceOf(message.MessageAttributes?.[HELD_SINCE_ATTRIBUTE]?.StringValue);
   return [
     {
       notificationId: message.Body,
@@ -194,6 +200,13 @@ function toQueueMessage(message: Message, ordered: boolean): QueueMessage[] {
       ...(destination === undefined ? {} : { destination }),
       ...(ordered ? { ordered } : {}),
       ...(Number.isInteger(redrives) && redrives > 0 ? { redrives } : {}),
+      ...(heldSince === undefined ? {} : { heldSince }),
     },
   ];
+}
+
+/** The `heldSince` attribute's value (epoch ms), or undefined when absent or not a time. */
+export function heldSinceOf(value: string | undefined): number | undefined {
+  const ms = Number(value);
+  return value !== undefined && Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
 }

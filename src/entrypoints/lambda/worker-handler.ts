@@ -5,7 +5,7 @@ import {
   SqsFifoPartialProcessorAsync,
 } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DESTINATION_ATTRIBUTE } from '../../adapters/sqs/sqs-queue.js';
+import { DESTINATION_ATTRIBUTE, HELD_SINCE_ATTRIBUTE, heldSinceOf } from '../../adapters/sqs/sqs-queue.js';
 import { deliverNotification } from '../../app/deliver-notification.js';
 import { invocation, type LambdaRuntime } from './runtime.js';
 
@@ -35,12 +35,14 @@ export function createWorkerHandler(runtime: LambdaRuntime) {
     const notificationId = record.body;
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
     const destination = record.messageAttributes?.[DESTINATION_ATTRIBUTE]?.stringValue;
-    const outcome = await deliverNotification(deps, notificationId, receiveCount, destination);
+    const heldSince = heldSinceOf(record.messageAttributes?.[HELD_SINCE_ATTRIBUTE]?.stringValue);
+    const outcome = await deliverNotification(deps, notificationId, receiveCount, destination, heldSince);
     // Reported as a batch item failure: SQS hands it out again after its visibility timeout.
     if (outcome.action === 'redeliver') throw new KeptInQueueError(notificationId, 'it is not stored yet');
     if (outcome.action !== 'retryLater') return;
     if (record.attributes.MessageGroupId === undefined) {
-      await deps.queue.send(notificationId, { delayMs: outcome.delayMs, destination: outcome.destination });
+      const { delayMs, destination: sentTo, heldSince: held } = outcome;
+      await deps.queue.send(notificationId, { delayMs, destination: sentTo, heldSince: held });
       return;
     }
     if (orderedMessages === undefined) throw new Error('a record of the ordered queue, and no ordered queue');

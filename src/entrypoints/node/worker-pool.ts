@@ -99,6 +99,7 @@ export class WorkerPool {
         message.notificationId,
         message.receiveCount,
         message.destination,
+        message.heldSince,
       );
       if (outcome.action === 'redeliver') return; // Its lease runs out and the queue hands it out again.
       const finished = this.finish(message, outcome.action === 'retryLater' ? outcome : undefined);
@@ -115,13 +116,14 @@ export class WorkerPool {
    */
   private async finish(
     message: QueueMessage,
-    retry: { delayMs: number; destination?: string } | undefined,
+    retry: { delayMs: number; destination?: string; heldSince?: number } | undefined,
   ): Promise<void> {
     try {
       if (retry !== undefined && message.ordered) return await this.queue.postpone(message, retry.delayMs);
       // Send the replacement before deleting: a crash in between leaves a duplicate, never nothing.
       if (retry !== undefined) {
-        await this.deps.queue.send(message.notificationId, { delayMs: retry.delayMs, destination: retry.destination });
+        const { delayMs, destination, heldSince } = retry;
+        await this.deps.queue.send(message.notificationId, { delayMs, destination, heldSince });
       }
       await this.queue.delete(message);
     } catch (error) {

@@ -47,6 +47,45 @@ afterAll(async () => {
   await Promise.all([paused?.close(), other?.close()]);
 });
 
+describe('a message held back by a paused destination (aws-local, standard queue)', () => {
+  it('is re-sent carrying since when it is held, the same time at every hold', async () => {
+    const held = await startVendor();
+    const sent: { body: string; heldSince?: string }[] = [];
+    const name = `recordSends${Math.random()}`;
+    local.runtime.clients.sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'SendMessageCommand') {
+          const input = args.input as {
+            MessageBody: string;
+            MessageAttributes?: Record<string, { StringValue?: string }>;
+          };
+          sent.push({ body: input.MessageBody, heldSince: input.MessageAttributes?.heldSince?.StringValue });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const path = `/v1/destinations/${encodeURIComponent(held.url)}`;
+      const known = await herald.send({ url: `${held.url}/ok` });
+      expect((await herald.waitForStatus(known.body.id, ['SUCCESS'])).status).toBe('SUCCESS');
+      expect((await herald.call('POST', `${path}/pause`)).status).toBe(200);
+      const waiting = await herald.send({ url: `${held.url}/ok` });
+      const holds = () => sent.filter((s) => s.body === waiting.body.id && s.heldSince !== undefined);
+      await waitFor(() => (holds().length >= 3 ? true : undefined), { what: 'three holds of the paused message' });
+      expect(new Set(holds().map((s) => s.heldSince)).size).toBe(1);
+      // Sent at ingest without it: nothing held it yet.
+      expect(sent.find((s) => s.body === waiting.body.id)?.heldSince).toBeUndefined();
+
+      expect((await herald.call('POST', `${path}/resume`)).status).toBe(200);
+      expect((await herald.waitForStatus(waiting.body.id, ['SUCCESS'], 30_000)).status).toBe('SUCCESS');
+    } finally {
+      local.runtime.clients.sqs.middlewareStack.remove(name);
+      await held.close();
+    }
+  });
+});
+
 describe('an ordered head held by a paused destination (aws-local, FIFO queue)', () => {
   it('is received more often than the dead-letter threshold, never dead-lettered, and still goes first after the resume', async () => {
     const ordered = local.queues.ordered as NonNullable<AwsLocal['queues']['ordered']>;
