@@ -13,7 +13,9 @@ import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUT
  *   true: absent reads as false, as on items written before it existed), orderingKey (only when set), requestHash,
  *   createdAt, lastUpdatedAt (as ingested), ingestStatus = QUEUED when ingest sent the message before
  *   the put (the usual case; absent: PENDING, the send failed), gsi1pk = `C#<createdAt minute>#<shard>`,
- *   gsi1sk = `<createdAt>#<id>` (the listing order), expiresAt. Written once by `insert`, never again.
+ *   gsi1sk = `<createdAt>#<id>` (the listing order), expiresAt. Written once by `insert`; only its
+ *   expiresAt (and bodyWrittenAt, when its body object was written again) is renewed later, for a
+ *   notification still to be delivered late in its life (retention.ts).
  * - STATE item attributes: status, attempts, attemptBudgetStart, lastUpdatedAt, lastDeliveryAttempt,
  *   nextAttemptAt, deliveredAt, leaseExpiresAt (absent rather than null), history (list of attempts),
  *   listSortKey (= the REQUEST's gsi1sk, copied by `claim` so `recordAttempt` can index a failure

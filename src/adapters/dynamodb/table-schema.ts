@@ -53,7 +53,10 @@ export const FAILED_INDEX = { name: 'failedByShard', partition: 'gsi2pk', sort: 
 /** Index partitions are spread over this many shards so no single partition takes every write. */
 export const INDEX_SHARDS = 8;
 
-/** DynamoDB's TTL attribute (epoch seconds): both items expire this long after creation. */
+/**
+ * DynamoDB's TTL attribute (epoch seconds): both items expire this long after creation, or after
+ * their last renewal while still to be delivered (retention.ts).
+ */
 export const TTL_ATTRIBUTE = 'expiresAt';
 export const RETENTION_DAYS = 30;
 
