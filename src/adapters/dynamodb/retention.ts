@@ -38,8 +38,9 @@ export async function renewRequest(
   at: string,
 ): Promise<number | undefined> {
   const current = Number(request[TTL_ATTRIBUTE]);
+  if (!Number.isFinite(current)) return undefined;
   const target = expiresAtFrom(at);
-  if (target === undefined || !Number.isFinite(current)) return Number.isFinite(current) ? current : undefined;
+  if (target === undefined) return current;
   const expiresAt = current < target - RENEWAL_SLACK_SECONDS ? target : current;
   // The body object must outlive the item that names it (BODY_OBJECT_RETENTION_DAYS): an object written
   // at t covers an item expiring up to a retention after t, and is written again when that falls short.
