@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CALLER_NAME, DEFAULT_CALLER, ROLES, type Role } from './domain/caller.js';
 import { MIN_TIMEOUT_MS_OF_HEALTH } from './domain/circuit-breaker.js';
 import { LIMITS } from './domain/request-schema.js';
 import { signingSecretProblem, splitSecretList } from './domain/signature.js';
@@ -46,6 +47,68 @@ const signingSecrets = z
     });
   });
 
+/** One HERALD_API_KEYS entry: a key and the caller it names. */
+export interface ApiKeyEntry {
+  name: string;
+  role: Role;
+  key: string;
+}
+
+/** A key is one Bearer token: anything but whitespace (and the comma that separates entries). */
+const API_KEY = /^\S+$/;
+
+/**
+ * `key` (the full-access caller `default`) or `name:role:key`, comma-separated. Each problem names
+ * its entry by position: the message must not quote a key.
+ */
+const apiKeys = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const entries = v
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    const parsed: ApiKeyEntry[] = [];
+    const positionOfKey = new Map<string, number>();
+    entries.forEach((entry, index) => {
+      const at = `entry ${index + 1} of ${entries.length}`;
+      const result = parseApiKeyEntry(entry);
+      if (typeof result === 'string') {
+        ctx.addIssue({ code: 'custom', message: `${at} ${result}` });
+        return;
+      }
+      const earlier = positionOfKey.get(result.key);
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${at} repeats the key of entry ${earlier + 1}; each key names one caller`,
+        });
+        return;
+      }
+      positionOfKey.set(result.key, index);
+      parsed.push(result);
+    });
+    return parsed;
+  });
+
+/** An entry as a key and its caller, or what is wrong with it (never quoting it). */
+function parseApiKeyEntry(entry: string): ApiKeyEntry | string {
+  const malformed = 'must be a key, or name:role:key (a key holds no spaces)';
+  const first = entry.indexOf(':');
+  if (first === -1) return API_KEY.test(entry) ? { ...DEFAULT_CALLER, key: entry } : malformed;
+  const second = entry.indexOf(':', first + 1);
+  if (second === -1) return malformed;
+  const name = entry.slice(0, first);
+  const role = entry.slice(first + 1, second);
+  const key = entry.slice(second + 1);
+  if (!API_KEY.test(key)) return malformed;
+  if (!CALLER_NAME.test(name)) return 'has an invalid name; names are 1 to 64 of A-Z a-z 0-9 . _ -';
+  // Not quoted either: in a bare key that holds colons, the "role" is part of the key.
+  if (!(ROLES as readonly string[]).includes(role)) return `has an unknown role; roles are ${ROLES.join(', ')}`;
+  return { name, role: role as Role, key };
+}
+
 const environment = z
   .object({
     HERALD_HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -53,15 +116,7 @@ const environment = z
     HERALD_DB_PATH: z.string().trim().min(1).default('./data/herald.db'),
     HERALD_DB_MAX_PAGE_COUNT: integer(1, 2_147_483_647).optional(),
     HERALD_DB_FAIL_SYNC_WHILE_EXISTS: z.string().trim().min(1).optional(),
-    HERALD_API_KEYS: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((key) => key.trim())
-          .filter((key) => key !== ''),
-      ),
+    HERALD_API_KEYS: apiKeys,
     HERALD_ALLOW_PRIVATE_TARGETS: boolean.default(false),
     HERALD_MAX_ATTEMPTS: integer(1, LIMITS.maxAttempts).default(8),
     HERALD_RETRY_BASE_DELAY_MS: integer(0, 86_400_000).default(1000),
@@ -133,7 +188,8 @@ export interface HeraldConfig {
    * the SQLite WAL fails with EIO, so a test can play a failing disk (the process then exits).
    */
   dbFailSyncWhileExists?: string;
-  apiKeys: string[];
+  /** HERALD_API_KEYS: each key with the caller it names; empty turns authentication off (loopback only). */
+  apiKeys: ApiKeyEntry[];
   allowPrivateTargets: boolean;
   maxAttempts: number;
   retryBaseDelayMs: number;

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 
 /** The routes of the HTTP API (docs/api/openapi.json); the ingest function serves all of them. */
 export const ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }> = [
+  { method: apigwv2.HttpMethod.GET, path: '/v1/caller' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/notifications' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/notifications/batch' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/notifications' },

@@ -1,3 +1,4 @@
+import { DEFAULT_CALLER } from '../domain/caller.js';
 import { HeraldError, ValidationError } from '../domain/errors.js';
 import type { Notification } from '../domain/notification.js';
 import { acceptNotification } from './accept-notification.js';
@@ -16,16 +17,20 @@ export type BatchItemResult =
  * Batch ingest: each item goes through the single ingest on its own — validated, deduplicated,
  * stored, enqueued — so one bad or conflicting item refuses only itself. Results keep input order,
  * and items of one ordering key are accepted one after another in input order (their line's order).
- * Only a malformed envelope refuses the whole batch.
+ * Only a malformed envelope refuses the whole batch. Every item is sent by `caller` (accept-notification.ts).
  */
-export async function acceptBatch(deps: AppDependencies, input: unknown): Promise<BatchItemResult[]> {
+export async function acceptBatch(
+  deps: AppDependencies,
+  input: unknown,
+  caller = DEFAULT_CALLER.name,
+): Promise<BatchItemResult[]> {
   const items = parseEnvelope(input);
   const results: BatchItemResult[] = new Array(items.length);
   const lanes = lanesOf(items);
   let next = 0;
   const worker = async () => {
     while (next < lanes.length) {
-      for (const index of lanes[next++] ?? []) results[index] = await acceptOne(deps, items[index]);
+      for (const index of lanes[next++] ?? []) results[index] = await acceptOne(deps, items[index], caller);
     }
   };
   await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, lanes.length) }, worker));
@@ -53,9 +58,9 @@ function lanesOf(items: unknown[]): number[][] {
   return lanes;
 }
 
-async function acceptOne(deps: AppDependencies, item: unknown): Promise<BatchItemResult> {
+async function acceptOne(deps: AppDependencies, item: unknown, caller: string): Promise<BatchItemResult> {
   try {
-    return await acceptNotification(deps, item);
+    return await acceptNotification(deps, item, undefined, caller);
   } catch (error) {
     if (error instanceof HeraldError) return { outcome: 'refused', error };
     throw error;

@@ -1,3 +1,4 @@
+import { DEFAULT_CALLER } from '../domain/caller.js';
 import { HeraldError } from '../domain/errors.js';
 import { type Notification, newNotification } from '../domain/notification.js';
 import { notificationIdFor } from '../domain/notification-id.js';
@@ -24,22 +25,26 @@ export interface AcceptResult {
  * - With a key, the record is stored first (PENDING), then enqueued and marked QUEUED, as the contract
  *   orders it: a replay, or duplicates racing each other, must not send messages of their own.
  * - With an ordering key (and no idempotency key), stored QUEUED first, then sent: see below.
+ *
+ * `caller` is the name of the caller sending it: recorded on the notification, and the scope of its
+ * idempotency key.
  */
 export async function acceptNotification(
   deps: AppDependencies,
   input: unknown,
   headerIdempotencyKey?: string,
+  caller = DEFAULT_CALLER.name,
 ): Promise<AcceptResult> {
   const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults, {
     signingConfigured: deps.signingSecrets.configured,
     orderingConfigured: deps.queue.ordersKeys !== false,
   });
   const acceptedAt = deps.clock.now();
-  const id = notificationIdFor(request.idempotencyKey, acceptedAt.getTime());
+  const id = notificationIdFor(request.idempotencyKey, acceptedAt.getTime(), caller);
   // Without a key there is no earlier request to compare with: no fingerprint to compute (3% of the
   // single process's CPU per notification) or store.
   const requestHash = request.idempotencyKey === null ? '' : fingerprintRequest(request);
-  const notification = newNotification(request, id, acceptedAt.toISOString(), requestHash);
+  const notification = newNotification(request, id, acceptedAt.toISOString(), requestHash, caller);
   const remembered = rememberDestination(deps, notification.destination); // never rejects
 
   const routing = routingOf(notification);

@@ -12,15 +12,35 @@ export function notFound(id: string): HeraldError {
   return new HeraldError('NOT_FOUND', detail);
 }
 
-export async function getNotification(deps: AppDependencies, id: string): Promise<Notification> {
+/**
+ * The name of the only caller whose notifications a request may see (a send key sees only its own:
+ * caller.ts), or undefined for every caller's. Another caller's notification is not found, as if it did
+ * not exist: a send key learns nothing of what others send.
+ */
+export type OwnedBy = string | undefined;
+
+export async function getNotification(deps: AppDependencies, id: string, ownedBy?: OwnedBy): Promise<Notification> {
   if (!isNotificationId(id)) throw notFound(id);
   const notification = await deps.store.get(id);
-  if (!notification) throw notFound(id);
+  if (!notification || (ownedBy !== undefined && notification.caller !== ownedBy)) throw notFound(id);
   return withDestinationHold(deps, notification);
 }
 
-export async function listAttempts(deps: AppDependencies, id: string): Promise<DeliveryAttempt[]> {
+/**
+ * Throws NOT_FOUND unless the notification exists and was sent by `ownedBy`; nothing to check (no
+ * read) when the request may see every caller's. A notification's caller never changes, so what is
+ * checked here still holds when the action that follows runs.
+ */
+export async function assertOwnedBy(deps: AppDependencies, id: string, ownedBy: OwnedBy): Promise<void> {
+  if (ownedBy === undefined) return;
   if (!isNotificationId(id)) throw notFound(id);
+  const notification = await deps.store.get(id, { body: false });
+  if (!notification || notification.caller !== ownedBy) throw notFound(id);
+}
+
+export async function listAttempts(deps: AppDependencies, id: string, ownedBy?: OwnedBy): Promise<DeliveryAttempt[]> {
+  if (!isNotificationId(id)) throw notFound(id);
+  await assertOwnedBy(deps, id, ownedBy);
   const attempts = await deps.store.listAttempts(id);
   if (!attempts) throw notFound(id);
   return attempts;

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { DEFAULT_CALLER } from './caller.js';
 
 /**
  * The id of a new notification. With an idempotency key the id is derived from the key, so every
@@ -6,15 +7,25 @@ import { createHash, randomUUID } from 'node:crypto';
  * read-then-write race. Without a key, a time-ordered (version-7) UUID: ids made one after another
  * sort together, so an index keyed by id grows at its end instead of dirtying a random page per
  * insert (the SQLite store's id index; DynamoDB hashes the key either way).
+ *
+ * A key is the caller's own: the caller's name is part of what the id is derived from, so two callers
+ * using the same key never meet. The caller `default` derives from the key alone, as before callers
+ * existed, so a request retried across the upgrade still finds its record. (A key is visible ASCII
+ * without a newline, so no other caller's name and key can spell a `default` key.)
  */
-export function notificationIdFor(idempotencyKey: string | null, now = Date.now()): string {
+export function notificationIdFor(
+  idempotencyKey: string | null,
+  now = Date.now(),
+  caller = DEFAULT_CALLER.name,
+): string {
   if (idempotencyKey === null) {
     // RFC 9562 version 7: 48 bits of Unix milliseconds, then random bits (from randomUUID's pool).
     const milliseconds = now.toString(16).padStart(12, '0').slice(-12);
     return formatUuid(milliseconds + randomUUID().replaceAll('-', '').slice(12), '7');
   }
   // A version-8 ("custom") UUID, so ids look alike whatever their origin.
-  return formatUuid(createHash('sha256').update(`herald-idempotency:${idempotencyKey}`).digest('hex'), '8');
+  const scoped = caller === DEFAULT_CALLER.name ? idempotencyKey : `${caller}\n${idempotencyKey}`;
+  return formatUuid(createHash('sha256').update(`herald-idempotency:${scoped}`).digest('hex'), '8');
 }
 
 /** A UUID as notificationIdFor writes them: lower-case hex, 8-4-4-4-12 (any version, so older ids still read). */

@@ -66,6 +66,8 @@ export interface NotificationRequest {
 
 export interface Notification extends NotificationRequest {
   id: string;
+  /** The name of the caller whose key sent it (caller.ts); it alone may read it with a send key. */
+  caller: string;
   /** The URL's origin (destination.ts); derived from `url`, kept beside it for the destination's queries. */
   destination: string;
   status: Status;
@@ -98,6 +100,7 @@ export function newNotification(
   id: string,
   now: string,
   requestHash: string,
+  caller: string,
 ): Notification {
   // Field by field, not `...request`: V8 builds a spread followed by a dozen more properties through
   // a slow path, 15 µs per notification (4% of the single process's CPU), measured.
@@ -113,6 +116,7 @@ export function newNotification(
     sign: request.sign,
     orderingKey: request.orderingKey,
     id,
+    caller,
     destination: destinationOf(request.url),
     status: 'PENDING',
     attempts: 0,

@@ -72,7 +72,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
           { body: '{"looks":"like json"}', metadata: { tenant: 'a', tags: ['x', 'y'], n: 3, nested: { ok: true } } },
           { body: { nested: { list: [1, 'two', null, false] } }, metadata: null },
           { body: null, method: 'GET', headers: {} },
-          { body: [1, 2, 3], idempotencyKey: 'order-42', sign: true },
+          { body: [1, 2, 3], idempotencyKey: 'order-42', sign: true, caller: 'billing-team.eu_1' },
           { body: '', headers: { 'X-Custom': 'value with spaces', Authorization: 'Bearer secret' } },
         ];
         for (const variant of variants) {
@@ -99,6 +99,21 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         expect(Object.fromEntries(listed.map((n) => [n.id, n.sign]))).toEqual({
           [signed.id]: true,
           [unsigned.id]: false,
+        });
+      });
+
+      it('keeps the caller through a claim, a cancel and a listing; "default" is stored like any other', async () => {
+        const billing = await inserted({ caller: 'billing' });
+        const full = await inserted({ caller: 'default' });
+        const cancelled = await inserted({ caller: 'shipping' });
+
+        expect((await store.claim(billing.id, t(10), t(40)))?.caller).toBe('billing');
+        expect((await store.cancel(cancelled.id, t(11)))?.caller).toBe('shipping');
+        const listed = (await store.list({ limit: 10 })).items;
+        expect(Object.fromEntries(listed.map((n) => [n.id, n.caller]))).toEqual({
+          [billing.id]: 'billing',
+          [full.id]: 'default',
+          [cancelled.id]: 'shipping',
         });
       });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocalService } from '../helpers/aws-local-service.js';
 import { HeraldClient } from '../helpers/herald-client.js';
-import { rawExchange } from '../helpers/raw-http.js';
+import { openSocket, parse, rawExchange } from '../helpers/raw-http.js';
 import { type RunningService, type StartService, startSingleProcess } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 
@@ -34,6 +34,35 @@ describe('API keys', () => {
       const res = await new HeraldClient(service.baseUrl, key).call('GET', '/v1/notifications');
       expect(res.status).toBe(200);
     }
+  });
+
+  it('answers 401 to a request with a wrong key before its body is sent: the body is never read', async () => {
+    const socket = await openSocket(service.baseUrl);
+    const received: Buffer[] = [];
+    const answered = new Promise<ReturnType<typeof parse>>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        const response = parse(Buffer.concat(received));
+        if (response) resolve(response);
+      });
+      socket.on('close', () => resolve(parse(Buffer.concat(received))));
+    });
+    // Under the request size limit, so only the key can make the server answer before the body.
+    socket.write(
+      [
+        'POST /v1/notifications HTTP/1.1',
+        `Host: ${new URL(service.baseUrl).host}`,
+        'Authorization: Bearer wrong',
+        'Content-Type: application/json',
+        'Content-Length: 200000',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const response = await answered;
+    socket.destroy();
+    expect(response?.status).toBe(401);
+    expect(response?.body.code).toBe('UNAUTHORIZED');
   });
 
   it('leaves /healthz open', async () => {

@@ -25,6 +25,9 @@ const doc: Json = JSON.parse(readFileSync(new URL('../../docs/api/openapi.json',
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 const API_KEY = 'openapi-test-key';
+/** Keys of the narrower roles, for the 403 answers. */
+const SEND_KEY = 'openapi-send-key';
+const READ_KEY = 'openapi-read-key';
 
 /** Follows a local `$ref` ("#/components/…"), as often as it takes. */
 function deref(node: Json): Json {
@@ -171,7 +174,9 @@ describe('docs/api/openapi.json against the single-process service', () => {
 
   beforeAll(async () => {
     vendor = await startVendor();
-    service = await startSingleProcess({ HERALD_API_KEYS: API_KEY });
+    service = await startSingleProcess({
+      HERALD_API_KEYS: `${API_KEY},sender:send:${SEND_KEY},reader:read:${READ_KEY}`,
+    });
     herald = new HeraldClient(service.baseUrl, API_KEY);
     anonymous = new HeraldClient(service.baseUrl);
   });
@@ -227,7 +232,7 @@ describe('docs/api/openapi.json against the single-process service', () => {
       .sort();
     // The routes as hono registered them (building the API touches none of its dependencies).
     const servedWith = (metrics?: MetricsExposition) =>
-      createHttpApi({} as AppDependencies, { apiKeys: [], ...(metrics ? { metrics } : {}) })
+      createHttpApi({} as AppDependencies, { identify: () => undefined, ...(metrics ? { metrics } : {}) })
         .routes.filter((route) => route.method !== 'ALL')
         .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
     const metrics = { contentType: 'text/plain', render: async () => '' };
@@ -669,6 +674,31 @@ describe('docs/api/openapi.json against the single-process service', () => {
         'UNSUPPORTED_MEDIA_TYPE',
         [{ field: 'Content-Type', message: expect.any(String) }],
       ]);
+    }
+  });
+
+  it("GET /v1/caller: 200 with the key's caller and role, whatever the role; 401", async () => {
+    expect((await call(herald, 'GET', '/v1/caller')).body).toEqual({ name: 'default', role: 'operate' });
+    const sender = new HeraldClient(service.baseUrl, SEND_KEY);
+    expect((await call(sender, 'GET', '/v1/caller')).body).toEqual({ name: 'sender', role: 'send' });
+    expect((await call(anonymous, 'GET', '/v1/caller')).status).toBe(401);
+  });
+
+  it('403 FORBIDDEN on every route that refuses a role, naming the role needed', async () => {
+    const sender = new HeraldClient(service.baseUrl, SEND_KEY);
+    const reader = new HeraldClient(service.baseUrl, READ_KEY);
+    for (const { method, path, op } of operations) {
+      if (!op.responses['403']) continue;
+      // A read key cannot send, retry or cancel; a send key can do nothing else.
+      const client = path.startsWith('/v1/notifications') && method !== 'GET' ? reader : sender;
+      const concrete = path
+        .replace('{id}', '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b')
+        .replace('{destination}', encodeURIComponent('https://vendor.example'));
+      const res = await client.call(method, concrete, method === 'GET' ? {} : { json: {} });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.code).toBe('FORBIDDEN');
+      expect(res.body.detail).toMatch(/needs an API key with the role "(send|read|operate)"/);
+      expectDocumented(method, path, res);
     }
   });
 

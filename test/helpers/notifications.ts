@@ -24,7 +24,7 @@ export function makeNotification(overrides: Partial<Notification> = {}): Notific
   };
   const url = overrides.url ?? request.url;
   return {
-    ...newNotification({ ...request, url }, randomUUID(), now, 'test-request-hash'),
+    ...newNotification({ ...request, url }, randomUUID(), now, 'test-request-hash', 'default'),
     ...overrides,
   };
 }

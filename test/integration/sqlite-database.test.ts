@@ -456,9 +456,10 @@ describe('SqliteStore as the queue', () => {
     const waiting = makeNotification();
     await new SqliteStore(current).insert(waiting);
     await current.close();
-    // Version 3 is version 4 without the ordering columns and their index.
+    // Version 3 is version 4 without the ordering columns and their index, and version 4 is 5 without callers.
     const downgraded = new Database(file);
-    downgraded.exec(`DROP INDEX notification_states_ordering;
+    downgraded.exec(`ALTER TABLE notification_requests DROP COLUMN caller;
+      DROP INDEX notification_states_ordering;
       ALTER TABLE notification_states DROP COLUMN ordering_key;
       ALTER TABLE notification_states DROP COLUMN ordering_seq;
       PRAGMA user_version = 3;`);
@@ -471,6 +472,29 @@ describe('SqliteStore as the queue', () => {
     expect(await store.get(waiting.id)).toMatchObject({ status: 'PENDING', orderingKey: null });
     const claimed = await store.claimDue(waiting.destination, 10, new Date(Date.now() + 1000).toISOString(), lease);
     expect(claimed.map((n) => n.id)).toEqual([waiting.id]);
+  });
+
+  it('upgrades a version 4 file: its notifications were sent by the caller "default"', async () => {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'v4.db');
+    const current = new SqliteDatabase(file);
+    const older = makeNotification();
+    await new SqliteStore(current).insert(older);
+    await current.close();
+    // Version 4 is version 5 without the caller column.
+    const downgraded = new Database(file);
+    downgraded.exec(`ALTER TABLE notification_requests DROP COLUMN caller;
+      PRAGMA user_version = 4;`);
+    downgraded.close();
+
+    const db = new SqliteDatabase(file);
+    opened.push(db);
+    expect(db.read((c) => c.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
+    const store = new SqliteStore(db);
+    expect(await store.get(older.id)).toMatchObject({ caller: 'default', status: 'PENDING' });
+    const newer = makeNotification({ caller: 'billing' });
+    await store.insert(newer);
+    expect((await store.get(newer.id))?.caller).toBe('billing');
   });
 });
 

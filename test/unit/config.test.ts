@@ -69,7 +69,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       port: 8080,
       dbPath: '/var/lib/herald/herald.db',
-      apiKeys: ['k1'],
+      apiKeys: [{ name: 'default', role: 'operate', key: 'k1' }],
       allowPrivateTargets: true,
       maxAttempts: 25,
       retryBaseDelayMs: 500,
@@ -163,12 +163,53 @@ describe('loadConfig', () => {
   it('binds beyond loopback when API keys are set', () => {
     expect(loadConfig({ HERALD_HOST: '0.0.0.0', HERALD_API_KEYS: 'k1' })).toMatchObject({
       host: '0.0.0.0',
-      apiKeys: ['k1'],
+      apiKeys: [{ name: 'default', role: 'operate', key: 'k1' }],
     });
   });
 
   it('splits API keys on commas, trimmed, blanks dropped', () => {
-    expect(loadConfig({ HERALD_API_KEYS: ' alpha , beta,,gamma ,' }).apiKeys).toEqual(['alpha', 'beta', 'gamma']);
+    expect(loadConfig({ HERALD_API_KEYS: ' alpha , beta,,gamma ,' }).apiKeys.map((k) => k.key)).toEqual([
+      'alpha',
+      'beta',
+      'gamma',
+    ]);
+  });
+
+  describe('HERALD_API_KEYS entries', () => {
+    it('reads a bare key as the full-access caller "default" and name:role:key as a named caller', () => {
+      const keys = loadConfig({
+        HERALD_API_KEYS: 'bare-key, billing:send:k-send, audit.team:read:k-read, ops_1:operate:k:with:colons',
+      }).apiKeys;
+      expect(keys).toEqual([
+        { name: 'default', role: 'operate', key: 'bare-key' },
+        { name: 'billing', role: 'send', key: 'k-send' },
+        { name: 'audit.team', role: 'read', key: 'k-read' },
+        { name: 'ops_1', role: 'operate', key: 'k:with:colons' },
+      ]);
+    });
+
+    it.each([
+      ['an unknown role', 'a:admin:k-secret-1', /entry 2 of 2 has an unknown role; roles are send, read, operate/],
+      ['two fields only', 'a:k-secret-1', /entry 2 of 2 must be a key, or name:role:key/],
+      ['an empty name', ':send:k-secret-1', /entry 2 of 2 has an invalid name; names are 1 to 64 of A-Z a-z 0-9 . _ -/],
+      ['a name with a space', 'my team:send:k-secret-1', /entry 2 of 2 has an invalid name/],
+      ['a name over 64 characters', `${'n'.repeat(65)}:send:k-secret-1`, /entry 2 of 2 has an invalid name/],
+      ['an empty key', 'a:send:', /entry 2 of 2 must be a key, or name:role:key/],
+      ['a key with a space', 'a:send:k-secret 1', /entry 2 of 2 must be a key, or name:role:key/],
+    ])('refuses %s at start-up, naming the entry by position and never quoting the key', (_name, bad, reason) => {
+      const message = configErrorOf({ HERALD_API_KEYS: `k-first-secret,${bad}` });
+      expect(message).toContain('HERALD_API_KEYS');
+      expect(message).toMatch(reason);
+      expect(message).not.toContain('k-first-secret');
+      expect(message).not.toContain('k-secret');
+      expect(message).not.toContain('admin');
+    });
+
+    it('refuses a key given twice, naming both entries and neither key', () => {
+      const message = configErrorOf({ HERALD_API_KEYS: 'a:send:k-twice,k-other,b:read:k-twice' });
+      expect(message).toMatch(/entry 3 of 3 repeats the key of entry 1/);
+      expect(message).not.toContain('k-twice');
+    });
   });
 
   describe('HERALD_BACKEND=aws', () => {

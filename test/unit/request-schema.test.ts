@@ -598,12 +598,24 @@ describe('notificationIdFor', () => {
   it('gives different keys different ids, all UUIDs', () => {
     fc.assert(
       fc.property(fc.uniqueArray(keyArb, { minLength: 2, maxLength: 20 }), (keys) => {
-        const ids = keys.map(notificationIdFor);
+        const ids = keys.map((key) => notificationIdFor(key));
         for (const id of ids) expect(id).toMatch(UUID);
         expect(new Set(ids).size).toBe(keys.length);
-        expect(keys.map(notificationIdFor)).toEqual(ids);
+        expect(keys.map((key) => notificationIdFor(key))).toEqual(ids);
       }),
     );
+  });
+
+  it("scopes a key by caller: another caller's same key is another id, the same caller's the same", () => {
+    const now = Date.now();
+    expect(notificationIdFor('order-1', now, 'billing')).not.toBe(notificationIdFor('order-1', now, 'shipping'));
+    expect(notificationIdFor('order-1', now, 'billing')).not.toBe(notificationIdFor('order-1', now, 'default'));
+    expect(notificationIdFor('order-1', now, 'billing')).toBe(notificationIdFor('order-1', now + 5, 'billing'));
+    expect(notificationIdFor('order-1', now, 'billing')).toMatch(UUID);
+  });
+
+  it('derives the ids of the caller "default" as before callers, so a retried request still meets its record', () => {
+    expect(notificationIdFor('order-123', Date.now(), 'default')).toBe(notificationIdFor('order-123'));
   });
 
   it('does not confuse keys that differ only in case or whitespace', () => {

@@ -1,4 +1,5 @@
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_CALLER } from '../../domain/caller.js';
 import { destinationOf } from '../../domain/destination.js';
 import type { DeliveryAttempt, DeliveryResult, Notification, Status } from '../../domain/notification.js';
 import { createdPartition, indexShard } from './index-partitions.js';
@@ -10,7 +11,8 @@ import { CREATED_INDEX, ITEM, KEY, notificationKey, RETENTION_DAYS, TTL_ATTRIBUT
  * - REQUEST item attributes: id, url, method, headers/body/metadata (JSON strings, so a string body
  *   stays a string and `null` stays `null`; a body over 8 KiB is an S3 object instead, named by
  *   `bodyObject`: request-bodies.ts), idempotencyKey, maxAttempts, timeoutMs, destination (the URL's origin), sign (only when
- *   true: absent reads as false, as on items written before it existed), orderingKey (only when set), requestHash,
+ *   true: absent reads as false, as on items written before it existed), orderingKey (only when set), caller (only when
+ *   not `default`: absent reads as `default`, as on items written before callers), requestHash,
  *   createdAt, lastUpdatedAt (as ingested), ingestStatus = QUEUED when ingest sent the message before
  *   the put (the usual case; absent: PENDING, the send failed), gsi1pk = `C#<createdAt minute>#<shard>`,
  *   gsi1sk = `<createdAt>#<id>` (the listing order), expiresAt. Written once by `insert`; only its
@@ -55,6 +57,7 @@ export function requestItem(notification: Notification, body: Item): Item {
     ...(notification.metadata === null ? {} : { metadata: JSON.stringify(notification.metadata) }),
     ...(notification.sign ? { sign: true } : {}),
     ...(notification.orderingKey === null ? {} : { orderingKey: notification.orderingKey }),
+    ...(notification.caller === DEFAULT_CALLER.name ? {} : { caller: notification.caller }),
     requestHash: notification.requestHash,
     createdAt,
     lastUpdatedAt: notification.lastUpdatedAt,
@@ -96,6 +99,7 @@ export function toNotification(request: Item, state: Item | undefined): Notifica
   const latest = historyOf(state).at(-1);
   return {
     id: String(request.id),
+    caller: request.caller === undefined ? DEFAULT_CALLER.name : String(request.caller),
     status: statusOf(request, state),
     url: String(request.url),
     destination: destinationOf(String(request.url)),

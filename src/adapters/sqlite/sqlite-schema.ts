@@ -7,7 +7,7 @@ type Connection = Database.Database;
  * The layout below; stored in the file as `PRAGMA user_version`. A file with another version (or an
  * unversioned file of the layout before versioning) is refused rather than written to.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * One schema for the notifications, which are also the queue (a notification is claimed straight from
@@ -53,7 +53,8 @@ CREATE TABLE notification_requests (
   metadata TEXT,
   request_hash TEXT NOT NULL,
   created_at TEXT NOT NULL,
-  sign INTEGER NOT NULL DEFAULT 0
+  sign INTEGER NOT NULL DEFAULT 0,
+  caller TEXT NOT NULL DEFAULT 'default'
 );
 CREATE INDEX notification_requests_by_created ON notification_requests (created_at, id);
 CREATE TABLE notification_states (
@@ -117,6 +118,16 @@ PRAGMA user_version = 4;
 `;
 
 /**
+ * From version 4 to 5: the caller that sent each notification. Those stored before callers were sent
+ * with a full-access key: the caller "default". A column with a constant default is added without
+ * rewriting a row.
+ */
+const MIGRATE_4_TO_5 = `
+ALTER TABLE notification_requests ADD COLUMN caller TEXT NOT NULL DEFAULT 'default';
+PRAGMA user_version = 5;
+`;
+
+/**
  * Bulk recovery jobs (sqlite-recovery-store.ts). Added to version 3 files without a version bump:
  * a table the older code never reads changes nothing for it, so a file stays readable both ways.
  */
@@ -139,7 +150,7 @@ function migrateFrom2(db: Connection): void {
 export class SchemaVersionError extends Error {}
 
 /**
- * Creates the schema in a file that has none, upgrades a version 2 or 3 file, and refuses a file laid out by another version:
+ * Creates the schema in a file that has none, upgrades a version 2, 3 or 4 file, and refuses a file laid out by another version:
  * writing to it would corrupt it. Runs in one write transaction, so two processes opening a new file
  * at once create the schema once.
  */
@@ -156,12 +167,13 @@ export function prepareSchema(db: Connection, path: string): void {
         );
       }
       db.exec(SCHEMA);
-    } else if (version === 2 || version === 3) {
+    } else if (version >= 2 && version < SCHEMA_VERSION) {
       if (version === 2) migrateFrom2(db);
-      db.exec(MIGRATE_3_TO_4);
+      if (version <= 3) db.exec(MIGRATE_3_TO_4);
+      db.exec(MIGRATE_4_TO_5);
     } else if (version !== SCHEMA_VERSION) {
       throw new SchemaVersionError(
-        `${path} has schema version ${version}; this Herald reads version ${SCHEMA_VERSION} (and upgrades versions 2 and 3). ` +
+        `${path} has schema version ${version}; this Herald reads version ${SCHEMA_VERSION} (and upgrades versions 2 to 4). ` +
           'Start with a new file (HERALD_DB_PATH) or the Herald version that wrote it.',
       );
     }

@@ -42,6 +42,7 @@ interface NotificationRow {
   timeout_ms: number;
   metadata: string | null;
   sign: number;
+  caller: string;
   attempts: number;
   created_at: string;
   last_updated_at: string;
@@ -59,7 +60,7 @@ interface NotificationRow {
 
 /** The columns of a whole notification: its request joined with its state. */
 const COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.body, r.idempotency_key, r.max_attempts, r.timeout_ms,
-  r.metadata, r.sign, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
+  r.metadata, r.sign, r.caller, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
   s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at, s.destination,
   s.claimed_from, s.ordering_key`;
 const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n';
@@ -81,9 +82,9 @@ const N_OF_ID = '(SELECT n FROM notification_requests WHERE id = @id)';
 
 const SQL = {
   insertRequest: `INSERT INTO notification_requests (id, url, method, headers, body, idempotency_key, max_attempts,
-      timeout_ms, metadata, request_hash, created_at, sign)
+      timeout_ms, metadata, request_hash, created_at, sign, caller)
     VALUES (@id, @url, @method, @headers, @body, @idempotency_key, @max_attempts, @timeout_ms, @metadata,
-      @request_hash, @created_at, @sign)
+      @request_hash, @created_at, @sign, @caller)
     ON CONFLICT (id) DO NOTHING`,
   insertState: `INSERT INTO notification_states (n, status, attempts, attempt_budget_start, last_updated_at,
       last_delivery_attempt, next_attempt_at, delivered_at, lease_expires_at, delivery_result, destination, due_at)
@@ -445,6 +446,7 @@ function toRows(n: Notification): { request: Record<string, unknown>; state: Rec
       request_hash: n.requestHash,
       created_at: n.createdAt,
       sign: n.sign ? 1 : 0,
+      caller: n.caller,
     },
     state: {
       status: n.status,
@@ -483,6 +485,7 @@ function claimTimes(at: string, leaseExpiresAt: string) {
 function fromRow(row: NotificationRow): Notification {
   return {
     id: row.id,
+    caller: row.caller,
     destination: row.destination,
     status: row.status,
     url: row.url,

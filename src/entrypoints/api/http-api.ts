@@ -17,11 +17,13 @@ import {
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
 import { getRecovery, startRecovery } from '../../app/recoveries.js';
 import { retryNotification } from '../../app/retry-notification.js';
+import { type Caller, ownNotificationsOnly } from '../../domain/caller.js';
 import { type ErrorCode, HeraldError, ValidationError } from '../../domain/errors.js';
 import { jsonDepthIssue } from '../../domain/json-depth.js';
 import { LIMITS } from '../../domain/request-schema.js';
+import type { RequestContextAuthorizer } from '../lambda/request-context-caller.js';
 import { allowedMethods } from './allowed-methods.js';
-import { apiKeyCheck, UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
+import { UNAUTHORIZED_DETAIL, WWW_AUTHENTICATE } from './api-keys.js';
 import { parseDestinationLimits } from './destination-limits.js';
 import { requireJsonContentType } from './json-content-type.js';
 import { parseLimit, parseListQuery } from './list-query.js';
@@ -29,6 +31,7 @@ import { PROBLEM_CONTENT_TYPE, problemFor, STATUS_BY_CODE } from './problem.js';
 import { queryParameters } from './query-parameters.js';
 import { parseRecoveryFilter } from './recovery-input.js';
 import { requestBodyText } from './request-body-text.js';
+import { forbiddenDetail, requiredRole } from './route-roles.js';
 import { attemptsView, destinationView, notificationView, recoveryView } from './views.js';
 
 /**
@@ -40,13 +43,22 @@ import { attemptsView, destinationView, notificationView, recoveryView } from '.
 export interface HttpApiBindings {
   /** The whole request body, or `tooLarge` when it exceeds LIMITS.requestBytes (then it was not read). */
   preReadBody?: Uint8Array | 'tooLarge';
-  /** The API Gateway event, set by hono's aws-lambda adapter (see idempotencyKeyHeader). */
-  event?: { headers?: Record<string, string | undefined> };
+  /** The API Gateway event, set by hono's aws-lambda adapter (see idempotencyKeyHeader, request-context-caller.ts). */
+  event?: { headers?: Record<string, string | undefined>; requestContext?: RequestContextAuthorizer };
+}
+
+/** The API's hono environment: what the server adapter binds, and the caller authentication found. */
+export interface HttpApiEnv {
+  Bindings: HttpApiBindings;
+  Variables: { caller: Caller };
 }
 
 export interface HttpApiOptions {
-  /** Accepted as `Authorization: Bearer <key>`; empty turns authentication off (loopback only, see config). */
-  apiKeys: string[];
+  /**
+   * Who makes a request, or undefined for a 401: the caller of its API key (callerByApiKey), or the
+   * one API Gateway's authorizer named (the ingest Lambda).
+   */
+  identify: (c: Context<HttpApiEnv>) => Caller | undefined;
   /** Served as `GET /metrics` when given (the node server; Lambda publishes EMF instead). */
   metrics?: MetricsExposition;
 }
@@ -58,9 +70,8 @@ export interface MetricsExposition {
 }
 
 /** The HTTP API of docs/api/openapi.json, served alike by the node server and the ingest Lambda. */
-export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<{ Bindings: HttpApiBindings }> {
-  const api = new Hono<{ Bindings: HttpApiBindings }>();
-  const isAuthorized = apiKeyCheck(options.apiKeys);
+export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): Hono<HttpApiEnv> {
+  const api = new Hono<HttpApiEnv>();
 
   api.onError((error, c) => problemResponse(c, error, deps));
   const notServed = (c: Context) => {
@@ -75,15 +86,27 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   // The API's own description, open like /healthz: it holds nothing a caller could not read in the repository.
   api.get('/openapi.json', queryParameters(), (c) => c.json(openApiDocument));
 
-  const authenticate: MiddlewareHandler = async (c, next) => {
-    if (isAuthorized && !isAuthorized(c.req.header('authorization'))) {
+  // Who calls, then whether their role allows the request (route-roles.ts), before anything is read.
+  const authenticate: MiddlewareHandler<HttpApiEnv> = async (c, next) => {
+    const caller = options.identify(c);
+    if (!caller) {
       c.header('WWW-Authenticate', WWW_AUTHENTICATE);
       return send(c, 'UNAUTHORIZED', UNAUTHORIZED_DETAIL);
     }
+    const allowed = requiredRole(c.req.method, c.req.path);
+    if (!allowed.includes(caller.role)) return send(c, 'FORBIDDEN', forbiddenDetail(allowed, caller.role));
+    c.set('caller', caller);
     await next();
   };
   api.use('/v1/*', authenticate);
   api.use('*', requireJsonContentType);
+  /** The one caller whose notifications this request may see, or undefined for every caller's. */
+  const ownedBy = (c: Context<HttpApiEnv>) => ownNotificationsOnly(c.get('caller'));
+
+  api.get('/v1/caller', queryParameters(), (c) => {
+    const { name, role } = c.get('caller');
+    return c.json({ name, role });
+  });
 
   const { metrics } = options;
   if (metrics) {
@@ -106,7 +129,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 
   // Content-Type is checked for every route (requireJsonContentType), encoding where the body is read.
   api.post('/v1/notifications/batch', queryParameters(), limitBody, async (c) => {
-    const results = await acceptBatch(deps, parseJson(await bodyText(c)));
+    const results = await acceptBatch(deps, parseJson(await bodyText(c)), c.get('caller').name);
     return c.json({ results: results.map(batchResultView) }, 200);
   });
   // Any other method on it is a 405, not a read of the notification "batch" by the route below.
@@ -114,7 +137,12 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 
   api.post('/v1/notifications', queryParameters(), limitBody, async (c) => {
     const input = parseJson(await bodyText(c));
-    const { outcome, notification } = await acceptNotification(deps, input, idempotencyKeyHeader(c));
+    const { outcome, notification } = await acceptNotification(
+      deps,
+      input,
+      idempotencyKeyHeader(c),
+      c.get('caller').name,
+    );
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), outcome === 'created' ? 202 : 200);
   });
@@ -129,21 +157,21 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
   );
 
   api.get('/v1/notifications/:id', queryParameters(), async (c) =>
-    c.json(notificationView(await getNotification(deps, c.req.param('id')))),
+    c.json(notificationView(await getNotification(deps, c.req.param('id'), ownedBy(c)))),
   );
 
   api.get('/v1/notifications/:id/attempts', queryParameters(), async (c) =>
-    c.json(attemptsView(await listAttempts(deps, c.req.param('id')))),
+    c.json(attemptsView(await listAttempts(deps, c.req.param('id'), ownedBy(c)))),
   );
 
   api.post('/v1/notifications/:id/retry', queryParameters(), async (c) => {
-    const notification = await retryNotification(deps, c.req.param('id'));
+    const notification = await retryNotification(deps, c.req.param('id'), {}, ownedBy(c));
     c.header('Location', `/v1/notifications/${notification.id}`);
     return c.json(notificationView(notification), 202);
   });
 
   api.post('/v1/notifications/:id/cancel', queryParameters(), async (c) =>
-    c.json(notificationView(await cancelNotification(deps, c.req.param('id')))),
+    c.json(notificationView(await cancelNotification(deps, c.req.param('id'), ownedBy(c)))),
   );
 
   api.get('/v1/stats', queryParameters(), async (c) => c.json(await getStats(deps)));
@@ -167,9 +195,9 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
 
 /** The destination routes: operators read destinations' state, pause and resume them, set their limits. */
 function registerDestinationRoutes(
-  api: Hono<{ Bindings: HttpApiBindings }>,
+  api: Hono<HttpApiEnv>,
   deps: AppDependencies,
-  limitBody: MiddlewareHandler<{ Bindings: HttpApiBindings }>,
+  limitBody: MiddlewareHandler<HttpApiEnv>,
 ): void {
   const one = (c: Context) => destinationParameter(c.req.param('destination') ?? '');
 
@@ -198,7 +226,7 @@ function registerDestinationRoutes(
 }
 
 /** The JSON request body as text (request-body-text.ts), from the node server's pre-read bytes or the Request. */
-async function bodyText(c: Context<{ Bindings: HttpApiBindings }>): Promise<string> {
+async function bodyText(c: Context<HttpApiEnv>): Promise<string> {
   const preRead = c.env?.preReadBody;
   const bytes = preRead instanceof Uint8Array ? preRead : new Uint8Array(await c.req.arrayBuffer());
   return requestBodyText(bytes, c.req.header('content-encoding'));
@@ -210,7 +238,7 @@ async function bodyText(c: Context<{ Bindings: HttpApiBindings }>): Promise<stri
  * malformed key read as no key or as another, valid one; so where there is an API Gateway event,
  * its value is the one checked, and both modes give the same answer.
  */
-function idempotencyKeyHeader(c: Context<{ Bindings: HttpApiBindings }>): string | undefined {
+function idempotencyKeyHeader(c: Context<HttpApiEnv>): string | undefined {
   const eventHeaders = c.env?.event?.headers;
   return eventHeaders ? eventHeaders['idempotency-key'] : c.req.header('idempotency-key');
 }

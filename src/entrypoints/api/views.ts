@@ -12,6 +12,7 @@ import { redactUrl } from '../../domain/redaction.js';
 export function notificationView(n: Notification) {
   return {
     id: n.id,
+    caller: n.caller,
     status: n.status,
     url: redactUrl(n.url),
     destination: n.destination,

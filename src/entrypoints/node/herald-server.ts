@@ -13,6 +13,7 @@ import type { HeraldConfig } from '../../config.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type { MessageSource } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
+import { callerByApiKey } from '../api/api-keys.js';
 import { createHttpApi, type HttpApiBindings } from '../api/http-api.js';
 import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
 import { buildAppDependencies } from '../app-dependencies.js';
@@ -149,7 +150,8 @@ export async function startHerald(
   const retention = backend.purgeable && new RetentionRunner(deps, backend.purgeable, config.retentionDays);
   retention?.start();
 
-  const api = createHttpApi(deps, { apiKeys: config.apiKeys, metrics });
+  const callerOf = callerByApiKey(config.apiKeys);
+  const api = createHttpApi(deps, { identify: (c) => callerOf(c.req.header('authorization')), metrics });
   const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();
   const handle = getRequestListener(
     (request, env) => {
@@ -167,6 +169,13 @@ export async function startHerald(
   const consoleAssets = loadConsoleAssets(logger);
   const serve: RequestListener = fatal.counting((incoming, outgoing) => {
     if (consoleAssets.handle(incoming, outgoing)) return;
+    // A request without a valid key gets its 401 (or the answer of a route that needs none) without its
+    // body being buffered: a stranger cannot make the server hold request bodies in memory.
+    if (callerOf(incoming.headers.authorization) === undefined) {
+      discardBody(incoming, outgoing);
+      void handle(incoming, outgoing);
+      return;
+    }
     readBody(incoming, LIMITS.requestBytes, (body) => {
       if (body !== undefined) bodies.set(incoming, body);
       // The API answers 413 without the rest of the body; the client may still be sending it.
