@@ -30,6 +30,8 @@ export interface DeliveryAttempt extends DeliveryResult {
 
 export interface Notification {
   id: string;
+  /** The caller whose key sent it. */
+  caller: string;
   status: Status;
   url: string;
   destination: string;
@@ -103,6 +105,12 @@ export interface RecoveryFilters {
   destination?: string;
   createdAfter?: string;
   createdBefore?: string;
+}
+
+/** Who a key is and what it may do (GET /v1/caller). */
+export interface Caller {
+  name: string;
+  role: 'send' | 'read' | 'operate';
 }
 
 /** A problem document (RFC 9457) the API answered with, or a network failure (status 0). */
@@ -194,8 +202,8 @@ const listQuery = (filters: ListFilters, cursor?: string, limit?: number) =>
 const id = (value: string) => encodeURIComponent(value);
 
 export const api = {
-  /** Whether this browser may read the API: a 401 here means a key is needed (or the one given is wrong). */
-  checkAccess: () => call<Page<Notification>>('GET', '/v1/notifications?limit=1'),
+  /** Who this browser's key is: a 401 here means a key is needed (or the one given is wrong). */
+  checkAccess: () => call<Caller>('GET', '/v1/caller'),
   notifications: (filters: ListFilters, cursor?: string, limit?: number) =>
     call<Page<Notification>>('GET', `/v1/notifications${listQuery(filters, cursor, limit)}`),
   notification: (notificationId: string) => call<Notification>('GET', `/v1/notifications/${id(notificationId)}`),

@@ -1,15 +1,22 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, session } from './api';
+import { ApiError, api, type Caller, session } from './api';
+import { CallerContext } from './caller';
 import { DestinationsPage } from './pages/destinations';
 import { NotificationPage } from './pages/notification';
 import { NotificationsPage } from './pages/notifications';
 import { OverviewPage } from './pages/overview';
 import { RecoverPage, RecoveryPage } from './pages/recover';
-import { link, type Route, useRoute } from './router';
+import { link, navigate, type Route, useRoute } from './router';
 import { ErrorNotice, useTitle } from './ui';
 
-type Access = { state: 'checking' } | { state: 'signed-out'; refused: boolean } | { state: 'in'; withKey: boolean };
+type Access =
+  | { state: 'checking' }
+  | { state: 'signed-out'; refused: boolean }
+  | { state: 'in'; withKey: boolean; caller: Caller };
+
+/** Without an answer from GET /v1/caller (an older Herald), the console offers everything and the API decides. */
+const UNKNOWN_CALLER: Caller = { name: 'default', role: 'operate' };
 
 /**
  * Nothing is shown until the API has answered: with API keys configured, a first call without a key
@@ -20,8 +27,8 @@ function useAccess(): [Access, (key: string) => Promise<void>, () => void] {
   const check = async (): Promise<void> => {
     const withKey = session.key() !== '';
     try {
-      await api.checkAccess();
-      setAccess({ state: 'in', withKey });
+      const caller = await api.checkAccess();
+      setAccess({ state: 'in', withKey, caller });
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 401)) throw error;
       session.signOut();
@@ -29,7 +36,7 @@ function useAccess(): [Access, (key: string) => Promise<void>, () => void] {
     }
   };
   useEffect(() => {
-    check().catch(() => setAccess({ state: 'in', withKey: session.key() !== '' }));
+    check().catch(() => setAccess({ state: 'in', withKey: session.key() !== '', caller: UNKNOWN_CALLER }));
     return session.onUnauthorized(() => {
       if (session.key() === '') return;
       session.signOut();
@@ -85,14 +92,48 @@ function SignIn({ refused, onSignIn }: { refused: boolean; onSignIn: (key: strin
   );
 }
 
-const NAV: { href: string; label: string; pages: Route['page'][] }[] = [
-  { href: link(), label: 'Overview', pages: ['overview'] },
-  { href: link('notifications'), label: 'Notifications', pages: ['notifications', 'notification'] },
-  { href: link('recover'), label: 'Recover', pages: ['recover', 'recovery'] },
-  { href: link('destinations'), label: 'Destinations', pages: ['destinations'] },
+/** The pages, each shown to the roles that may read it. */
+const NAV: { href: string; label: string; pages: Route['page'][]; roles: Caller['role'][] }[] = [
+  { href: link(), label: 'Overview', pages: ['overview'], roles: ['read', 'operate'] },
+  {
+    href: link('notifications'),
+    label: 'Notifications',
+    pages: ['notifications', 'notification'],
+    roles: ['read', 'operate'],
+  },
+  { href: link('recover'), label: 'Recover', pages: ['recover', 'recovery'], roles: ['operate'] },
+  { href: link('destinations'), label: 'Destinations', pages: ['destinations'], roles: ['read', 'operate'] },
 ];
 
-function Page({ route }: { route: Route }) {
+/** A send key reads only its own notifications, one at a time: it opens one by id. */
+function SendOnly({ caller }: { caller: Caller }) {
+  useTitle('Find a notification');
+  const [id, setId] = useState('');
+  return (
+    <>
+      <h1>Find a notification</h1>
+      <p>
+        This key sends as <span class="mono">{caller.name}</span> with the role <b>send</b>: it may look up, retry and
+        cancel the notifications it sent, one by one.
+      </p>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (id.trim() !== '') navigate(link('notifications', id.trim()));
+        }}
+      >
+        <div class="field">
+          <label for="notification-id">Notification id</label>
+          <input id="notification-id" class="mono" value={id} onInput={(event) => setId(event.currentTarget.value)} />
+        </div>
+        <button type="submit">Open</button>
+      </form>
+    </>
+  );
+}
+
+function Page({ route, caller }: { route: Route; caller: Caller }) {
+  if (caller.role === 'send' && route.page !== 'notification') return <SendOnly caller={caller} />;
   switch (route.page) {
     case 'overview':
       return <OverviewPage />;
@@ -123,6 +164,7 @@ function App() {
   const route = useRoute();
   if (access.state === 'checking') return <p class="checking">Checking access…</p>;
   if (access.state === 'signed-out') return <SignIn refused={access.refused} onSignIn={signIn} />;
+  const pages = NAV.filter((item) => item.roles.includes(access.caller.role));
   return (
     <>
       <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
@@ -130,17 +172,22 @@ function App() {
       </button>
       <header class="top">
         <span class="brand">Herald</span>
-        <nav aria-label="Console">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.href}>
-                <a href={item.href} aria-current={item.pages.includes(route.page) ? 'page' : undefined}>
-                  {item.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        {pages.length > 0 && (
+          <nav aria-label="Console">
+            <ul>
+              {pages.map((item) => (
+                <li key={item.href}>
+                  <a href={item.href} aria-current={item.pages.includes(route.page) ? 'page' : undefined}>
+                    {item.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <span class="caller" title="The caller this key names, and its role">
+          <span class="mono">{access.caller.name}</span> · {access.caller.role}
+        </span>
         {access.withKey && (
           <button type="button" class="sign-out" onClick={signOut}>
             Sign out
@@ -148,7 +195,9 @@ function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        <CallerContext.Provider value={access.caller}>
+          <Page route={route} caller={access.caller} />
+        </CallerContext.Provider>
       </main>
     </>
   );

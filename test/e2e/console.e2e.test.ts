@@ -232,7 +232,15 @@ describe('console (single process, SQLite, API keys on)', () => {
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.waitFor({ timeout: 10_000 });
     const cells = await row.locator('td').allTextContents();
-    expect(cells).toEqual([id, vendor.url, 'FAILED', '1', '404 CLIENT_ERROR', expect.stringMatching(/^\d+ s$/)]);
+    expect(cells).toEqual([
+      id,
+      vendor.url,
+      'default',
+      'FAILED',
+      '1',
+      '404 CLIENT_ERROR',
+      expect.stringMatching(/^\d+ s$/),
+    ]);
 
     await page.getByRole('checkbox', { name: 'FAILED' }).check();
     await page.getByLabel('Destination').fill(vendor.url);
@@ -242,7 +250,7 @@ describe('console (single process, SQLite, API keys on)', () => {
     await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
     await page.locator(`tr[data-id="${id}"]`).waitFor();
     expect(await page.getByRole('checkbox', { name: 'FAILED' }).isChecked()).toBe(true);
-    const statuses = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+    const statuses = await page.locator('tbody tr td:nth-child(4)').allTextContents();
     expect(new Set(statuses)).toEqual(new Set(['FAILED']));
     await screenshot(page, '3-notifications');
     await expectAccessible(page);

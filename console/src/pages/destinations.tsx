@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { allDestinations, api, type Destination } from '../api';
+import { useAllowed } from '../caller';
 import { link } from '../router';
 import { age, Badge, count, ErrorNotice, Time, Updated, useAction, usePoll, useTitle } from '../ui';
 import { byUrgency } from './overview';
@@ -64,6 +65,7 @@ function LimitsForm({ destination, onDone }: { destination: Destination; onDone:
 function DestinationRow({ destination: d, onChange }: { destination: Destination; onChange: () => void }) {
   const [editing, setEditing] = useState(false);
   const toggle = useAction();
+  const { operate } = useAllowed();
   const paused = d.state === 'PAUSED';
   const held = d.state === 'OPEN' ? d.openUntil : d.retryAfterUntil;
   return (
@@ -86,23 +88,27 @@ function DestinationRow({ destination: d, onChange }: { destination: Destination
         <td>{held && Date.parse(held) > Date.now() ? <Time iso={held} /> : '—'}</td>
         <td title={d.lastSuccessAt ?? undefined}>{d.lastSuccessAt ? `${age(d.lastSuccessAt)} ago` : '—'}</td>
         <td>
-          <div class="row-actions">
-            <button
-              type="button"
-              disabled={toggle.busy}
-              onClick={() =>
-                toggle.run(async () => {
-                  await (paused ? api.resume(d.destination) : api.pause(d.destination));
-                  onChange();
-                })
-              }
-            >
-              {paused ? 'Resume' : 'Pause'}
-            </button>
-            <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
-              Limits
-            </button>
-          </div>
+          {operate ? (
+            <div class="row-actions">
+              <button
+                type="button"
+                disabled={toggle.busy}
+                onClick={() =>
+                  toggle.run(async () => {
+                    await (paused ? api.resume(d.destination) : api.pause(d.destination));
+                    onChange();
+                  })
+                }
+              >
+                {paused ? 'Resume' : 'Pause'}
+              </button>
+              <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+                Limits
+              </button>
+            </div>
+          ) : (
+            '—'
+          )}
           <ErrorNotice error={toggle.error} />
         </td>
       </tr>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type DeliveryAttempt, FINAL_STATUSES, type Notification } from '../api';
+import { useAllowed } from '../caller';
 import { link } from '../router';
 import { Badge, ErrorNotice, Section, Time, Updated, useAction, usePoll, useTitle } from '../ui';
 
@@ -17,8 +18,9 @@ async function load(id: string): Promise<{ notification: Notification; attempts:
 function Actions({ notification, onDone }: { notification: Notification; onDone: () => void }) {
   const action = useAction();
   const [confirmCancel, setConfirmCancel] = useState(false);
-  const canRetry = notification.status === 'FAILED';
-  const canCancel = notification.status === 'PENDING' || notification.status === 'QUEUED';
+  const allowed = useAllowed();
+  const canRetry = allowed.act && notification.status === 'FAILED';
+  const canCancel = allowed.act && (notification.status === 'PENDING' || notification.status === 'QUEUED');
   if (!canRetry && !canCancel) return null;
   const act = (call: () => Promise<unknown>) =>
     action.run(async () => {
@@ -127,6 +129,8 @@ export function NotificationPage({ id }: { id: string }) {
               <dd>
                 <a href={link('notifications', { destination: n.destination })}>{n.destination}</a>
               </dd>
+              <dt>Caller</dt>
+              <dd class="mono">{n.caller}</dd>
               <dt>Attempts</dt>
               <dd>{n.attempts}</dd>
               <dt>Max attempts</dt>

@@ -45,6 +45,7 @@ export function NotificationsPage({ params }: { params: URLSearchParams }) {
               <tr>
                 <th scope="col">Notification</th>
                 <th scope="col">Destination</th>
+                <th scope="col">Caller</th>
                 <th scope="col">Status</th>
                 <th scope="col">Attempts</th>
                 <th scope="col">Last result</th>
@@ -60,6 +61,7 @@ export function NotificationsPage({ params }: { params: URLSearchParams }) {
                     </a>
                   </td>
                   <td>{n.destination}</td>
+                  <td class="mono">{n.caller}</td>
                   <td>
                     <Badge value={n.status} />
                   </td>

@@ -1,4 +1,5 @@
 import { api, countMatching, type Recovery } from '../api';
+import { useAllowed } from '../caller';
 import { FilterForm, filtersFromParams, filtersToParams } from '../filters';
 import { link, navigate } from '../router';
 import { Badge, ErrorNotice, Time, Updated, useAction, usePoll, useTitle } from '../ui';
@@ -11,6 +12,7 @@ export function RecoverPage({ params }: { params: URLSearchParams }) {
   const key = params.toString();
   const matching = usePoll(() => countMatching({ ...filters, statuses: ['FAILED'] }), 10_000, key);
   const start = useAction();
+  const { operate } = useAllowed();
   const found = matching.data;
 
   return (
@@ -33,18 +35,20 @@ export function RecoverPage({ params }: { params: URLSearchParams }) {
           ? 'Counting…'
           : `${found.complete ? '' : 'At least '}${found.count} failed notification${found.count === 1 ? '' : 's'} match.`}
       </p>
-      <button
-        type="button"
-        disabled={start.busy || !found || found.count === 0}
-        onClick={() =>
-          start.run(async () => {
-            const job = await api.startRecovery(filters);
-            navigate(link('recover', job.id));
-          })
-        }
-      >
-        Start recovery
-      </button>
+      {operate && (
+        <button
+          type="button"
+          disabled={start.busy || !found || found.count === 0}
+          onClick={() =>
+            start.run(async () => {
+              const job = await api.startRecovery(filters);
+              navigate(link('recover', job.id));
+            })
+          }
+        >
+          Start recovery
+        </button>
+      )}
       <ErrorNotice error={start.error} />
     </>
   );
