@@ -113,6 +113,7 @@ describe('the herald CLI', () => {
     expect(vendor.requestsFor(id)[0]?.body).toBe('{"order":1}');
     const detail = await cli(['get', id]);
     expect(detail.stdout).toMatch(/^status\s+SUCCESS$/m);
+    expect(detail.stdout).toMatch(/^caller\s+default$/m);
     const attempts = await json(['attempts', id]);
     expect(attempts.attempts.map((a: { attempt: number; category: string }) => [a.attempt, a.category])).toEqual([
       [1, 'SUCCESS'],
@@ -131,6 +132,8 @@ describe('the herald CLI', () => {
     expect(all.nextCursor).toBeNull();
     const onePage = await cli(['list', '--limit', '1']);
     expect([onePage.code, onePage.stderr]).toEqual([0, expect.stringContaining('more: --cursor ')]);
+    expect(onePage.stdout.split('\n')[0]).toMatch(/\sCALLER\s/);
+    expect(onePage.stdout.split('\n')[1]).toMatch(/\sdefault\s/);
     const filtered = await json([
       'list',
       '--status',
@@ -208,6 +211,13 @@ describe('the herald CLI', () => {
       .map((line) => JSON.parse(line));
     expect(outcomes.map((n: { id: string }) => n.id).sort()).toEqual([...sent].sort());
     expect(outcomes.map((n: { status: string }) => n.status).sort()).toEqual(['FAILED', 'SUCCESS']);
+  });
+
+  it("whoami: the key's caller and role", async () => {
+    const who = await cli(['whoami']);
+    expect([who.code, who.stderr]).toEqual([0, '']);
+    expect(who.stdout).toMatch(/^NAME\s+ROLE\ndefault\s+operate\n?$/);
+    expect(await json(['whoami'])).toEqual({ name: 'default', role: 'operate' });
   });
 
   it('exits 2 on usage mistakes, 1 on API errors; flags override the environment', async () => {

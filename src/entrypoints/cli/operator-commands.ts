@@ -69,6 +69,15 @@ export function registerOperatorCommands(program: Command): void {
     });
 
   program
+    .command('whoami')
+    .description('the caller this key names and its role (send, read or operate)')
+    .action(async (_flags: unknown, command: Command) => {
+      const { api, output } = contextOf(command);
+      const caller = await api.request<{ name: string; role: string }>('GET', '/v1/caller');
+      output.json ? printJson(output, caller) : output.data(table(['NAME', 'ROLE'], [[caller.name, caller.role]]));
+    });
+
+  program
     .command('stats')
     .description('counts by status, the oldest due time, destinations by state')
     .action(async (_flags: unknown, command: Command) => {

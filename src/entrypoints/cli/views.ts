@@ -5,6 +5,8 @@ export interface NotificationRecord {
   id: string;
   status: string;
   destination: string;
+  /** The caller whose key sent it. */
+  caller: string;
   url: string;
   attempts: number;
   createdAt: string;
@@ -31,13 +33,14 @@ function lastOutcome(n: NotificationRecord): string {
 
 export function notificationsTable(output: Output, items: NotificationRecord[]): string {
   return table(
-    ['ID', 'STATUS', 'ATTEMPTS', 'LAST', 'DESTINATION', 'CREATED', 'NEXT ATTEMPT'],
+    ['ID', 'STATUS', 'ATTEMPTS', 'LAST', 'DESTINATION', 'CALLER', 'CREATED', 'NEXT ATTEMPT'],
     items.map((n) => [
       n.id,
       output.status(n.status),
       String(n.attempts),
       lastOutcome(n),
       n.destination,
+      n.caller,
       n.createdAt,
       dash(n.nextAttemptAt),
     ]),
@@ -46,7 +49,8 @@ export function notificationsTable(output: Output, items: NotificationRecord[]):
 
 /** One notification as `field  value` lines. */
 export function notificationDetail(output: Output, n: NotificationRecord & Record<string, unknown>): string {
-  const rows = ['id', 'status', 'url', 'destination', 'method', 'attempts', 'maxAttempts', 'createdAt', 'lastUpdatedAt']
+  const rows = ['id', 'status', 'url', 'destination', 'caller', 'method', 'attempts', 'maxAttempts', 'createdAt']
+    .concat(['lastUpdatedAt'])
     .concat(['lastDeliveryAttempt', 'nextAttemptAt', 'deliveredAt'])
     .map((field) => [field, field === 'status' ? output.status(n.status) : dash(n[field])]);
   rows.push(['lastOutcome', lastOutcome(n)]);
