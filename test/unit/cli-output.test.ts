@@ -32,6 +32,7 @@ describe('CLI output of text it did not write', () => {
         id: 'n1',
         status: 'FAILED',
         destination: `https://vendor.example${ESC}[1m`,
+        caller: 'billing',
         url: 'https://vendor.example/hook',
         attempts: 1,
         createdAt: '2030-01-01T00:00:00.000Z',
