@@ -66,7 +66,8 @@ describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () =>
     await page.getByRole('link', { name: 'Notifications' }).click();
     const row = page.locator(`tr[data-id="${id}"]`);
     await row.waitFor();
-    expect(await row.locator('td').nth(2).textContent()).toBe('SUCCESS');
+    expect(await row.locator('td').nth(3).textContent()).toBe('SUCCESS');
+    expect(await row.locator('td').nth(2).textContent()).toBe('default');
     await row.getByRole('link').click();
     const attempts = page.locator('table.attempts tbody tr');
     await expect.poll(() => attempts.count()).toBe(1);
