@@ -43,6 +43,8 @@ import { attemptsView, destinationView, notificationView, recoveryView } from '.
 export interface HttpApiBindings {
   /** The whole request body, or `tooLarge` when it exceeds LIMITS.requestBytes (then it was not read). */
   preReadBody?: Uint8Array | 'tooLarge';
+  /** The caller the node server found from the request's key before reading its body; unset for none. */
+  caller?: Caller;
   /** The API Gateway event, set by hono's aws-lambda adapter (see idempotencyKeyHeader, request-context-caller.ts). */
   event?: { headers?: Record<string, string | undefined>; requestContext?: RequestContextAuthorizer };
 }

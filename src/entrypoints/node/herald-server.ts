@@ -10,6 +10,7 @@ import { readOperatorStats } from '../../app/get-stats.js';
 import { redriveDeadLetters } from '../../app/redrive-dead-letters.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import type { HeraldConfig } from '../../config.js';
+import type { Caller } from '../../domain/caller.js';
 import { LIMITS } from '../../domain/request-schema.js';
 import type { MessageSource } from '../../ports/delivery-queue.js';
 import type { Logger } from '../../ports/logger.js';
@@ -151,12 +152,19 @@ export async function startHerald(
   retention?.start();
 
   const callerOf = callerByApiKey(config.apiKeys);
-  const api = createHttpApi(deps, { identify: (c) => callerOf(c.req.header('authorization')), metrics });
+  // The caller is found once per request, before its body is read (below), and handed to the API.
+  const callers = new WeakMap<IncomingMessage, Caller>();
+  const api = createHttpApi(deps, { identify: (c) => c.env.caller, metrics });
   const bodies = new WeakMap<IncomingMessage, HttpApiBindings['preReadBody']>();
   const handle = getRequestListener(
     (request, env) => {
       const { incoming, outgoing } = env as HttpBindings;
-      return api.fetch(request, { incoming, outgoing, preReadBody: bodies.get(incoming) });
+      return api.fetch(request, {
+        incoming,
+        outgoing,
+        preReadBody: bodies.get(incoming),
+        caller: callers.get(incoming),
+      });
     },
     {
       hostname: config.host,
@@ -171,11 +179,13 @@ export async function startHerald(
     if (consoleAssets.handle(incoming, outgoing)) return;
     // A request without a valid key gets its 401 (or the answer of a route that needs none) without its
     // body being buffered: a stranger cannot make the server hold request bodies in memory.
-    if (callerOf(incoming.headers.authorization) === undefined) {
+    const caller = callerOf(incoming.headers.authorization);
+    if (caller === undefined) {
       discardBody(incoming, outgoing);
       void handle(incoming, outgoing);
       return;
     }
+    callers.set(incoming, caller);
     readBody(incoming, LIMITS.requestBytes, (body) => {
       if (body !== undefined) bodies.set(incoming, body);
       // The API answers 413 without the rest of the body; the client may still be sending it.
