@@ -15,7 +15,10 @@ type Access =
   | { state: 'signed-out'; refused: boolean }
   | { state: 'in'; withKey: boolean; caller: Caller };
 
-/** Without an answer from GET /v1/caller (an older Herald), the console offers everything and the API decides. */
+/**
+ * When GET /v1/caller fails for another reason than a 401 (Herald restarting), the console opens as
+ * before and offers everything: the API still decides, and a page shows its refusal.
+ */
 const UNKNOWN_CALLER: Caller = { name: 'default', role: 'operate' };
 
 /**
