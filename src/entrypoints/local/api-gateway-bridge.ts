@@ -17,12 +17,19 @@ export interface ApiGatewayBridgeOptions {
   /** A fresh Lambda context per request (each request is one invocation). */
   context: () => Context;
   logger: Logger;
+  /**
+   * Whether a request's `Authorization` names a valid key, when keys are configured: a request without
+   * one is not worth its body (the function answers it 401, or serves an open route that reads none),
+   * so its body is never buffered, as the node server does.
+   */
+  hasValidKey?: (authorization: string | undefined) => boolean;
 }
 
 /**
  * A request listener that plays API Gateway HTTP API (payload format 2.0) in front of one function.
  * It authorizes nothing: a check on the raw path here would not see the path the function's router
- * resolves (`/x/../v1/…`), so API keys are the function's to check (createIngestHandler).
+ * resolves (`/x/../v1/…`), so API keys are the function's to check (createIngestHandler); it only
+ * declines to read the body of a request whose key is not valid (`hasValidKey`).
  */
 export function apiGatewayBridge(options: ApiGatewayBridgeOptions): RequestListener {
   return (req, res) => {
@@ -35,9 +42,7 @@ export function apiGatewayBridge(options: ApiGatewayBridgeOptions): RequestListe
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, options: ApiGatewayBridgeOptions): Promise<void> {
-  const body = await new Promise<HttpApiBindings['preReadBody']>((resolve) =>
-    readBody(req, HTTP_API_MAX_PAYLOAD_BYTES, resolve),
-  );
+  const body = await requestBody(req, res, options);
   if (body === 'tooLarge') {
     // API Gateway's own answer, while the client may still be sending the rest.
     discardBody(req, res);
@@ -60,6 +65,19 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: ApiGate
     return;
   }
   writeResult(res, result, req.method === 'HEAD');
+}
+
+/** The request's body, or none when its key is not valid (then the rest of it is thrown away unread). */
+async function requestBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ApiGatewayBridgeOptions,
+): Promise<HttpApiBindings['preReadBody']> {
+  if (options.hasValidKey && !options.hasValidKey(req.headers.authorization)) {
+    discardBody(req, res);
+    return undefined;
+  }
+  return new Promise((resolve) => readBody(req, HTTP_API_MAX_PAYLOAD_BYTES, resolve));
 }
 
 /**

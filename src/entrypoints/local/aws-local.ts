@@ -29,6 +29,7 @@ import { PAUSED_RECHECK_MS } from '../../app/deliver-notification.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import type { Logger } from '../../ports/logger.js';
+import { callerByApiKey } from '../api/api-keys.js';
 import {
   DEAD_LETTER_QUEUE,
   DELIVERY_QUEUE,
@@ -244,9 +245,15 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     }
 
     // The node server's limits (API Gateway has its own), so a local run stands up to the same abuse.
-    const bridge = apiGatewayBridge({ handler: handlers.ingest, context: context(FUNCTIONS.ingest), logger });
     // As the node server: without keys, only requests naming this server are answered (no DNS rebinding).
     const keyless = config.apiKeys.length === 0;
+    const callerOf = callerByApiKey(config.apiKeys);
+    const bridge = apiGatewayBridge({
+      handler: handlers.ingest,
+      context: context(FUNCTIONS.ingest),
+      logger,
+      hasValidKey: (authorization) => callerOf(authorization) !== undefined,
+    });
     const server = createLimitedServer(keyless ? answeringOnlyForBoundHost(bridge, config.host) : bridge, logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
