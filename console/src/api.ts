@@ -52,6 +52,9 @@ export interface Notification {
   deliveryResult: DeliveryResult | null;
 }
 
+/** A listing's item: the record without its body, which only the record by id carries. */
+export type ListedNotification = Omit<Notification, 'body'>;
+
 export interface Destination {
   destination: string;
   state: DestinationState;
@@ -205,7 +208,7 @@ export const api = {
   /** Who this browser's key is: a 401 here means a key is needed (or the one given is wrong). */
   checkAccess: () => call<Caller>('GET', '/v1/caller'),
   notifications: (filters: ListFilters, cursor?: string, limit?: number) =>
-    call<Page<Notification>>('GET', `/v1/notifications${listQuery(filters, cursor, limit)}`),
+    call<Page<ListedNotification>>('GET', `/v1/notifications${listQuery(filters, cursor, limit)}`),
   notification: (notificationId: string) => call<Notification>('GET', `/v1/notifications/${id(notificationId)}`),
   attempts: (notificationId: string) =>
     call<{ attempts: DeliveryAttempt[] }>('GET', `/v1/notifications/${id(notificationId)}/attempts`),

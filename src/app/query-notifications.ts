@@ -1,7 +1,7 @@
 import { HeraldError } from '../domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../domain/notification.js';
 import { isNotificationId } from '../domain/notification-id.js';
-import type { ListPage, ListQuery } from '../ports/notification-store.js';
+import type { ListedNotification, ListPage, ListQuery } from '../ports/notification-store.js';
 import type { AppDependencies } from './dependencies.js';
 
 /** Not found; an id that is not a UUID is not echoed back (it can be anything, of any length). */
@@ -56,7 +56,7 @@ export async function listNotifications(deps: AppDependencies, query: ListQuery)
  * sooner than the destination allows: its `nextAttemptAt` says so, although no write moved it (a
  * dead vendor's backlog is not rewritten on every opening).
  */
-async function withDestinationHold(deps: AppDependencies, notification: Notification): Promise<Notification> {
+async function withDestinationHold<N extends ListedNotification>(deps: AppDependencies, notification: N): Promise<N> {
   if (notification.status !== 'PENDING' && notification.status !== 'QUEUED') return notification;
   const held = await deps.destinations.heldUntil(notification.destination);
   if (held === null) return notification;

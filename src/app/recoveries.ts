@@ -62,17 +62,14 @@ export async function advanceRecovery(
   const { filter } = job;
   let page: ListPage;
   try {
-    page = await deps.store.list(
-      {
-        statuses: [filter.status],
-        ...(filter.destination === undefined ? {} : { destination: filter.destination }),
-        ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
-        ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
-        limit: size,
-        ...(job.cursor === null ? {} : { cursor: job.cursor }),
-      },
-      WITHOUT_BODIES,
-    );
+    page = await deps.store.list({
+      statuses: [filter.status],
+      ...(filter.destination === undefined ? {} : { destination: filter.destination }),
+      ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
+      ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
+      limit: size,
+      ...(job.cursor === null ? {} : { cursor: job.cursor }),
+    });
   } catch (error) {
     // A store that cannot be reached is tried again next time; anything else will not get better.
     if (error instanceof HeraldError && error.code === 'SYSTEM_ERROR') throw error;

@@ -23,8 +23,14 @@ export interface ListQuery extends ListFilter {
   cursor?: string;
 }
 
+/**
+ * A notification as a listing returns it: everything but its body, which a listing never reads (a page
+ * of a hundred 256 KiB bodies would be 25 MiB read, held and sent for a table of states).
+ */
+export type ListedNotification = Omit<Notification, 'body'>;
+
 export interface ListPage {
-  items: Notification[];
+  items: ListedNotification[];
   /** Absent on the last page. */
   nextCursor?: string;
 }
@@ -33,7 +39,7 @@ export interface ListPage {
 export interface ReadOptions {
   /**
    * False: the `body` may be left undefined. For callers that act on the state alone (the worker
-   * explaining a refused claim, bulk recovery): a store that keeps large bodies elsewhere (DynamoDB, in
+   * explaining a refused claim, bulk recovery's retries): a store that keeps large bodies elsewhere (DynamoDB, in
    * S3) then saves that read. Default true: the notification whole.
    */
   body?: boolean;
@@ -83,8 +89,8 @@ export interface NotificationStore {
   /** The attempt history, oldest first; undefined when the notification does not exist. */
   listAttempts(id: string): Promise<DeliveryAttempt[] | undefined>;
 
-  /** Newest created first, narrowed by the query's filter. */
-  list(query: ListQuery, options?: ReadOptions): Promise<ListPage>;
+  /** Newest created first, narrowed by the query's filter; without bodies (ListedNotification). */
+  list(query: ListQuery): Promise<ListPage>;
 
   /** PENDING → QUEUED. False when the notification was not PENDING. */
   markQueued(id: string, at: string): Promise<boolean>;

@@ -97,6 +97,26 @@ export function describeOperatorsE2E(mode: string, start: StartService): void {
       expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
     }, 90_000);
 
+    it('lists notifications without their body; the record by id has it', async () => {
+      const small = { order: 42, note: 'small' };
+      const large = 'x'.repeat(20 * 1024);
+      const sent = [
+        await send({ url: `${one.url}/ok`, body: small }),
+        await send({ url: `${one.url}/ok`, body: large }),
+      ];
+
+      const listed = await herald.call('GET', `/v1/notifications?destination=${encodeURIComponent(one.url)}&limit=100`);
+      expect(listed.status).toBe(200);
+      const items = (listed.body.items as Record<string, unknown>[]).filter((n) => sent.includes(n.id as string));
+      expect(items.map((n) => n.id).sort()).toEqual([...sent].sort());
+      for (const item of items) {
+        expect(item).not.toHaveProperty('body');
+        expect(item.url).toBe(`${one.url}/ok`);
+      }
+      expect((await herald.call('GET', `/v1/notifications/${sent[0]}`)).body.body).toEqual(small);
+      expect((await herald.call('GET', `/v1/notifications/${sent[1]}`)).body.body).toBe(large);
+    });
+
     it('cancels a notification waiting for its retry: 200 CANCELLED, no further attempt; 409 from a final status, 404', async () => {
       const vendor = await startVendor();
       try {

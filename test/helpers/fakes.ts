@@ -24,6 +24,7 @@ import type {
   AttemptRecord,
   Claim,
   InsertOutcome,
+  ListedNotification,
   ListPage,
   ListQuery,
   NotificationStats,
@@ -136,13 +137,13 @@ export class InMemoryNotificationStore implements NotificationStore {
    * item still matches.
    */
   async list(query: ListQuery): Promise<ListPage> {
-    const key = (n: Notification) => `${n.createdAt}|${n.id}`;
+    const key = (n: ListedNotification) => `${n.createdAt}|${n.id}`;
     if (query.cursor !== undefined && !/^\d{4}-.+\|.+$/.test(query.cursor)) throw new InvalidCursorError();
     const all = [...this.records.values()]
       .map((r) => r.notification)
       .filter((n) => matchesFilter(query, n) && (query.cursor === undefined || key(n) < query.cursor))
       .sort((a, b) => (key(a) < key(b) ? 1 : -1));
-    const items = all.slice(0, query.limit).map((n) => structuredClone(n));
+    const items = all.slice(0, query.limit).map(({ body: _body, ...listed }) => structuredClone(listed));
     const last = items.at(-1);
     return query.limit < all.length && last ? { items, nextCursor: key(last) } : { items };
   }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, type Notification } from '../api';
+import { api, type ListedNotification } from '../api';
 import { FilterForm, filtersFromParams, filtersToParams } from '../filters';
 import { link, navigate } from '../router';
 import { age, Badge, ErrorNotice, Updated, usePoll, useTitle } from '../ui';
@@ -7,7 +7,7 @@ import { age, Badge, ErrorNotice, Updated, usePoll, useTitle } from '../ui';
 const PAGE_SIZE = 25;
 
 /** The latest attempt in a few words: "503 SERVER_ERROR", "TIMEOUT", "200 SUCCESS". */
-export function lastResult(n: Notification): string {
+export function lastResult(n: ListedNotification): string {
   const result = n.deliveryResult;
   if (!result) return '—';
   return result.statusCode === null ? result.category : `${result.statusCode} ${result.category}`;

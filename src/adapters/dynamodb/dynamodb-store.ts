@@ -17,7 +17,7 @@ import { decodeCursor } from '../cursor.js';
 import { listingScope } from '../listing-scope.js';
 import { countFailed } from './failure-count.js';
 import { historyOf, type Item, toNotification } from './items.js';
-import { type CompleteBodies, listByCreatedAt, listFailed, type MinuteWalk } from './listing.js';
+import { listByCreatedAt, listFailed, type MinuteWalk } from './listing.js';
 import { readBothItems, readRequest, requestExists } from './notification-reads.js';
 import { putRequest, updateState } from './notification-writes.js';
 import { RecentSet } from './recent-set.js';
@@ -50,7 +50,7 @@ import { KEY, RETENTION_DAYS, TTL_ATTRIBUTE } from './table-schema.js';
  *                   (again by the next insert if it failed; its failure never fails the insert)
  *   get             1 Query (both items, strongly consistent)
  *   (a large body)  +1 GetObject wherever a notification is returned with its body: get, claim, cancel,
- *                   reopen, an insert's dedup answer, each listed item; always before any write of the
+ *                   reopen, an insert's dedup answer (never for a listing: it has no bodies); always before any write of the
  *                   method, so an unreadable body changes nothing
  *   listAttempts    1 Query (projected to the history)
  *   markQueued      1 UpdateItem (+1 GetItem of the REQUEST key if this instance neither inserted nor
@@ -184,17 +184,15 @@ export class DynamoDbStore implements NotificationStore {
     return historyOf(state);
   }
 
-  async list(query: ListQuery, options: ReadOptions = {}): Promise<ListPage> {
+  async list(query: ListQuery): Promise<ListPage> {
     const limit = Math.max(1, Math.floor(query.limit));
     const { cursor, limit: _limit, ...filter } = query;
     const scope = listingScope(filter);
     const boundary = cursor === undefined ? undefined : decodeCursor(cursor, scope, 1)[0];
     const statuses = new Set(filter.statuses ?? []);
-    const completeBodies: CompleteBodies =
-      options.body === false ? async (requests) => requests : (requests) => this.bodies.completeAll(requests);
     // Only failures have an index of their own; every other filter walks the created-at buckets.
     if (filter.destination === undefined && statuses.size === 1 && statuses.has('FAILED')) {
-      return listFailed(this.table, filter, limit, boundary, scope, completeBodies);
+      return listFailed(this.table, filter, limit, boundary, scope);
     }
     this.epoch ??= await readEpoch(this.table);
     return listByCreatedAt(
@@ -204,7 +202,6 @@ export class DynamoDbStore implements NotificationStore {
       boundary,
       { ...this.listWalk, now: this.now(), epoch: this.epoch },
       scope,
-      completeBodies,
     );
   }
 

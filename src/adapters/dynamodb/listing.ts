@@ -1,6 +1,6 @@
 import { InvalidCursorError } from '../../domain/errors.js';
-import type { Notification, Status } from '../../domain/notification.js';
-import type { ListFilter, ListPage } from '../../ports/notification-store.js';
+import type { Status } from '../../domain/notification.js';
+import type { ListedNotification, ListFilter, ListPage } from '../../ports/notification-store.js';
 import { encodeCursor } from '../cursor.js';
 import { matchesFilter } from '../listing-scope.js';
 import { BATCH_GET_MAX_KEYS, batchGet, foundKey } from './batch-get.js';
@@ -18,12 +18,6 @@ import { CREATED_INDEX, FAILED_INDEX, ITEM } from './table-schema.js';
  */
 
 /**
- * Puts the body in place in REQUEST items whose body is kept elsewhere (RequestBodies.completeAll), or
- * leaves the items as they are, for a listing without bodies. Called only for the items a page returns.
- */
-export type CompleteBodies = (requests: Item[]) => Promise<Item[]>;
-
-/**
  * FAILED only, newest created first: the sparse index's shards, each read backwards from the cursor or
  * `createdBefore`, merged, and cut at `createdAfter`.
  */
@@ -33,7 +27,6 @@ export async function listFailed(
   limit: number,
   boundary: string | undefined,
   scope: string,
-  completeBodies: CompleteBodies,
 ): Promise<ListPage> {
   const below = boundary ?? filter.createdBefore;
   const lower = filter.createdAfter;
@@ -52,7 +45,6 @@ export async function listFailed(
     table,
     page.map((entry) => entry.pk),
     { ...filter, statuses: ['FAILED'] },
-    completeBodies,
     page.length,
   );
   const items = page.flatMap((entry) => notifications.get(entry.pk) ?? []);
@@ -115,7 +107,6 @@ export async function listByCreatedAt(
   boundary: string | undefined,
   walk: MinuteWalk,
   scope: string,
-  completeBodies: CompleteBodies,
 ): Promise<ListPage> {
   if (boundary !== undefined && !(CURSOR_MINUTE.test(boundary) && Number.isFinite(minuteNumber(boundary)))) {
     throw new InvalidCursorError();
@@ -138,7 +129,7 @@ export async function listByCreatedAt(
   let candidatesLeft = MAX_CANDIDATES_PER_PAGE;
   let entriesLeft = MAX_ENTRIES_PER_PAGE;
   let window = 1;
-  const items: Notification[] = [];
+  const items: ListedNotification[] = [];
   const readAhead =
     filter.destination !== undefined
       ? DESTINATION_READ_AHEAD
@@ -202,7 +193,6 @@ export async function listByCreatedAt(
         table,
         chunk.map((entry) => entry.pk),
         filter,
-        completeBodies,
         limit - items.length,
       );
       for (; checked < end; checked++) {
@@ -233,17 +223,16 @@ export async function listByCreatedAt(
 }
 
 /**
- * The first `max` notifications, in `pks` order, that pass the filter, by pk; missing or filtered ones
- * are absent. Only those get their body completed (a read of S3 each, for a large one).
+ * The first `max` notifications, in `pks` order, that pass the filter, by pk, without their bodies
+ * (a listing reads none from S3 and drops the inline ones); missing or filtered ones are absent.
  */
 async function fetchNotifications(
   table: Table,
   pks: string[],
   filter: ListFilter,
-  completeBodies: CompleteBodies,
   max: number,
-): Promise<Map<string, Notification>> {
-  const result = new Map<string, Notification>();
+): Promise<Map<string, ListedNotification>> {
+  const result = new Map<string, ListedNotification>();
   if (pks.length === 0) return result;
   const statuses: readonly Status[] = filter.statuses ?? [];
   const stateKeys = pks.map((pk) => itemKey(pk, ITEM.state));
@@ -260,19 +249,15 @@ async function fetchNotifications(
     items = states;
     for (const [key, item] of await batchGet(table, requestKeys(wanted), false)) items.set(key, item);
   }
-  const matches: { pk: string; request: Item; state: Item | undefined; notification: Notification }[] = [];
   for (const pk of wanted) {
-    if (matches.length >= max) break;
-    const request = items.get(foundKey(pk, ITEM.request));
-    if (!request) continue;
-    const state = items.get(foundKey(pk, ITEM.state));
-    const notification = toNotification(request, state);
-    if (matchesFilter(filter, notification)) matches.push({ pk, request, state, notification });
+    if (result.size >= max) break;
+    const found = items.get(foundKey(pk, ITEM.request));
+    if (!found) continue;
+    // A projection would not lower the read's cost (DynamoDB bills the whole item read) and would
+    // have to name every other attribute; the inline body is dropped here instead, unparsed.
+    const { body: _body, ...request } = found;
+    const { body: _none, ...notification } = toNotification(request, items.get(foundKey(pk, ITEM.state)));
+    if (matchesFilter(filter, notification)) result.set(pk, notification);
   }
-  const completed = await completeBodies(matches.map((match) => match.request));
-  matches.forEach(({ pk, request, state, notification }, i) => {
-    const whole = completed[i] as Item;
-    result.set(pk, whole === request ? notification : toNotification(whole, state));
-  });
   return result;
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Notification } from '../../domain/notification.js';
 import type { ObjectStore } from '../../ports/object-store.js';
 import type { Item } from './items.js';
-import { mapConcurrently } from './map-concurrently.js';
 import { RETENTION_DAYS } from './table-schema.js';
 
 /**
@@ -25,9 +24,6 @@ const BODY_OBJECT_ATTRIBUTE = 'bodyObject';
  * before its item, and a rewrite (a replay) starts its count again.
  */
 export const BODY_OBJECT_RETENTION_DAYS = RETENTION_DAYS + 7;
-
-/** Body objects read at once for one listing page (up to 100 notifications). */
-const READ_CONCURRENCY = 16;
 
 /**
  * `<id>/<SHA-256 of the text>`: the same key for the same body of the same notification, whoever
@@ -74,10 +70,5 @@ export class RequestBodies {
     if (typeof key !== 'string' || typeof request.body !== 'string') return false;
     await this.objects.put(key, request.body);
     return true;
-  }
-
-  /** `complete` over many items, a bounded number of object reads at once; results in input order. */
-  completeAll(requests: Item[]): Promise<Item[]> {
-    return mapConcurrently(requests, READ_CONCURRENCY, (request) => this.complete(request));
   }
 }

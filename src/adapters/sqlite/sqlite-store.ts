@@ -13,6 +13,7 @@ import type {
   ClaimableStore,
   DueDestination,
   InsertOutcome,
+  ListedNotification,
   ListFilter,
   ListPage,
   ListQuery,
@@ -30,13 +31,13 @@ interface OrderedRow {
   ordering_key: string | null;
 }
 
-interface NotificationRow {
+/** A row of LISTED_COLUMNS; NotificationRow adds the body. */
+interface ListedRow {
   id: string;
   status: Status;
   url: string;
   method: string;
   headers: string;
-  body: string;
   idempotency_key: string | null;
   max_attempts: number;
   timeout_ms: number;
@@ -58,11 +59,17 @@ interface NotificationRow {
   ordering_key: string | null;
 }
 
-/** The columns of a whole notification: its request joined with its state. */
-const COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.body, r.idempotency_key, r.max_attempts, r.timeout_ms,
+interface NotificationRow extends ListedRow {
+  body: string;
+}
+
+/** The columns of a listed notification (every one but the body): its request joined with its state. */
+const LISTED_COLUMNS = `r.id, s.status, r.url, r.method, r.headers, r.idempotency_key, r.max_attempts, r.timeout_ms,
   r.metadata, r.sign, r.caller, s.attempts, r.created_at, s.last_updated_at, s.last_delivery_attempt, s.next_attempt_at,
   s.delivered_at, s.delivery_result, r.request_hash, s.attempt_budget_start, s.lease_expires_at, s.destination,
   s.claimed_from, s.ordering_key`;
+/** The columns of a whole notification. */
+const COLUMNS = `${LISTED_COLUMNS}, r.body`;
 const JOINED = 'notification_requests r JOIN notification_states s ON s.n = r.n';
 /**
  * Listing walks the created-at index newest first and looks up each row's state (CROSS JOIN keeps
@@ -232,8 +239,8 @@ export class SqliteStore implements NotificationStore, ClaimableStore, Purgeable
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, scope, 2);
     const { sql, params } = listStatement(query, after);
     // One extra row tells whether another page follows.
-    const rows = this.db.read(() => this.db.statement(sql).all(...params, limit + 1)) as NotificationRow[];
-    const items = rows.slice(0, limit).map(fromRow);
+    const rows = this.db.read(() => this.db.statement(sql).all(...params, limit + 1)) as ListedRow[];
+    const items = rows.slice(0, limit).map(fromListedRow);
     const last = items[items.length - 1];
     if (rows.length <= limit || last === undefined) return { items };
     return { items, nextCursor: encodeCursor(scope, [last.createdAt, last.id]) };
@@ -425,7 +432,7 @@ function listStatement(filter: ListFilter, after: string[] | undefined): { sql: 
   }
   const condition = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
   return {
-    sql: `SELECT ${COLUMNS} FROM ${BY_CREATED} ${condition} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+    sql: `SELECT ${LISTED_COLUMNS} FROM ${BY_CREATED} ${condition} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
     params,
   };
 }
@@ -483,6 +490,12 @@ function claimTimes(at: string, leaseExpiresAt: string) {
 }
 
 function fromRow(row: NotificationRow): Notification {
+  const notification = fromListedRow(row) as Notification;
+  notification.body = JSON.parse(row.body) as unknown;
+  return notification;
+}
+
+function fromListedRow(row: ListedRow): ListedNotification {
   return {
     id: row.id,
     caller: row.caller,
@@ -491,7 +504,6 @@ function fromRow(row: NotificationRow): Notification {
     url: row.url,
     method: row.method,
     headers: JSON.parse(row.headers) as Record<string, string>,
-    body: JSON.parse(row.body) as unknown,
     idempotencyKey: row.idempotency_key,
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,

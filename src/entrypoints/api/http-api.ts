@@ -32,7 +32,7 @@ import { queryParameters } from './query-parameters.js';
 import { parseRecoveryFilter } from './recovery-input.js';
 import { requestBodyText } from './request-body-text.js';
 import { forbiddenDetail, requiredRole } from './route-roles.js';
-import { attemptsView, destinationView, notificationView, recoveryView } from './views.js';
+import { attemptsView, destinationView, listedNotificationView, notificationView, recoveryView } from './views.js';
 
 /**
  * What a server adapter may hand the API with each request (hono's `c.env`). The node server reads
@@ -154,7 +154,7 @@ export function createHttpApi(deps: AppDependencies, options: HttpApiOptions): H
     queryParameters('status', 'destination', 'createdAfter', 'createdBefore', 'limit', 'cursor'),
     async (c) => {
       const page = await listNotifications(deps, parseListQuery(c.req.queries()));
-      return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor ?? null });
+      return c.json({ items: page.items.map(listedNotificationView), nextCursor: page.nextCursor ?? null });
     },
   );
 

@@ -4,6 +4,7 @@ import { redactHeaders } from '../../domain/headers.js';
 import type { DeliveryAttempt, Notification } from '../../domain/notification.js';
 import type { RecoveryJob } from '../../domain/recovery.js';
 import { redactUrl } from '../../domain/redaction.js';
+import type { ListedNotification } from '../../ports/notification-store.js';
 
 /**
  * The record as the API shows it: docs/api/openapi.json fields, sensitive header values and secret-looking
@@ -33,6 +34,12 @@ export function notificationView(n: Notification) {
     deliveredAt: n.deliveredAt,
     deliveryResult: n.deliveryResult,
   };
+}
+
+/** A listing's item: the record without its body (the record by id has it). */
+export function listedNotificationView(n: ListedNotification) {
+  const { body: _body, ...view } = notificationView({ ...n, body: undefined });
+  return view;
 }
 
 export function attemptsView(attempts: DeliveryAttempt[]) {

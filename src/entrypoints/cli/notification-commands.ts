@@ -101,7 +101,7 @@ export function registerNotificationCommands(program: Command): void {
 
   program
     .command('list')
-    .description('notifications, newest created first')
+    .description('notifications, newest created first, without their bodies (`get <id>` shows one)')
     .option('--status <statuses>', 'a status or a comma list, e.g. QUEUED,FAILED')
     .option('--destination <origin>', 'only this destination, e.g. https://api.vendor.com')
     .option('--created-after <time>', 'created at or after (ISO 8601)')
