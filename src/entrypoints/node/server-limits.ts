@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server, STATUS_CODES } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Logger } from '../../ports/logger.js';
@@ -6,8 +6,8 @@ import { PROBLEM_CONTENT_TYPE, problemFor } from '../api/problem.js';
 
 /**
  * How long a client may take and how many may be connected at once, so idle and half-open
- * connections (slowloris: headers sent a byte at a time, or never finished) cannot hold the server.
- * Documented in docs/operations.md.
+ * connections (slowloris: headers sent a byte at a time, or never finished) and clients that do not
+ * read their answers cannot hold the server. Documented in docs/operations.md.
  */
 const SERVER_LIMITS = {
   /** To send the request line and headers; node answers 408 and closes after it. Node's default: 60 s. */
@@ -24,17 +24,34 @@ const SERVER_LIMITS = {
    * out of descriptors fails accept() and outgoing connects alike.
    */
   maxConnections: 512,
+  /**
+   * To take an answer once it is complete: a client that sends requests and never reads the answers
+   * would otherwise hold them in memory (and its connection) for good, node having stopped reading
+   * its requests meanwhile. Every answer is written whole at once, so this bounds the whole download.
+   */
+  writeTimeoutMs: 30_000,
 };
 
+/** What a test may shorten; production uses SERVER_LIMITS as they are. */
+export type ServerLimitOverrides = Partial<Pick<typeof SERVER_LIMITS, 'writeTimeoutMs'>>;
+
 /** An HTTP server with SERVER_LIMITS, answering malformed and timed-out requests with a problem document. */
-export function createLimitedServer(listener: RequestListener, logger: Logger): Server {
+export function createLimitedServer(
+  listener: RequestListener,
+  logger: Logger,
+  overrides: ServerLimitOverrides = {},
+): Server {
+  const { writeTimeoutMs } = { ...SERVER_LIMITS, ...overrides };
   const server = createServer(
     {
       headersTimeout: SERVER_LIMITS.headersTimeoutMs,
       requestTimeout: SERVER_LIMITS.requestTimeoutMs,
       connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
     },
-    listener,
+    (incoming, outgoing) => {
+      dropWhenUnread(outgoing, writeTimeoutMs);
+      listener(incoming, outgoing);
+    },
   );
   server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
   server.maxConnections = SERVER_LIMITS.maxConnections;
@@ -42,6 +59,22 @@ export function createLimitedServer(listener: RequestListener, logger: Logger): 
   // Once listening, a failed accept() (EMFILE) is emitted here; unheard, it would end the process.
   server.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
   return server;
+}
+
+/**
+ * Closes the connection when the answer is still not handed to the client `timeoutMs` after it was
+ * ended ('prefinish': complete, and the connection's current answer; 'finish': all of it handed to
+ * the operating system). The answers queued behind it on the connection go with it.
+ */
+function dropWhenUnread(response: ServerResponse, timeoutMs: number): void {
+  response.once('prefinish', () => {
+    const socket = response.socket;
+    const timer = setTimeout(() => socket?.destroy(), timeoutMs);
+    timer.unref();
+    const stop = () => clearTimeout(timer);
+    response.once('finish', stop);
+    response.once('close', stop);
+  });
 }
 
 /** What node reports about a request it could not parse or that took too long, as our codes. */
