@@ -28,6 +28,8 @@ export interface DestinationSettings {
   cacheMs: number;
   /** How long a HALF_OPEN probe is held before another worker may probe (its worker may have died). */
   probeLeaseMs: number;
+  /** Destinations whose state this gate keeps at most, unless busy (DEFAULT_MAX_TRACKED_DESTINATIONS). */
+  maxTrackedDestinations?: number;
 }
 
 export type WaitReason = Extract<Admission, { kind: 'wait' }>['reason'] | 'SATURATED' | 'RATE_LIMITED';
@@ -56,6 +58,12 @@ const MAX_SATURATED_WAIT_MS = 30_000;
 const LAST_SUCCESS_REFRESH_MS = 60_000;
 /** Conditional writes that lost a race are decided again on a fresh read, this many times at most. */
 const MAX_WRITE_ROUNDS = 5;
+/**
+ * Destinations whose state a gate keeps when idle, most recently used first: about 1 KB each. A
+ * process sending to more destinations than this reads a dropped one's record again when it
+ * returns to it (one read), instead of keeping every origin it ever sent to.
+ */
+export const DEFAULT_MAX_TRACKED_DESTINATIONS = 10_000;
 
 interface Cached {
   record: DestinationRecord;
@@ -83,13 +91,18 @@ export class DestinationGate {
   /** When each of a destination's tickets was issued: how long its slots have been taken. */
   readonly #issuedAt = new Map<string, Set<{ at: number }>>();
   readonly #known = new Set<string>();
+  /** Store calls under way per destination: the answer of one must not land on state dropped meanwhile. */
+  readonly #storeCalls = new Map<string, number>();
+  readonly #maxTracked: number;
 
   constructor(
     private readonly store: DestinationStore,
     private readonly settings: DestinationSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#maxTracked = settings.maxTrackedDestinations ?? DEFAULT_MAX_TRACKED_DESTINATIONS;
+  }
 
   /** Makes sure the destination has a record, so operators see it from its first notification. */
   async remember(destination: string): Promise<void> {
@@ -99,8 +112,25 @@ export class DestinationGate {
       this.#known.add(destination);
       return;
     }
-    const stored = (await this.store.put(newDestinationRecord(destination), 0)) ?? (await this.store.get(destination));
+    const stored = await this.#storeCall(
+      destination,
+      async () => (await this.store.put(newDestinationRecord(destination), 0)) ?? (await this.store.get(destination)),
+    );
     if (stored) this.#remember(stored);
+  }
+
+  /** How many destinations this gate holds any state for (bounded: see #evictIdle). */
+  trackedDestinations(): number {
+    const maps = [
+      this.#cache,
+      this.#inFlight,
+      this.#localHolds,
+      this.#waitingChanges,
+      this.#writing,
+      this.#issuedAt,
+      this.#storeCalls,
+    ];
+    return new Set([...maps.flatMap((map) => [...map.keys()]), ...this.#known]).size;
   }
 
   inFlight(destination: string): number {
@@ -154,7 +184,7 @@ export class DestinationGate {
     change: (record: DestinationRecord) => DestinationRecord,
     reason: string,
   ): Promise<DestinationRecord | undefined> {
-    const current = await this.store.get(destination);
+    const current = await this.#storeCall(destination, () => this.store.get(destination));
     if (!current) return undefined;
     return this.#update(destination, change, reason, current);
   }
@@ -170,7 +200,7 @@ export class DestinationGate {
 
   /** The stored record, read through to the store (for the API). */
   async read(destination: string): Promise<DestinationRecord | undefined> {
-    const stored = await this.store.get(destination);
+    const stored = await this.#storeCall(destination, () => this.store.get(destination));
     if (stored) this.#remember(stored);
     return stored;
   }
@@ -319,10 +349,12 @@ export class DestinationGate {
       this.#waitingChanges.delete(destination);
       await this.#update(destination, (record) => changes.reduce((current, apply) => apply(current), record), reason);
     });
-    this.#writing.set(
-      destination,
-      write.catch(() => {}),
-    );
+    const settled = write.catch(() => {});
+    this.#writing.set(destination, settled);
+    // The last write of a burst leaves nothing behind it.
+    void settled.then(() => {
+      if (this.#writing.get(destination) === settled) this.#writing.delete(destination);
+    });
     await write;
   }
 
@@ -349,7 +381,7 @@ export class DestinationGate {
     previous: DestinationRecord,
     reason?: string,
   ): Promise<DestinationRecord | undefined> {
-    const stored = await this.store.put(next, previous.version);
+    const stored = await this.#storeCall(next.destination, () => this.store.put(next, previous.version));
     if (!stored) return undefined;
     this.#remember(stored);
     const from = destinationState(previous);
@@ -376,7 +408,8 @@ export class DestinationGate {
 
   /** The stored record, or a new one (not stored until something changes) for a destination never recorded. */
   async #readFresh(destination: string): Promise<DestinationRecord> {
-    const record = (await this.store.get(destination)) ?? newDestinationRecord(destination);
+    const record =
+      (await this.#storeCall(destination, () => this.store.get(destination))) ?? newDestinationRecord(destination);
     this.#remember(record);
     return record;
   }
@@ -384,8 +417,52 @@ export class DestinationGate {
   #remember(record: DestinationRecord): void {
     const cached = this.#cache.get(record.destination)?.record;
     if (cached && cached.version > record.version) return;
+    // Deleted first, so the map's order is the order of use: the least recently used come first.
+    this.#cache.delete(record.destination);
     this.#cache.set(record.destination, { record, readAt: this.clock.now().getTime() });
     if (record.version > 0) this.#known.add(record.destination);
+    if (this.#cache.size > this.#maxTracked) this.#dropIdle();
+  }
+
+  /**
+   * Drops the least recently used destinations over the cap that are idle: no delivery in flight,
+   * no store call or write under way or waiting, no Retry-After hold in force. A dropped one's record
+   * is read again from the store when it is next needed. Busy ones are kept however many there are:
+   * deliveries in flight are bounded by the process's concurrency.
+   */
+  #dropIdle(): void {
+    let excess = this.#cache.size - this.#maxTracked;
+    const now = this.clock.now().getTime();
+    for (const destination of this.#cache.keys()) {
+      if (excess <= 0) return;
+      if (this.#busy(destination, now)) continue;
+      this.#cache.delete(destination);
+      this.#known.delete(destination);
+      this.#localHolds.delete(destination);
+      excess--;
+    }
+  }
+
+  #busy(destination: string, now: number): boolean {
+    return (
+      this.#inFlight.has(destination) ||
+      this.#issuedAt.has(destination) ||
+      this.#storeCalls.has(destination) ||
+      this.#writing.has(destination) ||
+      this.#waitingChanges.has(destination) ||
+      (this.#localHolds.get(destination) ?? 0) > now
+    );
+  }
+
+  async #storeCall<T>(destination: string, call: () => Promise<T>): Promise<T> {
+    this.#storeCalls.set(destination, (this.#storeCalls.get(destination) ?? 0) + 1);
+    try {
+      return await call();
+    } finally {
+      const left = (this.#storeCalls.get(destination) ?? 1) - 1;
+      if (left > 0) this.#storeCalls.set(destination, left);
+      else this.#storeCalls.delete(destination);
+    }
   }
 
   #addInFlight(destination: string, delta: number): void {

@@ -191,4 +191,42 @@ describe('DestinationGate', () => {
     expect(await gate.change(VENDOR, (r) => ({ ...r, paused: true }), 'pause')).toMatchObject({ paused: true });
     expect(await gate.acquire(VENDOR, 1)).toMatchObject({ kind: 'wait', reason: 'PAUSED' });
   });
+
+  describe('bounded memory', () => {
+    const CAP = 10;
+    const many = (count: number, prefix = 'many') =>
+      Array.from({ length: count }, (_, i) => `https://${prefix}-${i}.example`);
+
+    it('keeps state for at most its cap of destinations after deliveries to many distinct ones', async () => {
+      const { gate } = setUp({ maxTrackedDestinations: CAP });
+      for (const destination of many(100)) {
+        await gate.remember(destination);
+        const [ticket] = await tickets(gate, destination, 1);
+        await ticket?.finish(down(), 30_000);
+      }
+      expect(gate.trackedDestinations()).toBeLessThanOrEqual(CAP);
+    });
+
+    it('never drops a destination with a delivery in flight, and one it dropped reads its state afresh', async () => {
+      const { gate } = setUp({ maxTrackedDestinations: CAP });
+      const busy = many(CAP, 'busy');
+      const held = await Promise.all(busy.map((destination) => tickets(gate, destination, 4)));
+      await gate.remember(VENDOR);
+      await gate.change(VENDOR, (r) => ({ ...r, paused: true }), 'pause');
+      for (const destination of many(50)) {
+        const [ticket] = await tickets(gate, destination, 1);
+        await ticket?.finish(makeSuccessResult(), null);
+      }
+
+      // The busy ones keep their in-flight counts (their cap still holds); the rest were dropped.
+      expect(gate.trackedDestinations()).toBeLessThanOrEqual(CAP + 1);
+      for (const destination of busy) {
+        expect(gate.inFlight(destination)).toBe(4);
+        expect(await gate.acquire(destination, 1)).toMatchObject({ kind: 'wait', reason: 'SATURATED' });
+      }
+      expect(await gate.acquire(VENDOR, 1)).toMatchObject({ kind: 'wait', reason: 'PAUSED' });
+      for (const ticket of held.flat()) await ticket.finish(makeSuccessResult(), null);
+      expect(busy.map((destination) => gate.inFlight(destination))).toEqual(busy.map(() => 0));
+    });
+  });
 });
