@@ -74,6 +74,8 @@ export interface Stats {
   byStatus: Record<Status, number | null>;
   oldestDueAt: string | null;
   destinations: Record<DestinationState, number>;
+  /** Up to 20 destinations not CLOSED. */
+  unhealthyDestinations: { destination: string; state: DestinationState }[];
   exact: boolean;
 }
 
@@ -216,6 +218,7 @@ export const api = {
   cancel: (notificationId: string) => call<Notification>('POST', `/v1/notifications/${id(notificationId)}/cancel`),
   stats: () => call<Stats>('GET', '/v1/stats'),
   destinations: (cursor?: string) => call<Page<Destination>>('GET', `/v1/destinations${query({ limit: 100, cursor })}`),
+  destination: (destination: string) => call<Destination>('GET', `/v1/destinations/${id(destination)}`),
   pause: (destination: string) => call<Destination>('POST', `/v1/destinations/${id(destination)}/pause`),
   resume: (destination: string) => call<Destination>('POST', `/v1/destinations/${id(destination)}/resume`),
   setLimits: (destination: string, limits: { maxConcurrency: number | null; requestsPerSecond: number | null }) =>
@@ -236,6 +239,19 @@ export async function allDestinations(maxPages = 10): Promise<Destination[]> {
     cursor = nextCursor;
   }
   return all;
+}
+
+/**
+ * What the overview shows of the destinations, in two or three requests however many there are: the
+ * first page, and those not CLOSED that the stats name but that page does not hold.
+ */
+export async function overviewDestinations(): Promise<Destination[]> {
+  const [stats, first] = await Promise.all([api.stats(), api.destinations()]);
+  const listed = new Set(first.items.map((d) => d.destination));
+  const others = stats.unhealthyDestinations.filter((d) => !listed.has(d.destination));
+  // One removed meanwhile (expired, or never stored) is left out rather than failing the overview.
+  const named = await Promise.all(others.map((d) => api.destination(d.destination).catch(() => undefined)));
+  return [...first.items, ...named.filter((d): d is Destination => d !== undefined)];
 }
 
 /** Counts the notifications matching `filters` by paging the listing, up to `maxPages` of 100. */

@@ -8,6 +8,7 @@ import type { Metrics } from '../ports/metrics.js';
 import type { NotificationStore } from '../ports/notification-store.js';
 import type { RecoveryStore } from '../ports/recovery-store.js';
 import type { SigningSecrets } from '../ports/signing-secrets.js';
+import type { DestinationCensus } from './destination-census.js';
 import type { DestinationGate } from './destination-gate.js';
 
 /** Everything the use cases need from the outside, assembled once by an entry point. */
@@ -16,6 +17,8 @@ export interface AppDependencies {
   queue: DeliveryQueue;
   /** Per-destination admission and health (destination-gate.ts), over the backend's destination store. */
   destinations: DestinationGate;
+  /** The destinations counted by state for operators, a few seconds old at most (destination-census.ts). */
+  destinationCensus: DestinationCensus;
   /** Bulk recovery jobs (recoveries.ts). */
   recoveries: RecoveryStore;
   sender: HttpSender;

@@ -1,4 +1,5 @@
 import type { AppDependencies } from '../app/dependencies.js';
+import { DestinationCensus } from '../app/destination-census.js';
 import { DestinationGate } from '../app/destination-gate.js';
 import type { HeraldConfig } from '../config.js';
 import { MAX_COOLDOWN_MS } from '../domain/circuit-breaker.js';
@@ -42,6 +43,10 @@ export function buildAppDependencies(
     store: parts.backend.store,
     queue: parts.backend.queue,
     destinations,
+    destinationCensus: new DestinationCensus(
+      (limit, cursor) => parts.backend.destinations.list(limit, cursor),
+      systemClock,
+    ),
     recoveries: parts.backend.recoveries,
     sender: parts.sender,
     clock: systemClock,

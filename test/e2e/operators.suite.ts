@@ -246,12 +246,17 @@ export function describeOperatorsE2E(mode: string, start: StartService): void {
         const destination = `/v1/destinations/${encodeURIComponent(vendor.url)}`;
         expect((await herald.call('POST', `${destination}/pause`)).status).toBe(200);
 
-        const res = await herald.call('GET', '/v1/stats');
-
-        expect(res.status).toBe(200);
-        const stats = res.body;
+        // Destinations are counted at most every few seconds: the pause shows within that time.
+        const stats = await waitFor(
+          async () => {
+            const res = await herald.call('GET', '/v1/stats');
+            expect(res.status).toBe(200);
+            return res.body.destinations.PAUSED === before.destinations.PAUSED + 1 ? res.body : undefined;
+          },
+          { timeoutMs: 15_000, what: 'the paused destination in the stats' },
+        );
         expect(stats.byStatus.FAILED).toBe(before.byStatus.FAILED + 1);
-        expect(stats.destinations.PAUSED).toBe(before.destinations.PAUSED + 1);
+        expect(stats.unhealthyDestinations).toContainEqual({ destination: vendor.url, state: 'PAUSED' });
         expect(Object.keys(stats.byStatus).sort()).toEqual(
           ['CANCELLED', 'FAILED', 'PENDING', 'PROCESSING', 'QUEUED', 'SUCCESS'].sort(),
         );

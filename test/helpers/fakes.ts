@@ -7,6 +7,7 @@ import { LIMITS } from '../../src/domain/request-schema.js';
 
 import { matchesFilter } from '../../src/adapters/listing-scope.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
+import { DestinationCensus } from '../../src/app/destination-census.js';
 import { DestinationGate, type DestinationSettings } from '../../src/app/destination-gate.js';
 import type { DestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
@@ -353,6 +354,7 @@ export function fakeDependencies(
     queue: unusedQueue,
     destinations: new DestinationGate(destinationStore, settings, clock, logger),
     destinationStore,
+    destinationCensus: new DestinationCensus((limit, cursor) => destinationStore.list(limit, cursor), clock),
     recoveries: new InMemoryRecoveryStore(),
     sender: parts.sender ?? new FakeHttpSender(),
     clock,

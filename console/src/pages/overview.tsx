@@ -1,4 +1,4 @@
-import { allDestinations, api, type Destination, type ListFilters, STATUSES } from '../api';
+import { api, type Destination, type ListFilters, overviewDestinations, STATUSES } from '../api';
 import { link } from '../router';
 import { age, Badge, count, ErrorNotice, Section, Time, Updated, usePoll, useTitle } from '../ui';
 
@@ -87,7 +87,7 @@ function DeliveriesChart({ minutes, complete }: { minutes: Minute[]; complete: b
 export function OverviewPage() {
   useTitle('Overview');
   const stats = usePoll(api.stats, 3000);
-  const destinations = usePoll(() => allDestinations(), 5000);
+  const destinations = usePoll(overviewDestinations, 5000);
   const chart = usePoll(deliveriesLastHour, 15_000);
   const s = stats.data;
 
