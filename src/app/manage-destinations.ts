@@ -28,7 +28,10 @@ export function destinationParameter(text: string): string {
 }
 
 function notFound(destination: string): HeraldError {
-  return new HeraldError('NOT_FOUND', `No notification was ever sent to ${JSON.stringify(destination)}`);
+  return new HeraldError(
+    'NOT_FOUND',
+    `No record of ${JSON.stringify(destination)}: never sent to, or idle long enough to be forgotten`,
+  );
 }
 
 async function statusOf(deps: AppDependencies, record: DestinationRecord): Promise<DestinationStatus> {

@@ -60,6 +60,15 @@ export interface DestinationRecord {
   version: number;
 }
 
+/**
+ * Whether an operator set something on the destination (a pause, a cap, a rate limit): such a record
+ * is kept for good. Any other record expires once idle (docs/operations.md, "Bounded memory and work"):
+ * it holds only what the next deliveries would learn again.
+ */
+export function hasOperatorSettings(record: DestinationRecord): boolean {
+  return record.paused || record.maxConcurrency !== null || record.requestsPerSecond !== null;
+}
+
 export function newDestinationRecord(destination: string): DestinationRecord {
   return {
     destination,

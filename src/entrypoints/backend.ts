@@ -1,5 +1,5 @@
 import type { DeliveryQueue, MessageSource } from '../ports/delivery-queue.js';
-import type { DestinationStore } from '../ports/destination-store.js';
+import type { DestinationStore, PurgeableDestinationStore } from '../ports/destination-store.js';
 import type { ClaimableStore, NotificationStore, PurgeableStore } from '../ports/notification-store.js';
 import type { RecoveryStore } from '../ports/recovery-store.js';
 import type { WakeSignal } from './node/wake-signal.js';
@@ -22,5 +22,7 @@ export interface Backend {
   claimable?: { store: ClaimableStore; wake: WakeSignal };
   /** A store that purges old records itself (SQLite); absent where the backend expires them (TTL). */
   purgeable?: PurgeableStore;
+  /** Likewise for idle destination records (SQLite); DynamoDB expires them by TTL. */
+  purgeableDestinations?: PurgeableDestinationStore;
   close(): Promise<void>;
 }

@@ -35,3 +35,15 @@ export interface DestinationStore {
 
   load(destination: string): Promise<DestinationLoad>;
 }
+
+/**
+ * A destination store that removes idle records itself (SQLite); DynamoDB expires them by TTL instead.
+ * A record's idleness is counted from its last write; one with operator settings never expires.
+ */
+export interface PurgeableDestinationStore {
+  /**
+   * Deletes up to `limit` records last written before `writtenBefore` (ISO 8601) that hold no
+   * operator setting and that no notification not yet final goes to; returns how many.
+   */
+  purgeIdle(writtenBefore: string, limit: number): Promise<number>;
+}

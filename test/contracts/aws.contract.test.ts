@@ -5,12 +5,14 @@ import { encodeCursor } from '../../src/adapters/cursor.js';
 import { DynamoDbDestinationStore } from '../../src/adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../../src/adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../../src/adapters/dynamodb/dynamodb-store.js';
-import { requestKey } from '../../src/adapters/dynamodb/items.js';
+import { itemKey, requestKey } from '../../src/adapters/dynamodb/items.js';
 import { BODY_OBJECT_THRESHOLD_BYTES, bodyObjectKey } from '../../src/adapters/dynamodb/request-bodies.js';
 import { advanceWatermark, readWatermarks } from '../../src/adapters/dynamodb/sweep-watermark.js';
 import { openTable } from '../../src/adapters/dynamodb/table.js';
+import { DESTINATION_PARTITION } from '../../src/adapters/dynamodb/table-schema.js';
 import { listingScope } from '../../src/adapters/listing-scope.js';
 import { SqsQueue } from '../../src/adapters/sqs/sqs-queue.js';
+import { type DestinationRecord, newDestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
 import type { ListPage, ListQuery } from '../../src/ports/notification-store.js';
@@ -644,6 +646,47 @@ describe('SqsQueue beyond the contract', () => {
     } finally {
       aws.sqs.middlewareStack.remove(name);
       await queues.remove();
+    }
+  });
+});
+
+/** Destination records expire by TTL: what the shared contract leaves to each backend. */
+describe('DynamoDbDestinationStore beyond the contract', () => {
+  let table: TestTable;
+  const NOW = Date.UTC(2030, 0, 1);
+  const DAY_SECONDS = 86_400;
+
+  beforeEach(async () => {
+    table = await createTestTable(aws.dynamoDb, 'herald-destination-ttl');
+  });
+  afterEach(async () => {
+    await table.remove();
+  });
+
+  async function itemOf(destination: string) {
+    const { Item } = await openTable(aws.dynamoDb, table.name).doc.send(
+      new GetCommand({ TableName: table.name, Key: itemKey(DESTINATION_PARTITION, destination), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  it('writes each record with an expiry 30 days out, moved by every write, and none while an operator setting holds', async () => {
+    let now = NOW;
+    const store = new DynamoDbDestinationStore({ client: aws.dynamoDb, tableName: table.name, now: () => now });
+    const plain = await store.put(newDestinationRecord('https://plain.example'), 0);
+    expect((await itemOf('https://plain.example'))?.expiresAt).toBe(NOW / 1000 + 30 * DAY_SECONDS);
+
+    now += 10 * DAY_SECONDS * 1000;
+    await store.put({ ...(plain as DestinationRecord), consecutiveFailures: 1 }, 1);
+    expect((await itemOf('https://plain.example'))?.expiresAt).toBe(NOW / 1000 + 40 * DAY_SECONDS);
+
+    for (const [destination, setting] of [
+      ['https://paused.example', { paused: true }],
+      ['https://capped.example', { maxConcurrency: 2 }],
+      ['https://limited.example', { requestsPerSecond: 5 }],
+    ] as const) {
+      await store.put({ ...newDestinationRecord(destination), ...setting }, 0);
+      expect(await itemOf(destination)).not.toHaveProperty('expiresAt');
     }
   });
 });

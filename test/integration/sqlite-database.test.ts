@@ -15,9 +15,11 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurabilityLoss } from '../../src/adapters/sqlite/durability-loss.js';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { SqliteDestinationStore } from '../../src/adapters/sqlite/sqlite-destination-store.js';
 import { SCHEMA_VERSION } from '../../src/adapters/sqlite/sqlite-schema.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { acceptNotification } from '../../src/app/accept-notification.js';
+import { newDestinationRecord } from '../../src/domain/destination.js';
 import { BackendUnavailableError, HeraldError } from '../../src/domain/errors.js';
 import { fakeDependencies } from '../helpers/fakes.js';
 import { makeNotification } from '../helpers/notifications.js';
@@ -474,6 +476,7 @@ describe('SqliteStore as the queue', () => {
     expect(claimed.map((n) => n.id)).toEqual([waiting.id]);
   });
 
+<<<<<<< HEAD
   it('upgrades a version 4 file: its notifications were sent by the caller "default"', async () => {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'v4.db');
@@ -495,6 +498,29 @@ describe('SqliteStore as the queue', () => {
     const newer = makeNotification({ caller: 'billing' });
     await store.insert(newer);
     expect((await store.get(newer.id))?.caller).toBe('billing');
+=======
+  it('gives the destinations of a file made before records expired a write time, except those an operator set', async () => {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'v4.db');
+    const current = new SqliteDatabase(file);
+    const destinations = new SqliteDestinationStore(current);
+    await destinations.put(newDestinationRecord('https://plain.example'), 0);
+    await destinations.put({ ...newDestinationRecord('https://paused.example'), paused: true }, 0);
+    await current.close();
+    const before = new Database(file);
+    before.exec('DROP INDEX destinations_by_written; ALTER TABLE destinations DROP COLUMN written_at;');
+    before.close();
+
+    const startedAt = Date.now();
+    const db = new SqliteDatabase(file);
+    opened.push(db);
+    const rows = db.read((c) =>
+      c.prepare('SELECT destination, written_at FROM destinations ORDER BY destination').all(),
+    ) as { destination: string; written_at: number | null }[];
+    expect(rows.map((row) => row.destination)).toEqual(['https://paused.example', 'https://plain.example']);
+    expect(rows[0]?.written_at).toBeNull();
+    expect(rows[1]?.written_at).toBeGreaterThanOrEqual(startedAt);
+>>>>>>> 30db836 (Destination records without operator settings expire once idle for the retention period: the single process's retention run deletes those not written for HERALD_RETENTION_DAYS that no notification not yet final goes to (destinations.written_at, NULL while a setting keeps the record, added to older files in place); on AWS every put sets the item's TTL 30 days out, no extra write. A record was made for every origin ever sent to, for good. Tests first (SQLite retention, DynamoDB item TTL); docs: operations 'Bounded memory and work', design, README)
   });
 });
 

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { SqliteDestinationStore } from '../../src/adapters/sqlite/sqlite-destination-store.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
-import { PURGE_BATCH_SIZE, purgeExpired } from '../../src/app/purge-expired.js';
+import { PURGE_BATCH_SIZE, purgeExpired, purgeIdleDestinations } from '../../src/app/purge-expired.js';
+import { type DestinationRecord, newDestinationRecord } from '../../src/domain/destination.js';
 import type { Notification } from '../../src/domain/notification.js';
 import { FakeClock, RecordingLogger } from '../helpers/fakes.js';
 import { makeAttempt, makeNotification } from '../helpers/notifications.js';
@@ -77,5 +79,61 @@ describe('retention in the single process (SqliteStore.purgeFinal, purgeExpired)
     expect(logger.entries).toContainEqual(
       expect.objectContaining({ fields: expect.objectContaining({ purged: count }) }),
     );
+  });
+
+  describe('destination records', () => {
+    /** A record of `destination` written `days` ago, with `changes` (an operator's settings). */
+    async function written(days: number, destination: string, changes: Partial<DestinationRecord> = {}) {
+      const destinations = new SqliteDestinationStore(db, { now: () => Date.parse(daysAgo(days)) });
+      const stored = await destinations.put({ ...newDestinationRecord(destination), ...changes }, 0);
+      expect(stored).toBeDefined();
+      return destination;
+    }
+    const destinations = () => new SqliteDestinationStore(db);
+
+    it('removes those idle past retention with no setting and no notification waiting; keeps the rest', async () => {
+      const idle = [await written(40, 'https://idle-1.example'), await written(31, 'https://idle-2.example')];
+      const recent = await written(10, 'https://recent.example');
+      const paused = await written(40, 'https://paused.example', { paused: true });
+      const capped = await written(40, 'https://capped.example', { maxConcurrency: 2 });
+      const limited = await written(40, 'https://limited.example', { requestsPerSecond: 5 });
+      const waiting = await written(40, 'https://waiting.example');
+      await store.insert(
+        makeNotification({ url: `${waiting}/hook`, createdAt: daysAgo(1), lastUpdatedAt: daysAgo(1) }),
+      );
+      const finalOnly = await written(40, 'https://final-only.example');
+      const cancelled = makeNotification({
+        url: `${finalOnly}/hook`,
+        createdAt: daysAgo(1),
+        lastUpdatedAt: daysAgo(1),
+      });
+      await store.insert(cancelled);
+      await store.cancel(cancelled.id, daysAgo(1));
+      const logger = new RecordingLogger();
+
+      expect(await purgeIdleDestinations({ clock: new FakeClock(NOW), logger }, destinations(), 30)).toBe(3);
+
+      for (const destination of [...idle, finalOnly]) expect(await destinations().get(destination)).toBeUndefined();
+      for (const destination of [recent, paused, capped, limited, waiting]) {
+        expect(await destinations().get(destination)).toBeDefined();
+      }
+      expect(logger.entries).toContainEqual(
+        expect.objectContaining({ fields: expect.objectContaining({ destinationsRemoved: 3 }) }),
+      );
+    });
+
+    it('counts idleness from the last write: a record written again is kept, one resumed is idle again', async () => {
+      const destination = await written(40, 'https://rewritten.example', { paused: true });
+      const resumed = await new SqliteDestinationStore(db, { now: () => Date.parse(daysAgo(5)) }).put(
+        { ...((await destinations().get(destination)) as DestinationRecord), paused: false },
+        1,
+      );
+      expect(resumed?.paused).toBe(false);
+      const deps = { clock: new FakeClock(NOW), logger: new RecordingLogger() };
+
+      expect(await purgeIdleDestinations(deps, destinations(), 30)).toBe(0);
+      deps.clock.advance(26 * DAY);
+      expect(await purgeIdleDestinations(deps, destinations(), 30)).toBe(1);
+    });
   });
 });

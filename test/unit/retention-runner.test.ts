@@ -47,4 +47,22 @@ describe('RetentionRunner (the single process runs retention at start-up and eve
 
     expect(answers).toHaveLength(0);
   });
+
+  it('removes idle destination records once the old notifications are gone, in the same run', async () => {
+    const { store, answer } = heldStore();
+    const cutoffs: string[] = [];
+    const destinations = {
+      purgeIdle: async (writtenBefore: string) => {
+        cutoffs.push(writtenBefore);
+        return 0;
+      },
+    };
+    const runner = new RetentionRunner(deps, store, 30, destinations);
+    runner.run();
+    expect(cutoffs).toEqual([]);
+
+    await answer(0);
+    expect(cutoffs).toEqual(['2030-05-02T00:00:00.000Z']);
+    await runner.stop();
+  });
 });

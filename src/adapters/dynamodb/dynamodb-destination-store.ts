@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type PutCommandInput, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DestinationRecord } from '../../domain/destination.js';
+import { type DestinationRecord, hasOperatorSettings } from '../../domain/destination.js';
 import type { DestinationLoad, DestinationPage, DestinationStore } from '../../ports/destination-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { itemKey } from './items.js';
+import { expiresAtFrom, itemKey } from './items.js';
 import { call, conditionalWrite, openTable, type Table } from './table.js';
-import { DESTINATION_PARTITION, KEY } from './table-schema.js';
+import { DESTINATION_PARTITION, KEY, TTL_ATTRIBUTE } from './table-schema.js';
 
 const SCOPE = 'destinations';
 
@@ -14,12 +14,19 @@ const SCOPE = 'destinations';
  * consistent (1 read unit: the item is well under 4 KB) because workers decide on them; the
  * DestinationGate caches them for a few seconds, so a busy container reads each destination about
  * once per cache period, not per message. A put is one conditional PutItem (1 write unit).
+ *
+ * Each put also sets the item's TTL RETENTION_DAYS after it, unless an operator setting keeps the
+ * record: one not written for that long expires, at no write of its own. A destination still sent
+ * to is written at least once a minute while its deliveries succeed (its `lastSuccessAt`), and on
+ * every change of its breaker; one that expires anyway is recorded again by its next write.
  */
 export class DynamoDbDestinationStore implements DestinationStore {
   private readonly table: Table;
+  private readonly now: () => number;
 
-  constructor(options: { client: DynamoDBClient; tableName: string }) {
+  constructor(options: { client: DynamoDBClient; tableName: string; now?: () => number }) {
     this.table = openTable(options.client, options.tableName);
+    this.now = options.now ?? Date.now;
   }
 
   async get(destination: string): Promise<DestinationRecord | undefined> {
@@ -77,6 +84,9 @@ export class DynamoDbDestinationStore implements DestinationStore {
             ...itemKey(DESTINATION_PARTITION, record.destination),
             version: stored.version,
             record: JSON.stringify(stored),
+            ...(hasOperatorSettings(stored)
+              ? {}
+              : { [TTL_ATTRIBUTE]: expiresAtFrom(new Date(this.now()).toISOString()) }),
           },
           ...condition,
         }),

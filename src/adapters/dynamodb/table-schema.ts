@@ -17,7 +17,8 @@
  *   failures without a scan; only failures pay for this index.
  * - `pk = DESTINATION, sk = <origin>` — one item per destination (its breaker, pause, limits; the
  *   record as JSON and a `version` every write is conditional on). Written only on a change of state;
- *   all in one partition, so listing them is one Query, not a scan. No TTL, in no index.
+ *   all in one partition, so listing them is one Query, not a scan. In no index; expires RETENTION_DAYS
+ *   after its last write unless an operator setting keeps it (dynamodb-destination-store.ts).
  * - `pk = RECOVERY, sk = <job id>` — one item per bulk recovery job (its record as JSON, `state` and
  *   the `version` every update is conditional on); all in one partition, read by one Query. In no
  *   index; expires like the notifications.

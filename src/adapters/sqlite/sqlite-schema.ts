@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { destinationOf } from '../../domain/destination.js';
+import { type DestinationRecord, destinationOf, hasOperatorSettings } from '../../domain/destination.js';
 
 type Connection = Database.Database;
 
@@ -32,11 +32,19 @@ const DUE_INDEX = `CREATE INDEX notification_states_due ON notification_states (
   WHERE status IN ('PENDING', 'QUEUED', 'PROCESSING');`;
 const ORDERING_INDEX = `CREATE INDEX notification_states_ordering ON notification_states (ordering_key, ordering_seq)
   WHERE ordering_key IS NOT NULL AND status IN ('PENDING', 'QUEUED', 'PROCESSING');`;
+/**
+ * `written_at`: epoch ms of the record's last write, NULL for a record with operator settings (kept for
+ * good); the retention purge removes the idle ones along its index (sqlite-destination-store.ts).
+ */
+const DESTINATIONS_BY_WRITTEN = `CREATE INDEX destinations_by_written ON destinations (written_at)
+  WHERE written_at IS NOT NULL;`;
 const DESTINATIONS = `CREATE TABLE destinations (
   destination TEXT PRIMARY KEY,
   version INTEGER NOT NULL,
-  record TEXT NOT NULL
+  record TEXT NOT NULL,
+  written_at INTEGER
 ) WITHOUT ROWID;
+${DESTINATIONS_BY_WRITTEN}
 ${DUE_INDEX}`;
 
 const SCHEMA = `
@@ -139,6 +147,22 @@ const RECOVERIES = `CREATE TABLE IF NOT EXISTS recoveries (
   record TEXT NOT NULL
 ) WITHOUT ROWID;`;
 
+/**
+ * Destination records expire once idle: files made before get `written_at`, counted from now for the
+ * records without operator settings. Without a version bump, like RECOVERIES: older code names the
+ * columns it writes, and its writes leave NULL, a record that is kept.
+ */
+function addDestinationWrittenAt(db: Connection): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('destinations')").pluck().all() as string[];
+  if (columns.includes('written_at')) return;
+  db.function('herald_expires', { deterministic: true }, (record) =>
+    hasOperatorSettings(JSON.parse(String(record)) as DestinationRecord) ? 0 : 1,
+  );
+  db.exec(`ALTER TABLE destinations ADD COLUMN written_at INTEGER;
+    ${DESTINATIONS_BY_WRITTEN}`);
+  db.prepare('UPDATE destinations SET written_at = ? WHERE herald_expires(record) = 1').run(Date.now());
+}
+
 /** Runs MIGRATE_2_TO_3 with the two functions it needs, written once in TypeScript. */
 function migrateFrom2(db: Connection): void {
   db.function('herald_destination', { deterministic: true }, (url) => destinationOf(String(url)));
@@ -178,6 +202,7 @@ export function prepareSchema(db: Connection, path: string): void {
       );
     }
     db.exec(RECOVERIES);
+    addDestinationWrittenAt(db);
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');

@@ -85,16 +85,18 @@ async function openSqliteBackend(config: HeraldConfig, logger: Logger, durabilit
 export function sqliteBackendOn(db: SqliteDatabase, close: () => Promise<void>): Backend {
   const wake = new WakeSignal();
   const store = new SqliteStore(db, { onWorkDue: () => wake.notify() });
+  const destinations = new SqliteDestinationStore(db);
   return {
     store,
     queue: storeIsTheQueue,
-    destinations: new SqliteDestinationStore(db),
+    destinations,
     recoveries: new SqliteRecoveryStore(db),
     // The only process on its file (it holds the lock). Beside a delivery thread the main thread tells
     // it of each record it changes, and trusts no copy of its own (herald-server.ts, mainThreadBackend).
     destinationCacheMs: Number.POSITIVE_INFINITY,
     claimable: { store, wake },
     purgeable: store,
+    purgeableDestinations: destinations,
     close,
   };
 }

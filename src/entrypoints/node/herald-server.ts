@@ -148,7 +148,9 @@ export async function startHerald(
   }
 
   // Where the store expires records itself (TTL on AWS) there is nothing to purge.
-  const retention = backend.purgeable && new RetentionRunner(deps, backend.purgeable, config.retentionDays);
+  const retention =
+    backend.purgeable &&
+    new RetentionRunner(deps, backend.purgeable, config.retentionDays, backend.purgeableDestinations);
   retention?.start();
 
   const callerOf = callerByApiKey(config.apiKeys);

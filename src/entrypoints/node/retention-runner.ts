@@ -1,5 +1,6 @@
 import type { AppDependencies } from '../../app/dependencies.js';
-import { purgeExpired } from '../../app/purge-expired.js';
+import { purgeExpired, purgeIdleDestinations } from '../../app/purge-expired.js';
+import type { PurgeableDestinationStore } from '../../ports/destination-store.js';
 import type { PurgeableStore } from '../../ports/notification-store.js';
 
 /** How often retention runs; each run deletes what has aged past it since the last. */
@@ -20,6 +21,8 @@ export class RetentionRunner {
     private readonly deps: Pick<AppDependencies, 'clock' | 'logger'>,
     private readonly store: PurgeableStore,
     private readonly retentionDays: number,
+    /** Idle destination records go after the old notifications, which may have been all they had. */
+    private readonly destinations?: PurgeableDestinationStore,
   ) {}
 
   start(): void {
@@ -31,7 +34,11 @@ export class RetentionRunner {
   /** Starts a purge now, unless one is still going. */
   run(): void {
     if (this.#running || this.#stopping.signal.aborted) return;
-    this.#running = purgeExpired(this.deps, this.store, this.retentionDays, { signal: this.#stopping.signal })
+    const options = { signal: this.#stopping.signal };
+    this.#running = purgeExpired(this.deps, this.store, this.retentionDays, options)
+      .then(async () => {
+        if (this.destinations) await purgeIdleDestinations(this.deps, this.destinations, this.retentionDays, options);
+      })
       .then(
         () => {},
         (error) => this.deps.logger.error({ err: error }, 'retention purge failed; it runs again shortly'),
