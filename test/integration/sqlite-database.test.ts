@@ -476,7 +476,6 @@ describe('SqliteStore as the queue', () => {
     expect(claimed.map((n) => n.id)).toEqual([waiting.id]);
   });
 
-<<<<<<< HEAD
   it('upgrades a version 4 file: its notifications were sent by the caller "default"', async () => {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'v4.db');
@@ -498,10 +497,11 @@ describe('SqliteStore as the queue', () => {
     const newer = makeNotification({ caller: 'billing' });
     await store.insert(newer);
     expect((await store.get(newer.id))?.caller).toBe('billing');
-=======
+  });
+
   it('gives the destinations of a file made before records expired a write time, except those an operator set', async () => {
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, 'v4.db');
+    const file = join(dir, 'destinations.db');
     const current = new SqliteDatabase(file);
     const destinations = new SqliteDestinationStore(current);
     await destinations.put(newDestinationRecord('https://plain.example'), 0);
@@ -520,7 +520,6 @@ describe('SqliteStore as the queue', () => {
     expect(rows.map((row) => row.destination)).toEqual(['https://paused.example', 'https://plain.example']);
     expect(rows[0]?.written_at).toBeNull();
     expect(rows[1]?.written_at).toBeGreaterThanOrEqual(startedAt);
->>>>>>> 30db836 (Destination records without operator settings expire once idle for the retention period: the single process's retention run deletes those not written for HERALD_RETENTION_DAYS that no notification not yet final goes to (destinations.written_at, NULL while a setting keeps the record, added to older files in place); on AWS every put sets the item's TTL 30 days out, no extra write. A record was made for every origin ever sent to, for good. Tests first (SQLite retention, DynamoDB item TTL); docs: operations 'Bounded memory and work', design, README)
   });
 });
 
