@@ -177,14 +177,17 @@ export class DestinationGate {
 
   /**
    * Applies an operator's change on a fresh read (`change` returns the new record). Returns the
-   * record as stored, or undefined for a destination never seen.
+   * record as stored, or undefined for a destination never seen unless `create` (then the change
+   * applies to a new record, stored as the destination's first).
    */
   async change(
     destination: string,
     change: (record: DestinationRecord) => DestinationRecord,
     reason: string,
+    create = false,
   ): Promise<DestinationRecord | undefined> {
-    const current = await this.#storeCall(destination, () => this.store.get(destination));
+    const stored = await this.#storeCall(destination, () => this.store.get(destination));
+    const current = stored ?? (create ? newDestinationRecord(destination) : undefined);
     if (!current) return undefined;
     return this.#update(destination, change, reason, current);
   }

@@ -55,14 +55,18 @@ export async function getDestination(deps: AppDependencies, destination: string)
   return statusOf(deps, record);
 }
 
-/** Applies an operator's change to a destination Herald has seen; 404 for any other. */
+/**
+ * Applies an operator's change to a destination. One Herald has not seen yet is 404, unless the change
+ * `creates` it: a pause or limits set ahead of the first notification (a vendor's maintenance window).
+ */
 async function changeDestination(
   deps: AppDependencies,
   destination: string,
   change: (record: DestinationRecord) => DestinationRecord,
   reason: string,
+  creates: boolean,
 ): Promise<DestinationStatus> {
-  const changed = await deps.destinations.change(destination, change, reason);
+  const changed = await deps.destinations.change(destination, change, reason, creates);
   if (!changed) throw notFound(destination);
   deps.logger.info({ destination, reason }, 'destination changed by an operator');
   return statusOf(deps, changed);
@@ -82,14 +86,18 @@ export function updateDestinationLimits(
       ...(limits.requestsPerSecond === undefined ? {} : { requestsPerSecond: limits.requestsPerSecond }),
     }),
     'limits changed',
+    true,
   );
 }
 
-/** Nothing is sent to a paused destination until it is resumed; its notifications spend no attempt. */
+/**
+ * Nothing is sent to a paused destination until it is resumed; its notifications spend no attempt. A
+ * destination never sent to is created paused, so a vendor can be held before its maintenance window.
+ */
 export function pauseDestination(deps: AppDependencies, destination: string): Promise<DestinationStatus> {
-  return changeDestination(deps, destination, (record) => ({ ...record, paused: true }), 'paused');
+  return changeDestination(deps, destination, (record) => ({ ...record, paused: true }), 'paused', true);
 }
 
 export function resumeDestination(deps: AppDependencies, destination: string): Promise<DestinationStatus> {
-  return changeDestination(deps, destination, (record) => ({ ...record, paused: false }), 'resumed');
+  return changeDestination(deps, destination, (record) => ({ ...record, paused: false }), 'resumed', false);
 }
