@@ -83,7 +83,9 @@ export interface Recovery {
   id: string;
   state: 'RUNNING' | 'DONE' | 'FAILED';
   filter: RecoveryFilters & { status?: 'FAILED' };
-  /** FAILED notifications found so far (the job pages through them as it goes). */
+  /** True while the job counts its matches, before it retries any. */
+  counting: boolean;
+  /** FAILED notifications matched: counted first, then the total the others make up. */
   matched: number;
   retried: number;
   skipped: number;

@@ -8,6 +8,9 @@ import { retryNotification } from './retry-notification.js';
 /** Notifications one step retries at most: a step is one listing page and one job write. */
 export const RECOVERY_STEP_SIZE = 20;
 
+/** Notifications one counting step counts: a listing page that retries nothing costs the workers nothing. */
+const COUNT_STEP_SIZE = 100;
+
 /**
  * A recovery acts on ids and states: the bodies it would read (an S3 read each for a large one on AWS)
  * go unused, and the sweeper that runs it there may not read them at all.
@@ -37,43 +40,54 @@ export async function advanceRecoveries(deps: AppDependencies, budget: number): 
   for (const job of await deps.recoveries.listRunning(10)) {
     let current: RecoveryJob | undefined = job;
     while (current?.state === 'RUNNING' && left > 0) {
-      const before: number = current.matched;
+      const before: RecoveryJob = current;
       current = await advanceRecovery(deps, current, Math.min(left, RECOVERY_STEP_SIZE));
-      // A page may come back empty with a cursor (AWS listings are bounded): it still costs a step.
-      left -= Math.max(1, (current?.matched ?? before) - before);
+      // A counting page retries nothing, and a page may come back empty with a cursor (AWS listings
+      // are bounded): each still costs a step.
+      left -= before.counting || current === undefined ? 1 : Math.max(1, handled(current) - handled(before));
     }
   }
   return budget - left;
 }
 
+/** Notifications the job has dealt with: retried, or found no longer FAILED. */
+function handled(job: RecoveryJob): number {
+  return job.retried + job.skipped;
+}
+
 /**
- * One step: the next page of matching FAILED notifications, each through the manual retry's
- * conditional FAILED → QUEUED, then the job's progress in one conditional write. Undefined when
- * another runner recorded this step first. Each retry is conditional, so no notification is retried
- * twice by racing runners or by a step repeated after a crash (between the retries and the write):
- * what was retried is no longer FAILED and comes back as skipped. That repetition can count a
- * notification in `matched` twice; the counts are exact when the job runs undisturbed.
+ * One step. While counting: the next page of matching FAILED notifications, counted into `matched`,
+ * and from the last page on the job retries from the first again. Then: the next page, each through
+ * the manual retry's conditional FAILED → QUEUED, and the job's progress in one conditional write.
+ * Undefined when another runner recorded this step first. Each retry is conditional, so no
+ * notification is retried twice by racing runners or by a step repeated after a crash (between the
+ * retries and the write): what was retried is no longer FAILED and comes back as skipped. A match
+ * that leaves FAILED between the count and its retry is no longer listed: it is counted as skipped
+ * when the job ends, so `retried + skipped = matched`; one that fails after the count and is
+ * reached raises `matched` with it. The counts are exact when the job runs undisturbed.
  */
 export async function advanceRecovery(
   deps: AppDependencies,
   job: RecoveryJob,
   size: number,
 ): Promise<RecoveryJob | undefined> {
-  const { filter } = job;
   let page: ListPage;
   try {
-    page = await deps.store.list({
-      statuses: [filter.status],
-      ...(filter.destination === undefined ? {} : { destination: filter.destination }),
-      ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
-      ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
-      limit: size,
-      ...(job.cursor === null ? {} : { cursor: job.cursor }),
-    });
+    page = await listMatches(deps, job, job.counting ? COUNT_STEP_SIZE : size);
   } catch (error) {
     // A store that cannot be reached is tried again next time; anything else will not get better.
     if (error instanceof HeraldError && error.code === 'SYSTEM_ERROR') throw error;
     return finish(deps, job, 'FAILED', (error as Error).message);
+  }
+  if (job.counting) {
+    const more = page.nextCursor !== undefined;
+    const counted: RecoveryJob = {
+      ...job,
+      counting: more,
+      matched: job.matched + page.items.length,
+      cursor: more ? (page.nextCursor as string) : null,
+    };
+    return deps.recoveries.update(counted, job.version);
   }
   // The page's retries at once: each is its own conditional write, and a page is at most a step.
   const outcomes = await Promise.all(
@@ -93,13 +107,29 @@ export async function advanceRecovery(
   const skipped = outcomes.length - retried;
   const progressed: RecoveryJob = {
     ...job,
-    matched: job.matched + page.items.length,
     retried: job.retried + retried,
     skipped: job.skipped + skipped,
     cursor: page.nextCursor ?? null,
   };
-  if (page.nextCursor === undefined) return finish(deps, progressed, 'DONE', null);
+  progressed.matched = Math.max(job.matched, handled(progressed));
+  if (page.nextCursor === undefined) {
+    // What was counted and is no longer listed left FAILED before the job reached it.
+    return finish(deps, { ...progressed, skipped: progressed.matched - progressed.retried }, 'DONE', null);
+  }
   return deps.recoveries.update(progressed, job.version);
+}
+
+/** The next page of FAILED notifications the job's filter matches, after its cursor. */
+function listMatches(deps: AppDependencies, job: RecoveryJob, limit: number): Promise<ListPage> {
+  const { filter } = job;
+  return deps.store.list({
+    statuses: [filter.status],
+    ...(filter.destination === undefined ? {} : { destination: filter.destination }),
+    ...(filter.createdAfter === undefined ? {} : { createdAfter: filter.createdAfter }),
+    ...(filter.createdBefore === undefined ? {} : { createdBefore: filter.createdBefore }),
+    limit,
+    ...(job.cursor === null ? {} : { cursor: job.cursor }),
+  });
 }
 
 async function finish(

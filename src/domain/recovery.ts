@@ -17,7 +17,13 @@ export interface RecoveryJob {
   id: string;
   state: RecoveryState;
   filter: RecoveryFilter;
-  /** FAILED notifications the filter found so far. */
+  /**
+   * True while the job counts what it matches, before it retries any: `matched` grows until then, and
+   * is the total that `retried` and `skipped` make up afterwards. (Absent on jobs stored before the
+   * count existed: those count as they retry.)
+   */
+  counting?: boolean;
+  /** FAILED notifications the filter matched; final once `counting` is over. */
   matched: number;
   /** Of those, retried (FAILED → QUEUED). */
   retried: number;
@@ -38,6 +44,7 @@ export function newRecoveryJob(id: string, filter: RecoveryFilter, now: string):
     id,
     state: 'RUNNING',
     filter,
+    counting: true,
     matched: 0,
     retried: 0,
     skipped: 0,

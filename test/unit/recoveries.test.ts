@@ -30,10 +30,21 @@ describe('bulk recovery', () => {
       ['FAILED', A, 5],
     ]);
     const job = await startRecovery(deps, { status: 'FAILED', destination: A });
-    expect(job).toMatchObject({ state: 'RUNNING', matched: 0, retried: 0, skipped: 0, finishedAt: null });
+    expect(job).toMatchObject({
+      state: 'RUNNING',
+      counting: true,
+      matched: 0,
+      retried: 0,
+      skipped: 0,
+      finishedAt: null,
+    });
 
-    const first = (await advanceRecovery(deps, job, 2)) as RecoveryJob;
-    expect(first).toMatchObject({ state: 'RUNNING', matched: 2, retried: 2, version: 2 });
+    // It counts what it matches first: progress is then shown against that total.
+    const counted = (await advanceRecovery(deps, job, 2)) as RecoveryJob;
+    expect(counted).toMatchObject({ state: 'RUNNING', counting: false, matched: 3, retried: 0, version: 2 });
+    expect((await deps.store.get((stored[0] as Notification).id))?.status).toBe('FAILED');
+    const first = (await advanceRecovery(deps, counted, 2)) as RecoveryJob;
+    expect(first).toMatchObject({ state: 'RUNNING', matched: 3, retried: 2, version: 3 });
     const second = (await advanceRecovery(deps, first, 2)) as RecoveryJob;
 
     expect(second).toMatchObject({ state: 'DONE', matched: 3, retried: 3, skipped: 0, error: null });
@@ -57,12 +68,29 @@ describe('bulk recovery', () => {
       return page;
     };
 
-    const done = await advanceRecovery(deps, job, 20);
+    const counted = (await advanceRecovery(deps, job, 20)) as RecoveryJob;
+    const done = await advanceRecovery(deps, counted, 20);
 
     expect(done).toMatchObject({ state: 'DONE', matched: 2, retried: 1, skipped: 1 });
     // Another runner holding the job as it was before cannot record its step over this one.
-    expect(await advanceRecovery(deps, job, 20)).toBeUndefined();
-    expect((await getRecovery(deps, job.id)).version).toBe(2);
+    expect(await advanceRecovery(deps, counted, 20)).toBeUndefined();
+    expect((await getRecovery(deps, job.id)).version).toBe(3);
+  });
+
+  it('counts a match that leaves FAILED between the count and its retry as skipped, so retried and skipped add up to matched', async () => {
+    const { deps, stored } = await withNotifications([
+      ['FAILED', A, 1],
+      ['FAILED', A, 2],
+      ['FAILED', A, 3],
+    ]);
+    const job = await startRecovery(deps, { status: 'FAILED' });
+    const counted = (await advanceRecovery(deps, job, 20)) as RecoveryJob;
+    expect(counted).toMatchObject({ matched: 3, retried: 0, skipped: 0 });
+    await deps.store.reopen((stored[1] as Notification).id, at(10));
+
+    const done = await advanceRecovery(deps, counted, 20);
+
+    expect(done).toMatchObject({ state: 'DONE', matched: 3, retried: 2, skipped: 1 });
   });
 
   it('advances every running job within the budget, and a job whose listing fails for good ends FAILED', async () => {

@@ -62,9 +62,14 @@ function RecoveryView({ job }: { job: Recovery }) {
         <Badge value={job.state} />
       </p>
       <label for="recovery-progress">
-        {handled} of {job.matched} handled
+        {job.counting ? `Counting matches: ${job.matched} so far` : `${handled} of ${job.matched} handled`}
       </label>
-      <progress id="recovery-progress" max={Math.max(job.matched, 1)} value={job.matched === 0 ? 1 : handled} />
+      {/* Indeterminate while counting: the total is not known yet. */}
+      {job.counting ? (
+        <progress id="recovery-progress" />
+      ) : (
+        <progress id="recovery-progress" max={Math.max(job.matched, 1)} value={job.matched === 0 ? 1 : handled} />
+      )}
       <dl class="facts">
         <dt>Matched</dt>
         <dd>{job.matched}</dd>

@@ -1,4 +1,4 @@
-import { destinationParameter } from '../../app/manage-destinations.js';
+import { parseDestination } from '../../domain/destination.js';
 import { type FieldIssue, ValidationError } from '../../domain/errors.js';
 import type { RecoveryFilter } from '../../domain/recovery.js';
 import { parseCreatedRange } from './list-query.js';
@@ -20,21 +20,13 @@ export function parseRecoveryFilter(input: unknown): RecoveryFilter {
     issues.push({ field: 'status', message: 'must be "FAILED"' });
   const filter: RecoveryFilter = { status: 'FAILED' };
   if (body.destination !== undefined) {
-    try {
-      if (typeof body.destination !== 'string') throw destinationIssue();
-      filter.destination = destinationParameter(body.destination);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-    }
+    // A plain origin in the body, unlike the URL-encoded one in a path or query.
+    const destination = typeof body.destination === 'string' ? parseDestination(body.destination) : undefined;
+    if (destination === undefined) {
+      issues.push({ field: 'destination', message: 'must be an http(s) origin such as https://api.vendor.com' });
+    } else filter.destination = destination;
   }
   Object.assign(filter, parseCreatedRange(body.createdAfter, body.createdBefore, issues));
   if (issues.length > 0) throw new ValidationError(issues);
   return filter;
-}
-
-function destinationIssue(): ValidationError {
-  return new ValidationError([
-    { field: 'destination', message: 'must be an http(s) origin such as https://api.vendor.com' },
-  ]);
 }

@@ -67,5 +67,6 @@ export function destinationView({ record, load, maxConcurrency }: DestinationSta
 /** A recovery job as the API shows it: its progress, not its internal cursor or version. */
 export function recoveryView(job: RecoveryJob) {
   const { id, state, filter, matched, retried, skipped, startedAt, finishedAt, error } = job;
-  return { id, state, filter, matched, retried, skipped, startedAt, finishedAt, error };
+  const counting = job.counting === true;
+  return { id, state, filter, counting, matched, retried, skipped, startedAt, finishedAt, error };
 }

@@ -7,6 +7,8 @@ import { wholeNumber } from './send-input.js';
 interface RecoveryJob {
   id: string;
   state: 'RUNNING' | 'DONE' | 'FAILED';
+  /** True while the job counts its matches; `matched` is the bar's total from then on. */
+  counting: boolean;
   matched: number;
   retried: number;
   skipped: number;
@@ -51,6 +53,7 @@ export function registerRecoverCommand(program: Command): void {
       while (job.state === 'RUNNING') {
         await new Promise((resolve) => setTimeout(resolve, interval));
         job = await api.request<RecoveryJob>('GET', `/v1/recoveries/${encodeURIComponent(job.id)}`);
+        if (job.counting) continue; // no total to show progress against yet
         bar?.setTotal(Math.max(job.matched, 1));
         bar?.update(job.retried + job.skipped, { retried: job.retried, skipped: job.skipped });
       }
