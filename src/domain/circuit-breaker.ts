@@ -21,12 +21,13 @@ export interface BreakerSettings {
 export const MAX_COOLDOWN_MS = 600_000;
 
 /**
- * What an attempt's outcome says about the destination. `up`: it answered (2xx, or a 4xx that blames
- * the request, not the vendor). `down`: TIMEOUT, NETWORK_ERROR, 5xx, 408, 425, under a timeout of at
- * least MIN_TIMEOUT_MS_OF_HEALTH. `neutral`: says nothing of its health (429 is rate limiting,
- * handled by Retry-After; a blocked target never left us; a failure under a shorter timeout).
+ * What an attempt's outcome says about the destination. `success`: a 2xx, it is up and that is its
+ * last success. `up`: it answered with a 4xx that blames the request, not the vendor (healthy, but no
+ * success). `down`: TIMEOUT, NETWORK_ERROR, 5xx, 408, 425, under a timeout of at least
+ * MIN_TIMEOUT_MS_OF_HEALTH. `neutral`: says nothing of its health (429 is rate limiting, handled by
+ * Retry-After; a blocked target never left us; a failure under a shorter timeout).
  */
-export type HealthSignal = 'up' | 'down' | 'neutral';
+export type HealthSignal = 'success' | 'up' | 'down' | 'neutral';
 
 /**
  * An attempt given less time than this may fail on a healthy vendor: its failure says nothing of the
@@ -38,6 +39,7 @@ export const MIN_TIMEOUT_MS_OF_HEALTH = 1000;
 export function healthSignal(result: DeliveryResult, timeoutMs?: number): HealthSignal {
   switch (result.category) {
     case 'SUCCESS':
+      return 'success';
     case 'CLIENT_ERROR':
       return 'up';
     case 'SERVER_ERROR':
@@ -64,7 +66,7 @@ export function afterAttempt(
   settings: BreakerSettings,
 ): DestinationRecord {
   const at = now.toISOString();
-  if (signal === 'up') {
+  if (signal === 'success' || signal === 'up') {
     return {
       ...record,
       breaker: 'CLOSED',
@@ -72,7 +74,7 @@ export function afterAttempt(
       openings: 0,
       openUntil: null,
       probeUntil: null,
-      lastSuccessAt: at,
+      lastSuccessAt: signal === 'success' ? at : record.lastSuccessAt,
     };
   }
   if (signal === 'neutral') {

@@ -23,9 +23,9 @@ function failTimes(record: DestinationRecord, times: number, startMs = 0): Desti
 }
 
 describe('circuit breaker', () => {
-  it('reads health from the outcome: a vendor that answers is up, even with a 4xx; 429 says nothing', () => {
+  it('reads health from the outcome: a vendor that answers is up, even with a 4xx (only a 2xx is a success); 429 says nothing', () => {
     const signal = (category: OutcomeCategory) => healthSignal(makeResult({ category }));
-    expect(signal('SUCCESS')).toBe('up');
+    expect(signal('SUCCESS')).toBe('success');
     expect(signal('CLIENT_ERROR')).toBe('up');
     expect(signal('SERVER_ERROR')).toBe('down');
     expect(signal('TIMEOUT')).toBe('down');
@@ -42,7 +42,7 @@ describe('circuit breaker', () => {
       expect(signal(category, 1000)).toBe('down');
       expect(signal(category, 10_000)).toBe('down');
     }
-    expect(signal('SUCCESS', 10)).toBe('up');
+    expect(signal('SUCCESS', 10)).toBe('success');
     expect(signal('CLIENT_ERROR', 10)).toBe('up');
   });
 
@@ -59,9 +59,17 @@ describe('circuit breaker', () => {
 
   it('resets the count on a success, so failures must come in a row', () => {
     const two = failTimes(newDestinationRecord('https://v.example'), 2);
-    const up = afterAttempt(two, 'up', at(5), SETTINGS);
+    const up = afterAttempt(two, 'success', at(5), SETTINGS);
     expect(up).toMatchObject({ breaker: 'CLOSED', consecutiveFailures: 0, lastSuccessAt: at(5).toISOString() });
     expect(failTimes(up, 2, 10).breaker).toBe('CLOSED');
+  });
+
+  it('counts a vendor answering 4xx as up (the count resets) but not as its last success', () => {
+    const two = failTimes(newDestinationRecord('https://v.example'), 2);
+    const refused = afterAttempt(two, 'up', at(5), SETTINGS);
+    expect(refused).toMatchObject({ breaker: 'CLOSED', consecutiveFailures: 0, lastSuccessAt: null });
+    const succeeded = afterAttempt(refused, 'success', at(6), SETTINGS);
+    expect(afterAttempt(succeeded, 'up', at(7), SETTINGS).lastSuccessAt).toBe(at(6).toISOString());
   });
 
   it('lets exactly one probe through after the cool-down: success closes, failure re-opens for longer', () => {
@@ -75,7 +83,7 @@ describe('circuit breaker', () => {
     // A probe whose worker died: once its lease lapses, another may probe.
     expect(admission(probing, at(60_001))).toEqual({ kind: 'probe' });
 
-    expect(afterAttempt(probing, 'up', at(2000), SETTINGS)).toMatchObject({ breaker: 'CLOSED', openings: 0 });
+    expect(afterAttempt(probing, 'success', at(2000), SETTINGS)).toMatchObject({ breaker: 'CLOSED', openings: 0 });
     const reopened = afterAttempt(probing, 'down', at(2000), SETTINGS);
     expect(reopened).toMatchObject({ breaker: 'OPEN', openings: 2, openUntil: at(4000).toISOString() });
   });
