@@ -53,7 +53,8 @@ export interface NotificationStats {
   byStatus: Record<Status, number | null>;
   /**
    * The earliest time a notification still waiting (PENDING or QUEUED) became due, among those due
-   * by `at`: how long the oldest due work has waited. Null when nothing is due, or unknown.
+   * by `at` and not held by an operator's pause of their destination: how long the oldest due work
+   * has waited. Null when nothing is due, or unknown.
    */
   oldestDueAt: string | null;
   /** Whether every number is an exact count of the store; false: some are null or approximate. */

@@ -55,7 +55,11 @@ describeStoreContract('DynamoDbStore on dynalite, large bodies on s3rver', async
     bodyObjects: bucket.objects,
     now: () => Date.UTC(2030, 0, 1, 0, 1),
   });
-  return { store, cleanup: () => Promise.all([table.remove(), bucket.remove()]).then(() => undefined) };
+  return {
+    store,
+    destinations: new DynamoDbDestinationStore({ client: aws.dynamoDb, tableName: table.name }),
+    cleanup: () => Promise.all([table.remove(), bucket.remove()]).then(() => undefined),
+  };
 });
 
 describeRecoveryStoreContract('DynamoDbRecoveryStore on dynalite', async () => {

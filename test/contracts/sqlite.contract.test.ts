@@ -25,7 +25,7 @@ async function freshDatabase(): Promise<{ db: SqliteDatabase; cleanup(): Promise
 
 describeStoreContract('SqliteStore', async () => {
   const { db, cleanup } = await freshDatabase();
-  return { store: new SqliteStore(db), cleanup };
+  return { store: new SqliteStore(db), destinations: new SqliteDestinationStore(db), cleanup };
 });
 
 describeRecoveryStoreContract('SqliteRecoveryStore', async () => {

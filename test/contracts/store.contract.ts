@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newDestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import type { DeliveryAttempt, Notification } from '../../src/domain/notification.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
+import type { DestinationStore } from '../../src/ports/destination-store.js';
 import type {
   AttemptRecord,
   ListedNotification,
@@ -12,6 +14,8 @@ import { largeBodies, makeAttempt, makeNotification, makeSuccessAttempt } from '
 
 export interface StoreHarness {
   store: NotificationStore;
+  /** The destination records beside the store (on the same file or table): where a pause is kept. */
+  destinations: DestinationStore;
   cleanup(): Promise<void>;
 }
 
@@ -961,6 +965,20 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
           expect(stats.oldestDueAt).toBeNull();
         }
         expect(queued.status).toBe('QUEUED');
+      });
+
+      it('leaves out of the oldest due time what waits on a destination an operator paused', async () => {
+        await inserted({ url: 'https://paused.example/hook', createdAt: t(1) });
+        await inserted({ url: 'https://open.example/hook', createdAt: t(3) });
+        const exact = (await store.stats(t(50))).exact;
+        if (exact) expect((await store.stats(t(50))).oldestDueAt).toBe(t(1));
+        const paused = { ...newDestinationRecord('https://paused.example'), paused: true };
+        expect(await harness.destinations.put(paused, 0)).toBeDefined();
+
+        const stats = await store.stats(t(50));
+
+        expect(stats.oldestDueAt).toBe(exact ? t(3) : null);
+        expect(stats.byStatus.PENDING ?? 2).toBe(2);
       });
     });
 

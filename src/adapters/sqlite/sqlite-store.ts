@@ -167,8 +167,10 @@ const SQL = {
   // One pass over the state rows (exact counts); the second reads only the due index's small set.
   countByStatus: 'SELECT status, count(*) AS count FROM notification_states GROUP BY status',
   // The index's own condition spelled as it is, so SQLite can use it (it does not prove subsets).
+  // What waits on an operator's pause is held on purpose: it is no sign of work falling behind.
   oldestDue: `SELECT min(due_at) FROM notification_states INDEXED BY notification_states_due
-    WHERE ${NOT_FINAL} AND status <> 'PROCESSING' AND due_at <= ?`,
+    WHERE ${NOT_FINAL} AND status <> 'PROCESSING' AND due_at <= ?
+      AND destination NOT IN (SELECT destination FROM destinations WHERE json_extract(record, '$.paused'))`,
   // Oldest first along the created-at index; an old notification not yet final is stepped over.
   purgeable: `SELECT r.n FROM ${BY_CREATED} WHERE r.created_at < ? AND s.status IN ('SUCCESS', 'FAILED', 'CANCELLED')
     ORDER BY r.created_at, r.id LIMIT ?`,
