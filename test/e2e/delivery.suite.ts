@@ -235,12 +235,14 @@ export function describeDeliveryE2E(mode: string, start: StartService): void {
     it('retries a FAILED notification on request, with a fresh budget and the history kept', async () => {
       const sent = await herald.send({ url: `${vendor.url}/fail-first/1`, maxAttempts: 1 });
       const failed = await herald.waitForStatus(sent.body.id, ['SUCCESS', 'FAILED']);
-      expect(failed.status).toBe('FAILED');
+      expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, maxAttempts: 1 });
 
       const retried = await herald.call('POST', `/v1/notifications/${sent.body.id}/retry`);
       expect(retried.status).toBe(202);
+      // maxAttempts shows the budget in force: the attempt spent and the fresh one the retry grants.
+      expect(retried.body.maxAttempts).toBe(2);
       const done = await herald.waitForStatus(sent.body.id, ['SUCCESS']);
-      expect(done.attempts).toBe(2);
+      expect(done).toMatchObject({ attempts: 2, maxAttempts: 2 });
       const { body } = await herald.call('GET', `/v1/notifications/${sent.body.id}/attempts`);
       expect(body.attempts.map((a: { success: boolean }) => a.success)).toEqual([false, true]);
 

@@ -134,7 +134,7 @@ export function NotificationPage({ id }: { id: string }) {
               <dt>Attempts</dt>
               <dd>{n.attempts}</dd>
               <dt>Max attempts</dt>
-              <dd>{n.maxAttempts} (a retry grants as many again)</dd>
+              <dd>{n.maxAttempts} in all (a retry grants as many again as were sent)</dd>
               <dt>Created</dt>
               <dd>
                 <Time iso={n.createdAt} />

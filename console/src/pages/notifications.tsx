@@ -65,7 +65,9 @@ export function NotificationsPage({ params }: { params: URLSearchParams }) {
                   <td>
                     <Badge value={n.status} />
                   </td>
-                  <td title={`at most ${n.maxAttempts} per run (a retry grants as many again)`}>{n.attempts}</td>
+                  <td title={`at most ${n.maxAttempts} in all (a retry grants as many again as were sent)`}>
+                    {n.attempts}
+                  </td>
                   <td>{lastResult(n)}</td>
                   <td title={n.createdAt}>{age(n.createdAt)}</td>
                 </tr>

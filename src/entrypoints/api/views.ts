@@ -25,7 +25,8 @@ export function notificationView(n: Notification) {
     sign: n.sign,
     orderingKey: n.orderingKey,
     attempts: n.attempts,
-    maxAttempts: n.maxAttempts,
+    // The budget in force: a manual retry grants maxAttempts more from the attempts already spent.
+    maxAttempts: n.attemptBudgetStart + n.maxAttempts,
     timeoutMs: n.timeoutMs,
     createdAt: n.createdAt,
     lastUpdatedAt: n.lastUpdatedAt,
