@@ -19,10 +19,27 @@ describe('npm start', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('builds, serves the API and the console, delivers, and stops on SIGTERM', async () => {
-    const npm = await spawnService('npm', ['start', '--silent'], { HERALD_DB_PATH: join(dir, 'herald.db') }, 30_000);
+  it('builds, names the API and console URLs as it starts, serves both, delivers, and stops on SIGTERM', async () => {
+    const npm = await spawnService(
+      'npm',
+      ['start', '--silent'],
+      { HERALD_DB_PATH: join(dir, 'herald.db'), HERALD_LOG_LEVEL: 'info' },
+      30_000,
+    );
     const herald = npm.client;
     try {
+      // The start-up line says where to go: the API and the console, on the address it bound.
+      const started = npm
+        .output()
+        .split('\n')
+        .find((line) => line.includes('Herald is listening'));
+      expect(JSON.parse(started ?? '{}').msg).toBe(
+        `Herald is listening: the API at ${herald.baseUrl}/v1, the console at ${herald.baseUrl}/console`,
+      );
+      // The root sends a browser to the console.
+      const root = await herald.call('GET', '/');
+      expect([root.status, root.headers.location]).toEqual([302, '/console']);
+
       const sent = await herald.send({ url: `${vendor.url}/ok`, body: { hello: 'npm start' } });
       expect(sent.status).toBe(202);
       expect((await herald.waitForStatus(sent.body.id, ['SUCCESS', 'FAILED'])).status).toBe('SUCCESS');

@@ -58,7 +58,10 @@ interface Asset {
 }
 
 export interface ConsoleAssets {
-  /** Answers the request when its path is the console's and returns true; otherwise leaves it alone. */
+  /**
+   * Answers the request when its path is the console's (or a GET of the root, sent to the console)
+   * and returns true; otherwise leaves it alone.
+   */
   handle(incoming: IncomingMessage, outgoing: ServerResponse): boolean;
 }
 
@@ -84,6 +87,14 @@ export function loadConsoleAssets(logger: Logger, dirs: string[] = BUILT_CONSOLE
   return {
     handle(incoming, outgoing) {
       const path = (incoming.url ?? '/').split('?', 1)[0] ?? '/';
+      // The root is where a browser pointed at the server lands: the console is what it can show there.
+      if (path === '/' && (incoming.method === 'GET' || incoming.method === 'HEAD')) {
+        outgoing.statusCode = 302;
+        outgoing.setHeader('location', CONSOLE_PATH);
+        outgoing.setHeader('cache-control', 'no-store');
+        outgoing.end();
+        return true;
+      }
       if (path !== CONSOLE_PATH && !path.startsWith(`${CONSOLE_PATH}/`)) return false;
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) outgoing.setHeader(name, value);
       // The request may carry a body (a stray POST); it is not read, so the connection cannot be reused.

@@ -21,7 +21,7 @@ import { buildAppDependencies } from '../app-dependencies.js';
 import type { Backend } from '../backend.js';
 import { openBackend, openSigningSecrets } from './backend.js';
 import { answeringOnlyForBoundHost } from './bound-host.js';
-import { loadConsoleAssets } from './console-assets.js';
+import { CONSOLE_PATH, loadConsoleAssets } from './console-assets.js';
 import { DeliveryThread } from './delivery-thread-host.js';
 import { DURABILITY_LOST_MESSAGE, EXIT_DURABILITY_LOST, FatalExit } from './fatal-exit.js';
 import { RecoveryRunner } from './recovery-runner.js';
@@ -207,14 +207,18 @@ export async function startHerald(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  const apiUrl = `${url}/v1`;
+  const consoleUrl = `${url}${CONSOLE_PATH}`;
   logger.info(
     {
       url,
+      api: apiUrl,
+      console: consoleUrl,
       backend: config.backend,
       authentication: config.apiKeys.length > 0,
       signing: signing.secrets.configured,
     },
-    'Herald is listening',
+    `Herald is listening: the API at ${apiUrl}, the console at ${consoleUrl}`,
   );
 
   return {
