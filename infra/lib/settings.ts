@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { MIN_TIMEOUT_MS_OF_HEALTH } from '../../src/domain/circuit-breaker.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
 
 /**
@@ -80,8 +81,8 @@ export function settingsFromContext(node: Node): HeraldSettings {
 
 export function validateSettings(settings: HeraldSettings): HeraldSettings {
   // The handlers refuse to start outside these bounds (src/config.ts); fail at synth instead of at runtime.
-  if (settings.attemptTimeoutMs < LIMITS.minTimeoutMs || settings.attemptTimeoutMs > MAX_ATTEMPT_TIMEOUT_MS) {
-    throw new Error(`attemptTimeoutMs must be between ${LIMITS.minTimeoutMs} and ${MAX_ATTEMPT_TIMEOUT_MS}`);
+  if (settings.attemptTimeoutMs < MIN_TIMEOUT_MS_OF_HEALTH || settings.attemptTimeoutMs > MAX_ATTEMPT_TIMEOUT_MS) {
+    throw new Error(`attemptTimeoutMs must be between ${MIN_TIMEOUT_MS_OF_HEALTH} and ${MAX_ATTEMPT_TIMEOUT_MS}`);
   }
   if (settings.maxAttempts > LIMITS.maxAttempts) {
     throw new Error(`maxAttempts must be at most ${LIMITS.maxAttempts}`);
