@@ -121,7 +121,7 @@ export function OverviewPage() {
               <a href={link('notifications', { status: 'PENDING,QUEUED' })}>waiting notifications</a>
             </>
           ) : s.exact ? (
-            'nothing is waiting'
+            'none is due (those a paused destination holds are left out)'
           ) : (
             'not known on this backend'
           )}
