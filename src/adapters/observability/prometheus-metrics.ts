@@ -60,7 +60,7 @@ export class PrometheusMetrics implements Metrics {
   ]);
   readonly #oldestDueAge = this.#gauge(
     'herald_oldest_due_age_seconds',
-    'How long the notification waiting longest (PENDING or QUEUED, due) has been due; 0 when none is.',
+    'How long the notification waiting longest (PENDING or QUEUED, due, its destination not paused) has been due; 0 when none is.',
   );
   readonly #destinations = this.#gauge('herald_destinations', 'Destinations by breaker state.', ['state']);
   readonly #unhealthy = this.#gauge(
