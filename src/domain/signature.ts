@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): what a receiver verifies with any
@@ -35,6 +35,31 @@ export function signingSecretProblem(secret: string): string | null {
     return `must decode to at least ${MIN_SECRET_BYTES} bytes`;
   }
   return null;
+}
+
+/** The size of the keys Herald makes for a destination, derived or random. */
+const DESTINATION_SECRET_BYTES = 32;
+
+/**
+ * HKDF's salt for destination keys: fixed, so a destination's derived key is the same in every
+ * process and release; it only separates these keys from any other use of the configured secret.
+ */
+const DERIVATION_SALT = 'herald destination signing key v1';
+
+/**
+ * The key a destination signs with when no operator made one: HKDF-SHA256 of the configured secret's
+ * bytes and the destination's origin. Each origin gets its own, so a receiver holding its key cannot
+ * sign for any other; and the same configured secret always gives an origin the same key.
+ */
+export function deriveSigningSecret(configuredSecret: string, origin: string): string {
+  const ikm = Buffer.from(configuredSecret.slice(SECRET_PREFIX.length), 'base64');
+  const key = hkdfSync('sha256', ikm, DERIVATION_SALT, origin, DESTINATION_SECRET_BYTES);
+  return SECRET_PREFIX + Buffer.from(key).toString('base64');
+}
+
+/** A new random key for one destination, as an operator asks for it. */
+export function newSigningSecret(): string {
+  return SECRET_PREFIX + randomBytes(DESTINATION_SECRET_BYTES).toString('base64');
 }
 
 /** The entries of a comma-separated list of secrets, trimmed, empty entries dropped (a trailing comma). */
