@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { CALLER_NAME, DEFAULT_CALLER, ROLES, type Role } from './domain/caller.js';
 import { MIN_TIMEOUT_MS_OF_HEALTH } from './domain/circuit-breaker.js';
 import { LIMITS } from './domain/request-schema.js';
+import { SECRETS_KEY_BYTES } from './domain/secret-box.js';
 import { signingSecretProblem, splitSecretList } from './domain/signature.js';
 
 /**
@@ -33,7 +34,17 @@ const optionalText = z
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Variables whose values are never quoted in an error: they end up in terminals and logs. */
-const SECRET_VARIABLES = new Set(['HERALD_API_KEYS', 'HERALD_SIGNING_SECRETS']);
+const SECRET_VARIABLES = new Set(['HERALD_API_KEYS', 'HERALD_SIGNING_SECRETS', 'HERALD_SECRETS_KEY']);
+
+/** HERALD_SECRETS_KEY: exactly 32 bytes in standard base64 (`openssl rand -base64 32`). */
+const secretsKey = optionalText.refine(
+  (text) =>
+    text === undefined ||
+    (/^[A-Za-z0-9+/]+={0,2}$/.test(text) &&
+      text.length % 4 === 0 &&
+      Buffer.from(text, 'base64').length === SECRETS_KEY_BYTES),
+  { message: `must be ${SECRETS_KEY_BYTES} bytes in standard base64 (openssl rand -base64 ${SECRETS_KEY_BYTES})` },
+);
 
 const signingSecrets = z
   .string()
@@ -135,6 +146,9 @@ const environment = z
     HERALD_BODY_BUCKET: optionalText,
     HERALD_SIGNING_SECRETS: signingSecrets,
     HERALD_SIGNING_SECRET_ARN: optionalText,
+    HERALD_SIGNING_ROTATION_HOURS: integer(0, 8760).default(24),
+    HERALD_SECRETS_KEY: secretsKey,
+    HERALD_SECRETS_KEY_ARN: optionalText,
     HERALD_RETENTION_DAYS: integer(1, 36_500).default(30),
     HERALD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     AWS_REGION: optionalText,
@@ -163,6 +177,13 @@ const environment = z
         code: 'custom',
         path: ['HERALD_SIGNING_SECRET_ARN'],
         message: 'set HERALD_SIGNING_SECRETS or HERALD_SIGNING_SECRET_ARN, not both',
+      });
+    }
+    if (env.HERALD_SECRETS_KEY && env.HERALD_SECRETS_KEY_ARN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HERALD_SECRETS_KEY_ARN'],
+        message: 'set HERALD_SECRETS_KEY or HERALD_SECRETS_KEY_ARN, not both',
       });
     }
     if (env.HERALD_BACKEND === 'aws') {
@@ -208,6 +229,15 @@ export interface HeraldConfig {
   signingSecrets: string[];
   /** A Secrets Manager secret holding the signing secrets instead (the CDK stack sets it). */
   signingSecretArn?: string;
+  /** How long a destination's previous own signing secret keeps signing beside a new one. */
+  signingRotationHours: number;
+  /**
+   * HERALD_SECRETS_KEY, 32 bytes in base64: what secrets at rest are sealed under. Absent: the key
+   * file beside the database (single process) or `secretsKeyArn` (the CDK stack).
+   */
+  secretsKey?: string;
+  /** A Secrets Manager secret whose value the secrets key is made from (the CDK stack sets it). */
+  secretsKeyArn?: string;
   aws: {
     tableName?: string;
     queueUrl?: string;
@@ -277,6 +307,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     retentionDays: e.HERALD_RETENTION_DAYS,
     signingSecrets: e.HERALD_SIGNING_SECRETS,
     signingSecretArn: e.HERALD_SIGNING_SECRET_ARN,
+    signingRotationHours: e.HERALD_SIGNING_ROTATION_HOURS,
+    secretsKey: e.HERALD_SECRETS_KEY,
+    secretsKeyArn: e.HERALD_SECRETS_KEY_ARN,
     aws: {
       tableName: e.HERALD_TABLE_NAME,
       queueUrl: e.HERALD_QUEUE_URL,

@@ -33,6 +33,9 @@ describe('loadConfig', () => {
       retentionDays: 30,
       signingSecrets: [],
       signingSecretArn: undefined,
+      signingRotationHours: 24,
+      secretsKey: undefined,
+      secretsKeyArn: undefined,
       aws: {
         tableName: undefined,
         queueUrl: undefined,
@@ -311,6 +314,42 @@ describe('loadConfig', () => {
     for (const name of ['HERALD_PORT', 'HERALD_BACKEND', 'HERALD_MAX_ATTEMPTS', 'HERALD_RETENTION_DAYS']) {
       expect(message).toContain(name);
     }
+  });
+});
+
+describe("secrets at rest and receivers' keys", () => {
+  const key = Buffer.alloc(32, 9).toString('base64');
+
+  it('reads HERALD_SECRETS_KEY (32 bytes of standard base64), its Secrets Manager ARN, and the rotation window', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald-secrets-key-AbCdEf';
+    expect(loadConfig({ HERALD_SECRETS_KEY: ` ${key} `, HERALD_SIGNING_ROTATION_HOURS: '2' })).toMatchObject({
+      secretsKey: key,
+      signingRotationHours: 2,
+    });
+    expect(loadConfig({ HERALD_SECRETS_KEY_ARN: arn }).secretsKeyArn).toBe(arn);
+    expect(loadConfig({ HERALD_SIGNING_ROTATION_HOURS: '0' }).signingRotationHours).toBe(0);
+  });
+
+  it.each([
+    ['31 bytes', Buffer.alloc(31, 9).toString('base64')],
+    ['33 bytes', Buffer.alloc(33, 9).toString('base64')],
+    ['base64url, not standard base64', Buffer.alloc(32, 0xfb).toString('base64url')],
+    ['not base64', 'this-is-not-a-key-this-is-not-a-key-12345'],
+  ])('refuses a HERALD_SECRETS_KEY of %s, naming the variable, never quoting it', (_name, bad) => {
+    const message = configErrorOf({ HERALD_SECRETS_KEY: bad });
+    expect(message).toContain('HERALD_SECRETS_KEY');
+    expect(message).toContain('32 bytes');
+    expect(message).not.toContain(bad);
+  });
+
+  it('refuses HERALD_SECRETS_KEY beside HERALD_SECRETS_KEY_ARN', () => {
+    const message = configErrorOf({ HERALD_SECRETS_KEY: key, HERALD_SECRETS_KEY_ARN: 'arn:aws:secretsmanager:x' });
+    expect(message).toContain('HERALD_SECRETS_KEY_ARN');
+    expect(message).not.toContain(key);
+  });
+
+  it.each(['-1', '1.5', 'a day', '8761'])('refuses HERALD_SIGNING_ROTATION_HOURS=%s', (bad) => {
+    expect(configErrorOf({ HERALD_SIGNING_ROTATION_HOURS: bad })).toContain('HERALD_SIGNING_ROTATION_HOURS');
   });
 });
 
