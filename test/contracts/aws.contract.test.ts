@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../src/adapters/cursor.js';
+import { DynamoDbDestinationSecretStore } from '../../src/adapters/dynamodb/dynamodb-destination-secret-store.js';
 import { DynamoDbDestinationStore } from '../../src/adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../../src/adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../../src/adapters/dynamodb/dynamodb-store.js';
@@ -26,6 +27,7 @@ import {
   type TestTable,
 } from '../helpers/aws-engines.js';
 import { largeBodies, makeAttempt, makeNotification } from '../helpers/notifications.js';
+import { describeDestinationSecretStoreContract } from './destination-secret-store.contract.js';
 import { describeDestinationStoreContract } from './destination-store.contract.js';
 import { describeQueueContract } from './queue.contract.js';
 import { describeRecoveryStoreContract } from './recovery-store.contract.js';
@@ -74,6 +76,14 @@ describeDestinationStoreContract('DynamoDbDestinationStore on dynalite', async (
   const table = await createTestTable(aws.dynamoDb, 'herald-destinations');
   return {
     store: new DynamoDbDestinationStore({ client: aws.dynamoDb, tableName: table.name }),
+    cleanup: table.remove,
+  };
+});
+
+describeDestinationSecretStoreContract('DynamoDbDestinationSecretStore on dynalite', async () => {
+  const table = await createTestTable(aws.dynamoDb, 'herald-destination-secrets');
+  return {
+    store: new DynamoDbDestinationSecretStore({ client: aws.dynamoDb, tableName: table.name }),
     cleanup: table.remove,
   };
 });

@@ -3,9 +3,11 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { SqliteDestinationSecretStore } from '../../src/adapters/sqlite/sqlite-destination-secret-store.js';
 import { SqliteDestinationStore } from '../../src/adapters/sqlite/sqlite-destination-store.js';
 import { SqliteRecoveryStore } from '../../src/adapters/sqlite/sqlite-recovery-store.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { describeDestinationSecretStoreContract } from './destination-secret-store.contract.js';
 import { describeDestinationStoreContract } from './destination-store.contract.js';
 import { describeRecoveryStoreContract } from './recovery-store.contract.js';
 import { describeStoreContract } from './store.contract.js';
@@ -36,4 +38,9 @@ describeRecoveryStoreContract('SqliteRecoveryStore', async () => {
 describeDestinationStoreContract('SqliteDestinationStore', async () => {
   const { db, cleanup } = await freshDatabase();
   return { store: new SqliteDestinationStore(db), cleanup };
+});
+
+describeDestinationSecretStoreContract('SqliteDestinationSecretStore', async () => {
+  const { db, cleanup } = await freshDatabase();
+  return { store: new SqliteDestinationSecretStore(db), cleanup };
 });

@@ -22,6 +22,9 @@
  * - `pk = RECOVERY, sk = <job id>` — one item per bulk recovery job (its record as JSON, `state` and
  *   the `version` every update is conditional on); all in one partition, read by one Query. In no
  *   index; expires like the notifications.
+ * - `pk = DSECRETS#<origin>, sk = S` — a destination's sealed secrets (its signing keys), its record
+ *   as JSON and a `version` every write is conditional on; apart from the DESTINATION item, which the
+ *   gate rewrites. One partition per destination; in no index; no TTL (a key outlives any notification).
  * - `pk = META, sk = EPOCH` — the table's epoch: the createdAt of its first notification minus a
  *   margin (table-epoch.ts). Written once, never expires, in no index. The listing walks no further
  *   back than it, so a young table's listing ends after the minutes it has lived.
@@ -41,6 +44,10 @@ export const META = { partition: 'META', epoch: 'EPOCH', attribute: 'epoch', swe
 
 export const DESTINATION_PARTITION = 'DESTINATION';
 export const RECOVERY_PARTITION = 'RECOVERY';
+export const destinationSecretsKey = (destination: string) => ({
+  [KEY.partition]: `DSECRETS#${destination}`,
+  [KEY.sort]: 'S',
+});
 
 /** byCreatedMinute projects the REQUEST's `destination` (small, so each entry stays one write unit). */
 export const CREATED_INDEX = {

@@ -163,6 +163,16 @@ function addDestinationWrittenAt(db: Connection): void {
   db.prepare('UPDATE destinations SET written_at = ? WHERE herald_expires(record) = 1').run(Date.now());
 }
 
+/**
+ * Destinations' sealed secrets (sqlite-destination-secret-store.ts), apart from their records. Added
+ * like `recoveries`, without a version bump: older code never reads it.
+ */
+const DESTINATION_SECRETS = `CREATE TABLE IF NOT EXISTS destination_secrets (
+  destination TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  record TEXT NOT NULL
+) WITHOUT ROWID;`;
+
 /** Runs MIGRATE_2_TO_3 with the two functions it needs, written once in TypeScript. */
 function migrateFrom2(db: Connection): void {
   db.function('herald_destination', { deterministic: true }, (url) => destinationOf(String(url)));
@@ -203,6 +213,7 @@ export function prepareSchema(db: Connection, path: string): void {
     }
     db.exec(RECOVERIES);
     addDestinationWrittenAt(db);
+    db.exec(DESTINATION_SECRETS);
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
