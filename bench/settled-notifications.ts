@@ -71,7 +71,12 @@ function settledAt(spec: SettledNotifications, at: number): Notification {
   const createdMs = Math.floor(at);
   const createdAt = new Date(createdMs).toISOString();
   // A time-ordered id, as ingest gives a notification without an idempotency key.
-  return makeNotification({ id: notificationIdFor(null, createdMs), url: spec.url, body: spec.body, createdAt });
+  return makeNotification({
+    id: notificationIdFor(null, new Uint8Array(0), createdMs),
+    url: spec.url,
+    body: spec.body,
+    createdAt,
+  });
 }
 
 const leaseOf = (n: Notification) => new Date(Date.parse(n.createdAt) + 30_000).toISOString();

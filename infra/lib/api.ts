@@ -21,6 +21,8 @@ export const ROUTES: ReadonlyArray<{ method: apigwv2.HttpMethod; path: string }>
   { method: apigwv2.HttpMethod.PATCH, path: '/v1/destinations/{destination}' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/pause' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/resume' },
+  { method: apigwv2.HttpMethod.GET, path: '/v1/destinations/{destination}/signing-secret' },
+  { method: apigwv2.HttpMethod.POST, path: '/v1/destinations/{destination}/signing-secret' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/stats' },
   { method: apigwv2.HttpMethod.POST, path: '/v1/recoveries' },
   { method: apigwv2.HttpMethod.GET, path: '/v1/recoveries/{id}' },

@@ -1,5 +1,6 @@
 import { DEFAULT_CALLER } from '../domain/caller.js';
-import { HeraldError } from '../domain/errors.js';
+import { destinationOf } from '../domain/destination.js';
+import { HeraldError, ValidationError } from '../domain/errors.js';
 import { type Notification, newNotification } from '../domain/notification.js';
 import { notificationIdFor } from '../domain/notification-id.js';
 import { fingerprintRequest, parseNotificationRequest } from '../domain/request-schema.js';
@@ -36,11 +37,14 @@ export async function acceptNotification(
   caller = DEFAULT_CALLER.name,
 ): Promise<AcceptResult> {
   const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults, {
-    signingConfigured: deps.signingSecrets.configured,
+    // Without HERALD_SIGNING_SECRETS only a destination with a key of its own can sign: checked below.
+    signingConfigured: true,
     orderingConfigured: deps.queue.ordersKeys !== false,
   });
+  if (request.sign && !deps.signingSecrets.configured) await refuseUnlessDestinationSigns(deps, request.url);
   const acceptedAt = deps.clock.now();
-  const id = notificationIdFor(request.idempotencyKey, acceptedAt.getTime(), caller);
+  const idKey = request.idempotencyKey === null ? EMPTY_KEY : await deps.secretsSubkeys.forPurpose('notification-id');
+  const id = notificationIdFor(request.idempotencyKey, idKey, acceptedAt.getTime(), caller);
   // Without a key there is no earlier request to compare with: no fingerprint to compute (3% of the
   // single process's CPU per notification) or store.
   const requestHash = request.idempotencyKey === null ? '' : fingerprintRequest(request);
@@ -73,6 +77,24 @@ export async function acceptNotification(
   if (!inserted.inserted) return replayOf(inserted.existing, notification);
   if (sent) return created(deps, queued);
   return created(deps, { ...notification, status: await markForSweep(deps, id, notification.createdAt, 'QUEUED') });
+}
+
+/** An id without an idempotency key is random: no key derives it. */
+const EMPTY_KEY = new Uint8Array(0);
+
+/**
+ * `sign: true` without HERALD_SIGNING_SECRETS: only a destination an operator made a key for can sign
+ * (one store read, cached like delivery's). Nothing is ever sent unsigned in place of signed.
+ */
+async function refuseUnlessDestinationSigns(deps: AppDependencies, url: string): Promise<void> {
+  const destination = destinationOf(url);
+  if (await deps.signingKeys.canSign(destination)) return;
+  throw new ValidationError([
+    {
+      field: 'sign',
+      message: `no signing secret is configured on this Herald (HERALD_SIGNING_SECRETS) nor made for ${destination} (POST /v1/destinations/{destination}/signing-secret)`,
+    },
+  ]);
 }
 
 /**

@@ -10,6 +10,8 @@ import type { RecoveryStore } from '../ports/recovery-store.js';
 import type { SigningSecrets } from '../ports/signing-secrets.js';
 import type { DestinationCensus } from './destination-census.js';
 import type { DestinationGate } from './destination-gate.js';
+import type { DestinationSigningKeys } from './destination-signing-keys.js';
+import type { SecretsSubkeys } from './secrets-subkeys.js';
 
 /** Everything the use cases need from the outside, assembled once by an entry point. */
 export interface AppDependencies {
@@ -26,7 +28,12 @@ export interface AppDependencies {
   random: Random;
   logger: Logger;
   metrics: Metrics;
+  /** HERALD_SIGNING_SECRETS, what each destination's derived key comes from. */
   signingSecrets: SigningSecrets;
+  /** The keys each destination signs with (its own, else derived), over the destination secret store. */
+  signingKeys: DestinationSigningKeys;
+  /** The subkeys of HERALD_SECRETS_KEY: sealing secrets at rest, deriving ids from idempotency keys. */
+  secretsSubkeys: SecretsSubkeys;
   defaults: RequestDefaults;
   retryPolicy: RetryPolicy;
   /** How long a claim lasts before another worker may deliver the same notification again. */

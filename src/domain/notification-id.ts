@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { DEFAULT_CALLER } from './caller.js';
 
 /**
@@ -8,13 +8,16 @@ import { DEFAULT_CALLER } from './caller.js';
  * sort together, so an index keyed by id grows at its end instead of dirtying a random page per
  * insert (the SQLite store's id index; DynamoDB hashes the key either way).
  *
+ * `idKey` keys the derivation (an HMAC, the secrets key's `notification-id` subkey): whoever knows an
+ * idempotency key still cannot tell the id of its notification.
+ *
  * A key is the caller's own: the caller's name is part of what the id is derived from, so two callers
- * using the same key never meet. The caller `default` derives from the key alone, as before callers
- * existed, so a request retried across the upgrade still finds its record. (A key is visible ASCII
- * without a newline, so no other caller's name and key can spell a `default` key.)
+ * using the same key never meet. The caller `default` derives from the key alone. (A key is visible
+ * ASCII without a newline, so no other caller's name and key can spell a `default` key.)
  */
 export function notificationIdFor(
   idempotencyKey: string | null,
+  idKey: Uint8Array,
   now = Date.now(),
   caller = DEFAULT_CALLER.name,
 ): string {
@@ -25,7 +28,7 @@ export function notificationIdFor(
   }
   // A version-8 ("custom") UUID, so ids look alike whatever their origin.
   const scoped = caller === DEFAULT_CALLER.name ? idempotencyKey : `${caller}\n${idempotencyKey}`;
-  return formatUuid(createHash('sha256').update(`herald-idempotency:${scoped}`).digest('hex'), '8');
+  return formatUuid(createHmac('sha256', idKey).update(`herald-idempotency:${scoped}`).digest('hex'), '8');
 }
 
 /** A UUID as notificationIdFor writes them: lower-case hex, 8-4-4-4-12 (any version, so older ids still read). */

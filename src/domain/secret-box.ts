@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { HeraldError } from './errors.js';
 
 /**
  * Secrets at rest (a destination's signing keys, later its vendor credentials): sealed with
@@ -20,9 +21,16 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const STANDARD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** A sealed value that does not open: tampered with, another destination's, or sealed under another key. */
-export class SecretSealError extends Error {
+/**
+ * A sealed value that does not open: tampered with, another destination's, or sealed under another
+ * key (HERALD_SECRETS_KEY or the key file changed). Herald's fault, not the caller's: a 503, logged.
+ */
+export class SecretSealError extends HeraldError {
   override readonly name = 'SecretSealError';
+
+  constructor(message: string) {
+    super('SYSTEM_ERROR', message);
+  }
 }
 
 /** The subkey of `secretsKey` for one purpose (HKDF-SHA256, the purpose as its info). */

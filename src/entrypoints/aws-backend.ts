@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClientConfig, createDynamoDbClient, createSqsClient, LazyS3Client } from '../adapters/aws-clients.js';
+import { DynamoDbDestinationSecretStore } from '../adapters/dynamodb/dynamodb-destination-secret-store.js';
 import { DynamoDbDestinationStore } from '../adapters/dynamodb/dynamodb-destination-store.js';
 import { DynamoDbRecoveryStore } from '../adapters/dynamodb/dynamodb-recovery-store.js';
 import { DynamoDbStore } from '../adapters/dynamodb/dynamodb-store.js';
@@ -26,6 +27,13 @@ export interface AwsBackend extends Backend {
  * about once per period rather than per message.
  */
 const DESTINATION_CACHE_MS = 2000;
+
+/**
+ * A destination's signing keys, read by a worker in another container, are trusted this long: a key
+ * made by ingest signs every worker's deliveries within a minute. Nothing is lost meanwhile, as the
+ * keys it replaces keep signing for the rotation window.
+ */
+const DESTINATION_SECRETS_CACHE_MS = 60_000;
 
 /**
  * DynamoDB + SQS, and S3 for large bodies, for the Lambda handlers and for the node server with
@@ -68,6 +76,8 @@ export function openAwsBackend(
     destinations: new DynamoDbDestinationStore({ client: dynamoDb, tableName }),
     recoveries: new DynamoDbRecoveryStore({ client: dynamoDb, tableName }),
     destinationCacheMs: DESTINATION_CACHE_MS,
+    destinationSecrets: new DynamoDbDestinationSecretStore({ client: dynamoDb, tableName }),
+    destinationSecretsCacheMs: DESTINATION_SECRETS_CACHE_MS,
     clients: { dynamoDb, sqs, s3 },
     async close() {
       dynamoDb.destroy();

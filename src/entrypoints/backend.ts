@@ -1,4 +1,5 @@
 import type { DeliveryQueue, MessageSource } from '../ports/delivery-queue.js';
+import type { DestinationSecretStore } from '../ports/destination-secret-store.js';
 import type { DestinationStore, PurgeableDestinationStore } from '../ports/destination-store.js';
 import type { ClaimableStore, NotificationStore, PurgeableStore } from '../ports/notification-store.js';
 import type { RecoveryStore } from '../ports/recovery-store.js';
@@ -12,6 +13,10 @@ export interface Backend {
   recoveries: RecoveryStore;
   /** How long a worker trusts a destination record it read (DestinationSettings.cacheMs). */
   destinationCacheMs: number;
+  /** Destinations' sealed secrets (their signing keys), apart from their records. */
+  destinationSecrets: DestinationSecretStore;
+  /** How long the secrets read for a destination are trusted by another process's deliveries. */
+  destinationSecretsCacheMs: number;
   /** The queue's receiving side, where workers are fed by messages (AWS). */
   messages?: MessageSource;
   /** The ordered queue's receiving side (AWS, when configured): one message of a key at a time. */

@@ -506,6 +506,32 @@ describe('docs/api/openapi.json against the single-process service', () => {
     expect(cleared.body).toMatchObject({ maxConcurrencyOverride: null, state: 'CLOSED' });
   });
 
+  it('the signing-secret routes: 200 and 201 for any destination, seen or not; 400 for a bad one, 401', async () => {
+    const template = '/v1/destinations/{destination}/signing-secret';
+    const call = async (client: HeraldClient, method: string, destination: string) => {
+      const res = await client.call(method, template.replace('{destination}', encodeURIComponent(destination)));
+      expectDocumented(method, template, res);
+      return res;
+    };
+    const never = 'https://never-seen.example';
+    expect((await call(herald, 'GET', never)).body.secrets.map((s: { source: string }) => s.source)).toEqual([
+      'derived',
+      'derived',
+    ]);
+    const made = await call(herald, 'POST', never);
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ destination: never, secret: expect.stringMatching(/^whsec_/) });
+    expect((await call(herald, 'GET', never)).body.secrets[0]).toEqual({
+      secret: made.body.secret,
+      source: 'destination',
+      createdAt: made.body.createdAt,
+    });
+    for (const method of ['GET', 'POST']) {
+      expect((await call(herald, method, 'not an origin')).status).toBe(400);
+      expect((await call(anonymous, method, never)).status).toBe(401);
+    }
+  });
+
   it('GET /v1/stats: 200 with exact counts in the single process, 401', async () => {
     const stats = await call(herald, 'GET', '/v1/stats');
     expect(stats.status).toBe(200);

@@ -5,7 +5,6 @@ import { type RunningService, type StartService, TEST_SIGNING_SECRETS } from '..
 import { startVendor, type Vendor, type VendorRequest } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const { current, previous } = TEST_SIGNING_SECRETS;
 /** A receiver that was never given either of Herald's keys. */
 const STRANGER = `whsec_${Buffer.from('a key Herald never signed with, 32+').toString('base64')}`;
 
@@ -29,24 +28,105 @@ function receiverVerdict(secret: string, request: VendorRequest, body = request.
 const timestampOf = (request: VendorRequest | undefined) => Number(request?.headers['webhook-timestamp']);
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
+/** What an operator reads to hand a receiver its keys: GET …/signing-secret, newest first. */
+async function signingKeysOf(herald: HeraldClient, origin: string): Promise<{ secret: string; source: string }[]> {
+  const res = await herald.call('GET', `/v1/destinations/${encodeURIComponent(origin)}/signing-secret`);
+  expect(res.status).toBe(200);
+  expect(res.body.destination).toBe(origin);
+  return res.body.secrets;
+}
+
+/** The one delivery a vendor received of a notification, once it is final. */
+async function deliveredRequest(herald: HeraldClient, vendor: Vendor, id: string): Promise<VendorRequest> {
+  await herald.waitForStatus(id, ['SUCCESS']);
+  const [request] = vendor.requestsFor(id);
+  if (!request) throw new Error('the vendor received nothing');
+  return request;
+}
+
+const signaturesOf = (request: VendorRequest) => String(request.headers['webhook-signature']).split(' ');
+
 /**
  * Standard Webhooks signatures through the real HTTP API and a real vendor server, in every mode.
- * The service runs with TEST_ENV, which configures two secrets as during a key rotation.
+ * The service runs with TEST_ENV, which configures two secrets as during a key rotation: each
+ * destination signs with the two keys derived from them and its origin, which is what its receiver
+ * is given (`current`, `previous`).
  */
 export function describeSignedDeliveryE2E(mode: string, start: StartService): void {
   describe(`signed delivery end to end (${mode})`, () => {
     let service: RunningService;
     let vendor: Vendor;
+    /** Two more receivers, each on an origin of its own. */
+    let vendorB: Vendor;
+    let vendorC: Vendor;
     let herald: HeraldClient;
+    /** The keys `vendor`'s receiver was given, derived from the configured current and previous secrets. */
+    let current: string;
+    let previous: string;
 
     beforeAll(async () => {
-      vendor = await startVendor();
+      [vendor, vendorB, vendorC] = await Promise.all([startVendor(), startVendor(), startVendor()]);
       service = await start();
       herald = new HeraldClient(service.baseUrl);
+      const keys = await signingKeysOf(herald, vendor.url);
+      expect(keys.map((key) => key.source)).toEqual(['derived', 'derived']);
+      [current, previous] = keys.map((key) => key.secret) as [string, string];
     });
     afterAll(async () => {
       await service?.stop();
-      await vendor?.close();
+      await Promise.all([vendor?.close(), vendorB?.close(), vendorC?.close()]);
+    });
+
+    it("signs for each receiver with its own key: A verifies with A's key, not with B's, nor with the configured secret", async () => {
+      const toA = await herald.send({ url: `${vendor.url}/ok`, body: { to: 'A' }, sign: true });
+      const toB = await herald.send({ url: `${vendorB.url}/ok`, body: { to: 'B' }, sign: true });
+      const requestToA = await deliveredRequest(herald, vendor, toA.body.id);
+      const requestToB = await deliveredRequest(herald, vendorB, toB.body.id);
+      const [keyOfB] = (await signingKeysOf(herald, vendorB.url)).map((key) => key.secret) as [string];
+
+      expect(keyOfB).not.toBe(current);
+      expect(receiverVerdict(current, requestToA)).toBe('verified');
+      expect(receiverVerdict(keyOfB, requestToA)).toBe('refused');
+      expect(receiverVerdict(keyOfB, requestToB)).toBe('verified');
+      expect(receiverVerdict(current, requestToB)).toBe('refused');
+      expect(receiverVerdict(previous, requestToB)).toBe('refused');
+      // Herald's configured secrets are nobody's key: holding one would sign for every receiver.
+      for (const configured of Object.values(TEST_SIGNING_SECRETS)) {
+        expect(receiverVerdict(configured, requestToA)).toBe('refused');
+        expect(receiverVerdict(configured, requestToB)).toBe('refused');
+      }
+    });
+
+    it('signs with a key made by POST …/signing-secret, and keeps the keys it replaces signing beside it', async () => {
+      const path = `/v1/destinations/${encodeURIComponent(vendorC.url)}/signing-secret`;
+      const derived = (await signingKeysOf(herald, vendorC.url)).map((key) => key.secret);
+
+      const first = await herald.call('POST', path);
+      expect(first.status).toBe(201);
+      expect(first.body).toEqual({
+        destination: vendorC.url,
+        secret: expect.stringMatching(/^whsec_/),
+        createdAt: expect.any(String),
+      });
+      const second = await herald.call('POST', path);
+      expect(second.status).toBe(201);
+      expect(second.body.secret).not.toBe(first.body.secret);
+
+      const inForce = await signingKeysOf(herald, vendorC.url);
+      expect(inForce.map((key) => [key.secret, key.source])).toEqual([
+        [second.body.secret, 'destination'],
+        [first.body.secret, 'destination'],
+        ...derived.map((secret) => [secret, 'derived']),
+      ]);
+      expect(inForce.slice(1).every((key) => 'expiresAt' in key)).toBe(true);
+
+      const sent = await herald.send({ url: `${vendorC.url}/ok`, body: 'rotating', sign: true });
+      const request = await deliveredRequest(herald, vendorC, sent.body.id);
+      // One v1 signature per key in force, the new and the previous each verifying alone.
+      expect(signaturesOf(request)).toHaveLength(inForce.length);
+      for (const signature of signaturesOf(request)) expect(signature).toMatch(/^v1,/);
+      for (const { secret } of inForce) expect(receiverVerdict(secret, request)).toBe('verified');
+      expect(receiverVerdict(current, request)).toBe('refused');
     });
 
     it('signs every attempt over the body as sent: one webhook-id, a timestamp per attempt, both keys verify', async () => {

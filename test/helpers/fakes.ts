@@ -9,6 +9,8 @@ import { matchesFilter } from '../../src/adapters/listing-scope.js';
 import type { AppDependencies } from '../../src/app/dependencies.js';
 import { DestinationCensus } from '../../src/app/destination-census.js';
 import { DestinationGate, type DestinationSettings } from '../../src/app/destination-gate.js';
+import { DestinationSigningKeys } from '../../src/app/destination-signing-keys.js';
+import { SecretsSubkeys } from '../../src/app/secrets-subkeys.js';
 import type { DestinationRecord } from '../../src/domain/destination.js';
 import { InvalidCursorError } from '../../src/domain/errors.js';
 import { type DeliveryAttempt, type Notification, STATUSES, type Status } from '../../src/domain/notification.js';
@@ -17,6 +19,7 @@ import type { RecoveryJob } from '../../src/domain/recovery.js';
 import type { Random } from '../../src/domain/retry-policy.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { DeliveryQueue } from '../../src/ports/delivery-queue.js';
+import type { DestinationSecretStore, DestinationSecrets } from '../../src/ports/destination-secret-store.js';
 import type { DestinationLoad, DestinationPage, DestinationStore } from '../../src/ports/destination-store.js';
 import type { HttpSender, OutgoingRequest } from '../../src/ports/http-sender.js';
 import type { Logger } from '../../src/ports/logger.js';
@@ -32,6 +35,7 @@ import type {
   NotificationStore,
 } from '../../src/ports/notification-store.js';
 import type { RecoveryStore } from '../../src/ports/recovery-store.js';
+import { fixedSecretsKey } from '../../src/ports/secrets-key.js';
 import { type SigningSecrets, staticSigningSecrets } from '../../src/ports/signing-secrets.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -312,6 +316,23 @@ export class InMemoryRecoveryStore implements RecoveryStore {
   }
 }
 
+/** DestinationSecretStore in memory, with the port's conditional writes. */
+export class InMemoryDestinationSecretStore implements DestinationSecretStore {
+  readonly records = new Map<string, DestinationSecrets>();
+
+  async get(destination: string): Promise<DestinationSecrets | undefined> {
+    const record = this.records.get(destination);
+    return record && structuredClone(record);
+  }
+
+  async put(secrets: DestinationSecrets, expectedVersion: number): Promise<DestinationSecrets | undefined> {
+    if ((this.records.get(secrets.destination)?.version ?? 0) !== expectedVersion) return undefined;
+    const stored = { ...structuredClone(secrets), version: expectedVersion + 1 };
+    this.records.set(secrets.destination, stored);
+    return structuredClone(stored);
+  }
+}
+
 /** For use cases that must not touch the queue: any call is a test failure. */
 export const unusedQueue: DeliveryQueue = {
   send: () => Promise.reject(new Error('unexpected DeliveryQueue.send')),
@@ -349,6 +370,8 @@ export function fakeDependencies(
   const logger = new RecordingLogger();
   const destinationStore = new InMemoryDestinationStore();
   const settings = { ...FAKE_DESTINATION_SETTINGS, ...parts.destinationSettings };
+  const signingSecrets = parts.signingSecrets ?? staticSigningSecrets([]);
+  const secretsSubkeys = new SecretsSubkeys(fixedSecretsKey(new Uint8Array(32).fill(3)));
   return {
     store: new InMemoryNotificationStore(),
     queue: unusedQueue,
@@ -361,7 +384,16 @@ export function fakeDependencies(
     random: parts.random ?? seededRandom(42),
     logger,
     metrics: noMetrics,
-    signingSecrets: parts.signingSecrets ?? staticSigningSecrets([]),
+    signingSecrets,
+    signingKeys: new DestinationSigningKeys({
+      store: new InMemoryDestinationSecretStore(),
+      configured: signingSecrets,
+      subkeys: secretsSubkeys,
+      clock,
+      rotationMs: 24 * 3_600_000,
+      cacheMs: 0,
+    }),
+    secretsSubkeys,
     defaults: { maxAttempts: 8, timeoutMs: 10_000 },
     retryPolicy: { baseDelayMs: 1000, maxDelayMs: 3_600_000 },
     leaseMs: 30_000,

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
+import { notificationIdFor } from '../../src/domain/notification-id.js';
+import { secretsSubkey } from '../../src/domain/secret-box.js';
 import { startHerald } from '../../src/entrypoints/node/herald-server.js';
 
 export interface RunningService {
@@ -21,10 +23,22 @@ export const TEST_SIGNING_SECRETS = {
   previous: `whsec_${Buffer.from('herald test signing key, the previous one').toString('base64')}`,
 } as const;
 
+/**
+ * HERALD_SECRETS_KEY of every test service: fixed, so a test can tell the id Herald gives an
+ * idempotency key (notificationIdOf) in every mode. The key file is tested with it unset.
+ */
+export const TEST_SECRETS_KEY = Buffer.from('herald test secrets key, 32 byte').toString('base64');
+
+/** The id a test service gives a notification sent with the idempotency key `key`. */
+export function notificationIdOf(key: string): string {
+  return notificationIdFor(key, secretsSubkey(Buffer.from(TEST_SECRETS_KEY, 'base64'), 'notification-id'));
+}
+
 /** Fast retries so retry paths finish in milliseconds; loopback vendors allowed; signing configured. */
 export const TEST_ENV: Record<string, string> = {
   HERALD_PORT: '0',
   HERALD_SIGNING_SECRETS: `${TEST_SIGNING_SECRETS.current},${TEST_SIGNING_SECRETS.previous}`,
+  HERALD_SECRETS_KEY: TEST_SECRETS_KEY,
   HERALD_ALLOW_PRIVATE_TARGETS: 'true',
   HERALD_RETRY_BASE_DELAY_MS: '20',
   HERALD_RETRY_MAX_DELAY_MS: '200',

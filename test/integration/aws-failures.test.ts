@@ -15,7 +15,6 @@ import {
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { META, notificationKey } from '../../src/adapters/dynamodb/table-schema.js';
-import { notificationIdFor } from '../../src/domain/notification-id.js';
 import { DELIVERY_QUEUE } from '../../src/entrypoints/lambda/deployment.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
@@ -25,7 +24,7 @@ import { awsInternalError, localDynamoDbClient, localSqsClient, storedItemCount 
 import { HeraldClient } from '../helpers/herald-client.js';
 import { makeNotification } from '../helpers/notifications.js';
 import { queueCounts, waitForIdleQueue } from '../helpers/queue-counts.js';
-import { TEST_ENV } from '../helpers/services.js';
+import { notificationIdOf, TEST_ENV } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -123,7 +122,7 @@ afterAll(async () => {
 describe('AWS mode under DynamoDB and SQS failures (Lambda handlers on aws-local)', () => {
   it('answers 503 SYSTEM_ERROR when DynamoDB fails at ingest, and neither stores nor sends anything', async () => {
     const key = `dynamodb-down-${randomUUID()}`;
-    const id = notificationIdFor(key);
+    const id = notificationIdOf(key);
     const fault = inject(
       'PutItemCommand',
       () => new InternalServerError({ message: 'Internal error', $metadata: {} }),

@@ -3,7 +3,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationIdFor } from '../../src/domain/notification-id.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import type { BatchSummary } from '../../src/entrypoints/local/event-source-poller.js';
 import {
@@ -16,7 +15,7 @@ import {
 import { HeraldClient } from '../helpers/herald-client.js';
 import { largeBodies, makeNotification } from '../helpers/notifications.js';
 import { queueCounts, waitForIdleQueue } from '../helpers/queue-counts.js';
-import { TEST_ENV } from '../helpers/services.js';
+import { notificationIdOf, TEST_ENV } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -102,7 +101,7 @@ describe('AWS mode under S3 failures, with bodies over 8 KiB (Lambda handlers on
   it('answers 503 SYSTEM_ERROR when S3 cannot take the body at ingest, and stores and sends nothing', async () => {
     const [{ body }] = largeBodies(64 * 1024);
     const key = `s3-down-at-ingest-${randomUUID()}`;
-    const id = notificationIdFor(key);
+    const id = notificationIdOf(key);
     const fault = inject('PutObjectCommand', id);
 
     const res = await herald.send({ url: `${vendor.url}/ok`, body }, { 'Idempotency-Key': key });
@@ -130,7 +129,7 @@ describe('AWS mode under S3 failures, with bodies over 8 KiB (Lambda handlers on
   it('leaves the message for redelivery when S3 cannot give the body at delivery: the next receive delivers it, no attempt spent', async () => {
     const [{ body }] = largeBodies(64 * 1024);
     const key = `s3-down-at-delivery-${randomUUID()}`;
-    const id = notificationIdFor(key);
+    const id = notificationIdOf(key);
     const fault = inject('GetObjectCommand', id);
 
     const res = await herald.send({ url: `${vendor.url}/ok`, body }, { 'Idempotency-Key': key });

@@ -5,6 +5,8 @@ import { HeraldError } from '../../src/domain/errors.js';
 import { notificationIdFor } from '../../src/domain/notification-id.js';
 import { fakeDependencies } from '../helpers/fakes.js';
 
+const NO_KEY = new Uint8Array(0);
+
 describe('reading and retrying by id', () => {
   const untouchable = () => {
     const deps = fakeDependencies();
@@ -20,8 +22,8 @@ describe('reading and retrying by id', () => {
 
   it.each([
     ['a 3,000-character id', 'x'.repeat(3000)],
-    ['an upper-case UUID', notificationIdFor(null).toUpperCase()],
-    ['a UUID with a suffix', `${notificationIdFor(null)}/..`],
+    ['an upper-case UUID', notificationIdFor(null, NO_KEY).toUpperCase()],
+    ['a UUID with a suffix', `${notificationIdFor(null, NO_KEY)}/..`],
     ['an empty id', ''],
   ])('answers NOT_FOUND for %s without asking the store, and does not echo it', async (_name, id) => {
     const { deps, touched } = untouchable();
@@ -38,7 +40,7 @@ describe('reading and retrying by id', () => {
 
   it('asks the store about any id Herald could have made, keyed or not', async () => {
     const { deps, touched } = untouchable();
-    for (const id of [notificationIdFor(null), notificationIdFor('order-1')]) {
+    for (const id of [notificationIdFor(null, NO_KEY), notificationIdFor('order-1', new Uint8Array(32))]) {
       await expect(getNotification(deps, id)).rejects.toThrow('store.get must not be called');
     }
     expect(touched).toEqual(['get', 'get']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/domain/errors.js';
@@ -10,6 +11,7 @@ import {
   parseNotificationRequest,
   type RequestDefaults,
 } from '../../src/domain/request-schema.js';
+import { secretsSubkey } from '../../src/domain/secret-box.js';
 
 const DEFAULTS: RequestDefaults = { maxAttempts: 7, timeoutMs: 4321 };
 const URL_OK = 'https://hooks.example.com/inbound';
@@ -564,20 +566,22 @@ describe('fingerprintRequest', () => {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
+const ID_KEY = secretsSubkey(Buffer.alloc(32, 1), 'notification-id');
+
 describe('notificationIdFor', () => {
   it('derives the same id from the same key', () => {
-    expect(notificationIdFor('order-123')).toBe(notificationIdFor('order-123'));
+    expect(notificationIdFor('order-123', ID_KEY)).toBe(notificationIdFor('order-123', ID_KEY));
   });
 
   it('derives a version-8 UUID from a key', () => {
-    const id = notificationIdFor('order-123');
+    const id = notificationIdFor('order-123', ID_KEY);
     expect(id).toMatch(UUID);
     expect(id[14]).toBe('8');
   });
 
   it('gives a time-ordered version-7 UUID without a key, unique within a millisecond', () => {
     const now = Date.UTC(2026, 10, 22, 12, 0, 0, 0);
-    const ids = Array.from({ length: 100 }, () => notificationIdFor(null, now));
+    const ids = Array.from({ length: 100 }, () => notificationIdFor(null, ID_KEY, now));
     for (const id of ids) {
       expect(id).toMatch(UUID);
       expect(id[14]).toBe('7');
@@ -590,7 +594,7 @@ describe('notificationIdFor', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 48 - 2 }), fc.integer({ min: 1, max: 10 ** 9 }), (earlier, gap) => {
         const later = Math.min(2 ** 48 - 1, earlier + gap);
-        expect(notificationIdFor(null, earlier) < notificationIdFor(null, later)).toBe(true);
+        expect(notificationIdFor(null, ID_KEY, earlier) < notificationIdFor(null, ID_KEY, later)).toBe(true);
       }),
     );
   });
@@ -598,29 +602,44 @@ describe('notificationIdFor', () => {
   it('gives different keys different ids, all UUIDs', () => {
     fc.assert(
       fc.property(fc.uniqueArray(keyArb, { minLength: 2, maxLength: 20 }), (keys) => {
-        const ids = keys.map((key) => notificationIdFor(key));
+        const ids = keys.map((key) => notificationIdFor(key, ID_KEY));
         for (const id of ids) expect(id).toMatch(UUID);
         expect(new Set(ids).size).toBe(keys.length);
-        expect(keys.map((key) => notificationIdFor(key))).toEqual(ids);
+        expect(keys.map((key) => notificationIdFor(key, ID_KEY))).toEqual(ids);
       }),
     );
   });
 
   it("scopes a key by caller: another caller's same key is another id, the same caller's the same", () => {
     const now = Date.now();
-    expect(notificationIdFor('order-1', now, 'billing')).not.toBe(notificationIdFor('order-1', now, 'shipping'));
-    expect(notificationIdFor('order-1', now, 'billing')).not.toBe(notificationIdFor('order-1', now, 'default'));
-    expect(notificationIdFor('order-1', now, 'billing')).toBe(notificationIdFor('order-1', now + 5, 'billing'));
-    expect(notificationIdFor('order-1', now, 'billing')).toMatch(UUID);
+    expect(notificationIdFor('order-1', ID_KEY, now, 'billing')).not.toBe(
+      notificationIdFor('order-1', ID_KEY, now, 'shipping'),
+    );
+    expect(notificationIdFor('order-1', ID_KEY, now, 'billing')).not.toBe(
+      notificationIdFor('order-1', ID_KEY, now, 'default'),
+    );
+    expect(notificationIdFor('order-1', ID_KEY, now, 'billing')).toBe(
+      notificationIdFor('order-1', ID_KEY, now + 5, 'billing'),
+    );
+    expect(notificationIdFor('order-1', ID_KEY, now, 'billing')).toMatch(UUID);
   });
 
-  it('derives the ids of the caller "default" as before callers, so a retried request still meets its record', () => {
-    expect(notificationIdFor('order-123', Date.now(), 'default')).toBe(notificationIdFor('order-123'));
+  it('derives the ids of the caller "default" from the key alone', () => {
+    expect(notificationIdFor('order-123', ID_KEY, Date.now(), 'default')).toBe(notificationIdFor('order-123', ID_KEY));
+  });
+
+  it('cannot be told from the key alone: two secrets keys give one key two ids, one gives it one', () => {
+    const other = secretsSubkey(Buffer.alloc(32, 7), 'notification-id');
+    expect(notificationIdFor('order-123', other)).not.toBe(notificationIdFor('order-123', ID_KEY));
+    expect(notificationIdFor('order-123', other)).toBe(notificationIdFor('order-123', other));
+    // Not the unkeyed digest anyone knowing the key could compute.
+    const unkeyed = createHash('sha256').update('herald-idempotency:order-123').digest('hex');
+    expect(notificationIdFor('order-123', ID_KEY).replaceAll('-', '').slice(0, 12)).not.toBe(unkeyed.slice(0, 12));
   });
 
   it('does not confuse keys that differ only in case or whitespace', () => {
-    expect(notificationIdFor('Key')).not.toBe(notificationIdFor('key'));
-    expect(notificationIdFor('key')).not.toBe(notificationIdFor('key '));
+    expect(notificationIdFor('Key', ID_KEY)).not.toBe(notificationIdFor('key', ID_KEY));
+    expect(notificationIdFor('key', ID_KEY)).not.toBe(notificationIdFor('key ', ID_KEY));
   });
 });
 

@@ -3,8 +3,10 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { acceptNotification } from '../../src/app/accept-notification.js';
 import { deliverNotification } from '../../src/app/deliver-notification.js';
+import { destinationOf } from '../../src/domain/destination.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import type { Notification } from '../../src/domain/notification.js';
+import { deriveSigningSecret } from '../../src/domain/signature.js';
 import { type SigningSecrets, staticSigningSecrets } from '../../src/ports/signing-secrets.js';
 import { FakeClock, FakeHttpSender, fakeDependencies, httpResponse, type ScriptedExchange } from '../helpers/fakes.js';
 import { makeNotification } from '../helpers/notifications.js';
@@ -14,6 +16,11 @@ import { makeNotification } from '../helpers/notifications.js';
 const NEW = `whsec_${randomBytes(32).toString('base64')}`;
 const OLD = `whsec_${randomBytes(32).toString('base64')}`;
 const ID = '0190a6f2-6c1e-7b3a-9f00-1234567890ab';
+const DESTINATION = destinationOf(makeNotification({}).url);
+
+/** What the receiver of makeNotification's destination is given: its own keys, one per configured secret. */
+const RECEIVER_NEW = deriveSigningSecret(NEW, DESTINATION);
+const RECEIVER_OLD = deriveSigningSecret(OLD, DESTINATION);
 
 const verifies = (secret: string, body: string, headers: Record<string, string>) => {
   new Webhook(secret).verify(body, headers, { jsonParse: false });
@@ -50,9 +57,12 @@ describe('a signed delivery', () => {
     expect(headers['webhook-id']).toBe(ID);
     expect(headers['webhook-timestamp']).toBe(String(sentAt));
     expect(headers['webhook-signature']?.split(' ')).toHaveLength(2);
-    expect(verifies(NEW, request?.body ?? '', headers)).toBe(true);
-    expect(verifies(OLD, request?.body ?? '', headers)).toBe(true);
-    expect(() => new Webhook(NEW).verify('{"amount":125}', headers)).toThrow();
+    expect(verifies(RECEIVER_NEW, request?.body ?? '', headers)).toBe(true);
+    expect(verifies(RECEIVER_OLD, request?.body ?? '', headers)).toBe(true);
+    expect(() => new Webhook(RECEIVER_NEW).verify('{"amount":125}', headers)).toThrow();
+    // The configured secrets themselves are no receiver's: holding one would let it sign for all.
+    expect(() => new Webhook(NEW).verify(request?.body ?? '', headers)).toThrow();
+    expect(() => new Webhook(OLD).verify(request?.body ?? '', headers)).toThrow();
     expect((await deps.store.get(ID))?.status).toBe('SUCCESS');
   });
 
@@ -70,7 +80,7 @@ describe('a signed delivery', () => {
     expect(second?.['webhook-id']).toBe(ID);
     expect(Number(second?.['webhook-timestamp'])).toBeGreaterThan(Number(first?.['webhook-timestamp']));
     expect(second?.['webhook-signature']).not.toBe(first?.['webhook-signature']);
-    expect(verifies(NEW, 'text', second ?? {})).toBe(true);
+    expect(verifies(RECEIVER_NEW, 'text', second ?? {})).toBe(true);
   });
 
   it('signs an absent body as the empty string', async () => {
@@ -78,7 +88,35 @@ describe('a signed delivery', () => {
     await deliverNotification(deps, ID);
     const [request] = deps.sender.requests;
     expect(request?.body).toBeNull();
-    expect(verifies(NEW, '', request?.headers ?? {})).toBe(true);
+    expect(verifies(RECEIVER_NEW, '', request?.headers ?? {})).toBe(true);
+  });
+
+  it('signs each destination with its own keys: what one receiver holds verifies nothing sent to another', async () => {
+    const deps = await setUp({ sign: true, body: 'to A' }, [httpResponse(200), httpResponse(200)]);
+    const other = 'https://other-vendor.example';
+    const OTHER_ID = '0190a6f2-6c1e-7b3a-9f00-1234567890ac';
+    await deps.store.insert(
+      makeNotification({ id: OTHER_ID, status: 'QUEUED', sign: true, url: `${other}/hook`, body: 'to B' }),
+    );
+    await deliverNotification(deps, ID);
+    await deliverNotification(deps, OTHER_ID);
+
+    const [toA, toB] = deps.sender.requests.map((r) => r.headers);
+    expect(verifies(RECEIVER_NEW, 'to A', toA ?? {})).toBe(true);
+    expect(() => new Webhook(RECEIVER_NEW).verify('to B', toB ?? {})).toThrow();
+    expect(() => new Webhook(RECEIVER_OLD).verify('to B', toB ?? {})).toThrow();
+    expect(verifies(deriveSigningSecret(NEW, other), 'to B', toB ?? {})).toBe(true);
+    expect(() => new Webhook(deriveSigningSecret(NEW, other)).verify('to A', toA ?? {})).toThrow();
+  });
+
+  it("signs with the destination's own key once an operator made one, the derived ones beside it for the window", async () => {
+    const deps = await setUp({ sign: true, body: 'own key' });
+    const made = await deps.signingKeys.rotate(DESTINATION);
+    await deliverNotification(deps, ID);
+    const headers = deps.sender.requests[0]?.headers ?? {};
+    expect(headers['webhook-signature']?.split(' ')).toHaveLength(3);
+    expect(verifies(made.secret, 'own key', headers)).toBe(true);
+    expect(verifies(RECEIVER_NEW, 'own key', headers)).toBe(true);
   });
 
   it('adds no webhook-* header to an unsigned notification', async () => {
@@ -119,6 +157,16 @@ describe('accepting a signed notification', () => {
     await expect(accepting).rejects.toBeInstanceOf(ValidationError);
     await expect(accepting).rejects.toMatchObject({ issues: [{ field: 'sign' }] });
     expect((await deps.store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it('accepts sign: true without a configured secret for a destination with a key of its own, and only there', async () => {
+    const deps = { ...fakeDependencies(), queue };
+    await deps.signingKeys.rotate('https://vendor.example');
+    const { notification } = await acceptNotification(deps, { url: 'https://vendor.example/a', sign: true });
+    expect(notification.sign).toBe(true);
+    await expect(acceptNotification(deps, { url: 'https://another.example/a', sign: true })).rejects.toMatchObject({
+      issues: [{ field: 'sign' }],
+    });
   });
 
   it('treats the same key with and without sign as a conflict, not a replay', async () => {

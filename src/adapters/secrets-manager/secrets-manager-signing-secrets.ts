@@ -1,9 +1,9 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BackendUnavailableError, HeraldError } from '../../domain/errors.js';
+import { HeraldError } from '../../domain/errors.js';
 import { SECRET_PREFIX, signingSecretProblem, splitSecretList } from '../../domain/signature.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { SigningSecrets } from '../../ports/signing-secrets.js';
-import { type AwsClientConfig, commonOptions } from '../aws-clients.js';
+import type { AwsClientConfig } from '../aws-clients.js';
+import { SecretsManagerReader } from './secrets-manager-reader.js';
 
 export interface SecretsManagerSigningSecretsOptions {
   /** How to reach Secrets Manager; the client is created on the first read. */
@@ -15,8 +15,6 @@ export interface SecretsManagerSigningSecretsOptions {
   clock?: Clock;
 }
 
-type Sdk = typeof import('@aws-sdk/client-secrets-manager');
-
 /**
  * The signing secrets held in one Secrets Manager secret: a comma-separated list, newest first, as in
  * HERALD_SIGNING_SECRETS. An entry without the `whsec_` prefix is read as `whsec_<entry>`, so the value
@@ -27,13 +25,13 @@ type Sdk = typeof import('@aws-sdk/client-secrets-manager');
 export class SecretsManagerSigningSecrets implements SigningSecrets {
   readonly configured = true;
   private readonly clock: Clock;
+  private readonly reader: SecretsManagerReader;
   private cached: { secrets: readonly string[]; readAt: number } | undefined;
   private reading: Promise<readonly string[]> | undefined;
-  private connection: Promise<{ sdk: Sdk; client: SecretsManagerClient }> | undefined;
-  private closed = false;
 
   constructor(private readonly options: SecretsManagerSigningSecretsOptions) {
     this.clock = options.clock ?? systemClock;
+    this.reader = new SecretsManagerReader(options.client);
   }
 
   current(): Promise<readonly string[]> {
@@ -47,38 +45,14 @@ export class SecretsManagerSigningSecrets implements SigningSecrets {
 
   /** Releases the client's sockets; the instance is unusable after. */
   close(): void {
-    this.closed = true;
-    void this.connection?.then(
-      ({ client }) => client.destroy(),
-      () => undefined,
-    );
+    this.reader.close();
   }
 
   private async read(now: number): Promise<readonly string[]> {
-    let value: string | undefined;
-    try {
-      const { sdk, client } = await this.connect();
-      const output = await client.send(new sdk.GetSecretValueCommand({ SecretId: this.options.secretId }));
-      value = output.SecretString;
-    } catch (error) {
-      throw new BackendUnavailableError('Secrets Manager', error);
-    }
+    const value = await this.reader.secretString(this.options.secretId);
     const secrets = parseSecretValue(value, this.options.secretId);
     this.cached = { secrets, readAt: now };
     return secrets;
-  }
-
-  /**
-   * The SDK package is loaded on the first read, not when this module is: the node server's bundle
-   * keeps it external, and the SQLite mode (no secret ARN) should not pay its start-up time and memory.
-   */
-  private connect(): Promise<{ sdk: Sdk; client: SecretsManagerClient }> {
-    if (this.closed) return Promise.reject(new Error('SecretsManagerSigningSecrets is closed'));
-    this.connection ??= import('@aws-sdk/client-secrets-manager').then((sdk) => ({
-      sdk,
-      client: new sdk.SecretsManagerClient(commonOptions(this.options.client)),
-    }));
-    return this.connection;
   }
 }
 

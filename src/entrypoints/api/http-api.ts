@@ -14,6 +14,7 @@ import {
   resumeDestination,
   updateDestinationLimits,
 } from '../../app/manage-destinations.js';
+import { getSigningKeys, rotateSigningKey } from '../../app/manage-signing-keys.js';
 import { getNotification, listAttempts, listNotifications } from '../../app/query-notifications.js';
 import { getRecovery, startRecovery } from '../../app/recoveries.js';
 import { retryNotification } from '../../app/retry-notification.js';
@@ -32,7 +33,14 @@ import { queryParameters } from './query-parameters.js';
 import { parseRecoveryFilter } from './recovery-input.js';
 import { requestBodyText } from './request-body-text.js';
 import { forbiddenDetail, requiredRole } from './route-roles.js';
-import { attemptsView, destinationView, listedNotificationView, notificationView, recoveryView } from './views.js';
+import {
+  attemptsView,
+  destinationView,
+  listedNotificationView,
+  notificationView,
+  recoveryView,
+  signingKeysView,
+} from './views.js';
 
 /**
  * What a server adapter may hand the API with each request (hono's `c.env`). The node server reads
@@ -225,6 +233,17 @@ function registerDestinationRoutes(
   api.post('/v1/destinations/:destination/resume', queryParameters(), async (c) =>
     c.json(destinationView(await resumeDestination(deps, one(c)))),
   );
+
+  // The only reads that return a secret: a receiver's keys, for operators to hand over.
+  api.get('/v1/destinations/:destination/signing-secret', queryParameters(), async (c) => {
+    const destination = one(c);
+    return c.json(signingKeysView(destination, await getSigningKeys(deps, destination)));
+  });
+
+  api.post('/v1/destinations/:destination/signing-secret', queryParameters(), async (c) => {
+    const destination = one(c);
+    return c.json({ destination, ...(await rotateSigningKey(deps, destination)) }, 201);
+  });
 }
 
 /** The JSON request body as text (request-body-text.ts), from the node server's pre-read bytes or the Request. */

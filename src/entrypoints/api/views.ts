@@ -1,3 +1,4 @@
+import type { SigningKeyInForce } from '../../app/destination-signing-keys.js';
 import type { DestinationStatus } from '../../app/manage-destinations.js';
 import { destinationState } from '../../domain/destination.js';
 import { redactHeaders } from '../../domain/headers.js';
@@ -70,4 +71,9 @@ export function recoveryView(job: RecoveryJob) {
   const { id, state, filter, matched, retried, skipped, startedAt, finishedAt, error } = job;
   const counting = job.counting === true;
   return { id, state, filter, counting, matched, retried, skipped, startedAt, finishedAt, error };
+}
+
+/** A destination's signing keys in force, newest first (GET …/signing-secret). */
+export function signingKeysView(destination: string, keys: SigningKeyInForce[]) {
+  return { destination, secrets: keys };
 }

@@ -9,6 +9,7 @@ import { type HeraldConfig, loadConfig } from '../../config.js';
 import { noMetrics } from '../../ports/metrics.js';
 import { buildAppDependencies } from '../app-dependencies.js';
 import { type AwsBackend, openAwsBackend } from '../aws-backend.js';
+import { openSharedSecretsKey } from '../aws-secrets-key.js';
 import { openSigningSecrets } from '../aws-signing-secrets.js';
 
 /**
@@ -64,12 +65,16 @@ export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntime
   // The CDK stack names a Secrets Manager secret (HERALD_SIGNING_SECRET_ARN); start:aws-local passes
   // HERALD_SIGNING_SECRETS instead.
   const signing = openSigningSecrets(config);
+  // The stack names a Secrets Manager secret (HERALD_SECRETS_KEY_ARN), read on first use;
+  // start:aws-local passes HERALD_SECRETS_KEY or makes one for its in-memory engines.
+  const secretsKey = openSharedSecretsKey(config);
   const deps = buildAppDependencies(config, {
     backend,
     sender,
     logger: powertoolsLogger(logger),
     metrics: options.publishMetrics === false ? noMetrics : powertoolsMetrics(metrics),
     signingSecrets: signing.secrets,
+    secretsKey: secretsKey.key,
   });
   if (options.pausedRecheckMs !== undefined) deps.pausedRecheckMs = options.pausedRecheckMs;
   return {
@@ -82,6 +87,7 @@ export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntime
     async close() {
       await sender.close();
       signing.close();
+      secretsKey.close();
       await backend.close();
     },
   };

@@ -6,7 +6,8 @@
  * objects in a temporary directory) and is gone when the process ends.
  *
  * Settings: the HERALD_* variables as for `npm start` (HERALD_BACKEND may only be `aws`; the signing
- * secrets come from HERALD_SIGNING_SECRETS, as there is no local Secrets Manager), plus
+ * secrets come from HERALD_SIGNING_SECRETS and the secrets key from HERALD_SECRETS_KEY, as there is no
+ * local Secrets Manager; without it the key is made in memory, like the engines' data), plus
  *   HERALD_LOCAL_VISIBILITY_TIMEOUT_S  the delivery queue's visibility timeout, default 30
  *   HERALD_LOCAL_SWEEP_INTERVAL_MS     how often the sweeper runs, default 60000 (the stack's schedule)
  *   HERALD_LOCAL_MAX_RECEIVE_COUNT     receives before the delivery queue dead-letters a message, default 5
@@ -16,7 +17,7 @@
  * Powertools metrics (EMF on stdout) are off unless POWERTOOLS_METRICS_DISABLED=false: locally nothing
  * reads them.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,7 @@ import type { HeraldQueues } from '../../adapters/sqs/create-queues.js';
 import { PAUSED_RECHECK_MS } from '../../app/deliver-notification.js';
 import { sweepPending } from '../../app/sweep-pending.js';
 import { ConfigError, loadConfig } from '../../config.js';
+import { SECRETS_KEY_BYTES } from '../../domain/secret-box.js';
 import type { Logger } from '../../ports/logger.js';
 import { callerByApiKey } from '../api/api-keys.js';
 import {
@@ -184,6 +186,8 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
     const runtime = createLambdaRuntime(
       {
         ...config,
+        // Its engines keep nothing past a stop, so neither need its key.
+        secretsKey: config.secretsKey ?? randomBytes(SECRETS_KEY_BYTES).toString('base64'),
         aws: {
           ...config.aws,
           tableName: TABLE_NAME,
@@ -360,6 +364,11 @@ function localSettings(env: NodeJS.ProcessEnv): LocalSettings {
   if (env.HERALD_SIGNING_SECRET_ARN?.trim()) {
     throw new ConfigError(
       'Invalid configuration:\n  HERALD_SIGNING_SECRET_ARN: start:aws-local has no Secrets Manager; list the secrets in HERALD_SIGNING_SECRETS',
+    );
+  }
+  if (env.HERALD_SECRETS_KEY_ARN?.trim()) {
+    throw new ConfigError(
+      'Invalid configuration:\n  HERALD_SECRETS_KEY_ARN: start:aws-local has no Secrets Manager; set HERALD_SECRETS_KEY, or leave it unset for a key in memory',
     );
   }
   return {

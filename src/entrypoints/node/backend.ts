@@ -1,5 +1,6 @@
 import type { DurabilityLoss } from '../../adapters/sqlite/durability-loss.js';
 import { SqliteDatabase } from '../../adapters/sqlite/sqlite-database.js';
+import { SqliteDestinationSecretStore } from '../../adapters/sqlite/sqlite-destination-secret-store.js';
 import { SqliteDestinationStore } from '../../adapters/sqlite/sqlite-destination-store.js';
 import { SqliteRecoveryStore } from '../../adapters/sqlite/sqlite-recovery-store.js';
 import { SqliteStore } from '../../adapters/sqlite/sqlite-store.js';
@@ -94,6 +95,10 @@ export function sqliteBackendOn(db: SqliteDatabase, close: () => Promise<void>):
     // The only process on its file (it holds the lock). Beside a delivery thread the main thread tells
     // it of each record it changes, and trusts no copy of its own (herald-server.ts, mainThreadBackend).
     destinationCacheMs: Number.POSITIVE_INFINITY,
+    destinationSecrets: new SqliteDestinationSecretStore(db),
+    // Read per signed delivery (a primary-key lookup): a rotation made on the main thread is seen by
+    // the delivery thread's next delivery.
+    destinationSecretsCacheMs: 0,
     claimable: { store, wake },
     purgeable: store,
     purgeableDestinations: destinations,

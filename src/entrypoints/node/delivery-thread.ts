@@ -13,6 +13,7 @@ import type {
   ToDeliveryThread,
 } from './delivery-thread-messages.js';
 import { DURABILITY_LOST_MESSAGE, EXIT_DURABILITY_LOST } from './fatal-exit.js';
+import { openNodeSecretsKey } from './secrets-key.js';
 import { StoreWorker } from './store-worker.js';
 
 /**
@@ -62,6 +63,8 @@ const db = new SqliteDatabase(config.dbPath, {
 });
 const backend = sqliteBackendOn(db, () => db.close());
 const signing = await openSigningSecrets(config);
+// The main thread has made the key file, if there is one: here it is only read.
+const secretsKey = await openNodeSecretsKey(config, logger);
 const sender = new UndiciHttpSender({ allowPrivateTargets: config.allowPrivateTargets, logger });
 const deps = buildAppDependencies(config, {
   backend,
@@ -69,6 +72,7 @@ const deps = buildAppDependencies(config, {
   logger,
   metrics: forwardedMetrics(),
   signingSecrets: signing.secrets,
+  secretsKey: secretsKey.key,
 });
 const claimable = backend.claimable as NonNullable<typeof backend.claimable>;
 const worker = new StoreWorker(deps, claimable.store, claimable.wake, {
@@ -106,6 +110,7 @@ async function stop(): Promise<void> {
   await worker.stop();
   await sender.close();
   signing.close();
+  secretsKey.close();
   await backend.close();
 }
 

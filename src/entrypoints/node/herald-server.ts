@@ -27,6 +27,7 @@ import { DURABILITY_LOST_MESSAGE, EXIT_DURABILITY_LOST, FatalExit } from './fata
 import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
 import { RetentionRunner } from './retention-runner.js';
+import { openNodeSecretsKey } from './secrets-key.js';
 import { createLimitedServer } from './server-limits.js';
 import { StoreWorker } from './store-worker.js';
 import { discardBody } from './unread-body.js';
@@ -105,6 +106,8 @@ export async function startHerald(
   logger: Logger = createPinoLogger(config.logLevel),
   exit: (code: number) => void = (code) => process.exit(code),
 ): Promise<RunningHerald> {
+  // Before the store: a key file that cannot be trusted stops the start with nothing to undo.
+  const secretsKey = await openNodeSecretsKey(config, logger);
   const fatal = new FatalExit(exit);
   const durabilityLoss = new DurabilityLoss();
   const backend = await openBackend(config, logger, {
@@ -129,6 +132,7 @@ export async function startHerald(
     logger,
     metrics,
     signingSecrets: signing.secrets,
+    secretsKey: secretsKey.key,
   });
 
   const workers = thread ?? startWorkers(deps, backend, config.deliveryConcurrency);
@@ -236,6 +240,7 @@ export async function startHerald(
         // Even after a delivery thread that failed: the file and its writer lock are released.
         await sender.close();
         signing.close();
+        secretsKey.close();
         await backend.close();
       }
       logger.info({}, 'Herald stopped');
