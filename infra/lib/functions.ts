@@ -59,8 +59,10 @@ export const BUNDLING: nodejs.BundlingOptions = {
 
 export interface HeraldFunctionsProps {
   readonly data: HeraldData;
-  /** The Standard Webhooks signing secrets; the worker reads them, ingest only needs to know they exist. */
+  /** The Standard Webhooks signing secrets: the worker signs with keys derived from them, ingest shows those keys. */
   readonly signingSecret: secretsmanager.ISecret;
+  /** The key destinations' secrets are sealed under and ids are derived with (ingest and the worker). */
+  readonly secretsKey: secretsmanager.ISecret;
   readonly settings: HeraldSettings;
 }
 
@@ -77,10 +79,12 @@ export class HeraldFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: HeraldFunctionsProps) {
     super(scope, id);
-    const { data, settings, signingSecret } = props;
+    const { data, settings, signingSecret, secretsKey } = props;
 
     const environment: Record<string, string> = {
       HERALD_BACKEND: 'aws',
+      // Every handler is given it, as every runtime opens the key; only ingest and the worker may read it.
+      HERALD_SECRETS_KEY_ARN: secretsKey.secretArn,
       HERALD_TABLE_NAME: data.table.tableName,
       HERALD_QUEUE_URL: data.queue.queueUrl,
       HERALD_ORDERED_QUEUE_URL: data.orderedQueue.queueUrl,
@@ -146,6 +150,11 @@ export class HeraldFunctions extends Construct {
     const bothQueues = [data.queue.queueArn, data.orderedQueue.queueArn];
     // Ingest, retries by hand and the sweeper send to whichever queue a notification's key calls for.
     const sendToQueues = () => new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: bothQueues });
+    const readSecrets = () =>
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [signingSecret.secretArn, secretsKey.secretArn],
+      });
     const sendToQueue = () =>
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [data.queue.queueArn] });
 
@@ -166,9 +175,11 @@ export class HeraldFunctions extends Construct {
     this.ingest.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes'], resources: bothQueues }),
     );
-    // Ingest refuses `sign: true` when no secret is configured; the ARN says one is, and ingest never
-    // reads the value, so it gets no permission on it.
+    // Ingest shows each destination's derived keys (GET …/signing-secret), seals the keys operators
+    // make and derives ids from idempotency keys. GetSecretValue alone (not grantRead, which adds
+    // DescribeSecret); the secrets use the aws/secretsmanager key, whose policy lets the service decrypt.
     this.ingest.addEnvironment('HERALD_SIGNING_SECRET_ARN', signingSecret.secretArn);
+    this.ingest.addToRolePolicy(readSecrets());
 
     this.worker.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [table] }),
@@ -193,12 +204,9 @@ export class HeraldFunctions extends Construct {
     // Retries are delayed copies of the message the worker sends itself; an ordered message is kept
     // and postponed instead (ChangeMessageVisibility, granted with its event source).
     this.worker.addToRolePolicy(sendToQueue());
-    // Read at cold start and every five minutes. GetSecretValue alone (not grantRead, which adds
-    // DescribeSecret); the secret uses the aws/secretsmanager key, whose policy lets the service decrypt.
+    // The signing secrets are read at cold start and every five minutes, the secrets key once.
     this.worker.addEnvironment('HERALD_SIGNING_SECRET_ARN', signingSecret.secretArn);
-    this.worker.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [signingSecret.secretArn] }),
-    );
+    this.worker.addToRolePolicy(readSecrets());
     // Grants the poller's ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes.
     this.worker.addEventSource(
       new SqsEventSource(data.queue, {

@@ -5,6 +5,7 @@ import { HeraldBodies } from './bodies.js';
 import { HeraldData } from './data.js';
 import { HeraldFunctions, QUEUE_VISIBILITY_TIMEOUT } from './functions.js';
 import { HeraldMonitoring } from './monitoring.js';
+import { HeraldSecretsKey } from './secrets-key.js';
 import type { HeraldSettings } from './settings.js';
 import { HeraldSigningSecret } from './signing-secret.js';
 
@@ -20,6 +21,7 @@ export class HeraldStack extends Stack {
   readonly data: HeraldData;
   readonly bodies: HeraldBodies;
   readonly signing: HeraldSigningSecret;
+  readonly secretsKey: HeraldSecretsKey;
   readonly functions: HeraldFunctions;
   readonly api: HeraldApi;
   readonly monitoring: HeraldMonitoring;
@@ -30,9 +32,11 @@ export class HeraldStack extends Stack {
 
     this.data = new HeraldData(this, 'Data', { visibilityTimeout: QUEUE_VISIBILITY_TIMEOUT });
     this.signing = new HeraldSigningSecret(this, 'Signing');
+    this.secretsKey = new HeraldSecretsKey(this, 'SecretsKey');
     this.functions = new HeraldFunctions(this, 'Functions', {
       data: this.data,
       signingSecret: this.signing.secret,
+      secretsKey: this.secretsKey.secret,
       settings,
     });
     // Large bodies: ingest writes them (and its API reads return them), the worker delivers them, the
@@ -70,6 +74,10 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'SigningSecretArn', {
       value: this.signing.secret.secretArn,
       description: 'Secrets Manager secret holding the Standard Webhooks signing secrets',
+    });
+    new CfnOutput(this, 'SecretsKeyArn', {
+      value: this.secretsKey.secret.secretArn,
+      description: 'Secrets Manager secret the key for secrets at rest is made from (back it up; never rotate it)',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });

@@ -28,6 +28,7 @@ const ids = {
   orderedQueue: stack.getLogicalId(stack.data.orderedQueue.node.defaultChild as never),
   bucket: stack.getLogicalId(stack.bodies.bucket.node.defaultChild as never),
   signingSecret: stack.getLogicalId(stack.signing.secret.node.defaultChild as never),
+  secretsKey: stack.getLogicalId(stack.secretsKey.secret.node.defaultChild as never),
   ingest: logicalId(stack, stack.functions.ingest),
   worker: logicalId(stack, stack.functions.worker),
   sweeper: logicalId(stack, stack.functions.sweeper),
@@ -79,10 +80,11 @@ describe('functions', () => {
   it.each(functions)(
     '%s gets the table, queues, body bucket, delivery settings and Powertools settings',
     (id, props) => {
-      // The signing secret's ARN only where it is used: the worker signs, ingest refuses `sign: true` without it.
+      // The signing secret's ARN only where it is used: the worker signs, ingest derives receivers' keys.
       const signing = id === ids.sweeper ? {} : { HERALD_SIGNING_SECRET_ARN: { Ref: ids.signingSecret } };
       expect((props.Environment as { Variables: unknown }).Variables).toEqual({
         ...signing,
+        HERALD_SECRETS_KEY_ARN: { Ref: ids.secretsKey },
         HERALD_BACKEND: 'aws',
         HERALD_TABLE_NAME: { Ref: ids.table },
         HERALD_QUEUE_URL: { Ref: ids.queue },
@@ -292,6 +294,7 @@ describe('IAM', () => {
   const queue = arnOf(ids.queue);
   const orderedQueue = arnOf(ids.orderedQueue);
   const signingSecret = { Ref: ids.signingSecret };
+  const secretsKey = { Ref: ids.secretsKey };
   const indexes = [indexArn(CREATED_INDEX.name), indexArn(FAILED_INDEX.name)];
 
   it('grants no data action on a wildcard resource but the body bucket\u2019s objects, and nothing on either DLQ but to the sweeper', () => {
@@ -336,6 +339,7 @@ describe('IAM', () => {
         ),
         ...expected(['sqs:SendMessage', 'sqs:GetQueueAttributes'], [queue, orderedQueue]),
         ...expected(['s3:PutObject', 's3:GetObject'], [bodyObjects]),
+        ...expected(['secretsmanager:GetSecretValue'], [signingSecret, secretsKey]),
       ]),
     );
   });
@@ -355,7 +359,7 @@ describe('IAM', () => {
           ],
           [queue, orderedQueue],
         ),
-        ...expected(['secretsmanager:GetSecretValue'], [signingSecret]),
+        ...expected(['secretsmanager:GetSecretValue'], [signingSecret, secretsKey]),
         ...expected(['s3:PutObject', 's3:GetObject'], [bodyObjects]),
       ]),
     );
@@ -393,10 +397,17 @@ describe('IAM', () => {
     });
   });
 
-  it('lets only the worker read the signing secret, and only with GetSecretValue', () => {
-    const secretGrants = (fnId: string) => grants(fnId).filter((g) => g.action.startsWith('secretsmanager:'));
-    expect(secretGrants(ids.worker)).toEqual([{ action: 'secretsmanager:GetSecretValue', resource: signingSecret }]);
-    expect(secretGrants(ids.ingest)).toEqual([]);
+  it('lets only the worker and ingest read the signing secret and the secrets key, and only with GetSecretValue', () => {
+    const secretGrants = (fnId: string) =>
+      grants(fnId)
+        .filter((g) => g.action.startsWith('secretsmanager:'))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const both = [
+      { action: 'secretsmanager:GetSecretValue', resource: secretsKey },
+      { action: 'secretsmanager:GetSecretValue', resource: signingSecret },
+    ];
+    expect(secretGrants(ids.worker)).toEqual(both);
+    expect(secretGrants(ids.ingest)).toEqual(both);
     expect(secretGrants(ids.sweeper)).toEqual([]);
     // No statement elsewhere in the stack grants anything on it either (no resource policy, no KMS key).
     template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
@@ -488,6 +499,27 @@ describe('signing secret', () => {
     expect(secret.Properties).not.toHaveProperty('Name');
     expect(secret.DeletionPolicy).toBe('Retain');
     template.hasOutput('SigningSecretArn', { Value: { Ref: ids.signingSecret } });
+  });
+});
+
+describe('secrets key', () => {
+  const secret = template.toJSON().Resources[ids.secretsKey];
+
+  it('is generated at deploy time (64 letters and digits, the key derived from them), never a literal', () => {
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+    expect(secret.Properties).not.toHaveProperty('SecretString');
+    expect(secret.Properties).not.toHaveProperty('Name');
+  });
+
+  it('is retained with the stack (the secrets sealed under it outlive any deploy), and its ARN is an output', () => {
+    expect(secret.DeletionPolicy).toBe('Retain');
+    expect(secret.UpdateReplacePolicy).toBe('Retain');
+    template.hasOutput('SecretsKeyArn', { Value: { Ref: ids.secretsKey } });
   });
 });
 

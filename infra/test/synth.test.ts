@@ -116,6 +116,8 @@ describe('cdk synth (the CLI, offline, bundling the real handlers)', () => {
           HERALD_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-queue',
           HERALD_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-dlq',
           HERALD_BODY_BUCKET: 'herald-bodies',
+          // Read on first use, not at load: naming it is enough here.
+          HERALD_SECRETS_KEY_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald-secrets-key-AbCdEf',
           POWERTOOLS_SERVICE_NAME: 'herald',
           POWERTOOLS_METRICS_NAMESPACE: 'Herald',
         },

@@ -5,7 +5,9 @@ import { LOCAL_ENGINE_CREDENTIALS } from '../../src/adapters/aws-clients.js';
 import { SecretsManagerSigningSecrets } from '../../src/adapters/secrets-manager/secrets-manager-signing-secrets.js';
 import { loadConfig } from '../../src/config.js';
 import { BackendUnavailableError } from '../../src/domain/errors.js';
+import { secretsKeyFromText } from '../../src/domain/secret-box.js';
 import { signatureHeaders } from '../../src/domain/signature.js';
+import { openSharedSecretsKey } from '../../src/entrypoints/aws-secrets-key.js';
 import { openSigningSecrets, SIGNING_SECRETS_CACHE_MS } from '../../src/entrypoints/aws-signing-secrets.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../helpers/fake-secrets-manager.js';
 import { FakeClock } from '../helpers/fakes.js';
@@ -175,5 +177,60 @@ describe('openSigningSecrets', () => {
     expect(await listed.secrets.current()).toEqual([secret]);
     expect(openSigningSecrets(loadConfig({})).secrets.configured).toBe(false);
     expect(secretsManager.calls).toEqual([]);
+  });
+});
+
+describe('SecretsManagerSecretsKey (HERALD_SECRETS_KEY_ARN)', () => {
+  const keyFrom = () => {
+    const opened = openSharedSecretsKey(
+      loadConfig({
+        HERALD_SECRETS_KEY_ARN: secretsManager.arn,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+        AWS_REGION: 'us-east-1',
+      }),
+    );
+    closers.push(opened.close);
+    return opened.key;
+  };
+  const closers: (() => void)[] = [];
+  // Credentials from the default chain, as in Lambda; never from instance metadata.
+  beforeEach(() => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', LOCAL_ENGINE_CREDENTIALS.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', LOCAL_ENGINE_CREDENTIALS.secretAccessKey);
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  });
+  afterEach(() => vi.unstubAllEnvs());
+  afterAll(() => {
+    for (const close of closers) close();
+  });
+
+  it('derives the 32-byte key from the generated value, and reads it once per container', async () => {
+    // What the CDK stack generates: 64 letters and digits.
+    secretsManager.value = randomBytes(48).toString('base64').replace(/[+/]/g, 'A');
+    const key = keyFrom();
+    const [first, second] = await Promise.all([key.read(), key.read()]);
+    expect(first).toHaveLength(32);
+    expect(Buffer.compare(Buffer.from(first), secretsKeyFromText(secretsManager.value))).toBe(0);
+    expect(Buffer.compare(Buffer.from(await key.read()), Buffer.from(second))).toBe(0);
+    expect(secretsManager.calls).toEqual([secretsManager.arn]);
+  });
+
+  it('takes a value that is 32 bytes of base64 as it is', async () => {
+    const bytes = randomBytes(32);
+    secretsManager.value = bytes.toString('base64');
+    expect(Buffer.compare(Buffer.from(await keyFrom().read()), bytes)).toBe(0);
+  });
+
+  it('keeps no failed read: the next use reads again', async () => {
+    secretsManager.value = randomBytes(48).toString('base64');
+    const key = keyFrom();
+    secretsManager.failing = true;
+    await expect(key.read()).rejects.toBeInstanceOf(BackendUnavailableError);
+    secretsManager.failing = false;
+    expect(await key.read()).toHaveLength(32);
+  });
+
+  it('is required on the AWS backend: without HERALD_SECRETS_KEY or its ARN nothing starts', () => {
+    expect(() => openSharedSecretsKey(loadConfig({}))).toThrow(/HERALD_SECRETS_KEY or HERALD_SECRETS_KEY_ARN/);
   });
 });

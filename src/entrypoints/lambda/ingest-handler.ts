@@ -4,7 +4,7 @@ import type { ApiKeyEntry } from '../../config.js';
 import { callerByApiKey } from '../api/api-keys.js';
 import { createHttpApi, type HttpApiOptions } from '../api/http-api.js';
 import { callerOfRequestContext } from './request-context-caller.js';
-import { invocation, type LambdaRuntime } from './runtime.js';
+import { invocation, type LambdaRuntime, readSecretsKeyAtColdStart } from './runtime.js';
 
 /**
  * The whole HTTP API of docs/api/openapi.json behind API Gateway HTTP API (payload v2). On AWS, API
@@ -14,6 +14,7 @@ import { invocation, type LambdaRuntime } from './runtime.js';
  * their roles, as the node server does.
  */
 export function createIngestHandler(runtime: LambdaRuntime, apiKeys: ApiKeyEntry[] = []) {
+  readSecretsKeyAtColdStart(runtime);
   const callerOfKey = callerByApiKey(apiKeys);
   const identify: HttpApiOptions['identify'] =
     apiKeys.length > 0

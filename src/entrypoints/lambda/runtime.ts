@@ -93,6 +93,16 @@ export function createLambdaRuntime(config: HeraldConfig, options: LambdaRuntime
   };
 }
 
+/**
+ * Reads the secrets key during the cold start (ingest and the worker), so no request waits on
+ * Secrets Manager for it; a failed read is retried by the first use.
+ */
+export function readSecretsKeyAtColdStart(runtime: LambdaRuntime): void {
+  runtime.deps.secretsSubkeys.forPurpose('notification-id').catch((error: unknown) => {
+    runtime.deps.logger.warn({ err: error }, 'secrets key not read at cold start; its first use retries');
+  });
+}
+
 let containerRuntime: LambdaRuntime | undefined;
 
 /**

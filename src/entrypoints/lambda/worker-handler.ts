@@ -7,7 +7,7 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DESTINATION_ATTRIBUTE, HELD_SINCE_ATTRIBUTE, heldSinceOf } from '../../adapters/sqs/sqs-queue.js';
 import { deliverNotification } from '../../app/deliver-notification.js';
-import { invocation, type LambdaRuntime } from './runtime.js';
+import { invocation, type LambdaRuntime, readSecretsKeyAtColdStart } from './runtime.js';
 
 /**
  * One message = one notification id. A message whose record handler throws (the store failed) is
@@ -30,6 +30,7 @@ export function createWorkerHandler(runtime: LambdaRuntime) {
       deps.logger.warn({ err: error }, 'signing secrets not read at cold start; the first signed delivery retries');
     });
   }
+  readSecretsKeyAtColdStart(runtime);
 
   async function deliverRecord(record: SQSRecord): Promise<void> {
     const notificationId = record.body;

@@ -1,0 +1,40 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+
+/**
+ * Letters and digits, 64 of them (about 380 bits): not 32 bytes of base64, so the handlers derive
+ * the 32-byte key from the whole value with HKDF-SHA256 (secretsKeyFromText).
+ */
+export const GENERATED_KEY_LENGTH = 64;
+
+/**
+ * The key destinations' secrets are sealed under (AES-256-GCM) and notification ids are derived with
+ * (README, Secrets at rest), in Secrets Manager. Generated at deploy time, so it is never in the
+ * template; ingest and the worker read it once per container.
+ */
+export class HeraldSecretsKey extends Construct {
+  readonly secret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.secret = new secretsmanager.Secret(this, 'Secret', {
+      description: "Herald: the key destinations' secrets are sealed under (never rotate: they would not open)",
+      generateSecretString: {
+        passwordLength: GENERATED_KEY_LENGTH,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      // Every destination's own signing key is sealed under it: losing it loses them all.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    NagSuppressions.addResourceSuppressions(this.secret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          "Never rotated: the secrets sealed under it would no longer open, and notification ids derived with it would change (docs/operations.md). Rotating a receiver's key is done per destination instead.",
+      },
+    ]);
+  }
+}
