@@ -1,6 +1,6 @@
 import { DEFAULT_CALLER } from '../domain/caller.js';
 import { destinationOf } from '../domain/destination.js';
-import { HeraldError, ValidationError } from '../domain/errors.js';
+import { HeraldError } from '../domain/errors.js';
 import { type Notification, newNotification } from '../domain/notification.js';
 import { notificationIdFor } from '../domain/notification-id.js';
 import { fingerprintRequest, parseNotificationRequest } from '../domain/request-schema.js';
@@ -37,11 +37,9 @@ export async function acceptNotification(
   caller = DEFAULT_CALLER.name,
 ): Promise<AcceptResult> {
   const request = parseNotificationRequest(input, headerIdempotencyKey, deps.defaults, {
-    // Without HERALD_SIGNING_SECRETS only a destination with a key of its own can sign: checked below.
-    signingConfigured: true,
+    signingConfigured: await canSign(deps, input),
     orderingConfigured: deps.queue.ordersKeys !== false,
   });
-  if (request.sign && !deps.signingSecrets.configured) await refuseUnlessDestinationSigns(deps, request.url);
   const acceptedAt = deps.clock.now();
   const idKey = request.idempotencyKey === null ? EMPTY_KEY : await deps.secretsSubkeys.forPurpose('notification-id');
   const id = notificationIdFor(request.idempotencyKey, idKey, acceptedAt.getTime(), caller);
@@ -83,18 +81,16 @@ export async function acceptNotification(
 const EMPTY_KEY = new Uint8Array(0);
 
 /**
- * `sign: true` without HERALD_SIGNING_SECRETS: only a destination an operator made a key for can sign
- * (one store read, cached like delivery's). Nothing is ever sent unsigned in place of signed.
+ * Whether `sign: true` can be honoured: with HERALD_SIGNING_SECRETS every destination can sign;
+ * without, only one an operator made a key for (one store read, cached like delivery's). Read from
+ * the raw input, so the schema reports this with every other problem; a `url` that is not one is
+ * the schema's to report.
  */
-async function refuseUnlessDestinationSigns(deps: AppDependencies, url: string): Promise<void> {
-  const destination = destinationOf(url);
-  if (await deps.signingKeys.canSign(destination)) return;
-  throw new ValidationError([
-    {
-      field: 'sign',
-      message: `no signing secret is configured on this Herald (HERALD_SIGNING_SECRETS) nor made for ${destination} (POST /v1/destinations/{destination}/signing-secret)`,
-    },
-  ]);
+async function canSign(deps: AppDependencies, input: unknown): Promise<boolean> {
+  if (deps.signingSecrets.configured) return true;
+  const { sign, url } = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  if (sign !== true || typeof url !== 'string' || !URL.canParse(url)) return false;
+  return deps.signingKeys.canSign(destinationOf(url));
 }
 
 /**

@@ -169,7 +169,7 @@ function schemaFor(defaults: RequestDefaults): ReturnType<typeof requestSchema> 
 
 /** What the running Herald can do, which decides whether some requests are valid. */
 export interface RequestCapabilities {
-  /** A signing secret is configured, so `sign: true` can be honoured. */
+  /** A signing secret is configured, or a key made for the destination, so `sign: true` can be honoured. */
   signingConfigured: boolean;
   /** Ordered delivery is set up (always in the single process), so `orderingKey` can be honoured. */
   orderingConfigured?: boolean;
@@ -255,13 +255,19 @@ function reservedKeyIssues(input: unknown): FieldIssue[] {
 }
 
 /**
- * `sign: true` needs a configured secret. Checked on the raw input, next to the schema, so every
+ * `sign: true` needs a configured secret or a key made for the destination. Checked on the raw input, next to the schema, so every
  * problem is reported at once.
  */
 function signingIssues(input: unknown, capabilities: RequestCapabilities): FieldIssue[] {
   if (typeof input !== 'object' || input === null || (input as Record<string, unknown>).sign !== true) return [];
   if (capabilities.signingConfigured) return [];
-  return [{ field: 'sign', message: 'no signing secret is configured on this Herald (HERALD_SIGNING_SECRETS)' }];
+  return [
+    {
+      field: 'sign',
+      message:
+        'no signing secret is configured on this Herald (HERALD_SIGNING_SECRETS), nor a key made for this destination (POST /v1/destinations/{destination}/signing-secret)',
+    },
+  ];
 }
 
 function orderingIssues(input: unknown, capabilities: RequestCapabilities): FieldIssue[] {
