@@ -56,6 +56,16 @@ describe('aws-local: signing secrets', () => {
     await expect(starting).rejects.toBeInstanceOf(ConfigError);
     await expect(starting).rejects.toThrow(/HERALD_SIGNING_SECRET_ARN[^\n]*HERALD_SIGNING_SECRETS/);
   });
+
+  it('refuses HERALD_SECRETS_KEY_ARN before starting anything, pointing at HERALD_SECRETS_KEY', async () => {
+    const starting = startAwsLocal({
+      ...TEST_ENV,
+      HERALD_SECRETS_KEY: '',
+      HERALD_SECRETS_KEY_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald-key-AbCdEf',
+    });
+    await expect(starting).rejects.toBeInstanceOf(ConfigError);
+    await expect(starting).rejects.toThrow(/HERALD_SECRETS_KEY_ARN[^\n]*HERALD_SECRETS_KEY/);
+  });
 });
 
 describe('aws-local: AWS calls per delivered notification', () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DestinationSigningKeys } from '../../src/app/destination-signing-keys.js';
 import { SecretsSubkeys } from '../../src/app/secrets-subkeys.js';
+import { SecretSealError } from '../../src/domain/secret-box.js';
 import { deriveSigningSecret, SECRET_PREFIX } from '../../src/domain/signature.js';
 import { fixedSecretsKey } from '../../src/ports/secrets-key.js';
 import { staticSigningSecrets } from '../../src/ports/signing-secrets.js';
@@ -106,5 +107,17 @@ describe('DestinationSigningKeys', () => {
       (secret) => secret === one.secret || secret === two.secret,
     );
     expect(inForce.sort()).toEqual([one.secret, two.secret].sort());
+  });
+});
+
+describe('DestinationSigningKeys and a tampered store', () => {
+  it('refuses a sealed key copied onto another destination, even after opening it where it belongs', async () => {
+    const { keys, store } = signingKeys();
+    await keys.rotate(A);
+    await keys.signingSecretsFor(A);
+    const stolen = await store.get(A);
+    if (!stolen) throw new Error('nothing stored');
+    await store.put({ ...stolen, destination: B }, 0);
+    await expect(keys.signingSecretsFor(B)).rejects.toThrow(SecretSealError);
   });
 });
