@@ -123,7 +123,7 @@ export class DestinationSigningKeys {
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
         throw new HeraldError(
-          'INVALID_STATE',
+          'SYSTEM_ERROR',
           `The signing key of ${destination} was rotated by another request ${MAX_WRITE_ATTEMPTS} times in a row; try again`,
         );
       }
