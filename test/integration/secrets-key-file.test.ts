@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSecretsKeyFile, SecretsKeyFileError } from '../../src/adapters/key-file/secrets-key-file.js';
+import { loadConfig } from '../../src/config.js';
+import { openNodeSecretsKey } from '../../src/entrypoints/node/secrets-key.js';
+import { RecordingLogger } from '../helpers/fakes.js';
 
 /** The single process's key file on a real file system. */
 
@@ -62,5 +65,48 @@ describe('openSecretsKeyFile', () => {
   ])('refuses a key file holding %s', (_name, content) => {
     writeFileSync(path, content, { mode: 0o600 });
     expect(() => openSecretsKeyFile(path)).toThrow(/must hold 32 bytes in standard base64/);
+  });
+});
+
+describe('openNodeSecretsKey (the node server)', () => {
+  it('uses HERALD_SECRETS_KEY when set, and makes no file', async () => {
+    const key = Buffer.alloc(32, 5);
+    const opened = await openNodeSecretsKey(
+      loadConfig({ HERALD_SECRETS_KEY: key.toString('base64'), HERALD_DB_PATH: join(dir, 'herald.db') }),
+      new RecordingLogger(),
+    );
+    expect(Buffer.compare(Buffer.from(await opened.key.read()), key)).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('gives a :memory: database a key of its own in memory, and makes no file', async () => {
+    const logger = new RecordingLogger();
+    const first = await openNodeSecretsKey(loadConfig({ HERALD_DB_PATH: ':memory:' }), logger);
+    const second = await openNodeSecretsKey(loadConfig({ HERALD_DB_PATH: ':memory:' }), logger);
+    expect(await first.key.read()).toHaveLength(32);
+    expect(Buffer.compare(Buffer.from(await first.key.read()), Buffer.from(await second.key.read()))).not.toBe(0);
+    expect(logger.entries).toEqual([]);
+  });
+
+  it('makes the key file beside the database, saying so once with its path and never its content', async () => {
+    const logger = new RecordingLogger();
+    const config = loadConfig({ HERALD_DB_PATH: join(dir, 'herald.db') });
+    const first = await openNodeSecretsKey(config, logger);
+    const again = await openNodeSecretsKey(config, logger);
+    expect(Buffer.compare(Buffer.from(await first.key.read()), Buffer.from(await again.key.read()))).toBe(0);
+    expect(logger.entries.map((entry) => entry.fields)).toEqual([{ secretsKeyFile: path }]);
+    expect(JSON.stringify(logger.entries)).not.toContain(readFileSync(path, 'utf8').trim());
+  });
+
+  it('refuses the AWS backend without HERALD_SECRETS_KEY or HERALD_SECRETS_KEY_ARN', async () => {
+    const config = loadConfig({
+      HERALD_BACKEND: 'aws',
+      HERALD_TABLE_NAME: 't',
+      HERALD_QUEUE_URL: 'http://127.0.0.1/q',
+      HERALD_BODY_BUCKET: 'b',
+      HERALD_DB_PATH: join(dir, 'herald.db'),
+    });
+    await expect(openNodeSecretsKey(config, new RecordingLogger())).rejects.toThrow(/HERALD_SECRETS_KEY/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
