@@ -4,6 +4,7 @@ import { ConfigError } from '../../src/config.js';
 import { type AwsLocal, startAwsLocal } from '../../src/entrypoints/local/aws-local.js';
 import { AwsCallMeter, sumOf } from '../helpers/aws-call-meter.js';
 import { localSqsClient } from '../helpers/aws-engines.js';
+import { startAwsLocalService as startDedicatedAwsLocal } from '../helpers/aws-local-service.js';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { largeBodies } from '../helpers/notifications.js';
 import { waitForIdleQueue } from '../helpers/queue-counts.js';
@@ -12,7 +13,7 @@ import { type SpawnedHerald, spawnService } from '../helpers/spawned-herald.js';
 import { startVendor } from '../helpers/vendor-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
-import { describeSignedDeliveryE2E } from './signed-delivery.suite.js';
+import { describeOwnKeySigningE2E, describeSignedDeliveryE2E } from './signed-delivery.suite.js';
 
 // One aws-local for the file: the shared suites and the cost measurement use the same instance (the
 // meter counts its clients), stopped when the file is done.
@@ -45,6 +46,8 @@ const startAwsLocalService: StartService = async (env = {}) => {
 describeDeliveryE2E('aws-local: Lambda handlers on dynalite + fauxqs', startAwsLocalService);
 // The handlers sign with HERALD_SIGNING_SECRETS from TEST_ENV: start:aws-local has no Secrets Manager.
 describeSignedDeliveryE2E('aws-local: Lambda handlers on dynalite + fauxqs', startAwsLocalService);
+// Settings of its own: an instance of its own.
+describeOwnKeySigningE2E('aws-local: Lambda handlers on dynalite + fauxqs', startDedicatedAwsLocal);
 
 describe('aws-local: signing secrets', () => {
   it('refuses HERALD_SIGNING_SECRET_ARN before starting anything, pointing at HERALD_SIGNING_SECRETS', async () => {

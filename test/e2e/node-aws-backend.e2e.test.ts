@@ -3,7 +3,7 @@ import { LOCAL_CREDENTIALS_ENV, type LocalAws, startLocalAws } from '../helpers/
 import { startNodeOnAws } from '../helpers/node-on-aws.js';
 import type { StartService } from '../helpers/services.js';
 import { describeDeliveryE2E } from './delivery.suite.js';
-import { describeSignedDeliveryE2E } from './signed-delivery.suite.js';
+import { describeOwnKeySigningE2E, describeSignedDeliveryE2E } from './signed-delivery.suite.js';
 
 // The node server (`npm start`) with HERALD_BACKEND=aws, pointed at DynamoDB and SQS through the
 // same variables a container would get: what a team runs against real AWS, here on loopback engines.
@@ -27,3 +27,4 @@ const startNodeServer: StartService = async (env = {}) => {
 
 describeDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeServer);
 describeSignedDeliveryE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeServer);
+describeOwnKeySigningE2E('node server, HERALD_BACKEND=aws on dynalite + fauxqs', startNodeServer);

@@ -262,3 +262,46 @@ export function describeSignedDeliveryE2E(mode: string, start: StartService): vo
     });
   });
 }
+
+/**
+ * A Herald without HERALD_SIGNING_SECRETS: only a destination an operator made a key for can sign.
+ * `start` must start a service of its own (the env differs from the other suites').
+ */
+export function describeOwnKeySigningE2E(mode: string, start: StartService): void {
+  describe(`signing without HERALD_SIGNING_SECRETS (${mode})`, () => {
+    let service: RunningService;
+    let vendor: Vendor;
+    let stranger: Vendor;
+    let herald: HeraldClient;
+
+    beforeAll(async () => {
+      [vendor, stranger] = await Promise.all([startVendor(), startVendor()]);
+      service = await start({ HERALD_SIGNING_SECRETS: '' });
+      herald = new HeraldClient(service.baseUrl);
+    });
+    afterAll(async () => {
+      await service?.stop();
+      await Promise.all([vendor?.close(), stranger?.close()]);
+    });
+
+    it('signs for a destination given a key of its own, and refuses sign: true for any other', async () => {
+      expect(await signingKeysOf(herald, vendor.url)).toEqual([]);
+      const refused = await herald.send({ url: `${vendor.url}/ok`, sign: true });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['sign']);
+
+      const made = await herald.call('POST', `/v1/destinations/${encodeURIComponent(vendor.url)}/signing-secret`);
+      expect(made.status).toBe(201);
+      expect(await signingKeysOf(herald, vendor.url)).toEqual([
+        { secret: made.body.secret, source: 'destination', createdAt: made.body.createdAt },
+      ]);
+      const sent = await herald.send({ url: `${vendor.url}/ok`, body: 'own key only', sign: true });
+      expect(sent.status).toBe(202);
+      const request = await deliveredRequest(herald, vendor, sent.body.id);
+      expect(signaturesOf(request)).toHaveLength(1);
+      expect(receiverVerdict(made.body.secret, request)).toBe('verified');
+
+      expect((await herald.send({ url: `${stranger.url}/ok`, sign: true })).status).toBe(400);
+    });
+  });
+}
