@@ -698,6 +698,7 @@ describe('docs/api/openapi.json against the single-process service', () => {
       ['PATCH', '/v1/destinations/{destination}', `/v1/destinations/${destination}`],
       ['POST', '/v1/destinations/{destination}/pause', `/v1/destinations/${destination}/pause`],
       ['POST', '/v1/destinations/{destination}/resume', `/v1/destinations/${destination}/resume`],
+      ['POST', '/v1/destinations/{destination}/signing-secret', `/v1/destinations/${destination}/signing-secret`],
     ];
     for (const [method, template, path] of routes) {
       const res = await herald.call(method, path, { headers: { 'content-type': 'text/plain' } });
