@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -11,6 +13,34 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const API_KEY = 'cli-test-key';
 const ESC = String.fromCharCode(27);
+const PACKAGE_VERSION = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
+
+/**
+ * A loopback server that is not Herald: JSON of another shape on the API's paths, an HTML page on
+ * `/v1/notifications/html-page`, an HTML 404 elsewhere under `/v1/destinations`.
+ */
+async function startImpostor(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    req.resume();
+    if (path.startsWith('/v1/destinations')) {
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<html>\n<body>Not Found</body>\n</html>');
+    } else if (path.startsWith('/v1/notifications/html-page')) {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>\n<body>hello</body>\n</html>');
+    } else if (path.startsWith('/v1/notifications?') || path === '/v1/notifications') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"page":1}');
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"world","id":7}');
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 interface CliRun {
   code: number | null;
@@ -240,9 +270,11 @@ describe('the herald CLI', () => {
     expect((await cli(['--server', server.client.baseUrl, 'stats'], { env: elsewhere })).code).toBe(0);
   });
 
-  it('runs as the package bin too', async () => {
+  it('runs as `npx herald` from the repository: its --json output is JSON and nothing else', async () => {
     const run = await new Promise<CliRun>((resolve) => {
-      const child = spawn(process.execPath, ['bin/herald.mjs', '--json', 'stats'], {
+      // As the README says to run it. (npx resolves the repository's own bin; `npx --no herald` would
+      // keep reading npm options after the name and swallow --json.)
+      const child = spawn('npx', ['herald', '--json', 'stats'], {
         env: { ...process.env, ...env() },
       });
       const result: CliRun = { code: null, stdout: '', stderr: '' };
@@ -256,5 +288,101 @@ describe('the herald CLI', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ exact: true });
+  });
+
+  it('--version prints the package version', async () => {
+    const run = await cli(['--version']);
+    expect([run.code, run.stdout.trim(), run.stderr]).toEqual([0, PACKAGE_VERSION, '']);
+  });
+
+  it('a 401 says how to pass the key', async () => {
+    for (const options of [{ env: { HERALD_API_KEY: 'wrong' } }, { env: { HERALD_API_KEY: '' } }]) {
+      const run = await cli(['stats'], options);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('401');
+      expect(run.stderr).toContain('HERALD_API_KEY');
+      expect(run.stderr).toContain('--api-key');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('prints a validation error once: a headline, then each bad field on its own line', async () => {
+    const run = await cli(['send', '--url', `${vendor.url}/ok`, '--max-attempts', '99', '--timeout-ms', '1']);
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^herald: POST \/v1\/notifications: 400 VALIDATION_ERROR$/);
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.trim().split(':')[0])
+        .sort(),
+    ).toEqual(['maxAttempts', 'timeoutMs']);
+  });
+
+  it('send --ordering-key sets the ordering key; --rps takes a fraction as the API does', async () => {
+    expect(await json(['send', '--url', `${vendor.url}/ok`, '--ordering-key', 'order-42'])).toMatchObject({
+      orderingKey: 'order-42',
+    });
+    const origin = 'https://rps-fraction.example';
+    await herald.send({ url: `${origin}/hook` });
+    expect(await json(['destinations', 'limit', origin, '--rps', '0.5'])).toMatchObject({ requestsPerSecond: 0.5 });
+    const bad = await cli(['destinations', 'limit', origin, '--rps', 'fast']);
+    expect([bad.code, bad.stdout]).toEqual([2, '']);
+    expect(bad.stderr).toContain('--rps');
+  });
+
+  it('tail prints a header, then one aligned row per outcome', async () => {
+    const origin = vendor.url;
+    const tail = start(['tail', '--interval', '100', '--count', '1', '--destination', origin]);
+    await waitFor(() => (tail.run.stderr.includes('following outcomes') ? true : undefined), {
+      what: 'tail to take its first look',
+    });
+    expect(tail.run.stdout).toMatch(
+      /^ID\s+STATUS\s+ATTEMPTS\s+LAST\s+DESTINATION\s+CALLER\s+CREATED\s+NEXT ATTEMPT\n$/,
+    );
+    const id = (await herald.send({ url: `${vendor.url}/ok` })).body.id as string;
+    const ended = await tail.done;
+    expect(ended.code, ended.stderr).toBe(0);
+    const [header, row] = ended.stdout.trimEnd().split('\n') as [string, string];
+    expect(row.startsWith(`${id}  `)).toBe(true);
+    expect(row.indexOf('SUCCESS')).toBe(header.indexOf('STATUS'));
+    expect(row.indexOf(origin)).toBe(header.indexOf('DESTINATION'));
+  });
+
+  it('against a server that is not Herald: a one-line error and exit 1 for every command, never a stack trace', async () => {
+    const impostor = await startImpostor();
+    try {
+      const commands = [
+        ['stats'],
+        ['list'],
+        ['list', '--all'],
+        ['get', 'some-id'],
+        ['get', 'html-page'],
+        ['attempts', 'some-id'],
+        ['send', '--url', 'https://api.vendor.example/hooks'],
+        ['retry', 'some-id'],
+        ['cancel', 'some-id'],
+        ['destinations'],
+        ['destinations', 'pause', 'https://api.vendor.example'],
+        ['destinations', 'limit', 'https://api.vendor.example', '--rps', '2'],
+        ['whoami'],
+        ['recover'],
+        ['tail', '--count', '1'],
+      ];
+      for (const args of commands) {
+        for (const json of [false, true]) {
+          const argv = json ? ['--json', ...args] : args;
+          const run = await cli(argv, { env: { HERALD_URL: impostor.url } });
+          const what = `${argv.join(' ')}: ${run.stderr}`;
+          expect(run.code, what).toBe(1);
+          expect(run.stdout, what).toBe('');
+          expect(run.stderr, what).toMatch(/^herald: [^\n]+\n$/);
+          expect(run.stderr, what).toMatch(/not Herald/);
+          expect(run.stderr, what).not.toMatch(/\bat .*:\d+:\d+/);
+        }
+      }
+    } finally {
+      await impostor.close();
+    }
   });
 });

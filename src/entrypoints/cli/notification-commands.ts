@@ -2,13 +2,9 @@ import type { Command } from 'commander';
 import { queryString } from './api-client.js';
 import { contextOf } from './context.js';
 import { printJson, table } from './output.js';
+import { attemptList, type NotificationRecord, notificationPage, notificationRecord } from './responses.js';
 import { notificationFrom, readStdin, type SendFlags } from './send-input.js';
-import { type NotificationRecord, notificationDetail, notificationsTable } from './views.js';
-
-interface Page {
-  items: NotificationRecord[];
-  nextCursor: string | null;
-}
+import { notificationDetail, notificationsTable } from './views.js';
 
 export interface ListFlags {
   status?: string;
@@ -45,6 +41,7 @@ export function registerNotificationCommands(program: Command): void {
     .option('--body <text>', 'the body, sent as is')
     .option('--json-body <json>', 'the body as a JSON value, sent JSON-encoded')
     .option('--idempotency-key <key>', 'deduplicates retries of this send')
+    .option('--ordering-key <key>', 'delivered one at a time, in order, with the others of this key')
     .option('--max-attempts <n>', 'attempts before FAILED')
     .option('--timeout-ms <ms>', 'per-attempt timeout')
     .option('--metadata <json>', 'a JSON object kept with the notification')
@@ -52,9 +49,10 @@ export function registerNotificationCommands(program: Command): void {
     .option('-f, --file <path>', 'a JSON notification; "-" for stdin')
     .action(async (flags: SendFlags, command: Command) => {
       const { api, output } = contextOf(command);
-      const { status, body } = await api.exchange<NotificationRecord>(
+      const { status, body } = await api.exchange(
         'POST',
         '/v1/notifications',
+        notificationRecord,
         await notificationFrom(flags, readStdin),
       );
       if (output.json) return printJson(output, body);
@@ -67,10 +65,7 @@ export function registerNotificationCommands(program: Command): void {
     .description('one notification')
     .action(async (notificationId: string, _flags: unknown, command: Command) => {
       const { api, output } = contextOf(command);
-      const body = await api.request<NotificationRecord & Record<string, unknown>>(
-        'GET',
-        `/v1/notifications/${id(notificationId)}`,
-      );
+      const body = await api.request('GET', `/v1/notifications/${id(notificationId)}`, notificationRecord);
       output.json ? printJson(output, body) : output.data(notificationDetail(output, body));
     });
 
@@ -79,10 +74,7 @@ export function registerNotificationCommands(program: Command): void {
     .description("a notification's attempts, oldest first")
     .action(async (notificationId: string, _flags: unknown, command: Command) => {
       const { api, output } = contextOf(command);
-      const body = await api.request<{ attempts: Record<string, unknown>[] }>(
-        'GET',
-        `/v1/notifications/${id(notificationId)}/attempts`,
-      );
+      const body = await api.request('GET', `/v1/notifications/${id(notificationId)}/attempts`, attemptList);
       if (output.json) return printJson(output, body);
       output.data(
         table(
@@ -93,7 +85,7 @@ export function registerNotificationCommands(program: Command): void {
             a.statusCode === null ? '-' : String(a.statusCode),
             String(a.responseTime),
             String(a.timestamp),
-            String((a.errorDetails as { message?: string } | null)?.message ?? '-'),
+            a.errorDetails?.message ?? '-',
           ]),
         ),
       );
@@ -112,10 +104,10 @@ export function registerNotificationCommands(program: Command): void {
     .action(async (flags: ListFlags, command: Command) => {
       const { api, output } = contextOf(command);
       const items: NotificationRecord[] = [];
-      let page = await api.request<Page>('GET', `/v1/notifications${listQuery(flags)}`);
+      let page = await api.request('GET', `/v1/notifications${listQuery(flags)}`, notificationPage);
       items.push(...page.items);
       while (flags.all && page.nextCursor !== null) {
-        page = await api.request<Page>('GET', `/v1/notifications${listQuery(flags, page.nextCursor)}`);
+        page = await api.request('GET', `/v1/notifications${listQuery(flags, page.nextCursor)}`, notificationPage);
         items.push(...page.items);
       }
       if (output.json) return printJson(output, { items, nextCursor: page.nextCursor });
@@ -132,7 +124,7 @@ export function registerNotificationCommands(program: Command): void {
       .description(description)
       .action(async (notificationId: string, _flags: unknown, command: Command) => {
         const { api, output } = contextOf(command);
-        const body = await api.request<NotificationRecord>('POST', `/v1/notifications/${id(notificationId)}/${name}`);
+        const body = await api.request('POST', `/v1/notifications/${id(notificationId)}/${name}`, notificationRecord);
         output.json ? printJson(output, body) : output.data(notificationsTable(output, [body]));
       });
   }

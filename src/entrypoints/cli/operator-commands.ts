@@ -3,15 +3,28 @@ import { queryString } from './api-client.js';
 import { contextOf } from './context.js';
 import { type ListFlags, listQuery } from './notification-commands.js';
 import { jsonText, printJson, table } from './output.js';
-import { UsageError, wholeNumber } from './send-input.js';
-import { type DestinationRecord, destinationsTable, type NotificationRecord, notificationsTable } from './views.js';
+import {
+  caller,
+  type DestinationRecord,
+  destinationPage,
+  destinationRecord,
+  type NotificationRecord,
+  notificationPage,
+  stats as statsSchema,
+} from './responses.js';
+import { decimalNumber, UsageError, wholeNumber } from './send-input.js';
+import { destinationsTable, notificationStream } from './views.js';
 
 const FINAL = 'SUCCESS,FAILED,CANCELLED';
 
-/** `none` clears a destination's override; anything else must be a whole number. */
-function limitValue(text: string | undefined, what: string): number | null | undefined {
+/** `none` clears a destination's override; anything else is a number `parse` accepts. */
+function limitValue(
+  text: string | undefined,
+  what: string,
+  parse: (text: string, what: string) => number,
+): number | null | undefined {
   if (text === undefined) return undefined;
-  return text === 'none' ? null : wholeNumber(text, what);
+  return text === 'none' ? null : parse(text, what);
 }
 
 export function registerOperatorCommands(program: Command): void {
@@ -24,9 +37,10 @@ export function registerOperatorCommands(program: Command): void {
       const items: DestinationRecord[] = [];
       let cursor: string | undefined;
       do {
-        const page = await api.request<{ items: DestinationRecord[]; nextCursor: string | null }>(
+        const page = await api.request(
           'GET',
           `/v1/destinations${queryString({ limit: 100, cursor })}`,
+          destinationPage,
         );
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
@@ -42,9 +56,10 @@ export function registerOperatorCommands(program: Command): void {
       .description(description)
       .action(async (origin: string, _flags: unknown, command: Command) => {
         const { api, output } = contextOf(command);
-        const body = await api.request<DestinationRecord>(
+        const body = await api.request(
           'POST',
           `/v1/destinations/${encodeURIComponent(origin)}/${name}`,
+          destinationRecord,
         );
         output.json ? printJson(output, body) : output.data(destinationsTable(output, [body]));
       });
@@ -53,15 +68,15 @@ export function registerOperatorCommands(program: Command): void {
     .command('limit <origin>')
     .description("set a destination's limits (`none` clears one back to the default)")
     .option('--max-concurrency <n>', 'deliveries in flight at most, or none')
-    .option('--rps <n>', 'requests per second at most, or none')
+    .option('--rps <n>', 'requests per second at most (fractions allowed: 0.5 is one every 2 s), or none')
     .action(async (origin: string, flags: { maxConcurrency?: string; rps?: string }, command: Command) => {
       const { api, output } = contextOf(command);
-      const maxConcurrency = limitValue(flags.maxConcurrency, '--max-concurrency');
-      const requestsPerSecond = limitValue(flags.rps, '--rps');
+      const maxConcurrency = limitValue(flags.maxConcurrency, '--max-concurrency', wholeNumber);
+      const requestsPerSecond = limitValue(flags.rps, '--rps', decimalNumber);
       if (maxConcurrency === undefined && requestsPerSecond === undefined) {
         throw new UsageError('limit needs --max-concurrency or --rps');
       }
-      const body = await api.request<DestinationRecord>('PATCH', `/v1/destinations/${encodeURIComponent(origin)}`, {
+      const body = await api.request('PATCH', `/v1/destinations/${encodeURIComponent(origin)}`, destinationRecord, {
         ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
         ...(requestsPerSecond === undefined ? {} : { requestsPerSecond }),
       });
@@ -73,8 +88,8 @@ export function registerOperatorCommands(program: Command): void {
     .description('the caller this key names and its role (send, read or operate)')
     .action(async (_flags: unknown, command: Command) => {
       const { api, output } = contextOf(command);
-      const caller = await api.request<{ name: string; role: string }>('GET', '/v1/caller');
-      output.json ? printJson(output, caller) : output.data(table(['NAME', 'ROLE'], [[caller.name, caller.role]]));
+      const who = await api.request('GET', '/v1/caller', caller);
+      output.json ? printJson(output, who) : output.data(table(['NAME', 'ROLE'], [[who.name, who.role]]));
     });
 
   program
@@ -82,12 +97,7 @@ export function registerOperatorCommands(program: Command): void {
     .description('counts by status, the oldest due time, destinations by state')
     .action(async (_flags: unknown, command: Command) => {
       const { api, output } = contextOf(command);
-      const stats = await api.request<{
-        byStatus: Record<string, number | null>;
-        oldestDueAt: string | null;
-        destinations: Record<string, number>;
-        exact: boolean;
-      }>('GET', '/v1/stats');
+      const stats = await api.request('GET', '/v1/stats', statsSchema);
       if (output.json) return printJson(output, stats);
       const rows = [
         ...Object.entries(stats.byStatus).map(([status, count]) => [
@@ -118,6 +128,8 @@ export function registerOperatorCommands(program: Command): void {
         const since = flags.since ?? new Date(Date.now() - 5 * 60_000).toISOString();
         const query: ListFlags = { status: FINAL, createdAfter: since, destination: flags.destination, limit: '100' };
         const seen = new Set<string>();
+        // Rows line up under the header whatever the destination, when one is given.
+        const rows = notificationStream(output, flags.destination?.length ?? 30);
         let printed = 0;
         let stopped = false;
         process.once('SIGINT', () => {
@@ -128,10 +140,7 @@ export function registerOperatorCommands(program: Command): void {
           const fresh: NotificationRecord[] = [];
           let cursor: string | undefined;
           do {
-            const page = await api.request<{ items: NotificationRecord[]; nextCursor: string | null }>(
-              'GET',
-              `/v1/notifications${listQuery(query, cursor)}`,
-            );
+            const page = await api.request('GET', `/v1/notifications${listQuery(query, cursor)}`, notificationPage);
             for (const item of page.items) if (!seen.has(item.id)) fresh.push(item);
             cursor = page.nextCursor ?? undefined;
           } while (cursor !== undefined);
@@ -139,11 +148,14 @@ export function registerOperatorCommands(program: Command): void {
           for (const item of fresh.reverse()) {
             seen.add(item.id);
             if (poll === 0) continue;
-            output.data(output.json ? jsonText(item) : (notificationsTable(output, [item]).split('\n')[1] ?? ''));
+            output.data(output.json ? jsonText(item) : rows.row(item));
             printed++;
             if (count !== undefined && printed >= count) return;
           }
-          if (poll === 0) output.error(`following outcomes of notifications created since ${since}`);
+          if (poll === 0) {
+            if (!output.json) output.data(rows.header);
+            output.error(`following outcomes of notifications created since ${since}`);
+          }
           await new Promise((resolve) => setTimeout(resolve, interval));
         }
       },

@@ -56,18 +56,35 @@ const COLOUR_CODE = new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g');
  * Every cell is printable(), but for the colours of status().
  */
 export function table(headers: string[], rawRows: string[][]): string {
-  const rows = [headers, ...rawRows].map((row) =>
-    row.map((cell) => (COLOURED_CELLS.has(cell) ? cell : printable(cell))),
-  );
-  const visible = (cell: string) => cell.replace(COLOUR_CODE, '').length;
+  const rows = [headers, ...rawRows].map(printableRow);
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => visible(row[i] ?? ''))));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visible(cell))))
-      .join('  ')
-      .trimEnd();
-  return rows.map(line).join('\n');
+  return rows.map((row) => line(row, widths)).join('\n');
 }
+
+/**
+ * A table printed a row at a time, as rows come (tail): each column as wide as given (or its header),
+ * so rows line up under the header printed first; a longer cell pushes the rest of its row along.
+ */
+export function streamingTable(columns: { header: string; width: number }[]) {
+  const widths = columns.map((column) => Math.max(column.width, column.header.length));
+  return {
+    header: line(
+      columns.map((column) => column.header),
+      widths,
+    ),
+    row: (cells: string[]) => line(printableRow(cells), widths),
+  };
+}
+
+const printableRow = (row: string[]) => row.map((cell) => (COLOURED_CELLS.has(cell) ? cell : printable(cell)));
+const visible = (cell: string) => cell.replace(COLOUR_CODE, '').length;
+const line = (cells: string[], widths: number[]) =>
+  cells
+    .map((cell, i) =>
+      i === cells.length - 1 ? cell : cell + ' '.repeat(Math.max(0, (widths[i] ?? 0) - visible(cell))),
+    )
+    .join('  ')
+    .trimEnd();
 
 /**
  * JSON for scripts, and for a terminal: JSON.stringify escapes C0 controls but leaves DEL and C1

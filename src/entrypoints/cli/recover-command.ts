@@ -2,20 +2,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { contextOf } from './context.js';
 import { printJson, table } from './output.js';
+import { recoveryJob } from './responses.js';
 import { wholeNumber } from './send-input.js';
-
-interface RecoveryJob {
-  id: string;
-  state: 'RUNNING' | 'DONE' | 'FAILED';
-  /** True while the job counts its matches; `matched` is the bar's total from then on. */
-  counting: boolean;
-  matched: number;
-  retried: number;
-  skipped: number;
-  startedAt: string;
-  finishedAt: string | null;
-  error?: string | null;
-}
 
 interface RecoverFlags {
   destination?: string;
@@ -40,7 +28,7 @@ export function registerRecoverCommand(program: Command): void {
     .action(async (flags: RecoverFlags, command: Command) => {
       const { api, output } = contextOf(command);
       const interval = wholeNumber(flags.interval, '--interval');
-      let job = await api.request<RecoveryJob>('POST', '/v1/recoveries', {
+      let job = await api.request('POST', '/v1/recoveries', recoveryJob, {
         ...(flags.destination === undefined ? {} : { destination: flags.destination }),
         ...(flags.createdAfter === undefined ? {} : { createdAfter: flags.createdAfter }),
         ...(flags.createdBefore === undefined ? {} : { createdBefore: flags.createdBefore }),
@@ -52,7 +40,7 @@ export function registerRecoverCommand(program: Command): void {
       bar?.start(Math.max(job.matched, 1), 0, { retried: 0, skipped: 0 });
       while (job.state === 'RUNNING') {
         await new Promise((resolve) => setTimeout(resolve, interval));
-        job = await api.request<RecoveryJob>('GET', `/v1/recoveries/${encodeURIComponent(job.id)}`);
+        job = await api.request('GET', `/v1/recoveries/${encodeURIComponent(job.id)}`, recoveryJob);
         if (job.counting) continue; // no total to show progress against yet
         bar?.setTotal(Math.max(job.matched, 1));
         bar?.update(job.retried + job.skipped, { retried: job.retried, skipped: job.skipped });

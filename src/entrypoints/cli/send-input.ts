@@ -11,6 +11,7 @@ export interface SendFlags {
   body?: string;
   jsonBody?: string;
   idempotencyKey?: string;
+  orderingKey?: string;
   maxAttempts?: string;
   timeoutMs?: string;
   metadata?: string;
@@ -45,6 +46,7 @@ export async function notificationFrom(
   if (flags.body !== undefined) notification.body = flags.body;
   if (flags.jsonBody !== undefined) notification.body = parseJson(flags.jsonBody, '--json-body');
   if (flags.idempotencyKey !== undefined) notification.idempotencyKey = flags.idempotencyKey;
+  if (flags.orderingKey !== undefined) notification.orderingKey = flags.orderingKey;
   if (flags.maxAttempts !== undefined) notification.maxAttempts = wholeNumber(flags.maxAttempts, '--max-attempts');
   if (flags.timeoutMs !== undefined) notification.timeoutMs = wholeNumber(flags.timeoutMs, '--timeout-ms');
   if (flags.metadata !== undefined) notification.metadata = parseObject(flags.metadata, '--metadata');
@@ -79,6 +81,13 @@ function parseObject(text: string, what: string): Record<string, unknown> {
 
 export function wholeNumber(text: string, what: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${what}: expected a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** A number written plainly, fractions allowed (`0.5`, `12`); the API checks its range. */
+export function decimalNumber(text: string, what: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text))
+    throw new UsageError(`${what}: expected a number such as 5 or 0.5, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 

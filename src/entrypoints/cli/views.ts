@@ -1,27 +1,5 @@
-import { type Output, table } from './output.js';
-
-/** The fields of the API's records the CLI shows; the API's answer is passed through as JSON. */
-export interface NotificationRecord {
-  id: string;
-  status: string;
-  destination: string;
-  /** The caller whose key sent it. */
-  caller: string;
-  url: string;
-  attempts: number;
-  createdAt: string;
-  nextAttemptAt: string | null;
-  deliveryResult: { category: string; statusCode: number | null } | null;
-}
-
-export interface DestinationRecord {
-  destination: string;
-  state: string;
-  maxConcurrency: number;
-  requestsPerSecond: number | null;
-  waiting: number | null;
-  inFlight: number | null;
-}
+import { type Output, streamingTable, table } from './output.js';
+import type { DestinationRecord, NotificationRecord } from './responses.js';
 
 const dash = (value: unknown) => (value === null || value === undefined ? '-' : String(value));
 
@@ -31,20 +9,36 @@ function lastOutcome(n: NotificationRecord): string {
   return code === null ? n.deliveryResult.category : `${n.deliveryResult.category} ${code}`;
 }
 
+const NOTIFICATION_COLUMNS = ['ID', 'STATUS', 'ATTEMPTS', 'LAST', 'DESTINATION', 'CALLER', 'CREATED', 'NEXT ATTEMPT'];
+
+function notificationCells(output: Output, n: NotificationRecord): string[] {
+  return [
+    n.id,
+    output.status(n.status),
+    String(n.attempts),
+    lastOutcome(n),
+    n.destination,
+    n.caller,
+    n.createdAt,
+    dash(n.nextAttemptAt),
+  ];
+}
+
 export function notificationsTable(output: Output, items: NotificationRecord[]): string {
   return table(
-    ['ID', 'STATUS', 'ATTEMPTS', 'LAST', 'DESTINATION', 'CALLER', 'CREATED', 'NEXT ATTEMPT'],
-    items.map((n) => [
-      n.id,
-      output.status(n.status),
-      String(n.attempts),
-      lastOutcome(n),
-      n.destination,
-      n.caller,
-      n.createdAt,
-      dash(n.nextAttemptAt),
-    ]),
+    NOTIFICATION_COLUMNS,
+    items.map((n) => notificationCells(output, n)),
   );
+}
+
+/**
+ * The notifications table a row at a time (tail), its columns wide enough for what they usually
+ * hold: an id, a status, `SERVER_ERROR 503`-like outcomes, `destinationWidth` for the destination.
+ */
+export function notificationStream(output: Output, destinationWidth: number) {
+  const widths = [36, 10, 8, 16, destinationWidth, 12, 24, 0];
+  const stream = streamingTable(NOTIFICATION_COLUMNS.map((header, i) => ({ header, width: widths[i] ?? 0 })));
+  return { header: stream.header, row: (n: NotificationRecord) => stream.row(notificationCells(output, n)) };
 }
 
 /** One notification as `field  value` lines. */
