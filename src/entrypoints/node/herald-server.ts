@@ -28,7 +28,7 @@ import { RecoveryRunner } from './recovery-runner.js';
 import { readBody } from './request-body.js';
 import { RetentionRunner } from './retention-runner.js';
 import { openNodeSecretsKey } from './secrets-key.js';
-import { createLimitedServer } from './server-limits.js';
+import { closeServer, createLimitedServer } from './server-limits.js';
 import { StoreWorker } from './store-worker.js';
 import { discardBody } from './unread-body.js';
 import { WorkerPool } from './worker-pool.js';
@@ -231,7 +231,7 @@ export async function startHerald(
     activeDeliveries: () => workers.activeDeliveries,
     async stop() {
       clearInterval(sweeper);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       await recoveries.stop();
       await retention?.stop();
       try {

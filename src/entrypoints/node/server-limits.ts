@@ -111,3 +111,17 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex & { byte
   // The end of the answer is written; whatever else the client sends is not read.
   socket.once('finish', () => socket.destroy());
 }
+
+/**
+ * Stops taking connections and resolves once every one has ended. node's close() ends only the
+ * connections idle at that moment: one busy then, and asked again before its keep-alive timeout ran
+ * out (an open console polls every few seconds), would stay open as long as its client kept asking.
+ * So every request from then on is answered with `Connection: close`, ending its connection.
+ */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // First among the listeners: the console's files are answered synchronously by the next one.
+    server.prependListener('request', (_request, response) => response.setHeader('connection', 'close'));
+    server.close(() => resolve());
+  });
+}
