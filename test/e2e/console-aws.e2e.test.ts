@@ -3,7 +3,15 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningHerald } from '../../src/entrypoints/node/herald-server.js';
 import { LOCAL_CREDENTIALS_ENV, type LocalAws, startLocalAws } from '../helpers/aws-engines.js';
-import { buildConsole, launchChromium, screenshot, seriousAxeViolations, watchedPage } from '../helpers/browser.js';
+import {
+  browserContext,
+  buildConsole,
+  launchChromium,
+  screenshot,
+  seriousAxeViolations,
+  step,
+  watchedPage,
+} from '../helpers/browser.js';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { type NodeOnAws, startNodeOnAws } from '../helpers/node-on-aws.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
@@ -23,9 +31,13 @@ describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () =>
   let browser: Browser;
 
   beforeAll(async () => {
-    buildConsole();
+    await step('build the console', buildConsole, 30_000);
     for (const [name, value] of Object.entries(LOCAL_CREDENTIALS_ENV)) vi.stubEnv(name, value);
-    [aws, vendor, browser] = await Promise.all([startLocalAws(), startVendor(), launchChromium()]);
+    [aws, vendor, browser] = await Promise.all([
+      step('start the local AWS services', startLocalAws, 30_000),
+      step('start the vendor', startVendor),
+      step('launch chromium', launchChromium, 20_000),
+    ]);
     node = await startNodeOnAws(aws, 'herald-console', { HERALD_API_KEYS: API_KEY });
     herald = node.herald;
     client = new HeraldClient(herald.url, API_KEY);
@@ -50,7 +62,7 @@ describe('console (node server, HERALD_BACKEND=aws on dynalite + fauxqs)', () =>
     const id = sent.body.id as string;
     await client.waitForStatus(id, ['SUCCESS', 'FAILED']);
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browserContext(browser);
     const watched = await watchedPage(context, herald.url);
     const { page } = watched;
     await page.goto(`${herald.url}/console#/`);

@@ -1,6 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole, launchChromium, screenshot, type WatchedPage, watchedPage } from '../helpers/browser.js';
+import {
+  browserContext,
+  buildConsole,
+  launchChromium,
+  screenshot,
+  step,
+  type WatchedPage,
+  watchedPage,
+} from '../helpers/browser.js';
 import { HeraldClient } from '../helpers/herald-client.js';
 import { type RunningService, startSingleProcess } from '../helpers/services.js';
 import { startVendor, type Vendor } from '../helpers/vendor-server.js';
@@ -22,15 +30,20 @@ describe('console by role (single process, SQLite)', () => {
   let failedId: string;
 
   beforeAll(async () => {
-    buildConsole();
+    await step('build the console', buildConsole, 30_000);
     [service, vendor, browser] = await Promise.all([
-      startSingleProcess({
-        HERALD_API_KEYS: `ops:operate:${KEYS.operate},audit:read:${KEYS.read},billing:send:${KEYS.send}`,
-      }),
-      startVendor(),
-      launchChromium(),
+      step(
+        'start Herald',
+        () =>
+          startSingleProcess({
+            HERALD_API_KEYS: `ops:operate:${KEYS.operate},audit:read:${KEYS.read},billing:send:${KEYS.send}`,
+          }),
+        20_000,
+      ),
+      step('start the vendor', startVendor),
+      step('launch chromium', launchChromium, 20_000),
     ]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browserContext(browser);
     const billing = new HeraldClient(service.baseUrl, KEYS.send);
     const sent = await billing.send({ url: `${vendor.url}/status/404`, maxAttempts: 1 });
     expect(sent.status).toBe(202);
@@ -42,9 +55,12 @@ describe('console by role (single process, SQLite)', () => {
       `/v1/destinations/${encodeURIComponent(vendor.url)}/pause`,
     );
   });
-  afterEach(() => {
-    if (current) expect(current.pageErrors.map(String)).toEqual([]);
+  afterEach(async () => {
+    const page = current;
     current = undefined;
+    // Closed, so that the tabs of earlier tests do not go on polling Herald for the rest of the file.
+    await page?.page.close();
+    if (page) expect(page.pageErrors.map(String)).toEqual([]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,10 +2,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  browserContext,
   buildConsole,
   launchChromium,
   screenshot,
   seriousAxeViolations,
+  step,
   type WatchedPage,
   watchedPage,
 } from '../helpers/browser.js';
@@ -38,23 +40,26 @@ describe('console (single process, SQLite, API keys on)', () => {
   let current: WatchedPage | undefined;
 
   beforeAll(async () => {
-    buildConsole();
+    await step('build the console', buildConsole, 30_000);
     [service, vendor, browser] = await Promise.all([
-      startSingleProcess({ HERALD_API_KEYS: API_KEY }),
-      startVendor(),
-      launchChromium(),
+      step('start Herald', () => startSingleProcess({ HERALD_API_KEYS: API_KEY }), 20_000),
+      step('start the vendor', startVendor),
+      step('launch chromium', launchChromium, 20_000),
     ]);
     herald = new HeraldClient(service.baseUrl, API_KEY);
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browserContext(browser);
   });
-  afterEach(() => {
+  afterEach(async () => {
     // Every test's page must have run without an uncaught error or a blocked script or style.
-    if (current) {
-      expect(current.pageErrors.map(String)).toEqual([]);
-      expect(current.cspViolations).toEqual([]);
-      expect(current.foreignRequests).toEqual([]);
-    }
+    const page = current;
     current = undefined;
+    // Closed, so that the tabs of earlier tests do not go on polling Herald for the rest of the file.
+    await page?.page.close();
+    if (page) {
+      expect(page.pageErrors.map(String)).toEqual([]);
+      expect(page.cspViolations).toEqual([]);
+      expect(page.foreignRequests).toEqual([]);
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -167,7 +172,7 @@ describe('console (single process, SQLite, API keys on)', () => {
   });
 
   it('without HERALD_API_KEYS opens straight on the page: no key prompt, no sign-out', async () => {
-    const open = await startSingleProcess();
+    const open = await step('start a Herald without keys', () => startSingleProcess());
     try {
       current = await watchedPage(context, open.baseUrl);
       const { page } = current;
@@ -177,7 +182,8 @@ describe('console (single process, SQLite, API keys on)', () => {
       expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
       await page.getByText('No destination has been used yet.').waitFor();
     } finally {
-      await open.stop();
+      // The page polls this Herald until it is closed: stopping must not wait for it.
+      await step('stop the Herald without keys', () => open.stop());
     }
   });
 

@@ -1,8 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+const run = promisify(execFile);
 
 /** Debian's chromium (.ci/run installs it when missing); never a downloaded browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -11,8 +14,39 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = 'test-output/console';
 
 /** Builds the console into dist/console with the project's own build, as `npm start` does. */
-export function buildConsole(): void {
-  execFileSync(process.execPath, ['scripts/build-console.mjs', '--quiet'], { stdio: 'inherit' });
+export async function buildConsole(): Promise<void> {
+  await run(process.execPath, ['scripts/build-console.mjs', '--quiet']);
+}
+
+/**
+ * How long one browser action or wait may take before it fails naming what it waited for: well under
+ * the test's own timeout (30 s), which would fail naming nothing. Navigations get a little more.
+ */
+export const BROWSER_STEP_TIMEOUT_MS = 10_000;
+const NAVIGATION_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs one step of a browser test (starting a server, loading a page): one that takes longer than
+ * `timeoutMs` fails with an error naming the step and how long it was given.
+ */
+export async function step<T>(name: string, run: () => Promise<T>, timeoutMs = BROWSER_STEP_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`step "${name}" did not finish within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([run(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A browser context whose every action and wait fails naming itself well before the test times out. */
+export async function browserContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(BROWSER_STEP_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+  return context;
 }
 
 export async function launchChromium(): Promise<Browser> {
