@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { startSingleProcess } from '../helpers/services.js';
+import { startAwsLocalService } from '../helpers/aws-local-service.js';
+import { type StartService, startSingleProcess } from '../helpers/services.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const API_KEY = 'stop-test-key';
@@ -11,9 +12,12 @@ const API_KEY = 'stop-test-key';
  * and one answering a request then, asked again before its keep-alive timeout, would stay open for
  * as long as the client keeps asking.
  */
-describe('stopping the single process', () => {
+describe.each([
+  ['the single process', startSingleProcess],
+  ['start:aws-local', startAwsLocalService],
+] as [string, StartService][])('stopping %s', (_mode, startService) => {
   it('ends within moments while a keep-alive client keeps asking, a request of its in flight at the stop', async () => {
-    const service = await startSingleProcess({ HERALD_API_KEYS: API_KEY });
+    const service = await startService({ HERALD_API_KEYS: API_KEY });
     const { hostname, port } = new URL(service.baseUrl);
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     let answered = 0;

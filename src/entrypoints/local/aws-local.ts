@@ -46,7 +46,7 @@ import { createLambdaRuntime, type LambdaRuntime } from '../lambda/runtime.js';
 import { createSweeperHandler } from '../lambda/sweeper-handler.js';
 import { createWorkerHandler } from '../lambda/worker-handler.js';
 import { answeringOnlyForBoundHost } from '../node/bound-host.js';
-import { createLimitedServer } from '../node/server-limits.js';
+import { closeServer, createLimitedServer } from '../node/server-limits.js';
 import { apiGatewayBridge, type HttpApiHandler } from './api-gateway-bridge.js';
 import {
   createBodyBucket,
@@ -327,8 +327,7 @@ export async function startAwsLocal(env: NodeJS.ProcessEnv = process.env): Promi
       stop() {
         stopping ??= (async () => {
           clearInterval(timer);
-          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-          server.closeIdleConnections();
+          const closed = closeServer(server);
           await Promise.all(pollers.map((poller) => poller.stop()));
           await closed;
           await sweeping;
