@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { allDestinations, type ListFilters, STATUSES, type Status } from './api';
-import { isoToLocal, localToIso, usePoll } from './ui';
+import { isoToLocal, localToIso, usePoll, zone } from './ui';
 
 /** The filters as a page's hash query holds them (`status=FAILED,QUEUED&destination=…`). */
 export function filtersFromParams(params: URLSearchParams): ListFilters {
@@ -90,7 +90,7 @@ export function FilterForm({ initial, withStatus, submitLabel, onSubmit }: Filte
         </datalist>
       </div>
       <div class="field">
-        <label for="filter-after">Created after</label>
+        <label for="filter-after">Created after ({zone()})</label>
         <input
           id="filter-after"
           name="createdAfter"
@@ -100,7 +100,7 @@ export function FilterForm({ initial, withStatus, submitLabel, onSubmit }: Filte
         />
       </div>
       <div class="field">
-        <label for="filter-before">Created before</label>
+        <label for="filter-before">Created before ({zone()})</label>
         <input
           id="filter-before"
           name="createdBefore"

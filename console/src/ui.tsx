@@ -113,7 +113,7 @@ export function Badge({ value }: { value: string }) {
 }
 
 export function Updated({ at }: { at: Date | undefined }) {
-  return <p class="updated">{at ? `Updated ${clock(at)}` : 'Loading…'}</p>;
+  return <p class="updated">{at ? `Updated ${clock(at)} ${zone(at)}` : 'Loading…'}</p>;
 }
 
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
@@ -131,14 +131,25 @@ export function clock(date: Date): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
-/** A local date and time, to the second; the ISO instant is in the title. */
+/**
+ * The browser's time zone at `date` as it names it briefly ("UTC", "EST", "GMT+1"): times are shown
+ * in local time, and an operator comparing them with a vendor's or a log's must know which.
+ */
+export function zone(date: Date = new Date()): string {
+  const part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })
+    .formatToParts(date)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? '';
+}
+
+/** A local date and time, to the second, with its zone; the ISO instant is in the title. */
 export function Time({ iso }: { iso: string | null | undefined }) {
   if (!iso) return <span>—</span>;
   const date = new Date(iso);
   const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
   return (
     <time dateTime={iso} title={iso}>
-      {day} {clock(date)}
+      {`${day} ${clock(date)} ${zone(date)}`}
     </time>
   );
 }

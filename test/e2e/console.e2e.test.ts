@@ -234,7 +234,7 @@ describe('console (single process, SQLite, API keys on)', () => {
     }
   });
 
-  it('notifications: a sent one appears with its destination, status, attempts, last result and age; filters survive a reload', async () => {
+  it('notifications: a sent one appears with its destination and path, status, attempts, last result and age; filters survive a reload', async () => {
     const id = await send({ url: `${vendor.url}/status/404`, maxAttempts: 1 });
     await herald.waitForStatus(id, FINAL);
     const page = await signedIn('#/notifications');
@@ -243,7 +243,7 @@ describe('console (single process, SQLite, API keys on)', () => {
     const cells = await row.locator('td').allTextContents();
     expect(cells).toEqual([
       id,
-      vendor.url,
+      `${vendor.url}/status/404`,
       'default',
       'FAILED',
       '1',
@@ -311,6 +311,12 @@ describe('console (single process, SQLite, API keys on)', () => {
       expect(first[3]).toBe('SERVER_ERROR');
       expect(first[4]).toMatch(/^\d+ ms$/);
       expect(first[6]).toMatch(/HTTP_503/);
+      // Why it failed, first thing under the heading, above the summary.
+      const reason = page.getByRole('region', { name: 'Why it failed' });
+      expect(await reason.textContent()).toMatch(/503 SERVER_ERROR.*HTTP_503/);
+      const above = await reason.boundingBox();
+      const summary = await page.getByRole('region', { name: 'Summary' }).boundingBox();
+      expect(above && summary && above.y < summary.y).toBe(true);
       expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
       await screenshot(page, '4-notification-failed');
       await expectAccessible(page);
@@ -323,6 +329,7 @@ describe('console (single process, SQLite, API keys on)', () => {
       await expect.poll(() => attempts.count()).toBe(2);
       expect(await attempts.nth(1).locator('td').nth(2).textContent()).toBe('200 OK');
       expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      expect(await reason.count()).toBe(0);
       expect((await herald.get(id)).body.status).toBe('SUCCESS');
       await screenshot(page, '5-notification-retried');
     } finally {
@@ -455,6 +462,82 @@ describe('console (single process, SQLite, API keys on)', () => {
       expect((await herald.get(elsewhere)).body.status).toBe('FAILED');
       await screenshot(page, '10-recovery-done');
       await expectAccessible(page);
+    } finally {
+      await broken.close();
+    }
+  });
+  it('times show their zone: a browser in New York reads EST, the ISO instant in the title', async () => {
+    const id = await send({ url: `${vendor.url}/ok` });
+    await herald.waitForStatus(id, FINAL);
+    const newYork = await browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US' });
+    try {
+      newYork.setDefaultTimeout(10_000);
+      const page = await newYork.newPage();
+      await page.goto(`${service.baseUrl}/console#/notifications/${id}`);
+      await page.getByLabel('API key').fill(API_KEY);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const created = page.locator('dl.facts time').first();
+      await created.waitFor();
+      const iso = String(await created.getAttribute('datetime'));
+      const shown = String(await created.textContent());
+      // December: Eastern Standard Time, five hours behind UTC.
+      const local = new Date(Date.parse(iso) - 5 * 3_600_000).toISOString();
+      expect(shown).toBe(`${local.slice(0, 10)} ${local.slice(11, 19)} EST`);
+      expect(await page.locator('.updated').textContent()).toMatch(/^Updated \d\d:\d\d:\d\d EST$/);
+      await screenshot(page, '12-times-with-zone');
+    } finally {
+      await newYork.close();
+    }
+  });
+
+  it('overview: a minute with one failure beside many successes still shows its failed bar', async () => {
+    const open = await step('start a Herald without keys', () => startSingleProcess());
+    const busy = await startVendor();
+    try {
+      const client = new HeraldClient(open.baseUrl);
+      const ids: string[] = [];
+      for (let i = 0; i < 60; i++) ids.push((await client.send({ url: `${busy.url}/ok` })).body.id);
+      ids.push((await client.send({ url: `${busy.url}/status/400`, maxAttempts: 1 })).body.id);
+      for (const id of ids) await client.waitForStatus(id, FINAL);
+
+      current = await watchedPage(context, open.baseUrl);
+      const { page } = current;
+      await page.goto(`${open.baseUrl}/console#/`);
+      const chart = page.getByRole('img', { name: /Deliveries per minute over the last hour/ });
+      await expect.poll(() => chart.getAttribute('aria-label')).toContain('60 succeeded, 1 failed');
+      // Linear, a failure among 60 successes would be 2 px of a 120 px chart; it gets at least 4.
+      const failed = await page.locator('.chart rect.bad').boundingBox();
+      expect(failed?.height).toBeGreaterThanOrEqual(4);
+      await screenshot(page, '13-chart-one-failure');
+    } finally {
+      await step('stop the Herald without keys', () => open.stop());
+      await busy.close();
+    }
+  });
+
+  it('recover with no filter asks first, naming how many it would retry', async () => {
+    const broken = await startVendor();
+    try {
+      const ids = await Promise.all([1, 2].map(() => send({ url: `${broken.url}/status/500`, maxAttempts: 1 })));
+      for (const id of ids) await herald.waitForStatus(id, FINAL);
+      const total = (await herald.call('GET', '/v1/notifications?status=FAILED&limit=100')).body.items.length as number;
+      const page = await signedIn('#/recover');
+      await page.getByText(`${total} failed notifications match.`).waitFor();
+      await page.getByRole('button', { name: 'Start recovery' }).click();
+      // Nothing started yet: the page asks, with the count.
+      const confirm = page.getByRole('group', { name: 'Confirm the recovery' });
+      expect(await confirm.textContent()).toContain(`every FAILED notification (${total})`);
+      expect(page.url()).toMatch(/#\/recover$/);
+      await screenshot(page, '11-recover-confirm');
+      await expectAccessible(page);
+      await confirm.getByRole('button', { name: 'Keep them' }).click();
+      expect(await confirm.count()).toBe(0);
+      expect((await herald.call('GET', '/v1/notifications?status=FAILED&limit=100')).body.items.length).toBe(total);
+
+      await page.getByRole('button', { name: 'Start recovery' }).click();
+      await page.getByRole('button', { name: `Recover all ${total}` }).click();
+      await page.waitForURL(/#\/recover\/[0-9a-f-]+$/);
+      await expect.poll(() => page.locator('.recovery-state .badge').textContent(), { timeout: 15_000 }).toBe('DONE');
     } finally {
       await broken.close();
     }

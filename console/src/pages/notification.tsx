@@ -97,6 +97,29 @@ function Timeline({ attempts }: { attempts: DeliveryAttempt[] }) {
   );
 }
 
+/**
+ * Why the latest attempt failed, in a line: for a FAILED notification the reason it stopped, for one
+ * still retrying why the last try did not do. Nothing when the latest attempt succeeded.
+ */
+function FailureReason({ notification: n }: { notification: Notification }) {
+  const result = n.deliveryResult;
+  if (!result || result.success || n.status === 'SUCCESS') return null;
+  const failed = n.status === 'FAILED';
+  const outcome = result.statusCode === null ? result.category : `${result.statusCode} ${result.category}`;
+  const detail = result.errorDetails ? `: ${result.errorDetails.code}, ${result.errorDetails.message}` : '';
+  return (
+    <section class="notice error failure" aria-label={failed ? 'Why it failed' : 'Why the last attempt failed'}>
+      <p>
+        <strong>
+          {failed ? `Failed after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}` : 'Last attempt failed'}
+        </strong>{' '}
+        ({outcome}
+        {detail}){failed ? '' : ', to be tried again'}
+      </p>
+    </section>
+  );
+}
+
 export function NotificationPage({ id }: { id: string }) {
   useTitle(`Notification ${id}`);
   // Faster while the notification can still change, so a retry is seen turning SUCCESS.
@@ -119,6 +142,7 @@ export function NotificationPage({ id }: { id: string }) {
       <ErrorNotice error={polled.error} />
       {n && (
         <>
+          <FailureReason notification={n} />
           <Section title="Summary">
             <dl class="facts">
               <dt>Status</dt>

@@ -13,6 +13,15 @@ export function lastResult(n: ListedNotification): string {
   return result.statusCode === null ? result.category : `${result.statusCode} ${result.category}`;
 }
 
+/** The URL's path, without its query (which may carry a token); the whole URL is on the notification's page. */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
 export function NotificationsPage({ params }: { params: URLSearchParams }) {
   useTitle('Notifications');
   const filters = filtersFromParams(params);
@@ -44,7 +53,7 @@ export function NotificationsPage({ params }: { params: URLSearchParams }) {
             <thead>
               <tr>
                 <th scope="col">Notification</th>
-                <th scope="col">Destination</th>
+                <th scope="col">Destination and path</th>
                 <th scope="col">Caller</th>
                 <th scope="col">Status</th>
                 <th scope="col">Attempts</th>
@@ -60,7 +69,10 @@ export function NotificationsPage({ params }: { params: URLSearchParams }) {
                       {n.id}
                     </a>
                   </td>
-                  <td>{n.destination}</td>
+                  <td>
+                    {n.destination}
+                    <span class="path">{pathOf(n.url)}</span>
+                  </td>
                   <td class="mono">{n.caller}</td>
                   <td>
                     <Badge value={n.status} />

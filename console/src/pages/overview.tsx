@@ -3,6 +3,8 @@ import { link } from '../router';
 import { age, Badge, count, ErrorNotice, Section, Time, Updated, usePoll, useTitle } from '../ui';
 
 const MINUTES = 60;
+/** The least height of a bar that is not zero, in the chart's units (about pixels): one failure among hundreds of successes stays visible. */
+const MIN_BAR = 4;
 const CHART_PAGES = 10;
 
 interface Minute {
@@ -50,7 +52,7 @@ function DeliveriesChart({ minutes, complete }: { minutes: Minute[]; complete: b
   const succeeded = minutes.reduce((sum, m) => sum + m.succeeded, 0);
   const failed = minutes.reduce((sum, m) => sum + m.failed, 0);
   const summary = `Deliveries per minute over the last hour: ${succeeded} succeeded, ${failed} failed, at most ${peak} in one minute${complete ? '' : ' (the latest 1000 only)'}.`;
-  const y = (value: number) => (value / peak) * (height - 1);
+  const y = (value: number) => (value === 0 ? 0 : Math.max(MIN_BAR, (value / peak) * (height - 1)));
   // The SVG stretches to the page's width (preserveAspectRatio none), so its text lives outside it.
   return (
     <figure class="chart">
@@ -60,8 +62,14 @@ function DeliveriesChart({ minutes, complete }: { minutes: Minute[]; complete: b
         <line x1="0" x2={width} y1={height - 0.5} y2={height - 0.5} class="axis" />
         {minutes.map((m, i) => {
           const x = i * bar + 1;
-          const ok = y(m.succeeded);
-          const bad = y(m.failed);
+          let ok = y(m.succeeded);
+          let bad = y(m.failed);
+          // Both least heights kept: when they push the bar past the top, the larger part gives way.
+          const over = ok + bad - (height - 1);
+          if (over > 0) {
+            if (ok >= bad) ok -= over;
+            else bad -= over;
+          }
           return (
             <g key={i}>
               {m.succeeded > 0 && <rect x={x} width={bar - 2} y={height - 1 - ok} height={ok} class="ok" />}

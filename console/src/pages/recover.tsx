@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { api, countMatching, type Recovery } from '../api';
 import { useAllowed } from '../caller';
 import { FilterForm, filtersFromParams, filtersToParams } from '../filters';
@@ -14,6 +15,13 @@ export function RecoverPage({ params }: { params: URLSearchParams }) {
   const start = useAction();
   const { operate } = useAllowed();
   const found = matching.data;
+  const unfiltered = !destination && !createdAfter && !createdBefore;
+  const [confirming, setConfirming] = useState(false);
+  const startRecovery = () =>
+    start.run(async () => {
+      const job = await api.startRecovery(filters);
+      navigate(link('recover', job.id));
+    });
 
   return (
     <>
@@ -35,19 +43,29 @@ export function RecoverPage({ params }: { params: URLSearchParams }) {
           ? 'Counting…'
           : `${found.complete ? '' : 'At least '}${found.count} failed notification${found.count === 1 ? '' : 's'} match.`}
       </p>
-      {operate && (
+      {operate && !confirming && (
         <button
           type="button"
           disabled={start.busy || !found || found.count === 0}
-          onClick={() =>
-            start.run(async () => {
-              const job = await api.startRecovery(filters);
-              navigate(link('recover', job.id));
-            })
-          }
+          onClick={() => (unfiltered ? setConfirming(true) : startRecovery())}
         >
           Start recovery
         </button>
+      )}
+      {operate && confirming && found && (
+        // Without a filter a recovery retries every FAILED notification, of every vendor: asked first.
+        <fieldset class="confirm" aria-label="Confirm the recovery">
+          <p>
+            No filter: this retries every FAILED notification ({found.complete ? '' : 'at least '}
+            {found.count}), of every destination, each with a fresh budget of attempts.
+          </p>
+          <button type="button" class="danger" disabled={start.busy} onClick={startRecovery}>
+            Recover all {found.count}
+          </button>{' '}
+          <button type="button" onClick={() => setConfirming(false)}>
+            Keep them
+          </button>
+        </fieldset>
       )}
       <ErrorNotice error={start.error} />
     </>
