@@ -31,23 +31,27 @@ export async function getRecovery(deps: AppDependencies, id: string): Promise<Re
 }
 
 /**
- * Advances every running job by up to `budget` notifications in all, a step at a time, and returns
- * how many it looked at. The runners call it on a schedule, which is what paces a recovery: the node
- * server every second, the sweeper Lambda every minute.
+ * Advances every running job by up to `budget` steps' worth of notifications in all, a step at a time,
+ * and returns how many notifications it dealt with (retried, or found no longer FAILED). The runners
+ * call it on a schedule, which is what paces a recovery: the node server every second, the sweeper
+ * Lambda every minute.
  */
 export async function advanceRecoveries(deps: AppDependencies, budget: number): Promise<number> {
   let left = budget;
+  let dealtWith = 0;
   for (const job of await deps.recoveries.listRunning(10)) {
     let current: RecoveryJob | undefined = job;
     while (current?.state === 'RUNNING' && left > 0) {
       const before: RecoveryJob = current;
       current = await advanceRecovery(deps, current, Math.min(left, RECOVERY_STEP_SIZE));
+      const step = current === undefined || before.counting ? 0 : handled(current) - handled(before);
+      dealtWith += step;
       // A counting page retries nothing, and a page may come back empty with a cursor (AWS listings
       // are bounded): each still costs a step.
-      left -= before.counting || current === undefined ? 1 : Math.max(1, handled(current) - handled(before));
+      left -= Math.max(1, step);
     }
   }
-  return budget - left;
+  return dealtWith;
 }
 
 /** Notifications the job has dealt with: retried, or found no longer FAILED. */

@@ -101,7 +101,8 @@ describe('bulk recovery', () => {
     const broken = await startRecovery(deps, { status: 'FAILED' });
     await deps.recoveries.update({ ...broken, cursor: 'not a cursor' }, broken.version);
 
-    expect(await advanceRecoveries(deps, 100)).toBeGreaterThanOrEqual(5);
+    // The notifications dealt with, not the budget spent: a counting page costs a step and retries none.
+    expect(await advanceRecoveries(deps, 100)).toBe(5);
 
     expect(await getRecovery(deps, job.id)).toMatchObject({ state: 'DONE', matched: 5, retried: 5 });
     expect(await getRecovery(deps, broken.id)).toMatchObject({
