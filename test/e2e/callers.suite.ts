@@ -122,5 +122,55 @@ export function describeCallersE2E(mode: string, start: StartService): void {
       expect(replay.status).toBe(200);
       expect(replay.body.id).toBe(first.body.id);
     });
+
+    it('scopes the idempotency keys of batch items by caller too', async () => {
+      const key = `batch-shared-${Date.now()}`;
+      const batch = (body: string) => ({ notifications: [{ url: `${vendor.url}/ok`, body, idempotencyKey: key }] });
+      const first = await as('k-billing').call('POST', '/v1/notifications/batch', { json: batch('a') });
+      const other = await as('k-shipping').call('POST', '/v1/notifications/batch', { json: batch('b') });
+      expect(first.body.results[0].status, JSON.stringify(first.body)).toBe(202);
+      expect(other.body.results[0].status, JSON.stringify(other.body)).toBe(202);
+      expect(other.body.results[0].notification.id).not.toBe(first.body.results[0].notification.id);
+      expect(other.body.results[0].notification.caller).toBe('shipping');
+      const replay = await as('k-billing').call('POST', '/v1/notifications/batch', { json: batch('a') });
+      expect(replay.body.results[0].status).toBe(200);
+      expect(replay.body.results[0].notification.id).toBe(first.body.results[0].notification.id);
+      // A batch item and a single POST of one caller share its keys.
+      const single = await as('k-billing').send({ url: `${vendor.url}/ok`, body: 'a' }, { 'idempotency-key': key });
+      expect(single.status).toBe(200);
+      expect(single.body.id).toBe(first.body.results[0].notification.id);
+    });
+
+    it("gives a destination's signing keys to operate keys only, and no other read shows them", async () => {
+      const destination = encodeURIComponent(new URL(vendor.url).origin);
+      const path = `/v1/destinations/${destination}/signing-secret`;
+      for (const key of ['k-audit', 'k-billing']) {
+        for (const method of ['GET', 'POST']) {
+          const res = await as(key).call(method, path);
+          expect(res.status, `${key} ${method} ${path}`).toBe(403);
+          expect(res.body.code).toBe('FORBIDDEN');
+          expect(res.body.detail).toContain('"operate"');
+        }
+      }
+      const made = await as('k-ops').call('POST', path);
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      const secret: string = made.body.secret;
+      expect(secret).toMatch(/^whsec_/);
+      const inForce = await as('k-ops').call('GET', path);
+      expect(inForce.status).toBe(200);
+      expect(JSON.stringify(inForce.body)).toContain(secret);
+      expect((await as('k-admin').call('GET', path)).status).toBe(200);
+      // The destination's own reads, open to read keys, never carry its keys.
+      await sendAs('k-billing');
+      const reads = [
+        await as('k-audit').call('GET', `/v1/destinations/${destination}`),
+        await as('k-audit').call('GET', '/v1/destinations?limit=100'),
+      ];
+      for (const res of reads) {
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(JSON.stringify(res.body)).not.toContain(secret);
+        expect(JSON.stringify(res.body)).not.toContain('whsec_');
+      }
+    });
   });
 }
