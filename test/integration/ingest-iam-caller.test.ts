@@ -83,4 +83,17 @@ describe('ingest handler: the IAM principal is the caller', () => {
     expect((await invoke(iamEvent(SHIPPING, 'GET', `/v1/notifications/${billing.body.id}`))).body.caller).toBe(BILLING);
     expect((await invoke(iamEvent(SHIPPING, 'GET', '/v1/stats'))).status).toBe(200);
   });
+
+  it("takes an assumed role's sessions for one caller: its replicas share their idempotency keys", async () => {
+    // What API Gateway names when a role signs: its session, one per instance, task or function.
+    const session = (name: string) => `arn:aws:sts::123456789012:assumed-role/orders-service/${name}`;
+    const notification = { url: 'https://vendor.example/hook', body: 'y' };
+    const key = { 'idempotency-key': 'order-8' };
+    const first = await invoke(iamEvent(session('i-0aaa'), 'POST', '/v1/notifications', notification, key));
+    expect(first.status).toBe(202);
+    expect(first.body.caller).toBe('arn:aws:sts::123456789012:assumed-role/orders-service');
+    const otherReplica = await invoke(iamEvent(session('i-0bbb'), 'POST', '/v1/notifications', notification, key));
+    expect(otherReplica.status).toBe(200);
+    expect(otherReplica.body.id).toBe(first.body.id);
+  });
 });

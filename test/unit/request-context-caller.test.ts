@@ -23,6 +23,22 @@ describe('callerOfRequestContext', () => {
     });
   });
 
+  it("names an assumed role's session by its role, the same for every session of it", () => {
+    const sessionArn = 'arn:aws:sts::123456789012:assumed-role/orders-service/i-0123456789abcdef0';
+    expect(callerOfRequestContext({ authorizer: { iam: { ...iam, userArn: sessionArn } } })).toEqual({
+      name: 'arn:aws:sts::123456789012:assumed-role/orders-service',
+      role: 'operate',
+    });
+    const govCloud = 'arn:aws-us-gov:sts::123456789012:assumed-role/orders-service/task-7f1c';
+    expect(callerOfRequestContext({ authorizer: { iam: { ...iam, userArn: govCloud } } })?.name).toBe(
+      'arn:aws-us-gov:sts::123456789012:assumed-role/orders-service',
+    );
+    // Without an ARN, the role's unique id without the session's name.
+    expect(
+      callerOfRequestContext({ authorizer: { iam: { ...iam, userArn: '', callerId: 'AROAEXAMPLE:i-0123' } } })?.name,
+    ).toBe('AROAEXAMPLE');
+  });
+
   it('knows no caller when the IAM authorizer names no principal', () => {
     expect(callerOfRequestContext({ authorizer: { iam: { ...iam, userArn: '', callerId: '' } } })).toBeUndefined();
   });
