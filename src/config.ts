@@ -3,7 +3,7 @@ import { CALLER_NAME, DEFAULT_CALLER, ROLES, type Role } from './domain/caller.j
 import { MIN_TIMEOUT_MS_OF_HEALTH } from './domain/circuit-breaker.js';
 import { LIMITS } from './domain/request-schema.js';
 import { SECRETS_KEY_BYTES } from './domain/secret-box.js';
-import { signingSecretProblem, splitSecretList } from './domain/signature.js';
+import { MAX_SIGNING_ROTATION_HOURS, signingSecretProblem, splitSecretList } from './domain/signature.js';
 
 /**
  * The one typed configuration (README, Configuration), read once at start-up from the environment. A bad value
@@ -146,7 +146,7 @@ const environment = z
     HERALD_BODY_BUCKET: optionalText,
     HERALD_SIGNING_SECRETS: signingSecrets,
     HERALD_SIGNING_SECRET_ARN: optionalText,
-    HERALD_SIGNING_ROTATION_HOURS: integer(0, 8760).default(24),
+    HERALD_SIGNING_ROTATION_HOURS: integer(0, MAX_SIGNING_ROTATION_HOURS).default(24),
     HERALD_SECRETS_KEY: secretsKey,
     HERALD_SECRETS_KEY_ARN: optionalText,
     HERALD_RETENTION_DAYS: integer(1, 36_500).default(30),

@@ -93,6 +93,7 @@ export class HeraldFunctions extends Construct {
       HERALD_RETRY_BASE_DELAY_MS: String(settings.retryBaseDelayMs),
       HERALD_RETRY_MAX_DELAY_MS: String(settings.retryMaxDelayMs),
       HERALD_ATTEMPT_TIMEOUT_MS: String(settings.attemptTimeoutMs),
+      HERALD_SIGNING_ROTATION_HOURS: String(settings.signingRotationHours),
       POWERTOOLS_SERVICE_NAME: 'herald',
       POWERTOOLS_METRICS_NAMESPACE: 'Herald',
       NODE_OPTIONS: '--enable-source-maps',

@@ -1,6 +1,7 @@
 import type { Node } from 'constructs';
 import { MIN_TIMEOUT_MS_OF_HEALTH } from '../../src/domain/circuit-breaker.js';
 import { LIMITS } from '../../src/domain/request-schema.js';
+import { MAX_SIGNING_ROTATION_HOURS } from '../../src/domain/signature.js';
 
 /**
  * Everything an operator may tune per deployment, with the defaults of README, Configuration. Each value can be
@@ -15,6 +16,11 @@ export interface HeraldSettings {
   readonly retryMaxDelayMs: number;
   /** `HERALD_ATTEMPT_TIMEOUT_MS`: default per-attempt HTTP timeout. */
   readonly attemptTimeoutMs: number;
+  /**
+   * `HERALD_SIGNING_ROTATION_HOURS`: how long a destination's replaced keys keep signing beside a new
+   * one; 0 cuts a leaked key off at its rotation.
+   */
+  readonly signingRotationHours: number;
   /** Cap on concurrent worker invocations, so a vendor outage cannot take the account's whole Lambda pool. */
   readonly workerMaxConcurrency: number;
   /** Stage-wide API Gateway throttling (steady requests per second, burst). */
@@ -37,6 +43,7 @@ export const DEFAULT_SETTINGS: HeraldSettings = {
   retryBaseDelayMs: 1_000,
   retryMaxDelayMs: 3_600_000,
   attemptTimeoutMs: 10_000,
+  signingRotationHours: 24,
   workerMaxConcurrency: 20,
   apiRateLimit: 200,
   apiBurstLimit: 400,
@@ -48,6 +55,7 @@ const integerKeys = [
   'retryBaseDelayMs',
   'retryMaxDelayMs',
   'attemptTimeoutMs',
+  'signingRotationHours',
   'workerMaxConcurrency',
   'apiRateLimit',
   'apiBurstLimit',
@@ -56,12 +64,17 @@ const integerKeys = [
 
 type IntegerKey = (typeof integerKeys)[number];
 
+/** Settings that may be 0; every other one is at least 1. */
+const ZERO_ALLOWED: ReadonlySet<IntegerKey> = new Set(['signingRotationHours']);
+
 function readInteger(node: Node, key: IntegerKey): number {
   const raw: unknown = node.tryGetContext(key);
   if (raw === undefined) return DEFAULT_SETTINGS[key];
   const value = typeof raw === 'string' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new Error(`context '${key}' must be a positive integer, got ${JSON.stringify(raw)}`);
+  const least = ZERO_ALLOWED.has(key) ? 0 : 1;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < least) {
+    const kind = least === 0 ? 'a non-negative integer' : 'a positive integer';
+    throw new Error(`context '${key}' must be ${kind}, got ${JSON.stringify(raw)}`);
   }
   return value;
 }
@@ -83,6 +96,9 @@ export function validateSettings(settings: HeraldSettings): HeraldSettings {
   // The handlers refuse to start outside these bounds (src/config.ts); fail at synth instead of at runtime.
   if (settings.attemptTimeoutMs < MIN_TIMEOUT_MS_OF_HEALTH || settings.attemptTimeoutMs > MAX_ATTEMPT_TIMEOUT_MS) {
     throw new Error(`attemptTimeoutMs must be between ${MIN_TIMEOUT_MS_OF_HEALTH} and ${MAX_ATTEMPT_TIMEOUT_MS}`);
+  }
+  if (settings.signingRotationHours > MAX_SIGNING_ROTATION_HOURS) {
+    throw new Error(`signingRotationHours must be between 0 and ${MAX_SIGNING_ROTATION_HOURS}`);
   }
   if (settings.maxAttempts > LIMITS.maxAttempts) {
     throw new Error(`maxAttempts must be at most ${LIMITS.maxAttempts}`);

@@ -95,6 +95,7 @@ describe('functions', () => {
         HERALD_RETRY_BASE_DELAY_MS: '1000',
         HERALD_RETRY_MAX_DELAY_MS: '3600000',
         HERALD_ATTEMPT_TIMEOUT_MS: '10000',
+        HERALD_SIGNING_ROTATION_HOURS: '24',
         POWERTOOLS_SERVICE_NAME: 'herald',
         POWERTOOLS_METRICS_NAMESPACE: 'Herald',
         NODE_OPTIONS: '--enable-source-maps',
@@ -680,6 +681,15 @@ describe('settings from context', () => {
         Variables: { HERALD_MAX_ATTEMPTS: '5', HERALD_ATTEMPT_TIMEOUT_MS: '30000' },
       });
     }
+  });
+
+  it("reach the rotation window of a receiver's key, 0 (an immediate cut) included", () => {
+    const { template: t } = synthesize({ signingRotationHours: 0 });
+    for (const [, props] of resources(t, 'AWS::Lambda::Function')) {
+      expect(props.Environment).toMatchObject({ Variables: { HERALD_SIGNING_ROTATION_HOURS: '0' } });
+    }
+    expect(() => synthesize({ signingRotationHours: 8761 })).toThrow(/signingRotationHours/);
+    expect(() => synthesize({ signingRotationHours: -1 })).toThrow(/signingRotationHours/);
   });
 
   it('fail synth with a message naming the bad key', () => {

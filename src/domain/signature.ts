@@ -20,6 +20,9 @@ export const SECRET_PREFIX = 'whsec_';
 /** The specification asks for keys of 24 to 64 random bytes; shorter ones are refused. */
 export const MIN_SECRET_BYTES = 24;
 
+/** The longest a replaced signing key may keep signing beside its successor (HERALD_SIGNING_ROTATION_HOURS): a year. */
+export const MAX_SIGNING_ROTATION_HOURS = 8760;
+
 /** Standard base64 with its padding, which is what the reference libraries decode. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
