@@ -240,12 +240,16 @@ export class HeraldFunctions extends Construct {
       }),
     );
     // Bulk recoveries advance here (the schedule paces them): the running jobs are one Query of their
-    // own partition, and nothing else on the table may be queried.
+    // own partition. A notification is read with one Query of its own (DynamoDbStore.get: both items),
+    // which the sweep of stale PENDING notifications and the DLQ redrive make for each id. Nothing else
+    // on the table may be queried.
     this.sweeper.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:Query'],
         resources: [table],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RECOVERY_PARTITION] } },
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [RECOVERY_PARTITION, notificationKey('*')] },
+        },
       }),
     );
     this.sweeper.addToRolePolicy(sendToQueues());

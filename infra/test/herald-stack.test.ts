@@ -386,16 +386,19 @@ describe('IAM', () => {
     });
   });
 
-  it('lets the sweeper query the table only in the recoveries partition', () => {
+  it("lets the sweeper query the table in the recoveries' partition and a notification's (store.get), no other", () => {
     const tableQueries = statementsOfRole(template, roleOf(ids.sweeper)).filter(
       (s) =>
         actionsOf(s).includes('dynamodb:Query') &&
         resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(table)),
     );
-    expect(tableQueries).toHaveLength(1);
-    expect((tableQueries[0] as { Condition?: unknown } | undefined)?.Condition).toEqual({
-      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RECOVERY_PARTITION] },
-    });
+    const mayQuery = (partition: string) => tableQueries.some((s) => leadingKeyAllowed(s, partition));
+    // The running recovery jobs; and DynamoDbStore.get, one Query of the notification's partition,
+    // which the sweep of stale PENDING notifications and the DLQ redrive make for every id they take.
+    expect(mayQuery(RECOVERY_PARTITION)).toBe(true);
+    expect(mayQuery(notificationKey('0190a4c2-7b1e-7c3d-8e4f-0123456789ab'))).toBe(true);
+    expect(mayQuery(DESTINATION_PARTITION)).toBe(false);
+    expect(mayQuery('DSECRETS#https://vendor.example')).toBe(false);
   });
 
   it('lets only the worker and ingest read the signing secret and the secrets key, and only with GetSecretValue', () => {
@@ -425,6 +428,27 @@ describe('IAM', () => {
     );
   });
 });
+
+/**
+ * Whether an IAM statement's `dynamodb:LeadingKeys` condition (ForAllValues, StringEquals or
+ * StringLike with `*`) admits a request on `partition`; a statement without one admits any.
+ */
+function leadingKeyAllowed(statement: unknown, partition: string): boolean {
+  const condition = (statement as { Condition?: Record<string, Record<string, string[]>> }).Condition;
+  if (condition === undefined) return true;
+  return Object.entries(condition).every(([operator, keys]) => {
+    const patterns = keys['dynamodb:LeadingKeys'] ?? [];
+    if (operator === 'ForAllValues:StringEquals') return patterns.includes(partition);
+    if (operator === 'ForAllValues:StringLike') {
+      return patterns.some((p) => new RegExp(`^${p.split('*').map(escapeRegExp).join('.*')}$`).test(partition));
+    }
+    throw new Error(`condition operator ${operator} is not understood by this test`);
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 describe('body bucket', () => {
   const bucket = template.toJSON().Resources[ids.bucket];
