@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
+import { SqliteDestinationSecretStore } from '../../src/adapters/sqlite/sqlite-destination-secret-store.js';
 import { SqliteDestinationStore } from '../../src/adapters/sqlite/sqlite-destination-store.js';
 import { SqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { PURGE_BATCH_SIZE, purgeExpired, purgeIdleDestinations } from '../../src/app/purge-expired.js';
@@ -120,6 +121,19 @@ describe('retention in the single process (SqliteStore.purgeFinal, purgeExpired)
       expect(logger.entries).toContainEqual(
         expect.objectContaining({ fields: expect.objectContaining({ destinationsRemoved: 3 }) }),
       );
+    });
+
+    it("keeps a removed record's own signing keys: a key outlives its destination's idleness", async () => {
+      const destination = await written(40, 'https://keyed.example');
+      const secrets = new SqliteDestinationSecretStore(db);
+      const kept = { destination, signing: [{ sealed: 'sealed-key', createdAt: daysAgo(40) }], version: 0 };
+      expect(await secrets.put(kept, 0)).toBeDefined();
+
+      const deps = { clock: new FakeClock(NOW), logger: new RecordingLogger() };
+      expect(await purgeIdleDestinations(deps, destinations(), 30)).toBe(1);
+
+      expect(await destinations().get(destination)).toBeUndefined();
+      expect((await secrets.get(destination))?.signing).toEqual(kept.signing);
     });
 
     it('counts idleness from the last write: a record written again is kept, one resumed is idle again', async () => {
