@@ -88,6 +88,9 @@ describe('a failed fdatasync of the single process’s SQLite file', () => {
     const { herald, client, lines, exits } = await start();
     const before = await client.send({ url: `${vendor.url}/ok` });
     expect(before.status).toBe(202);
+    // Delivered and recorded first: the delivery thread has nothing left to write, so the main thread's
+    // fdatasync is the one that fails (else the thread's may fail first, and main logs only its echo).
+    expect((await client.waitForStatus(before.body.id, ['SUCCESS'])).status).toBe('SUCCESS');
 
     writeFileSync(trigger, '');
     const covered = await client.send({ url: `${vendor.url}/ok` });
