@@ -1,7 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NagSuppressions } from 'cdk-nag';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { generatedSecret } from './generated-secret.js';
 
 /**
  * Letters and digits, 64 of them (about 380 bits): not 32 bytes of base64, so the handlers derive
@@ -19,22 +18,12 @@ export class HeraldSecretsKey extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
+    // Every destination's own signing key is sealed under it: losing it loses them all.
+    this.secret = generatedSecret(this, {
       description: "Herald: the key destinations' secrets are sealed under (never rotate: they would not open)",
-      generateSecretString: {
-        passwordLength: GENERATED_KEY_LENGTH,
-        excludePunctuation: true,
-        includeSpace: false,
-      },
-      // Every destination's own signing key is sealed under it: losing it loses them all.
-      removalPolicy: RemovalPolicy.RETAIN,
+      length: GENERATED_KEY_LENGTH,
+      whyNotRotated:
+        "Never rotated: the secrets sealed under it would no longer open, and notification ids derived with it would change (docs/operations.md). Rotating a receiver's key is done per destination instead.",
     });
-    NagSuppressions.addResourceSuppressions(this.secret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          "Never rotated: the secrets sealed under it would no longer open, and notification ids derived with it would change (docs/operations.md). Rotating a receiver's key is done per destination instead.",
-      },
-    ]);
   }
 }

@@ -1,7 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NagSuppressions } from 'cdk-nag';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { generatedSecret } from './generated-secret.js';
 
 /**
  * Letters and digits only (no punctuation, no space), 44 of them: every such string is standard
@@ -20,22 +19,12 @@ export class HeraldSigningSecret extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.secret = new secretsmanager.Secret(this, 'Secret', {
+    // Receivers hold copies of it: deleting the stack must not break every receiver's verification.
+    this.secret = generatedSecret(this, {
       description: 'Herald: Standard Webhooks signing secrets (comma-separated, newest first; whsec_ prefix optional)',
-      generateSecretString: {
-        passwordLength: GENERATED_SECRET_LENGTH,
-        excludePunctuation: true,
-        includeSpace: false,
-      },
-      // Receivers hold copies of it: deleting the stack must not break every receiver's verification.
-      removalPolicy: RemovalPolicy.RETAIN,
+      length: GENERATED_SECRET_LENGTH,
+      whyNotRotated:
+        'Not rotated by a Lambda on a schedule on purpose: every receiver must be given the new key before it is used alone, so rotation is an operator procedure (add the new key first, keep the old, remove it later; docs/operations.md).',
     });
-    NagSuppressions.addResourceSuppressions(this.secret, [
-      {
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Not rotated by a Lambda on a schedule on purpose: every receiver must be given the new key before it is used alone, so rotation is an operator procedure (add the new key first, keep the old, remove it later; docs/operations.md).',
-      },
-    ]);
   }
 }
