@@ -1,6 +1,8 @@
 import {
   type Admission,
+  type AdmittedUnder,
   admission,
+  admittedUnder,
   afterAttempt,
   type BreakerSettings,
   healthSignal,
@@ -38,8 +40,9 @@ export type WaitReason = Extract<Admission, { kind: 'wait' }>['reason'] | 'SATUR
 export interface DeliveryTicket {
   readonly destination: string;
   /**
-   * Reports the attempt's outcome: frees the slot and moves the breaker. `timeoutMs` is the attempt's
-   * (a failure under a short one does not count: healthSignal). Never throws.
+   * Reports the attempt's outcome: frees the slot and moves the breaker, unless the breaker opened
+   * since the ticket was issued or is not CLOSED and this is not its probe (afterAttempt). `timeoutMs` is the attempt's (a failure under a short one does
+   * not count: healthSignal). Never throws.
    */
   finish(result: DeliveryResult, retryAfterMs: number | null, timeoutMs?: number): Promise<void>;
   /** Gives the slot back unused (nothing was sent). */
@@ -163,7 +166,10 @@ export class DestinationGate {
       const decision = await this.#admit(destination, reserved);
       if (decision.kind === 'wait') return decision;
       granted = decision.granted;
-      return { kind: 'go', tickets: Array.from({ length: granted }, () => this.#ticket(destination, decision.probe)) };
+      return {
+        kind: 'go',
+        tickets: Array.from({ length: granted }, () => this.#ticket(destination, decision.admitted)),
+      };
     } finally {
       this.#addInFlight(destination, granted - reserved);
     }
@@ -211,7 +217,7 @@ export class DestinationGate {
   async #admit(
     destination: string,
     wanted: number,
-  ): Promise<{ kind: 'go'; granted: number; probe: boolean } | Extract<Acquired, { kind: 'wait' }>> {
+  ): Promise<{ kind: 'go'; granted: number; admitted: AdmittedUnder } | Extract<Acquired, { kind: 'wait' }>> {
     let record = await this.#read(destination);
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const now = this.clock.now();
@@ -229,9 +235,10 @@ export class DestinationGate {
         granted = slots.granted;
         next = { ...next, rateTat: slots.tat };
       }
-      if (next === record) return { kind: 'go', granted, probe };
+      const admitted = admittedUnder(next, probe);
+      if (next === record) return { kind: 'go', granted, admitted };
       const stored = await this.#put(next, record, probe ? 'cool-down over: one probe attempt' : undefined);
-      if (stored) return { kind: 'go', granted, probe };
+      if (stored) return { kind: 'go', granted, admitted };
       record = await this.#readFresh(destination); // Another worker changed it: decide again.
     }
     return this.#wait(SHORT_WAIT_MS, 'SATURATED');
@@ -272,7 +279,7 @@ export class DestinationGate {
     return { kind: 'wait', until: new Date(localHold), reason: 'RETRY_AFTER' };
   }
 
-  #ticket(destination: string, probe: boolean): DeliveryTicket {
+  #ticket(destination: string, admitted: AdmittedUnder): DeliveryTicket {
     let done = false;
     const issued = { at: this.clock.now().getTime() };
     const tickets = this.#issuedAt.get(destination) ?? new Set<{ at: number }>();
@@ -291,7 +298,7 @@ export class DestinationGate {
       finish: async (result, retryAfterMs, timeoutMs) => {
         if (!release()) return;
         try {
-          await this.#recordOutcome(destination, result, retryAfterMs, timeoutMs);
+          await this.#recordOutcome(destination, admitted, result, retryAfterMs, timeoutMs);
         } catch (error) {
           this.logger.warn(
             { destination, err: error },
@@ -300,7 +307,7 @@ export class DestinationGate {
         }
       },
       cancel: () => {
-        if (!release() || !probe) return;
+        if (!release() || !admitted.probe) return;
         // An unused probe is given back, or the destination would wait for its lease to lapse.
         void this.#update(destination, (r) => ({ ...r, probeUntil: null }), 'probe not used').catch(() => {});
       },
@@ -309,6 +316,7 @@ export class DestinationGate {
 
   async #recordOutcome(
     destination: string,
+    admitted: AdmittedUnder,
     result: DeliveryResult,
     retryAfterMs: number | null,
     timeoutMs: number | undefined,
@@ -324,7 +332,7 @@ export class DestinationGate {
     await this.#coalesced(
       destination,
       (record) => {
-        let next = afterAttempt(record, signal, now, this.settings.breaker);
+        let next = afterAttempt(record, signal, now, this.settings.breaker, admitted);
         if (holds) next = holdUntil(next, new Date(now.getTime() + holdMs));
         return isChange(record, next) ? next : record;
       },

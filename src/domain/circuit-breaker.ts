@@ -10,6 +10,10 @@ import type { DeliveryResult } from './notification.js';
  *
  * Each opening without a success in between doubles the cool-down, up to `maxCooldownMs`. While
  * OPEN or HALF_OPEN nothing else is sent: notifications wait without spending attempts.
+ *
+ * Each opening starts a new generation. Only the outcome of an attempt admitted under the breaker as it
+ * is moves it: a slow vendor's late answers to requests sent before the opening would otherwise close
+ * it again (a late 200) or count toward, extend or re-open it (a late 503), and the breaker would flap.
  */
 export interface BreakerSettings {
   failureThreshold: number;
@@ -58,14 +62,33 @@ export function cooldownFor(openings: number, settings: BreakerSettings): number
   return Math.min(doubled, Math.max(settings.cooldownMs, settings.maxCooldownMs));
 }
 
-/** The record after an attempt with this outcome finished at `now`. */
+/** What an attempt was admitted under: the breaker's generation then, and whether it is the HALF_OPEN probe. */
+export interface AdmittedUnder {
+  generation: number;
+  probe: boolean;
+}
+
+export function admittedUnder(record: DestinationRecord, probe: boolean): AdmittedUnder {
+  return { generation: record.breakerGeneration, probe };
+}
+
+/** The record after an attempt admitted under `admitted`, with this outcome, finished at `now`. */
 export function afterAttempt(
   record: DestinationRecord,
   signal: HealthSignal,
   now: Date,
   settings: BreakerSettings,
+  admitted: AdmittedUnder,
 ): DestinationRecord {
   const at = now.toISOString();
+  // Admitted before the latest opening, or sent beside the probe (a worker trusting an older copy of
+  // the record): it tells of the vendor then, not now, and only when the vendor last answered is kept.
+  const current = admitted.generation >= record.breakerGeneration && (admitted.probe || record.breaker === 'CLOSED');
+  if (!current) {
+    if (signal === 'success') return { ...record, lastSuccessAt: at };
+    if (signal === 'down') return { ...record, lastFailureAt: at };
+    return record;
+  }
   if (signal === 'success' || signal === 'up') {
     return {
       ...record,
@@ -91,6 +114,7 @@ export function afterAttempt(
     breaker: 'OPEN',
     consecutiveFailures: failures,
     openings,
+    breakerGeneration: record.breakerGeneration + 1,
     openUntil: new Date(now.getTime() + cooldownFor(openings, settings)).toISOString(),
     probeUntil: null,
     lastFailureAt: at,

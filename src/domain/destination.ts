@@ -42,6 +42,11 @@ export interface DestinationRecord {
   consecutiveFailures: number;
   /** Openings in a row without a success in between: each cool-down is longer than the last. */
   openings: number;
+  /**
+   * Counts every opening, never reset: an attempt remembers the generation it was admitted under, and
+   * the outcome of one admitted before the latest opening does not move the breaker (circuit-breaker.ts).
+   */
+  breakerGeneration: number;
   /** While OPEN: when a probe may go. */
   openUntil: string | null;
   /** While HALF_OPEN: the probe's lease; another probe may go once it has passed (its worker died). */
@@ -76,6 +81,7 @@ export function newDestinationRecord(destination: string): DestinationRecord {
     paused: false,
     consecutiveFailures: 0,
     openings: 0,
+    breakerGeneration: 0,
     openUntil: null,
     probeUntil: null,
     retryAfterUntil: null,
@@ -86,6 +92,15 @@ export function newDestinationRecord(destination: string): DestinationRecord {
     rateTat: 0,
     version: 0,
   };
+}
+
+/**
+ * A record as a store kept it (JSON): a field added since it was written takes its new record's value
+ * (a record from before breaker generations is at generation 0).
+ */
+export function destinationRecordFromJson(json: string): DestinationRecord {
+  const stored = JSON.parse(json) as DestinationRecord;
+  return { ...newDestinationRecord(stored.destination), ...stored };
 }
 
 export function destinationState(record: DestinationRecord): DestinationState {

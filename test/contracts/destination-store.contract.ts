@@ -58,6 +58,14 @@ export function describeDestinationStoreContract(
       expect((await store.get(VENDOR))?.version).toBe(2);
     });
 
+    it("keeps the breaker's generation, read back and listed", async () => {
+      const opened = { ...newDestinationRecord(VENDOR), breaker: 'OPEN' as const, openings: 1, breakerGeneration: 7 };
+      const stored = await store.put(opened, 0);
+      expect(stored).toMatchObject({ breakerGeneration: 7, version: 1 });
+      expect(await store.get(VENDOR)).toEqual(stored);
+      expect((await store.list(10)).items).toEqual([stored]);
+    });
+
     it('lists destinations in order, page by page, and refuses a foreign cursor', async () => {
       const names = ['https://c.example', 'http://127.0.0.1:8080', 'https://a.example', 'https://b.example'];
       for (const destination of names) await store.put(newDestinationRecord(destination), 0);

@@ -103,6 +103,34 @@ describe('DestinationGate', () => {
     expect(await tickets(gate, VENDOR, 4)).toHaveLength(4);
   });
 
+  it('keeps the breaker open when attempts admitted before it opened answer late, and lets only its probe close it', async () => {
+    const { gate, clock, store } = setUp();
+    const [slow, alsoSlow, ...failing] = await tickets(gate, VENDOR, 4);
+    // Two of the four fail; one more admitted after them makes three in a row: the breaker opens.
+    for (const ticket of failing) await ticket.finish(down(), null);
+    const [third] = await tickets(gate, VENDOR, 1);
+    await third?.finish(down(), null);
+    const opened = store.records.get(VENDOR);
+    expect(opened).toMatchObject({ breaker: 'OPEN', breakerGeneration: 1 });
+
+    // The slow ones, sent before the opening, answer now: a 200 does not close it, a 503 does not extend it.
+    clock.advance(2000);
+    await slow?.finish(makeSuccessResult(), null);
+    await alsoSlow?.finish(down(), null);
+    expect(store.records.get(VENDOR)).toMatchObject({
+      breaker: 'OPEN',
+      openUntil: opened?.openUntil,
+      openings: 1,
+      lastSuccessAt: clock.now().toISOString(),
+    });
+    expect(await gate.acquire(VENDOR, 1)).toMatchObject({ kind: 'wait', reason: 'OPEN' });
+
+    clock.advance(8000);
+    const [probe] = await tickets(gate, VENDOR, 1);
+    await probe?.finish(makeSuccessResult(), null);
+    expect(store.records.get(VENDOR)).toMatchObject({ breaker: 'CLOSED', breakerGeneration: 1 });
+  });
+
   it('never opens the breaker for timeouts under 1 s a caller chose; a 1 s timeout or the default counts', async () => {
     const { gate, store } = setUp();
     for (let i = 0; i < 20; i++) {

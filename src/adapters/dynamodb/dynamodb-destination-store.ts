@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type PutCommandInput, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type DestinationRecord, hasOperatorSettings } from '../../domain/destination.js';
+import { type DestinationRecord, destinationRecordFromJson, hasOperatorSettings } from '../../domain/destination.js';
 import type { DestinationLoad, DestinationPage, DestinationStore } from '../../ports/destination-store.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { expiresAtFrom, itemKey } from './items.js';
@@ -105,5 +105,5 @@ export class DynamoDbDestinationStore implements DestinationStore {
 }
 
 function fromItem(item: Record<string, unknown>): DestinationRecord {
-  return JSON.parse(String(item.record)) as DestinationRecord;
+  return destinationRecordFromJson(String(item.record));
 }

@@ -1,4 +1,4 @@
-import { type DestinationRecord, hasOperatorSettings } from '../../domain/destination.js';
+import { type DestinationRecord, destinationRecordFromJson, hasOperatorSettings } from '../../domain/destination.js';
 import type {
   DestinationLoad,
   DestinationPage,
@@ -53,7 +53,7 @@ export class SqliteDestinationStore implements DestinationStore, PurgeableDestin
 
   async get(destination: string): Promise<DestinationRecord | undefined> {
     const row = this.db.read(() => this.db.statement(SQL.get).pluck().get(destination) as string | undefined);
-    return row === undefined ? undefined : (JSON.parse(row) as DestinationRecord);
+    return row === undefined ? undefined : destinationRecordFromJson(row);
   }
 
   async list(limit: number, cursor?: string): Promise<DestinationPage> {
@@ -70,7 +70,7 @@ export class SqliteDestinationStore implements DestinationStore, PurgeableDestin
               .pluck()
               .all(after, limit + 1)) as string[],
     );
-    const items = rows.slice(0, limit).map((row) => JSON.parse(row) as DestinationRecord);
+    const items = rows.slice(0, limit).map((row) => destinationRecordFromJson(row));
     const last = items.at(-1);
     if (rows.length <= limit || last === undefined) return { items };
     return { items, nextCursor: encodeCursor(SCOPE, [last.destination]) };
