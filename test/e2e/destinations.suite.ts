@@ -97,6 +97,51 @@ export function describeDestinationsE2E(mode: string, start: StartService): void
       expect(closed.body).toMatchObject({ state: 'CLOSED', consecutiveFailures: 0 });
     }, 60_000);
 
+    it('keeps the breaker open when a request sent before it opened succeeds late, and sends nothing until its probe', async () => {
+      const target = await vendor();
+      // One slow request in flight (it answers 200 when released), then 503s that open the breaker.
+      const [slow] = await sendMany(1, { url: `${target.url}/held`, timeoutMs: 30_000, maxAttempts: 1 });
+      await waitFor(() => (target.inFlight > 0 ? true : undefined), { what: 'the slow request to arrive' });
+      const failing = await sendMany(3, { url: `${target.url}/switch`, maxAttempts: 20 });
+      const open = await waitFor(
+        async () => {
+          const res = await herald.call('GET', destinationPath(target));
+          return res.body?.state === 'OPEN' ? res.body : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the breaker to open' },
+      );
+      const seenOpenAt = Date.now();
+      const openUntil = Date.parse(open.openUntil);
+      const switched = () => target.requests.filter((r) => r.path === '/switch');
+
+      target.release();
+      expect((await herald.waitForStatus(slow as string, FINAL, 30_000)).status).toBe('SUCCESS');
+      // The late 200 is the vendor's last success, but it answers a request sent before the opening:
+      // it says nothing of the vendor now, so the breaker neither closes nor opens anew.
+      const after = await waitFor(
+        async () => {
+          const res = await herald.call('GET', destinationPath(target));
+          return res.body?.lastSuccessAt ? res.body : undefined;
+        },
+        { what: 'the late success to be recorded' },
+      );
+      const probed = switched().some((r) => r.arrivedAt >= openUntil);
+      if (!probed) expect(after).toMatchObject({ state: 'OPEN', openUntil: open.openUntil });
+
+      target.healthy = true;
+      for (const id of failing) await herald.waitForStatus(id, FINAL, 30_000);
+      expect(await statuses(failing)).toEqual(failing.map(() => 'SUCCESS'));
+      // Nothing is sent while open (requests admitted before the opening may still be arriving as it is seen).
+      expect(switched().filter((r) => r.arrivedAt > seenOpenAt + 500 && r.arrivedAt < openUntil)).toEqual([]);
+      // The first request after the cool-down is the probe, alone until it was answered.
+      const later = switched()
+        .filter((r) => r.arrivedAt >= openUntil)
+        .sort((a, b) => a.arrivedAt - b.arrivedAt);
+      const probe = later[0];
+      expect(probe?.answeredAt).toBeDefined();
+      expect(later.slice(1).filter((r) => r.arrivedAt < (probe?.answeredAt ?? 0))).toEqual([]);
+    }, 60_000);
+
     it("does not open the breaker for a caller's timeouts under 1 s, and does for 1 s ones", async () => {
       const slow = await vendor();
       const short = await sendMany(6, { url: `${slow.url}/slow/1500`, timeoutMs: 10, maxAttempts: 1 });

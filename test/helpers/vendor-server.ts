@@ -29,6 +29,7 @@ export interface VendorRequest {
  *   /retry-after-once/<s> 429 with Retry-After: <s> for the first request to this route, then 200
  *   /markup/<code>       that status with an HTML body whose markup would run script if rendered (MARKUP_BODY)
  *   /flaky               after a random 0–30 ms: 503 for a third of notifications' first requests, else 200
+ *   /held                200 once `release()` is called (the requests waiting then, and any after it)
  * Every request is recorded, with the notification id Herald puts in its headers.
  */
 export interface Vendor {
@@ -37,6 +38,8 @@ export interface Vendor {
   requestsFor(notificationId: string): VendorRequest[];
   /** What /switch answers: 503 while false. */
   healthy: boolean;
+  /** Answers the /held requests waiting, and from then on answers /held at once. */
+  release(): void;
   /** Requests received and not answered yet (a /hang request stays until the client gives up). */
   readonly inFlight: number;
   /** The most requests in flight at once so far. */
@@ -53,6 +56,8 @@ export async function startVendor(): Promise<Vendor> {
   let inFlight = 0;
   let maxInFlight = 0;
   let retryAfterSent = false;
+  let released = false;
+  const held: (() => void)[] = [];
   const state = { healthy: false };
 
   const server: Server = createServer((req, res) => {
@@ -124,6 +129,10 @@ export async function startVendor(): Promise<Vendor> {
             res.end();
           }, Math.random() * 30);
           return;
+        case 'held':
+          if (released) return res.end('ok');
+          held.push(() => res.end('ok'));
+          return;
         case 'retry-after-once':
           if (!retryAfterSent) {
             retryAfterSent = true;
@@ -148,6 +157,10 @@ export async function startVendor(): Promise<Vendor> {
     },
     set healthy(value: boolean) {
       state.healthy = value;
+    },
+    release() {
+      released = true;
+      for (const answer of held.splice(0)) answer();
     },
     get inFlight() {
       return inFlight;
