@@ -20,7 +20,13 @@ describe('durability of the single-process service', () => {
   });
 
   it('loses nothing accepted when killed with SIGKILL mid-run', async () => {
-    const env = { HERALD_DB_PATH: join(dir, 'crash.db') };
+    const env = {
+      HERALD_DB_PATH: join(dir, 'crash.db'),
+      // Not what this test is about: the fail-first 503s answer at once while the 200s take 300 ms, so a
+      // burst of 24 sends sees 5 failures before any success and opens the breaker, whose 30 s cool-down
+      // (late 200s no longer close it) would outlast the wait below.
+      HERALD_BREAKER_FAILURES: '1000',
+    };
     const first = await spawnHerald(env);
     const accepted: string[] = [];
     let stop = false;
@@ -48,18 +54,26 @@ describe('durability of the single-process service', () => {
 
     const second = await spawnHerald(env);
     try {
+      // What was still short of SUCCESS at the last look, so that a timeout says which and why.
+      let short: unknown;
       await waitFor(
         async () => {
           const { body } = await second.client.call('GET', '/v1/notifications?status=SUCCESS&limit=100');
           if (body.items.length === 0) return undefined;
           for (const id of accepted) {
             const res = await second.client.get(id);
-            if (res.body.status !== 'SUCCESS') return undefined;
+            if (res.body.status !== 'SUCCESS') {
+              const destination = await second.client.call('GET', `/v1/destinations/${encodeURIComponent(vendor.url)}`);
+              short = { notification: res.body, destination: destination.body };
+              return undefined;
+            }
           }
           return true;
         },
         { timeoutMs: 45_000, intervalMs: 250, what: `all ${accepted.length} accepted notifications to reach SUCCESS` },
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; the first one short of it: ${JSON.stringify(short)}`);
+      });
       const delivered = new Set(vendor.requests.map((r) => r.headers['x-herald-notification-id']));
       for (const id of accepted) expect(delivered.has(id)).toBe(true);
     } finally {
