@@ -34,14 +34,19 @@ export async function getRecovery(deps: AppDependencies, id: string): Promise<Re
  * Advances every running job by up to `budget` steps' worth of notifications in all, a step at a time,
  * and returns how many notifications it dealt with (retried, or found no longer FAILED). The runners
  * call it on a schedule, which is what paces a recovery: the node server every second, the sweeper
- * Lambda every minute.
+ * Lambda every minute. `keepGoing` is asked before each step: the sweeper stops while it has time
+ * left, since a budget of counting pages is a thousand listings and job writes one after the other.
  */
-export async function advanceRecoveries(deps: AppDependencies, budget: number): Promise<number> {
+export async function advanceRecoveries(
+  deps: AppDependencies,
+  budget: number,
+  keepGoing: () => boolean = () => true,
+): Promise<number> {
   let left = budget;
   let dealtWith = 0;
   for (const job of await deps.recoveries.listRunning(10)) {
     let current: RecoveryJob | undefined = job;
-    while (current?.state === 'RUNNING' && left > 0) {
+    while (current?.state === 'RUNNING' && left > 0 && keepGoing()) {
       const before: RecoveryJob = current;
       current = await advanceRecovery(deps, current, Math.min(left, RECOVERY_STEP_SIZE));
       const step = current === undefined || before.counting ? 0 : handled(current) - handled(before);

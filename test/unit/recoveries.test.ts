@@ -111,4 +111,16 @@ describe('bulk recovery', () => {
     });
     await expect(getRecovery(deps, 'no-such-job')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('stops between steps once told to, whatever budget is left (a counting page spends one step of it)', async () => {
+    const { deps } = await withNotifications(Array.from({ length: 250 }, (_, i) => ['FAILED', A, i]));
+    const job = await startRecovery(deps, { status: 'FAILED' });
+    let steps = 0;
+
+    // The sweeper's time left: a budget of a thousand counting pages, each a listing and a job write,
+    // must not run its invocation out before the dead-letter redrive after it.
+    await advanceRecoveries(deps, 1000, () => steps++ < 2);
+
+    expect(await getRecovery(deps, job.id)).toMatchObject({ state: 'RUNNING', counting: true, matched: 200 });
+  });
 });

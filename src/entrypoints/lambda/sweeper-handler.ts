@@ -29,7 +29,7 @@ export function createSweeperHandler(runtime: LambdaRuntime) {
         enqueued += swept;
         if (swept === 0 || !timeLeft()) break;
       }
-      const recovered = timeLeft() ? await advanceRecoveries(deps, RECOVERY_BUDGET_PER_RUN) : 0;
+      const recovered = timeLeft() ? await advanceRecoveries(deps, RECOVERY_BUDGET_PER_RUN, timeLeft) : 0;
       // Last: a dead-letter queue that cannot be read fails the run, after the rest has been done.
       const redriven = timeLeft() ? (await redriveDeadLetters(deps, runtime.deadLetters)).redriven : 0;
       return { enqueued, redriven, recovered };
